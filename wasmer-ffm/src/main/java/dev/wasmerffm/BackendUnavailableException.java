@@ -1,0 +1,27 @@
+package dev.wasmerffm;
+
+import java.util.List;
+
+/** A configured backend is not built into the loaded libwasmer. */
+public final class BackendUnavailableException extends WasmerException {
+
+    private final Backend backend;
+    private final List<Backend> available;
+
+    BackendUnavailableException(Backend backend, List<Backend> available) {
+        super("Wasmer backend '" + backend + "' is not available in the loaded libwasmer (" + WasmerLibrary.load()
+                + "); available: " + available);
+        this.backend = backend;
+        this.available = List.copyOf(available);
+    }
+
+    /** The backend asked for. */
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The backends this libwasmer offers. */
+    public List<Backend> available() {
+        return available;
+    }
+}

@@ -1,0 +1,441 @@
+package dev.wasmerffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.Native;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.ref.WeakReference;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * A WebAssembly function: an instance's export, a host function written in Java, or a funcref value.
+ *
+ * <p>{@link #call(Object...)} takes and returns boxed values, checked against the signature. The {@code as...}
+ * methods return plain Java functional interfaces checked once against the signature, whose calls allocate nothing.
+ */
+public final class Func extends Extern {
+
+    private static final long V = Vals.SIZE;
+    private static final long P = Layouts.VAL_PAYLOAD;
+
+    private final String name;
+    private final Instance owner;
+    private final HostFunction host;
+    private volatile FuncType type;
+
+    /** An instance export. */
+    Func(Store store, MemorySegment func, Instance owner, String name, FuncType type) {
+        super(store, func, owner);
+        this.name = name;
+        this.owner = owner;
+        this.host = null;
+        this.type = type;
+    }
+
+    /** A function this object owns (host function or funcref value); type null = ask libwasmer when needed. */
+    private Func(Store store, MemorySegment func, String name, FuncType type, HostFunction host) {
+        super(store, "Func", func, LibWasm::wasm_func_delete);
+        this.name = name;
+        this.owner = null;
+        this.host = host;
+        this.type = type;
+    }
+
+    /**
+     * A host function: wasm calls {@code fn} with arguments of {@code type}. Anything {@code fn} throws becomes a
+     * trap whose {@link TrapException} carries the throwable as its cause.
+     */
+    public static Func host(Store store, FuncType type, HostFunction fn) {
+        if (type.hasV128()) {
+            throw new WasmArgumentException("a host function cannot have v128 in its signature " + type
+                    + ": the Wasmer C API cannot carry v128 values");
+        }
+        MemorySegment s = store.enter();
+        try (Arena arena = Arena.ofConfined()) {
+            long id = Upcalls.NEXT_ID.incrementAndGet();
+            MemorySegment functype = Types.toNative(type);
+            MemorySegment func;
+            try {
+                func = LibWasm.wasm_func_new_with_env(s, functype, Upcalls.CALLBACK, MemorySegment.ofAddress(id),
+                        Upcalls.FINALIZER);
+            } finally {
+                LibWasm.wasm_functype_delete(functype);
+            }
+            if (func.equals(MemorySegment.NULL)) {
+                throw new WasmerException("cannot create host function " + type + ": " + LastError.take("unknown"));
+            }
+            Func f = new Func(store, func, "host" + type, type, fn);
+            Upcalls.HOSTS.put(id, new Upcalls.Host(fn, type, s, new WeakReference<>(store), f.toString()));
+            return f;
+        } finally {
+            store.exit();
+        }
+    }
+
+    /** A funcref value read from wasm: a new owned {@code wasm_func_t} made from {@code ref}. */
+    static Func fromRef(Store store, MemorySegment ref) {
+        return new Func(store, LibWasm.wasm_ref_as_func(ref), "funcref", null, null);
+    }
+
+    boolean isHost() {
+        return host != null;
+    }
+
+    @Override
+    MemorySegment asExtern() {
+        return LibWasm.wasm_func_as_extern(pointer());
+    }
+
+    @Override
+    public ExternKind kind() {
+        return ExternKind.FUNC;
+    }
+
+    /** The export name, or a description for host functions and funcref values. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The signature. For funcref values in a store that holds a SIMD module the type cannot be asked of libwasmer
+     * (it aborts on v128), so this throws {@link WasmerException} there.
+     */
+    @Override
+    public FuncType type() {
+        FuncType t = type;
+        if (t == null) {
+            t = locked(f -> {
+                if (store.hasV128) {
+                    throw new WasmerException("the type of funcref " + this + " cannot be read: its store holds a"
+                            + " module using v128, on which libwasmer aborts");
+                }
+                MemorySegment ft = LibWasm.wasm_func_type(f);
+                try {
+                    return Types.funcType(ft);
+                } finally {
+                    LibWasm.wasm_functype_delete(ft);
+                }
+            });
+            type = t;
+        }
+        return t;
+    }
+
+    /** Number of parameters ({@code wasm_func_param_arity}). */
+    public int paramArity() {
+        return (int) (long) locked(LibWasm::wasm_func_param_arity);
+    }
+
+    /** Number of results ({@code wasm_func_result_arity}). */
+    public int resultArity() {
+        return (int) (long) locked(LibWasm::wasm_func_result_arity);
+    }
+
+    /**
+     * Calls the function with boxed arguments (Integer, Long, Float, Double, Func or null for funcref, any object
+     * or null for externref), checked against the signature before anything runs.
+     *
+     * @return the results, boxed the same way
+     * @throws WasmArgumentException on a wrong argument count or type, or a v128 signature
+     * @throws TrapException if the function traps, with the host exception as cause if one caused it
+     */
+    public Object[] call(Object... args) {
+        FuncType t = callableType();
+        List<ValType> params = t.params();
+        if (args.length != params.size()) {
+            throw new WasmArgumentException(this + " takes " + params.size() + " arguments " + t + ", got "
+                    + args.length);
+        }
+        for (int i = 0; i < args.length; i++) {
+            Vals.check(params.get(i), args[i], store, "argument " + i + " of " + this);
+        }
+        List<MemorySegment> temps = new ArrayList<>(0);
+        Store.Frame f = begin(params.size(), t.results().size());
+        try {
+            for (int i = 0; i < args.length; i++) {
+                Vals.write(f.argVals, i * V, params.get(i), args[i], store, temps);
+            }
+            run(f);
+            Object[] out = new Object[t.results().size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Vals.read(f.resultVals, i * V, t.results().get(i), store, true);
+            }
+            return out;
+        } finally {
+            temps.forEach(LibWasm::wasm_ref_delete);
+            end();
+        }
+    }
+
+    private FuncType callableType() {
+        FuncType t = type();
+        if (t.hasV128()) {
+            throw new WasmArgumentException("function " + this + " " + t
+                    + " cannot be called from Java: v128 values cannot cross the Wasmer C API");
+        }
+        return t;
+    }
+
+    private void expect(FuncType wanted, String as) {
+        FuncType t = type();
+        if (!t.equals(wanted)) {
+            throw new WasmArgumentException("function " + this + " has signature " + t + ", not " + wanted
+                    + " as " + as + " needs");
+        }
+    }
+
+    private static FuncType sig(ValType param, int params, ValType result, int results) {
+        return new FuncType(java.util.Collections.nCopies(params, param), java.util.Collections.nCopies(results,
+                result));
+    }
+
+    /** As {@code (i32, i32) -> i32}; no allocation per call. */
+    public IntBinaryOperator asIntBinaryOperator() {
+        expect(sig(ValType.I32, 2, ValType.I32, 1), "IntBinaryOperator");
+        return (a, b) -> {
+            Store.Frame f = begin(2, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 0);
+                f.argVals.set(JAVA_INT, P, a);
+                f.argVals.set(JAVA_BYTE, V, (byte) 0);
+                f.argVals.set(JAVA_INT, V + P, b);
+                run(f);
+                return f.resultVals.get(JAVA_INT, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code (i32) -> i32}; no allocation per call. */
+    public IntUnaryOperator asIntUnaryOperator() {
+        expect(sig(ValType.I32, 1, ValType.I32, 1), "IntUnaryOperator");
+        return a -> {
+            Store.Frame f = begin(1, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 0);
+                f.argVals.set(JAVA_INT, P, a);
+                run(f);
+                return f.resultVals.get(JAVA_INT, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code () -> i32}; no allocation per call. */
+    public IntSupplier asIntSupplier() {
+        expect(sig(ValType.I32, 0, ValType.I32, 1), "IntSupplier");
+        return () -> {
+            Store.Frame f = begin(0, 1);
+            try {
+                run(f);
+                return f.resultVals.get(JAVA_INT, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code () -> ()}; no allocation per call. */
+    public Runnable asRunnable() {
+        expect(sig(ValType.I32, 0, ValType.I32, 0), "Runnable");
+        return () -> {
+            Store.Frame f = begin(0, 0);
+            try {
+                run(f);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code (i64, i64) -> i64}; no allocation per call. */
+    public LongBinaryOperator asLongBinaryOperator() {
+        expect(sig(ValType.I64, 2, ValType.I64, 1), "LongBinaryOperator");
+        return (a, b) -> {
+            Store.Frame f = begin(2, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 1);
+                f.argVals.set(JAVA_LONG, P, a);
+                f.argVals.set(JAVA_BYTE, V, (byte) 1);
+                f.argVals.set(JAVA_LONG, V + P, b);
+                run(f);
+                return f.resultVals.get(JAVA_LONG, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code (i64) -> i64}; no allocation per call. */
+    public LongUnaryOperator asLongUnaryOperator() {
+        expect(sig(ValType.I64, 1, ValType.I64, 1), "LongUnaryOperator");
+        return a -> {
+            Store.Frame f = begin(1, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 1);
+                f.argVals.set(JAVA_LONG, P, a);
+                run(f);
+                return f.resultVals.get(JAVA_LONG, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code (f64, f64) -> f64}; no allocation per call. */
+    public DoubleBinaryOperator asDoubleBinaryOperator() {
+        expect(sig(ValType.F64, 2, ValType.F64, 1), "DoubleBinaryOperator");
+        return (a, b) -> {
+            Store.Frame f = begin(2, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 3);
+                f.argVals.set(JAVA_DOUBLE, P, a);
+                f.argVals.set(JAVA_BYTE, V, (byte) 3);
+                f.argVals.set(JAVA_DOUBLE, V + P, b);
+                run(f);
+                return f.resultVals.get(JAVA_DOUBLE, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** As {@code (f64) -> f64}; no allocation per call. */
+    public DoubleUnaryOperator asDoubleUnaryOperator() {
+        expect(sig(ValType.F64, 1, ValType.F64, 1), "DoubleUnaryOperator");
+        return a -> {
+            Store.Frame f = begin(1, 1);
+            try {
+                f.argVals.set(JAVA_BYTE, 0, (byte) 3);
+                f.argVals.set(JAVA_DOUBLE, P, a);
+                run(f);
+                return f.resultVals.get(JAVA_DOUBLE, P);
+            } finally {
+                end();
+            }
+        };
+    }
+
+    /** Locks the store, checks everything is open and takes a scratch frame. Pair with {@link #end()}. */
+    private Store.Frame begin(int params, int results) {
+        store.enter();
+        try {
+            pointer();
+            return store.push(params, results);
+        } catch (RuntimeException e) {
+            store.exit();
+            throw e;
+        }
+    }
+
+    private void end() {
+        store.pop();
+        store.exit();
+    }
+
+    /** The native call; a returned trap becomes a {@link TrapException}. */
+    private void run(Store.Frame f) {
+        Instance previous = store.caller;
+        store.caller = owner != null ? owner : previous;
+        MemorySegment trap;
+        try {
+            trap = LibWasm.wasm_func_call(pointer(), f.args, f.results);
+        } finally {
+            store.caller = previous;
+        }
+        if (!trap.equals(MemorySegment.NULL)) {
+            throw Traps.toException(trap, this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Func[" + name + "]";
+    }
+
+    /** The single upcall entry for every host function, and the finalizer of their environments. */
+    static final class Upcalls {
+        /**
+         * What a host function's env id stands for. It must not hold its {@link Func} or, strongly, its store:
+         * the entry leaves only when libwasmer finalizes the env, which needs those to be collectable first.
+         */
+        record Host(HostFunction fn, FuncType type, MemorySegment storeAddress, WeakReference<Store> store,
+                String name) {
+        }
+
+        static final Map<Long, Host> HOSTS = new ConcurrentHashMap<>();
+        static final AtomicLong NEXT_ID = new AtomicLong();
+        static final MemorySegment CALLBACK;
+        static final MemorySegment FINALIZER;
+
+        static {
+            try {
+                var lookup = MethodHandles.lookup();
+                CALLBACK = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "callback",
+                        MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class,
+                                MemorySegment.class)), Layouts.FUNC_CALLBACK_WITH_ENV, Arena.global());
+                FINALIZER = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "finalizer",
+                        MethodType.methodType(void.class, MemorySegment.class)), Layouts.FINALIZER, Arena.global());
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private Upcalls() {
+        }
+
+        /** Never throws: an exception escaping an upcall terminates the JVM. */
+        static MemorySegment callback(MemorySegment env, MemorySegment args, MemorySegment results) {
+            Host h = null;
+            try {
+                h = HOSTS.get(env.address());
+                Store store = h == null ? null : h.store().get();
+                if (store == null) {
+                    throw new IllegalStateException("host function " + env.address() + " no longer exists");
+                }
+                FuncType t = h.type();
+                MemorySegment argVals = Layouts.vecData(args.reinterpret(Layouts.VEC.byteSize()), V);
+                MemorySegment resultVals = Layouts.vecData(results.reinterpret(Layouts.VEC.byteSize()), V);
+                // Pre-set every result to zero of its declared kind: an unset result reads as 0.
+                for (int i = 0; i < t.results().size(); i++) {
+                    resultVals.set(JAVA_BYTE, i * V, (byte) t.results().get(i).kind());
+                    resultVals.set(JAVA_LONG, i * V + P, 0L);
+                }
+                h.fn().call(new HostCall(store, t, h.name(), argVals, resultVals));
+                return MemorySegment.NULL;
+            } catch (Throwable e) {
+                return Traps.hostTrap(h == null ? MemorySegment.NULL : h.storeAddress(), e);
+            }
+        }
+
+        static void finalizer(MemorySegment env) {
+            try {
+                HOSTS.remove(env.address());
+            } catch (Throwable ignored) {
+                // nothing may escape an upcall
+            }
+        }
+    }
+}

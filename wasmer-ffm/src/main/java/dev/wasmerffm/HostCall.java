@@ -1,0 +1,160 @@
+package dev.wasmerffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wasmerffm.raw.Layouts;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The arguments and results of one host function call, and the caller's context. Valid only during the call.
+ * Typed getters and setters check the signature, so a wrong one throws instead of corrupting the call.
+ */
+public final class HostCall {
+
+    private static final long P = Layouts.VAL_PAYLOAD;
+
+    private final Store store;
+    private final FuncType type;
+    private final String name;
+    private final MemorySegment args;
+    private final MemorySegment results;
+
+    HostCall(Store store, FuncType type, String name, MemorySegment args, MemorySegment results) {
+        this.store = store;
+        this.type = type;
+        this.name = name;
+        this.args = args;
+        this.results = results;
+    }
+
+    /** The signature of the function being called. */
+    public FuncType type() {
+        return type;
+    }
+
+    /** The store the call runs in. */
+    public Store store() {
+        return store;
+    }
+
+    /**
+     * The instance whose code called this function, when wasm entered through an exported function of an
+     * instance; {@code null} when called directly from Java or during instantiation.
+     */
+    public Instance caller() {
+        return store.caller;
+    }
+
+    /** The calling instance's exported memory named {@code memory}, for passing data through linear memory. */
+    public Memory memory() {
+        Instance caller = caller();
+        if (caller == null) {
+            throw new IllegalStateException("no calling instance: " + name + " was not called from wasm code");
+        }
+        return caller.memory("memory");
+    }
+
+    private long at(int i, ValType expected, boolean result) {
+        var list = result ? type.results() : type.params();
+        if (i < 0 || i >= list.size()) {
+            throw new IndexOutOfBoundsException((result ? "result " : "parameter ") + i + " of " + type);
+        }
+        if (expected != null && list.get(i) != expected) {
+            throw new WasmArgumentException((result ? "result " : "parameter ") + i + " of " + type + " is "
+                    + list.get(i) + ", not " + expected);
+        }
+        return i * Vals.SIZE;
+    }
+
+    /** Parameter {@code i} as i32. */
+    public int i32(int i) {
+        return args.get(JAVA_INT, at(i, ValType.I32, false) + P);
+    }
+
+    /** Parameter {@code i} as i64. */
+    public long i64(int i) {
+        return args.get(JAVA_LONG, at(i, ValType.I64, false) + P);
+    }
+
+    /** Parameter {@code i} as f32. */
+    public float f32(int i) {
+        return args.get(JAVA_FLOAT, at(i, ValType.F32, false) + P);
+    }
+
+    /** Parameter {@code i} as f64. */
+    public double f64(int i) {
+        return args.get(JAVA_DOUBLE, at(i, ValType.F64, false) + P);
+    }
+
+    /** Parameter {@code i} boxed: Integer, Long, Float, Double, a {@link Func}, a host object or null. */
+    public Object param(int i) {
+        return Vals.read(args, at(i, null, false), type.params().get(i), store, false);
+    }
+
+    /** All parameters, boxed. */
+    public Object[] params() {
+        Object[] out = new Object[type.params().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = param(i);
+        }
+        return out;
+    }
+
+    /** Sets result {@code i} (i32). */
+    public HostCall result(int i, int value) {
+        long o = at(i, ValType.I32, true);
+        results.set(JAVA_BYTE, o, (byte) ValType.I32.kind());
+        results.set(JAVA_INT, o + P, value);
+        return this;
+    }
+
+    /** Sets result {@code i} (i64). */
+    public HostCall result(int i, long value) {
+        long o = at(i, ValType.I64, true);
+        results.set(JAVA_BYTE, o, (byte) ValType.I64.kind());
+        results.set(JAVA_LONG, o + P, value);
+        return this;
+    }
+
+    /** Sets result {@code i} (f32). */
+    public HostCall result(int i, float value) {
+        long o = at(i, ValType.F32, true);
+        results.set(JAVA_BYTE, o, (byte) ValType.F32.kind());
+        results.set(JAVA_FLOAT, o + P, value);
+        return this;
+    }
+
+    /** Sets result {@code i} (f64). */
+    public HostCall result(int i, double value) {
+        long o = at(i, ValType.F64, true);
+        results.set(JAVA_BYTE, o, (byte) ValType.F64.kind());
+        results.set(JAVA_DOUBLE, o + P, value);
+        return this;
+    }
+
+    /** Sets result {@code i} from a boxed value of the declared type (references included). */
+    public HostCall resultValue(int i, Object value) {
+        long o = at(i, null, true);
+        ValType t = type.results().get(i);
+        Vals.check(t, value, store, "result " + i + " of " + name);
+        // libwasmer takes the refs of host results, so they are not freed here.
+        Vals.write(results, o, t, value, store, null);
+        return this;
+    }
+
+    /** Sets all results from boxed values. */
+    public HostCall results(Object... values) {
+        if (values.length != type.results().size()) {
+            throw new WasmArgumentException(name + " must return " + type.results().size() + " values, got "
+                    + values.length);
+        }
+        for (int i = 0; i < values.length; i++) {
+            resultValue(i, values[i]);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,220 @@
+package dev.wasmerffm;
+
+import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A compiled module. Thread-safe and independent of stores: compile once, instantiate in many stores on many
+ * threads. Imports and exports are read from the module's binary by this binding, so modules using SIMD work too
+ * (their v128 functions just cannot be called from Java).
+ */
+public final class Module implements AutoCloseable {
+
+    private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 1};
+
+    private final Engine engine;
+    private final SharedResource resource;
+    private final ModuleInfo info;
+
+    private Module(Engine engine, MemorySegment module, ModuleInfo info) {
+        this.engine = engine;
+        this.info = info;
+        this.resource = new SharedResource(this, "Module", module, LibWasm::wasm_module_delete);
+    }
+
+    /**
+     * Compiles a module from its binary or WAT text, without a store ({@code wasmer_module_new}).
+     *
+     * @throws CompileException if the module is malformed or invalid, with libwasmer's message
+     */
+    public static Module compile(Engine engine, byte[] wasmOrWat) {
+        byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
+        ModuleInfo info = ModuleInfo.read(wasm);
+        MemorySegment module = engine.use(e -> {
+            try (Arena arena = Arena.ofConfined()) {
+                return LibWasmer.wasmer_module_new(e, Bytes.borrowed(arena, wasm));
+            }
+        });
+        return checked(engine, module, info);
+    }
+
+    /** {@link #compile(Engine, byte[])} on WAT text. */
+    public static Module compile(Engine engine, String wat) {
+        return compile(engine, Wasmer.wat2wasm(wat));
+    }
+
+    /** Compiles through a store ({@code wasm_module_new}); the module is still usable in every store of the engine. */
+    public static Module compile(Store store, byte[] wasmOrWat) {
+        byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
+        ModuleInfo info = ModuleInfo.read(wasm);
+        MemorySegment s = store.enter();
+        try (Arena arena = Arena.ofConfined()) {
+            return checked(store.engine(), LibWasm.wasm_module_new(s, Bytes.borrowed(arena, wasm)), info);
+        } finally {
+            store.exit();
+        }
+    }
+
+    private static Module checked(Engine engine, MemorySegment module, ModuleInfo info) {
+        if (module.equals(MemorySegment.NULL)) {
+            throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
+        }
+        return new Module(engine, module, info);
+    }
+
+    /** Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}). */
+    public static boolean validate(Engine engine, byte[] wasmOrWat) {
+        byte[] wasm;
+        try {
+            wasm = Wasmer.wat2wasm(wasmOrWat);
+        } catch (CompileException e) {
+            return false;
+        }
+        try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
+            MemorySegment s = store.enter();
+            try {
+                boolean valid = LibWasm.wasm_module_validate(s, Bytes.borrowed(arena, wasm));
+                if (!valid) {
+                    LastError.take(null); // do not leave it for an unrelated later failure on this thread
+                }
+                return valid;
+            } finally {
+                store.exit();
+            }
+        }
+    }
+
+    /** The engine this module was compiled by. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The imports the module declares, in order. */
+    public List<ImportType> imports() {
+        resource.use(m -> m); // closed check
+        return info.imports();
+    }
+
+    /** The exports the module declares, in order. */
+    public List<ExportType> exports() {
+        resource.use(m -> m);
+        return info.exports();
+    }
+
+    /** The export with this name, if any. */
+    public Optional<ExportType> export(String name) {
+        return exports().stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    /** Whether any signature in the module mentions v128. */
+    public boolean usesV128() {
+        return info.hasV128();
+    }
+
+    ModuleInfo info() {
+        return info;
+    }
+
+    /** The module's name ({@code wasmer_module_name}), empty when it has none. */
+    public String name() {
+        return resource.use(m -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = Bytes.out(arena);
+                LibWasmer.wasmer_module_name(m, out);
+                return new String(Bytes.take(out), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        });
+    }
+
+    /** Sets the module's name ({@code wasmer_module_set_name}); false if libwasmer refused it. */
+    public synchronized boolean name(String name) {
+        return resource.use(m -> {
+            try (Arena arena = Arena.ofConfined()) {
+                return LibWasmer.wasmer_module_set_name(m, Bytes.borrowed(arena, name));
+            }
+        });
+    }
+
+    /**
+     * Serializes the compiled code, prefixed with the module's interface so {@link #deserialize} can describe it
+     * without asking libwasmer. The artifact is native code: only load what you can authenticate.
+     */
+    public byte[] serialize() {
+        byte[] artifact = resource.use(m -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = Bytes.out(arena);
+                LibWasm.wasm_module_serialize(m, out);
+                if (out.get(java.lang.foreign.ValueLayout.ADDRESS, 8).equals(MemorySegment.NULL)) {
+                    throw new WasmerException("cannot serialize module: " + LastError.take("no reason given"));
+                }
+                return Bytes.take(out);
+            }
+        });
+        byte[] iface = info.interfaceBytes();
+        return ByteBuffer.allocate(MAGIC.length + 4 + iface.length + artifact.length).put(MAGIC)
+                .putInt(iface.length).put(iface).put(artifact).array();
+    }
+
+    /**
+     * Loads what {@link #serialize()} produced. The bytes become native code: never pass bytes you cannot
+     * authenticate (the starter's module cache checks a MAC first).
+     *
+     * @throws CompileException if the bytes are not such an artifact, or were made for another engine or target
+     */
+    public static Module deserialize(Engine engine, byte[] serialized) {
+        ByteBuffer in = ByteBuffer.wrap(serialized);
+        byte[] magic = new byte[MAGIC.length];
+        if (serialized.length < MAGIC.length + 4 || !Arrays.equals(in.get(magic).array(), 0, MAGIC.length, MAGIC, 0,
+                MAGIC.length)) {
+            throw new CompileException("not a module serialized by this binding (bad header)");
+        }
+        int ifaceLength = in.getInt();
+        if (ifaceLength < 0 || ifaceLength > in.remaining()) {
+            throw new CompileException("truncated serialized module");
+        }
+        byte[] iface = new byte[ifaceLength];
+        in.get(iface);
+        byte[] artifact = new byte[in.remaining()];
+        in.get(artifact);
+        ModuleInfo info = ModuleInfo.read(iface);
+        try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
+            MemorySegment s = store.enter();
+            try {
+                MemorySegment module = LibWasm.wasm_module_deserialize(s, Bytes.borrowed(arena, artifact));
+                if (module.equals(MemorySegment.NULL)) {
+                    throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
+                }
+                return new Module(engine, module, info);
+            } finally {
+                store.exit();
+            }
+        }
+    }
+
+    /** Runs a native operation with the module pointer. */
+    <T> T use(java.util.function.Function<MemorySegment, T> operation) {
+        return resource.use(operation);
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return resource.isClosed();
+    }
+
+    /** Frees the compiled module; instances already made from it keep working. */
+    @Override
+    public void close() {
+        resource.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Module[" + info.imports().size() + " imports, " + info.exports().size() + " exports]";
+    }
+}

@@ -1,0 +1,160 @@
+package dev.wasmerffm;
+
+import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.raw.LibWasm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Holds instances, functions, memories, tables and globals. libwasmer's stores are single-threaded, so every
+ * operation on a store or anything in it runs under this store's lock: callers on other threads wait their turn,
+ * and a host function may call back into its own store on the same thread (the lock is reentrant). For parallel
+ * work, use one store per thread (or a pool of them) and share the {@link Engine} and compiled {@link Module}s.
+ */
+public final class Store implements AutoCloseable {
+
+    private static final int VAL = (int) Layouts.VAL.byteSize();
+
+    private final Engine engine;
+    final ReentrantLock lock = new ReentrantLock();
+    private final NativeResource resource;
+    // Scratch memory for calls, one frame per nesting depth (host functions calling back in): no allocation per call.
+    private final Arena scratch = Arena.ofAuto();
+    private Frame[] frames = new Frame[4];
+    private int depth = -1;
+    /** The instance whose function is running at the innermost call; host functions reach its memory. */
+    Instance caller;
+    // Java objects passed to wasm as externrefs, by the id libwasmer carries as the foreign ref's host info.
+    private final Map<Long, Object> hostObjects = new HashMap<>();
+    private final IdentityHashMap<Object, Long> hostIds = new IdentityHashMap<>();
+    /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
+    boolean hasV128;
+
+    /** A store for an engine. */
+    public Store(Engine engine) {
+        this.engine = engine;
+        MemorySegment store = engine.use(LibWasm::wasm_store_new);
+        if (store.equals(MemorySegment.NULL)) {
+            throw new WasmerException("cannot create a store: " + LastError.take("no reason given"));
+        }
+        this.resource = new NativeResource(this, "Store", store, lock, LibWasm::wasm_store_delete);
+    }
+
+    /** The engine this store compiles and runs with. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** Takes the lock and checks the store is open; pair with {@link #exit()}. Returns the store pointer. */
+    MemorySegment enter() {
+        lock.lock();
+        if (resource.isClosed()) {
+            lock.unlock();
+            throw new IllegalStateException("Store is closed");
+        }
+        return resource.address();
+    }
+
+    void exit() {
+        lock.unlock();
+    }
+
+    /** The store pointer; caller holds the lock. */
+    MemorySegment address() {
+        return resource.address();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return resource.isClosed();
+    }
+
+    /**
+     * Frees the store. Everything created in it becomes unusable ({@link IllegalStateException}); their native
+     * memory is freed as they are closed or collected. Waits for a call running on another thread to finish.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            resource.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A new owned externref for a Java object; caller holds the lock. The object stays reachable from this store
+     * until it closes, since wasm may keep the reference anywhere.
+     */
+    MemorySegment externRef(Object o) {
+        long id = hostIds.computeIfAbsent(o, k -> {
+            long next = hostObjects.size() + 1L;
+            hostObjects.put(next, k);
+            return next;
+        });
+        MemorySegment foreign = LibWasm.wasm_foreign_new(address());
+        LibWasm.wasm_foreign_set_host_info(foreign, MemorySegment.ofAddress(id));
+        return LibWasm.wasm_foreign_as_ref(foreign);
+    }
+
+    /** The Java object behind an externref; caller holds the lock. */
+    Object hostObject(MemorySegment ref) {
+        long id = LibWasm.wasm_ref_get_host_info(ref).address();
+        Object o = hostObjects.get(id);
+        if (o == null) {
+            throw new WasmerException("externref " + id + " was not made by this store");
+        }
+        return o;
+    }
+
+    /** A call's scratch frame with room for the given counts; caller holds the lock and calls {@link #pop()}. */
+    Frame push(int params, int results) {
+        int d = ++depth;
+        if (d == frames.length) {
+            frames = Arrays.copyOf(frames, d * 2);
+        }
+        Frame f = frames[d];
+        if (f == null || f.capacity < Math.max(params, results)) {
+            f = new Frame(scratch, Math.max(8, Math.max(params, results)));
+            frames[d] = f;
+        }
+        f.args.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, params);
+        f.results.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, results);
+        return f;
+    }
+
+    void pop() {
+        depth--;
+    }
+
+    /** Two {@code wasm_val_vec_t} headers over two value arrays. */
+    static final class Frame {
+        final int capacity;
+        final MemorySegment args;
+        final MemorySegment results;
+        final MemorySegment argVals;
+        final MemorySegment resultVals;
+
+        Frame(Arena arena, int capacity) {
+            this.capacity = capacity;
+            args = arena.allocate(Layouts.VEC);
+            results = arena.allocate(Layouts.VEC);
+            argVals = arena.allocate((long) VAL * capacity, 8);
+            resultVals = arena.allocate((long) VAL * capacity, 8);
+            args.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, argVals);
+            results.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, resultVals);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Store[" + engine.config().backend() + (isClosed() ? ", closed]" : "]");
+    }
+}

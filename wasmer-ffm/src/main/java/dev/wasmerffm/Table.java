@@ -1,0 +1,141 @@
+package dev.wasmerffm;
+
+import dev.wasmerffm.raw.LibWasm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** A table of references (funcref or externref). Indices are checked in Java before libwasmer sees them. */
+public final class Table extends Extern {
+
+    private final ValType element;
+
+    /** An instance's export. */
+    Table(Store store, MemorySegment table, Instance owner, ValType element) {
+        super(store, table, owner);
+        this.element = element;
+    }
+
+    private Table(Store store, MemorySegment table, ValType element) {
+        super(store, "Table", table, LibWasm::wasm_table_delete);
+        this.element = element;
+    }
+
+    /** A new table in a store, every element set to {@code init}, to pass as an import. */
+    public static Table create(Store store, TableType type, Object init) {
+        Vals.check(type.element(), init, store, "initial element of " + type);
+        MemorySegment s = store.enter();
+        MemorySegment ref = MemorySegment.NULL;
+        try (Arena arena = Arena.ofConfined()) {
+            ref = Vals.ref(type.element(), init, store);
+            MemorySegment tt = LibWasm.wasm_tabletype_new(Types.valType(type.element()),
+                    Types.limits(arena, type.limits()));
+            try {
+                MemorySegment t = LibWasm.wasm_table_new(s, tt, ref);
+                if (t.equals(MemorySegment.NULL)) {
+                    throw new WasmerException("cannot create table " + type + ": " + LastError.take("unknown"));
+                }
+                return new Table(store, t, type.element());
+            } finally {
+                LibWasm.wasm_tabletype_delete(tt);
+            }
+        } finally {
+            deleteRef(ref);
+            store.exit();
+        }
+    }
+
+    private static void deleteRef(MemorySegment ref) {
+        if (!ref.equals(MemorySegment.NULL)) {
+            LibWasm.wasm_ref_delete(ref);
+        }
+    }
+
+    @Override
+    MemorySegment asExtern() {
+        return LibWasm.wasm_table_as_extern(pointer());
+    }
+
+    @Override
+    public ExternKind kind() {
+        return ExternKind.TABLE;
+    }
+
+    /** Its current type ({@code wasm_table_type}): the minimum is the current size. */
+    @Override
+    public TableType type() {
+        return locked(t -> {
+            MemorySegment tt = LibWasm.wasm_table_type(t);
+            try {
+                return Types.tableType(tt);
+            } finally {
+                LibWasm.wasm_tabletype_delete(tt);
+            }
+        });
+    }
+
+    /** Current number of elements. */
+    public long size() {
+        return locked(t -> Integer.toUnsignedLong(LibWasm.wasm_table_size(t)));
+    }
+
+    private void checkIndex(MemorySegment t, long index) {
+        long size = Integer.toUnsignedLong(LibWasm.wasm_table_size(t));
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("table index " + index + " out of bounds for size " + size);
+        }
+    }
+
+    /** Element {@code index}: a {@link Func}, a host object, or null. */
+    public Object get(long index) {
+        return locked(t -> {
+            checkIndex(t, index);
+            return Vals.readRef(LibWasm.wasm_table_get(t, (int) index), element, store, true);
+        });
+    }
+
+    /** Sets element {@code index}. */
+    public void set(long index, Object value) {
+        Vals.check(element, value, store, "table element " + index);
+        locked(t -> {
+            checkIndex(t, index);
+            MemorySegment ref = Vals.ref(element, value, store);
+            try {
+                if (!LibWasm.wasm_table_set(t, (int) index, ref)) {
+                    throw new WasmerException("cannot set table element " + index + ": " + LastError.take("refused"));
+                }
+                return null;
+            } finally {
+                deleteRef(ref);
+            }
+        });
+    }
+
+    /**
+     * Grows by {@code delta} elements set to {@code init}.
+     *
+     * @return false if that would pass the maximum (nothing changes)
+     */
+    public boolean grow(long delta, Object init) {
+        if (delta < 0 || delta > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("delta out of range: " + delta);
+        }
+        Vals.check(element, init, store, "table grow value");
+        return locked(t -> {
+            MemorySegment ref = Vals.ref(element, init, store);
+            try {
+                boolean grown = LibWasm.wasm_table_grow(t, (int) delta, ref);
+                if (!grown) {
+                    LastError.take(null);
+                }
+                return grown;
+            } finally {
+                deleteRef(ref);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "Table[" + element + "]";
+    }
+}

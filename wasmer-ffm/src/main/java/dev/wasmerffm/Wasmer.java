@@ -1,0 +1,66 @@
+package dev.wasmerffm;
+
+import dev.wasmerffm.raw.LibWasmer;
+import dev.wasmerffm.raw.Native;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** Facts about the loaded libwasmer, and WAT. */
+public final class Wasmer {
+
+    private Wasmer() {
+    }
+
+    /**
+     * libwasmer's version.
+     *
+     * @param full e.g. {@code 7.4.2}
+     * @param major the major number
+     * @param minor the minor number
+     * @param patch the patch number
+     * @param pre the pre-release part, empty for a release
+     */
+    public record Version(String full, int major, int minor, int patch, String pre) {
+        @Override
+        public String toString() {
+            return full;
+        }
+    }
+
+    /** The version of the loaded libwasmer. */
+    public static Version version() {
+        WasmerLibrary.load();
+        String pre = Native.cString(LibWasmer.wasmer_version_pre());
+        return new Version(Native.cString(LibWasmer.wasmer_version()), LibWasmer.wasmer_version_major(),
+                LibWasmer.wasmer_version_minor(), LibWasmer.wasmer_version_patch(), pre == null ? "" : pre);
+    }
+
+    /**
+     * Translates WebAssembly text to binary ({@code wat2wasm}); a binary passes through unchanged.
+     *
+     * @throws CompileException with the parser's message on a syntax error
+     */
+    public static byte[] wat2wasm(String wat) {
+        return wat2wasm(wat.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@link #wat2wasm(String)} on UTF-8 bytes (or a binary module, returned as is). */
+    public static byte[] wat2wasm(byte[] watOrWasm) {
+        if (isBinary(watOrWasm)) {
+            return watOrWasm;
+        }
+        WasmerLibrary.load();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = Bytes.out(arena);
+            LibWasmer.wat2wasm(Bytes.borrowed(arena, watOrWasm), out);
+            if (out.get(java.lang.foreign.ValueLayout.ADDRESS, 8).equals(MemorySegment.NULL)) {
+                throw new CompileException("invalid WAT: " + LastError.take("wat2wasm produced nothing"));
+            }
+            return Bytes.take(out);
+        }
+    }
+
+    static boolean isBinary(byte[] bytes) {
+        return bytes.length >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
+    }
+}

@@ -1,0 +1,88 @@
+package dev.wasmerffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The foundation: the real libwasmer loads, reports its version and runs a WAT module. */
+class SmokeTest {
+
+    static final String ADD = """
+            (module
+              (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))
+            """;
+
+    @Test
+    void loadsTheRealLibraryAndReportsItsVersion() {
+        Path lib = WasmerLibrary.load();
+        assertThat(lib).exists().isRegularFile();
+        Wasmer.Version v = Wasmer.version();
+        String pinned = WasmerLibrary.buildProperties().getProperty("wasmer.version");
+        assertThat(v.full()).isEqualTo(pinned);
+        assertThat(v.major() + "." + v.minor() + "." + v.patch()).isEqualTo(pinned);
+        assertThat(v.pre()).isEmpty();
+    }
+
+    @Test
+    void compilesInstantiatesAndCallsAdd() {
+        try (Engine engine = new Engine(); Store store = new Store(engine);
+                Module module = Module.compile(engine, ADD); Instance instance = Instance.create(store, module)) {
+            assertThat(instance.func("add").call(40, 2)).containsExactly(42);
+            assertThat(instance.func("add").asIntBinaryOperator().applyAsInt(40, 2)).isEqualTo(42);
+        }
+    }
+
+    /** In a fresh JVM, since this one has loaded the library already: a wrong path names itself and the fix. */
+    @Test
+    void aWrongLibraryPathGivesTheClearError() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Path missing = Path.of("/nonexistent/libwasmer.so");
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-D" + WasmerLibrary.PATH_PROPERTY + "=" + missing, "-cp", System.getProperty("java.class.path"),
+                LoadProbe.class.getName()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+        assertThat(out).contains("WasmerLibraryException", "libwasmer not found", missing.toString(),
+                "system property wasmer.library.path", "build-libwasmer.sh");
+    }
+
+    /** Entry point of the child JVM above. */
+    static final class LoadProbe {
+        public static void main(String[] args) {
+            try {
+                WasmerLibrary.load();
+                System.exit(0);
+            } catch (WasmerLibraryException e) {
+                System.out.println(e);
+                System.exit(3);
+            }
+        }
+    }
+
+    @Test
+    void theBuildCacheDirectoryMatchesTheBuildScript() throws Exception {
+        Path dir = WasmerLibrary.buildCacheDirectory();
+        assertThat(dir.getFileName().toString()).matches("wasmer-[0-9.]+-[0-9a-f]{12}");
+        if (System.getenv("WASMER_DIR") == null) {
+            assertThat(dir.resolve("lib").resolve(WasmerLibrary.FILE_NAME)).exists();
+            assertThat(Files.list(dir.resolve("include")).map(p -> p.getFileName().toString()).toList())
+                    .containsAll(List.of("wasm.h", "wasmer.h"));
+        }
+    }
+
+    @Test
+    void unknownExportIsATypedError() {
+        try (Engine engine = new Engine(); Store store = new Store(engine);
+                Module module = Module.compile(engine, ADD); Instance instance = Instance.create(store, module)) {
+            assertThatThrownBy(() -> instance.func("sub")).isInstanceOf(NoSuchExportException.class)
+                    .hasMessageContaining("'sub'").hasMessageContaining("[add]");
+        }
+    }
+}

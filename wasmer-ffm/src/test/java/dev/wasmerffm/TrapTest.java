@@ -1,0 +1,88 @@
+package dev.wasmerffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every trap kind becomes a typed exception with message and frames; the store stays usable. */
+class TrapTest {
+
+    static final String TRAPS = """
+            (module $traps
+              (type $t (func (result i32)))
+              (table 2 funcref)
+              (elem (i32.const 0) $one)
+              (memory 1)
+              (func $one (param i32) (result i32) local.get 0)
+              (func $unreachable (export "unreachable") (result i32) unreachable)
+              (func (export "oob") (result i32) i32.const 70000 i32.load)
+              (func (export "div0") (result i32) i32.const 1 i32.const 0 i32.div_s)
+              (func (export "overflow") (result i32) i32.const 0x80000000 i32.const -1 i32.div_s)
+              (func (export "conversion") (result i32) f32.const nan i32.trunc_f32_s)
+              (func (export "bad_sig") (result i32) i32.const 0 call_indirect (type $t))
+              (func (export "undefined") (result i32) i32.const 1 call_indirect (type $t))
+              (func (export "table_oob") (result i32) i32.const 5 call_indirect (type $t))
+              (func $rec (export "stack") (result i32) call $rec i32.const 1 i32.add)
+              (func (export "ok") (result i32) i32.const 7))
+            """;
+
+    static Engine engine;
+    static Module module;
+
+    @BeforeAll
+    static void compile() {
+        engine = new Engine();
+        module = Module.compile(engine, TRAPS);
+    }
+
+    @AfterAll
+    static void free() {
+        module.close();
+        engine.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "unreachable, UNREACHABLE",
+        "oob, MEMORY_OUT_OF_BOUNDS",
+        "div0, INTEGER_DIVIDE_BY_ZERO",
+        "overflow, INTEGER_OVERFLOW",
+        "conversion, BAD_CONVERSION_TO_INTEGER",
+        "bad_sig, INDIRECT_CALL_TYPE_MISMATCH",
+        "undefined, UNINITIALIZED_ELEMENT",
+        "table_oob, TABLE_OUT_OF_BOUNDS",
+        "stack, STACK_OVERFLOW"})
+    void eachTrapKindIsTyped(String export, TrapKind kind) {
+        try (Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+            Func f = instance.func(export);
+            assertThatThrownBy(f::call).isInstanceOfSatisfying(TrapException.class, e -> {
+                assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
+                assertThat(e.trapMessage()).isNotBlank();
+                assertThat(e.getMessage()).contains(export);
+                assertThat(e.frames()).isNotEmpty();
+                assertThat(e.getCause()).isNull();
+            });
+            // the store and instance keep working after a trap
+            assertThat(instance.func("ok").asIntSupplier().getAsInt()).isEqualTo(7);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"unreachable"})
+    void framesCarryFunctionIndexOffsetsAndNames(String export) {
+        try (Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+            TrapException e = (TrapException) org.assertj.core.api.Assertions.catchThrowable(
+                    () -> instance.func(export).call());
+            TrapFrame origin = e.frames().getFirst();
+            assertThat(origin.funcIndex()).isEqualTo(1);
+            assertThat(origin.moduleOffset()).isPositive();
+            assertThat(origin.funcOffset()).isPositive();
+            assertThat(origin.funcName()).isEqualTo("unreachable");
+            assertThat(origin.moduleName()).isEqualTo("traps");
+        }
+    }
+}
