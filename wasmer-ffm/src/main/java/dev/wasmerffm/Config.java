@@ -1,30 +1,59 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * How an {@link Engine} compiles: backend and code generation options. A plain Java object: nothing native exists
- * until an engine is built from it, so a config can be reused for many engines.
+ * How an {@link Engine} compiles: backend, features, target, NaN canonicalization and metering. A plain Java object:
+ * nothing native exists until an engine is made from it, so one config can serve many engines.
  */
 public final class Config {
 
     private Backend backend = Backend.CRANELIFT;
+    private final Map<Feature, Boolean> features = new EnumMap<>(Feature.class);
+    private Target target;
     private boolean canonicalizeNans;
+    private Metering metering;
 
     /** The backend compiling modules (default {@link Backend#CRANELIFT}). */
     public Backend backend() {
         return backend;
     }
 
-    /** Chooses the backend; checked against the loaded libwasmer when the engine is created. */
+    /** Chooses the backend; checked against the loaded libwasmer when the engine is made. */
     public Config backend(Backend backend) {
         this.backend = Objects.requireNonNull(backend, "backend");
         return this;
     }
 
-    /** Whether float operations produce canonical NaNs (deterministic results across machines). */
+    /** Turns a proposal on or off; features not set keep libwasmer's default. */
+    public Config feature(Feature feature, boolean enabled) {
+        features.put(feature, enabled);
+        return this;
+    }
+
+    /** The features set explicitly. */
+    public Map<Feature, Boolean> features() {
+        return Collections.unmodifiableMap(features);
+    }
+
+    /** The compilation target; null (default) for this host. */
+    public Target target() {
+        return target;
+    }
+
+    /** Compiles for another target: modules can then be serialized for it but not run here. */
+    public Config target(Target target) {
+        this.target = target;
+        return this;
+    }
+
+    /** Whether float operations produce canonical NaNs. */
     public boolean canonicalizeNans() {
         return canonicalizeNans;
     }
@@ -35,21 +64,48 @@ public final class Config {
         return this;
     }
 
-    /** Builds a native {@code wasm_config_t}; the engine constructor consumes it. */
-    MemorySegment toNative() {
+    /** The metering of modules compiled by the engine; null for none. */
+    public Metering metering() {
+        return metering;
+    }
+
+    /** Meters every module the engine compiles. */
+    public Config metering(Metering metering) {
+        this.metering = metering;
+        return this;
+    }
+
+    /**
+     * Builds a native {@code wasm_config_t}, which the engine constructor consumes. {@code metered} pushes a fresh
+     * metering middleware: libwasmer's serves one module, so each metered compile gets its own engine.
+     */
+    MemorySegment toNative(boolean metered) {
         if (!backend.isAvailable()) {
             throw new BackendUnavailableException(backend, Backend.available());
         }
+        Target.Native t = target == null ? null : target.toNative();
         MemorySegment config = LibWasm.wasm_config_new();
         LibWasm.wasm_config_set_backend(config, backend.code());
+        if (!features.isEmpty()) {
+            MemorySegment f = LibWasmer.wasmer_features_new();
+            features.forEach((feature, on) -> feature.apply(f, on));
+            LibWasm.wasm_config_set_features(config, f); // takes f
+        }
+        if (t != null) {
+            LibWasm.wasm_config_set_target(config, t.target()); // takes the target, which took triple and cpu
+        }
         if (canonicalizeNans) {
             LibWasm.wasm_config_sys_canonicalize_nans(config, true);
+        }
+        if (metered) {
+            LibWasm.wasm_config_push_middleware(config, metering.newMiddleware()); // takes the middleware
         }
         return config;
     }
 
     @Override
     public String toString() {
-        return "Config[backend=" + backend + ", canonicalizeNans=" + canonicalizeNans + "]";
+        return "Config[backend=" + backend + ", features=" + features + ", target=" + (target == null ? "host" : target)
+                + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering + "]";
     }
 }

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.raw.Layouts;
 import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
 import dev.wasmerffm.raw.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -366,7 +367,8 @@ public final class Func extends Extern {
             store.caller = previous;
         }
         if (!trap.equals(MemorySegment.NULL)) {
-            throw Traps.toException(trap, this);
+            throw Traps.toException(trap, this, owner != null && owner.isMetered()
+                    && LibWasmer.wasmer_metering_points_are_exhausted(owner.pointer()));
         }
     }
 

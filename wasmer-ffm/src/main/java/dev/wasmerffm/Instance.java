@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.raw.Layouts;
 import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Collections;
@@ -28,12 +29,13 @@ public final class Instance implements AutoCloseable {
         MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(exportVec, ADDRESS.byteSize());
         this.resource = new NativeResource(this, "Instance", instance, store.lock, new Free(n, data.address()));
         List<ExportType> declared = module.info().exports();
-        if (declared.size() != n) {
+        // metering appends its two globals to the exports
+        if (n != declared.size() + (module.isMetered() ? 2 : 0)) {
             close();
             throw new WasmerException("libwasmer returned " + n + " exports, the module declares " + declared.size());
         }
         Map<String, Extern> map = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < declared.size(); i++) {
             ExportType e = declared.get(i);
             MemorySegment ext = data.getAtIndex(ADDRESS, i);
             map.put(e.name(), switch (e.type()) {
@@ -83,6 +85,7 @@ public final class Instance implements AutoCloseable {
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
             store.hasV128 |= module.usesV128();
+            store.hold(module.code());
             MemorySegment elems = arena.allocate(ADDRESS, Math.max(1, imports.length));
             for (int i = 0; i < imports.length; i++) {
                 elems.setAtIndex(ADDRESS, i, imports[i].asExtern());
@@ -95,7 +98,7 @@ public final class Instance implements AutoCloseable {
             if (instance.equals(MemorySegment.NULL)) {
                 MemorySegment trap = trapOut.get(ADDRESS, 0);
                 if (!trap.equals(MemorySegment.NULL)) {
-                    throw Traps.toException(trap, null);
+                    throw Traps.toException(trap, null, false);
                 }
                 throw new LinkException("cannot instantiate module: " + LastError.take("unknown reason"));
             }
@@ -194,6 +197,51 @@ public final class Instance implements AutoCloseable {
     /** The exported table {@code name}. */
     public Table table(String name) {
         return export(name, Table.class);
+    }
+
+    private void checkMetered() {
+        if (!module.isMetered()) {
+            // libwasmer panics (aborting the process) on metering calls for an unmetered instance
+            throw new IllegalStateException("instance of an unmetered module has no metering points");
+        }
+    }
+
+    /** Whether this instance counts metering points (its module was compiled by a metered engine). */
+    public boolean isMetered() {
+        return module.isMetered();
+    }
+
+    /** Points left; {@link IllegalStateException} for an unmetered instance. */
+    public long remainingPoints() {
+        checkMetered();
+        return locked(i -> LibWasmer.wasmer_metering_get_remaining_points(i));
+    }
+
+    /** Whether the points ran out; {@link IllegalStateException} for an unmetered instance. */
+    public boolean pointsExhausted() {
+        checkMetered();
+        return locked(LibWasmer::wasmer_metering_points_are_exhausted);
+    }
+
+    /** Sets the points left (which also clears exhaustion), so the instance can run again. */
+    public void remainingPoints(long points) {
+        checkMetered();
+        if (points < 0) {
+            throw new IllegalArgumentException("points must be >= 0, got " + points);
+        }
+        locked(i -> {
+            LibWasmer.wasmer_metering_set_remaining_points(i, points);
+            return null;
+        });
+    }
+
+    private <T> T locked(java.util.function.Function<MemorySegment, T> body) {
+        store.enter();
+        try {
+            return body.apply(resource.address());
+        } finally {
+            store.exit();
+        }
     }
 
     /** Caller holds the store lock. */

@@ -17,15 +17,24 @@ import java.util.Optional;
 public final class Module implements AutoCloseable {
 
     private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 1};
+    private static final byte METERED = 1;
 
     private final Engine engine;
     private final SharedResource resource;
     private final ModuleInfo info;
+    /** The native engine holding this module's machine code. */
+    private final SharedResource.State code;
+    private final boolean metered;
 
-    private Module(Engine engine, MemorySegment module, ModuleInfo info) {
+    private Module(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered) {
         this.engine = engine;
         this.info = info;
-        this.resource = new SharedResource(this, "Module", module, LibWasm::wasm_module_delete);
+        this.code = code;
+        this.metered = metered;
+        this.resource = new SharedResource(this, "Module", module, m -> {
+            LibWasm.wasm_module_delete(m);
+            code.release();
+        });
     }
 
     /**
@@ -36,12 +45,12 @@ public final class Module implements AutoCloseable {
     public static Module compile(Engine engine, byte[] wasmOrWat) {
         byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
         ModuleInfo info = ModuleInfo.read(wasm);
-        MemorySegment module = engine.use(e -> {
+        Engine.Compiled c = engine.compile(e -> {
             try (Arena arena = Arena.ofConfined()) {
                 return LibWasmer.wasmer_module_new(e, Bytes.borrowed(arena, wasm));
             }
         });
-        return checked(engine, module, info);
+        return checked(engine, c.module(), info, c.engine(), engine.isMetered());
     }
 
     /** {@link #compile(Engine, byte[])} on WAT text. */
@@ -49,23 +58,35 @@ public final class Module implements AutoCloseable {
         return compile(engine, Wasmer.wat2wasm(wat));
     }
 
-    /** Compiles through a store ({@code wasm_module_new}); the module is still usable in every store of the engine. */
+    /**
+     * Compiles through a store ({@code wasm_module_new}); the module is usable in every store. A metered engine
+     * compiles as {@link #compile(Engine, byte[])} does, with a fresh metering middleware.
+     */
     public static Module compile(Store store, byte[] wasmOrWat) {
+        if (store.engine().isMetered()) {
+            return compile(store.engine(), wasmOrWat);
+        }
         byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
         ModuleInfo info = ModuleInfo.read(wasm);
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
-            return checked(store.engine(), LibWasm.wasm_module_new(s, Bytes.borrowed(arena, wasm)), info);
+            SharedResource.State code = store.retainEngine();
+            MemorySegment module = LibWasm.wasm_module_new(s, Bytes.borrowed(arena, wasm));
+            if (module.equals(MemorySegment.NULL)) {
+                code.release();
+            }
+            return checked(store.engine(), module, info, code, false);
         } finally {
             store.exit();
         }
     }
 
-    private static Module checked(Engine engine, MemorySegment module, ModuleInfo info) {
+    private static Module checked(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code,
+            boolean metered) {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
-        return new Module(engine, module, info);
+        return new Module(engine, module, info, code, metered);
     }
 
     /** Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}). */
@@ -121,6 +142,16 @@ public final class Module implements AutoCloseable {
         return info;
     }
 
+    /** Whether instances of this module carry metering points. */
+    public boolean isMetered() {
+        return metered;
+    }
+
+    /** The engine holding the machine code; a store running an instance keeps it alive. */
+    SharedResource.State code() {
+        return code;
+    }
+
     /** The module's name ({@code wasmer_module_name}), empty when it has none. */
     public String name() {
         return resource.use(m -> {
@@ -157,8 +188,8 @@ public final class Module implements AutoCloseable {
             }
         });
         byte[] iface = info.interfaceBytes();
-        return ByteBuffer.allocate(MAGIC.length + 4 + iface.length + artifact.length).put(MAGIC)
-                .putInt(iface.length).put(iface).put(artifact).array();
+        return ByteBuffer.allocate(MAGIC.length + 5 + iface.length + artifact.length).put(MAGIC)
+                .put(metered ? METERED : 0).putInt(iface.length).put(iface).put(artifact).array();
     }
 
     /**
@@ -170,10 +201,11 @@ public final class Module implements AutoCloseable {
     public static Module deserialize(Engine engine, byte[] serialized) {
         ByteBuffer in = ByteBuffer.wrap(serialized);
         byte[] magic = new byte[MAGIC.length];
-        if (serialized.length < MAGIC.length + 4 || !Arrays.equals(in.get(magic).array(), 0, MAGIC.length, MAGIC, 0,
+        if (serialized.length < MAGIC.length + 5 || !Arrays.equals(in.get(magic).array(), 0, MAGIC.length, MAGIC, 0,
                 MAGIC.length)) {
             throw new CompileException("not a module serialized by this binding (bad header)");
         }
+        boolean metered = (in.get() & METERED) != 0;
         int ifaceLength = in.getInt();
         if (ifaceLength < 0 || ifaceLength > in.remaining()) {
             throw new CompileException("truncated serialized module");
@@ -190,7 +222,7 @@ public final class Module implements AutoCloseable {
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }
-                return new Module(engine, module, info);
+                return new Module(engine, module, info, engine.retain(), metered);
             } finally {
                 store.exit();
             }

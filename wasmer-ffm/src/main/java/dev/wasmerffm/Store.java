@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -36,14 +37,45 @@ public final class Store implements AutoCloseable {
     /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
     boolean hasV128;
 
+    /**
+     * Engines whose machine code runs here (this store's, and those that compiled its instances' modules): each
+     * stays alive until this store is freed.
+     */
+    private final Set<SharedResource.State> engines = new java.util.LinkedHashSet<>();
+
     /** A store for an engine. */
     public Store(Engine engine) {
         this.engine = engine;
+        SharedResource.State own = engine.retain();
         MemorySegment store = engine.use(LibWasm::wasm_store_new);
         if (store.equals(MemorySegment.NULL)) {
+            own.release();
             throw new WasmerException("cannot create a store: " + LastError.take("no reason given"));
         }
-        this.resource = new NativeResource(this, "Store", store, lock, LibWasm::wasm_store_delete);
+        engines.add(own);
+        Set<SharedResource.State> held = engines;
+        this.resource = new NativeResource(this, "Store", store, lock, s -> {
+            LibWasm.wasm_store_delete(s);
+            held.forEach(SharedResource.State::release);
+            held.clear();
+        });
+    }
+
+    /** Keeps an engine alive while this store lives; caller holds the lock. */
+    void hold(SharedResource.State engine) {
+        if (!engines.contains(engine) && engine.retain()) {
+            engines.add(engine);
+        }
+    }
+
+    /** A new reference to this store's engine, for a module compiled through the store. */
+    SharedResource.State retainEngine() {
+        for (SharedResource.State s : engines) {
+            if (s.retain()) {
+                return s; // the first one added is this store's own engine
+            }
+        }
+        throw new IllegalStateException("Store is closed");
     }
 
     /** The engine this store compiles and runs with. */

@@ -41,7 +41,7 @@ final class Traps {
     }
 
     /** Reads and frees an owned trap. */
-    static TrapException toException(MemorySegment trap, Func func) {
+    static TrapException toException(MemorySegment trap, Func func, boolean pointsExhausted) {
         Throwable cause = PENDING.get();
         PENDING.remove();
         try (Arena arena = Arena.ofConfined()) {
@@ -62,8 +62,12 @@ final class Traps {
                 }
             }
             LibWasm.wasm_frame_vec_delete(trace);
+            String where = func == null ? "instantiation" : func.toString();
+            if (pointsExhausted && cause == null) {
+                return new MeteringExhaustedException(where, message, frames);
+            }
             TrapKind kind = cause != null ? TrapKind.HOST : TrapKind.of(message);
-            return new TrapException(kind, func == null ? "instantiation" : func.toString(), message, frames, cause);
+            return new TrapException(kind, where, message, frames, cause);
         } finally {
             LibWasm.wasm_trap_delete(trap);
         }

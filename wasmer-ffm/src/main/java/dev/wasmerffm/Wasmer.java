@@ -60,6 +60,34 @@ public final class Wasmer {
         }
     }
 
+    /** Whether the loaded libwasmer can only run precompiled artifacts (built without a compiler). */
+    public static boolean isHeadless() {
+        WasmerLibrary.load();
+        return LibWasmer.wasmer_is_headless();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean TRACING = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Sends libwasmer's own tracing to stderr ({@code wasmer_setup_tracing}). It installs a process-wide subscriber,
+     * so only the first call in a JVM does anything.
+     *
+     * @param verbosity 0 = off (RUST_LOG still applies), 1 = warn, 2 = info, 3 = debug, 4 or more = trace
+     * @param color whether to use ANSI colours
+     * @return true for the call that installed it, false for any later call
+     */
+    public static boolean setupTracing(int verbosity, boolean color) {
+        if (verbosity < 0) {
+            throw new IllegalArgumentException("verbosity must be >= 0, got " + verbosity);
+        }
+        WasmerLibrary.load();
+        if (!TRACING.compareAndSet(false, true)) {
+            return false;
+        }
+        LibWasmer.wasmer_setup_tracing(verbosity, color ? 1 : 0);
+        return true;
+    }
+
     static boolean isBinary(byte[] bytes) {
         return bytes.length >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
     }
