@@ -12,7 +12,7 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
     final Store store;
     private final MemorySegment pointer;
     private final NativeResource own;
-    private final Instance owner;
+    private final Owner owner;
     private volatile boolean viewClosed;
 
     /** An extern owning its pointer, freed by {@code deleter} under the store's lock. */
@@ -23,8 +23,15 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
         this.owner = null;
     }
 
-    /** A view of an instance's export, valid while the instance is open. */
-    Extern(Store store, MemorySegment pointer, Instance owner) {
+    /** What owns a view: an instance (its exports) or a WASI environment (its imports). */
+    interface Owner {
+        void checkOpen();
+
+        boolean isClosed();
+    }
+
+    /** A view of an instance's export (or a WASI import), valid while its owner is open. */
+    Extern(Store store, MemorySegment pointer, Owner owner) {
         this.store = store;
         this.pointer = pointer;
         this.own = null;

@@ -44,20 +44,23 @@ public final class Func extends Extern {
     private final HostFunction host;
     private volatile FuncType type;
 
-    /** An instance export. */
-    Func(Store store, MemorySegment func, Instance owner, String name, FuncType type) {
+    /** An instance export, or a view owned by a WASI environment. */
+    Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
         super(store, func, owner);
         this.name = name;
-        this.owner = owner;
+        this.owner = owner instanceof Instance i ? i : null;
         this.host = null;
         this.type = type;
     }
 
-    /** A function this object owns (host function or funcref value); type null = ask libwasmer when needed. */
-    private Func(Store store, MemorySegment func, String name, FuncType type, HostFunction host) {
+    /**
+     * A function this object owns (host function, funcref value, WASI start function); type null = ask libwasmer
+     * when needed; {@code instance} = the instance whose code it runs, if known.
+     */
+    private Func(Store store, MemorySegment func, String name, FuncType type, HostFunction host, Instance instance) {
         super(store, "Func", func, LibWasm::wasm_func_delete);
         this.name = name;
-        this.owner = null;
+        this.owner = instance;
         this.host = host;
         this.type = type;
     }
@@ -85,7 +88,7 @@ public final class Func extends Extern {
             if (func.equals(MemorySegment.NULL)) {
                 throw new WasmerException("cannot create host function " + type + ": " + LastError.take("unknown"));
             }
-            Func f = new Func(store, func, "host" + type, type, fn);
+            Func f = new Func(store, func, "host" + type, type, fn, null);
             Upcalls.HOSTS.put(id, new Upcalls.Host(fn, type, s, new WeakReference<>(store), f.toString()));
             return f;
         } finally {
@@ -95,7 +98,12 @@ public final class Func extends Extern {
 
     /** A funcref value read from wasm: a new owned {@code wasm_func_t} made from {@code ref}. */
     static Func fromRef(Store store, MemorySegment ref) {
-        return new Func(store, LibWasm.wasm_ref_as_func(ref), "funcref", null, null);
+        return new Func(store, LibWasm.wasm_ref_as_func(ref), "funcref", null, null, null);
+    }
+
+    /** An owned function of {@code instance} with a known type (e.g. the WASI start function). */
+    static Func owned(Instance instance, MemorySegment func, String name, FuncType type) {
+        return new Func(instance.store(), func, name, type, null, instance);
     }
 
     boolean isHost() {

@@ -16,6 +16,12 @@ public final class Imports {
         return this;
     }
 
+    /** Adds every definition of {@code other}, replacing same-named ones. */
+    public Imports addAll(Imports other) {
+        byName.putAll(other.byName);
+        return this;
+    }
+
     private static String key(String module, String name) {
         return module + "\0" + name;
     }

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** An instantiated module in a store, with its exports. */
-public final class Instance implements AutoCloseable {
+public final class Instance implements AutoCloseable, Extern.Owner {
 
     private final Store store;
     private final Module module;
@@ -140,7 +140,8 @@ public final class Instance implements AutoCloseable {
         return given.min() >= wanted.min() && (!wanted.hasMax() || given.hasMax() && given.max() <= wanted.max());
     }
 
-    void checkOpen() {
+    @Override
+    public void checkOpen() {
         if (resource.isClosed()) {
             throw new IllegalStateException("Instance is closed");
         }
@@ -250,6 +251,7 @@ public final class Instance implements AutoCloseable {
     }
 
     /** Whether this instance or its store is closed. */
+    @Override
     public boolean isClosed() {
         return resource.isClosed() || store.isClosed();
     }

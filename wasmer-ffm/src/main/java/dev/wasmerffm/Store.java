@@ -61,6 +61,18 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    private Instance wasiPlaceholder;
+
+    /** An instance exporting only a memory, for WASI environments not yet bound to a program; caller holds the lock. */
+    Instance wasiPlaceholder() {
+        if (wasiPlaceholder == null) {
+            try (Module m = Module.compile(this, Wasmer.wat2wasm("(module (memory (export \"memory\") 0))"))) {
+                wasiPlaceholder = Instance.create(this, m);
+            }
+        }
+        return wasiPlaceholder;
+    }
+
     /** Keeps an engine alive while this store lives; caller holds the lock. */
     void hold(SharedResource.State engine) {
         if (!engines.contains(engine) && engine.retain()) {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Compiles every C file in SRC_DIR to OUT_DIR/<name>.wasm (wasm32-wasi) with Debian's clang-19 and wasi-libc,
+# installing them first when missing (the project's own install step; needs root and apt, as on our machines).
+# Usage: build-wasm-programs.sh SRC_DIR OUT_DIR
+set -euo pipefail
+src="${1:?source dir}"; out="${2:?output dir}"
+packages="clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32"
+if ! command -v clang-19 >/dev/null || ! command -v wasm-ld-19 >/dev/null || [ ! -f /usr/lib/wasm32-wasi/libc.a ] \
+   || ! ls /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing $packages" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages) >&2
+  else
+    echo "error: need $packages to build the WASI test programs; install them (apt-get install $packages)" >&2
+    exit 1
+  fi
+fi
+mkdir -p "$out"
+for c in "$src"/*.c; do
+  name=$(basename "$c" .c)
+  # Rebuild only when the source is newer: warm builds stay fast.
+  if [ ! -f "$out/$name.wasm" ] || [ "$c" -nt "$out/$name.wasm" ]; then
+    clang-19 --target=wasm32-wasi -O2 -fuse-ld=lld -o "$out/$name.wasm" "$c"
+  fi
+done

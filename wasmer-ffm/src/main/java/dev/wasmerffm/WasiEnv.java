@@ -1,0 +1,321 @@
+package dev.wasmerffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.raw.LibWasi;
+import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A WASI environment in a store: the imports a WASI module needs, wired to a {@link WasiConfig}, and the program's
+ * captured output.
+ *
+ * <p>libwasmer's own capture is broken in 7.4.2 (guest writes to a captured stream fail) and has no stdin but the
+ * JVM's. So this environment replaces the {@code fd_write} and {@code fd_read} imports with Java functions that
+ * serve descriptors 0-2 from per-environment buffers and hand every other descriptor to libwasmer's original.
+ */
+public final class WasiEnv implements AutoCloseable, Extern.Owner {
+
+    private static final Pattern EXIT = Pattern.compile("(?i)exit(?:ed)?[^0-9]*(\\d+)");
+    private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
+            List.of(ValType.I32));
+
+    private final Store store;
+    private final WasiConfig config;
+    private final NativeResource resource;
+    /** Named-extern vecs from libwasmer, freed with the environment (the WASI functions live in them). */
+    private final List<long[]> importVecs = new ArrayList<>();
+    private final Output stdout;
+    private final Output stderr;
+    private int stdinPosition;
+
+    private WasiEnv(Store store, WasiConfig config, MemorySegment env) {
+        this.store = store;
+        this.config = config;
+        this.stdout = new Output(config.maxOutput());
+        this.stderr = new Output(config.maxOutput());
+        List<long[]> vecs = importVecs;
+        this.resource = new NativeResource(this, "WasiEnv", env, store.lock, e -> {
+            try (Arena arena = Arena.ofConfined()) {
+                for (long[] v : vecs) {
+                    MemorySegment vec = arena.allocate(Layouts.VEC);
+                    vec.set(JAVA_LONG, Layouts.VEC_SIZE, v[0]);
+                    vec.set(ADDRESS, Layouts.VEC_DATA, MemorySegment.ofAddress(v[1]));
+                    LibWasmer.wasmer_named_extern_vec_delete(vec);
+                }
+            }
+            LibWasi.wasi_env_delete(e);
+        });
+    }
+
+    /** Bounded capture of one output stream. */
+    private static final class Output {
+        final int max;
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean truncated;
+
+        Output(int max) {
+            this.max = max;
+        }
+
+        void write(MemorySegment data) {
+            int room = max - bytes.size();
+            int n = (int) Math.min(room, data.byteSize());
+            if (n < data.byteSize()) {
+                truncated = true;
+            }
+            bytes.write(data.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 0, n);
+        }
+    }
+
+    /** A WASI environment in {@code store} for {@code config}. */
+    public static WasiEnv create(Store store, WasiConfig config) {
+        MemorySegment s = store.enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = LibWasi.wasi_config_new(arena.allocateFrom(config.programName()));
+            if (c.equals(MemorySegment.NULL)) {
+                throw new IllegalArgumentException("invalid WASI program name '" + config.programName() + "'");
+            }
+            // No wasi_config_delete exists: once made, the config must reach wasi_env_new, which frees it.
+            boolean dirsOk = true;
+            for (String arg : config.args()) {
+                LibWasi.wasi_config_arg(c, arena.allocateFrom(arg));
+            }
+            for (Map.Entry<String, String> e : config.env().entrySet()) {
+                LibWasi.wasi_config_env(c, arena.allocateFrom(e.getKey()), arena.allocateFrom(e.getValue()));
+            }
+            for (Path dir : config.preopenDirs()) {
+                dirsOk &= LibWasi.wasi_config_preopen_dir(c, arena.allocateFrom(dir.toString()));
+            }
+            for (Map.Entry<String, Path> e : config.mappedDirs().entrySet()) {
+                dirsOk &= LibWasi.wasi_config_mapdir(c, arena.allocateFrom(e.getKey()),
+                        arena.allocateFrom(e.getValue().toString()));
+            }
+            String dirError = dirsOk ? null : LastError.take("a directory was refused");
+            if (config.inheritsStdin()) {
+                LibWasi.wasi_config_inherit_stdin(c);
+            }
+            // Captured natively too, so nothing can reach the JVM's descriptors; our fd_write serves the guest.
+            if (config.inheritsStdout()) {
+                LibWasi.wasi_config_inherit_stdout(c);
+            } else {
+                LibWasi.wasi_config_capture_stdout(c);
+            }
+            if (config.inheritsStderr()) {
+                LibWasi.wasi_config_inherit_stderr(c);
+            } else {
+                LibWasi.wasi_config_capture_stderr(c);
+            }
+            MemorySegment env = LibWasi.wasi_env_new(s, c);
+            if (env.equals(MemorySegment.NULL)) {
+                throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
+            }
+            // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
+            // store's placeholder now; instantiate() binds it again to the real instance.
+            bind(env, s, store.wasiPlaceholder().pointer());
+            WasiEnv wasi = new WasiEnv(store, config, env);
+            if (dirError != null) {
+                wasi.close();
+                throw new IllegalArgumentException("WASI directory refused: " + dirError);
+            }
+            return wasi;
+        } finally {
+            store.exit();
+        }
+    }
+
+    /** The WASI version {@code module} imports ({@code wasi_get_wasi_version}). */
+    public static WasiVersion version(Module module) {
+        return WasiVersion.of(module.use(LibWasi::wasi_get_wasi_version));
+    }
+
+    /**
+     * The WASI imports {@code module} needs ({@code wasi_get_unordered_imports}), with stdio served by this
+     * environment. Add the module's other imports to the result before instantiating.
+     */
+    public Imports imports(Module module) {
+        if (version(module) == WasiVersion.INVALID) {
+            throw new LinkException("module imports no WASI version this libwasmer knows");
+        }
+        Imports imports = new Imports();
+        MemorySegment s = store.enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment env = resource.address();
+            MemorySegment vec = arena.allocate(Layouts.VEC);
+            boolean ok = module.use(m -> LibWasi.wasi_get_unordered_imports(env, m, vec));
+            if (!ok) {
+                throw new LinkException("cannot resolve WASI imports: " + LastError.take("unknown reason"));
+            }
+            long n = Layouts.vecSize(vec);
+            MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
+            importVecs.add(new long[] {n, data.address()});
+            for (long i = 0; i < n; i++) {
+                MemorySegment named = data.getAtIndex(ADDRESS, i);
+                String mod = Bytes.string(LibWasmer.wasmer_named_extern_module(named));
+                String name = Bytes.string(LibWasmer.wasmer_named_extern_name(named));
+                MemorySegment ext = LibWasmer.wasmer_named_extern_unwrap(named);
+                ImportType declared = module.imports().stream()
+                        .filter(t -> t.module().equals(mod) && t.name().equals(name)).findFirst().orElse(null);
+                if (declared == null || !(declared.type() instanceof FuncType type)
+                        || LibWasm.wasm_extern_kind(ext) != ExternKind.FUNC.ordinal()) {
+                    continue; // not needed by this module, or not a function: left to the caller's imports
+                }
+                Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
+                imports.define(mod, name, stdio(name, type, original, s));
+            }
+            return imports;
+        } finally {
+            store.exit();
+        }
+    }
+
+    /** fd_write/fd_read served for descriptors 0-2 from Java, everything else by libwasmer's original. */
+    private Func stdio(String name, FuncType type, Func original, MemorySegment storePointer) {
+        boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
+        boolean read = name.equals("fd_read") && !config.inheritsStdin();
+        if (!type.equals(FD_RW) || !(write || read)) {
+            return original;
+        }
+        return Func.host(store, type, c -> {
+            int fd = c.i32(0);
+            Output out = fd == 1 && !config.inheritsStdout() ? stdout : fd == 2 && !config.inheritsStderr() ? stderr
+                    : null;
+            if (write ? out == null : fd != 0) {
+                c.results(original.call(c.params()));
+                return;
+            }
+            MemorySegment mem = c.memory().segment();
+            long iovs = Integer.toUnsignedLong(c.i32(1));
+            int count = c.i32(2);
+            long total = 0;
+            byte[] in = config.stdin();
+            for (int i = 0; i < count; i++) {
+                long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
+                long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
+                if (write) {
+                    out.write(mem.asSlice(buf, len));
+                    total += len;
+                } else {
+                    int n = (int) Math.min(len, in.length - stdinPosition);
+                    MemorySegment.copy(in, stdinPosition, mem, java.lang.foreign.ValueLayout.JAVA_BYTE, buf, n);
+                    stdinPosition += n;
+                    total += n;
+                }
+            }
+            mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
+            c.result(0, 0); // errno success
+        });
+    }
+
+    /**
+     * Instantiates a WASI module with this environment's imports plus {@code extra} (its non-WASI imports), and
+     * binds the environment to the instance's memory ({@code wasi_env_initialize_instance}).
+     */
+    public Instance instantiate(Module module, Imports extra) {
+        Imports all = imports(module).addAll(extra);
+        Instance instance = Instance.create(store, module, all);
+        if (instance.exports().values().stream().noneMatch(e -> e instanceof Memory)) {
+            instance.close(); // libwasmer's initialize unwraps the memory export: it would abort
+            throw new LinkException("a WASI module must export a memory; this one exports "
+                    + instance.module().exports());
+        }
+        MemorySegment s = store.enter();
+        try {
+            bind(resource.address(), s, instance.pointer());
+            return instance;
+        } finally {
+            store.exit();
+        }
+    }
+
+    /** {@code wasi_env_initialize_instance}; the instance must export a memory (checked by the callers). */
+    private static void bind(MemorySegment env, MemorySegment store, MemorySegment instance) {
+        if (!LibWasi.wasi_env_initialize_instance(env, store, instance)) {
+            throw new WasmerException("cannot initialize WASI for the instance: " + LastError.take("unknown"));
+        }
+    }
+
+    /** Instantiates a module that needs only WASI imports. */
+    public Instance instantiate(Module module) {
+        return instantiate(module, new Imports());
+    }
+
+    /** The instance's {@code _start} ({@code wasi_get_start_function}). */
+    public Func startFunction(Instance instance) {
+        MemorySegment s = store.enter();
+        try {
+            MemorySegment f = LibWasi.wasi_get_start_function(instance.pointer());
+            if (f.equals(MemorySegment.NULL)) {
+                throw new NoSuchExportException("no _start function: " + LastError.take("not a WASI command"));
+            }
+            return Func.owned(instance, f, "_start", FuncType.of(List.of(), List.of()));
+        } finally {
+            store.exit();
+        }
+    }
+
+    /**
+     * Runs a WASI command: instantiates it, calls {@code _start}, and returns its exit code and output. An exit
+     * through {@code proc_exit} (any code, 0 included) is a result, not an exception; other traps are thrown.
+     */
+    public WasiExit run(Module module) {
+        try (Instance instance = instantiate(module); Func start = startFunction(instance)) {
+            int code = 0;
+            try {
+                start.call();
+            } catch (TrapException e) {
+                Matcher m = EXIT.matcher(e.trapMessage());
+                if (e.kind() != TrapKind.OTHER || !m.find()) {
+                    throw e;
+                }
+                code = Integer.parseInt(m.group(1));
+            }
+            return new WasiExit(code, stdout(), stderr(), stdout.truncated || stderr.truncated);
+        }
+    }
+
+    /** Everything captured from stdout so far. */
+    public byte[] stdout() {
+        return stdout.bytes.toByteArray();
+    }
+
+    /** Everything captured from stderr so far. */
+    public byte[] stderr() {
+        return stderr.bytes.toByteArray();
+    }
+
+    @Override
+    public void checkOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("WasiEnv is closed");
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return resource.isClosed() || store.isClosed();
+    }
+
+    /** Frees the environment (running WASI's exit hooks) and its imports. */
+    @Override
+    public void close() {
+        store.lock.lock();
+        try {
+            resource.close();
+        } finally {
+            store.lock.unlock();
+        }
+    }
+}
