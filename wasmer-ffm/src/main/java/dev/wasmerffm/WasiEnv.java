@@ -37,27 +37,40 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private final NativeResource resource;
     /** Named-extern vecs from libwasmer, freed with the environment (the WASI functions live in them). */
     private final List<long[]> importVecs = new ArrayList<>();
+    /** Extern vecs from {@link #withFilesystem}, likewise. */
+    private final List<long[]> externVecs = new ArrayList<>();
     private final Output stdout;
     private final Output stderr;
     private int stdinPosition;
 
-    private WasiEnv(Store store, WasiConfig config, MemorySegment env) {
+    private WasiEnv(Store store, WasiConfig config, MemorySegment env, Arena volumes) {
         this.store = store;
         this.config = config;
         this.stdout = new Output(config.maxOutput());
         this.stderr = new Output(config.maxOutput());
-        List<long[]> vecs = importVecs;
+        List<long[]> named = importVecs;
+        List<long[]> externs = externVecs;
         this.resource = new NativeResource(this, "WasiEnv", env, store.lock, e -> {
             try (Arena arena = Arena.ofConfined()) {
-                for (long[] v : vecs) {
-                    MemorySegment vec = arena.allocate(Layouts.VEC);
-                    vec.set(JAVA_LONG, Layouts.VEC_SIZE, v[0]);
-                    vec.set(ADDRESS, Layouts.VEC_DATA, MemorySegment.ofAddress(v[1]));
-                    LibWasmer.wasmer_named_extern_vec_delete(vec);
+                MemorySegment vec = arena.allocate(Layouts.VEC);
+                for (long[] v : named) {
+                    LibWasmer.wasmer_named_extern_vec_delete(vec(vec, v));
+                }
+                for (long[] v : externs) {
+                    LibWasm.wasm_extern_vec_delete(vec(vec, v));
                 }
             }
             LibWasi.wasi_env_delete(e);
+            if (volumes != null) {
+                volumes.close();
+            }
         });
+    }
+
+    private static MemorySegment vec(MemorySegment vec, long[] sizeAndData) {
+        vec.set(JAVA_LONG, Layouts.VEC_SIZE, sizeAndData[0]);
+        vec.set(ADDRESS, Layouts.VEC_DATA, MemorySegment.ofAddress(sizeAndData[1]));
+        return vec;
     }
 
     /** Bounded capture of one output stream. */
@@ -84,56 +97,121 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     public static WasiEnv create(Store store, WasiConfig config) {
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment c = LibWasi.wasi_config_new(arena.allocateFrom(config.programName()));
-            if (c.equals(MemorySegment.NULL)) {
-                throw new IllegalArgumentException("invalid WASI program name '" + config.programName() + "'");
-            }
-            // No wasi_config_delete exists: once made, the config must reach wasi_env_new, which frees it.
-            boolean dirsOk = true;
-            for (String arg : config.args()) {
-                LibWasi.wasi_config_arg(c, arena.allocateFrom(arg));
-            }
-            for (Map.Entry<String, String> e : config.env().entrySet()) {
-                LibWasi.wasi_config_env(c, arena.allocateFrom(e.getKey()), arena.allocateFrom(e.getValue()));
-            }
-            for (Path dir : config.preopenDirs()) {
-                dirsOk &= LibWasi.wasi_config_preopen_dir(c, arena.allocateFrom(dir.toString()));
-            }
-            for (Map.Entry<String, Path> e : config.mappedDirs().entrySet()) {
-                dirsOk &= LibWasi.wasi_config_mapdir(c, arena.allocateFrom(e.getKey()),
-                        arena.allocateFrom(e.getValue().toString()));
-            }
-            String dirError = dirsOk ? null : LastError.take("a directory was refused");
-            if (config.inheritsStdin()) {
-                LibWasi.wasi_config_inherit_stdin(c);
-            }
-            // Captured natively too, so nothing can reach the JVM's descriptors; our fd_write serves the guest.
-            if (config.inheritsStdout()) {
-                LibWasi.wasi_config_inherit_stdout(c);
-            } else {
-                LibWasi.wasi_config_capture_stdout(c);
-            }
-            if (config.inheritsStderr()) {
-                LibWasi.wasi_config_inherit_stderr(c);
-            } else {
-                LibWasi.wasi_config_capture_stderr(c);
-            }
-            MemorySegment env = LibWasi.wasi_env_new(s, c);
-            if (env.equals(MemorySegment.NULL)) {
-                throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
-            }
-            // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
-            // store's placeholder now; instantiate() binds it again to the real instance.
-            bind(env, s, store.wasiPlaceholder().pointer());
-            WasiEnv wasi = new WasiEnv(store, config, env);
-            if (dirError != null) {
-                wasi.close();
-                throw new IllegalArgumentException("WASI directory refused: " + dirError);
-            }
-            return wasi;
+            Prepared p = prepare(arena, config);
+            MemorySegment env = LibWasi.wasi_env_new(s, p.config());
+            return finish(store, config, s, env, p.dirError(), null);
         } finally {
             store.exit();
         }
+    }
+
+    /**
+     * A WASI environment whose filesystem is the webc volumes in {@code webcVolumes}
+     * ({@code wasi_filesystem_init_static_memory}, {@code wasi_env_with_filesystem}); the ordered imports for
+     * {@code module} are then {@link #filesystemImports()}.
+     *
+     * @throws WasmerException if libwasmer cannot read the volumes or prepare the imports
+     */
+    public static WasiEnv withFilesystem(Store store, WasiConfig config, Module module, byte[] webcVolumes,
+            String packageName) {
+        MemorySegment s = store.enter();
+        // libwasmer keeps pointing at the volume bytes: they live as long as the environment.
+        Arena volumeArena = Arena.ofShared();
+        try (Arena arena = Arena.ofConfined()) {
+            Prepared p = prepare(arena, config);
+            MemorySegment fs = LibWasi.wasi_filesystem_init_static_memory(Bytes.borrowed(volumeArena, webcVolumes));
+            MemorySegment importVec = arena.allocate(Layouts.VEC);
+            MemorySegment env = module.use(m -> LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec,
+                    arena.allocateFrom(packageName)));
+            LibWasi.wasi_filesystem_delete(fs);
+            WasiEnv wasi = finish(store, config, s, env, p.dirError(), volumeArena);
+            wasi.filesystemImports = Layouts.vecSize(importVec) == 0 ? List.of() : wrap(wasi, module, importVec);
+            return wasi;
+        } catch (RuntimeException e) {
+            volumeArena.close();
+            throw e;
+        } finally {
+            store.exit();
+        }
+    }
+
+    private List<Extern> filesystemImports = List.of();
+
+    /** The imports {@link #withFilesystem} prepared, in the module's import order. */
+    public List<Extern> filesystemImports() {
+        checkOpen();
+        return filesystemImports;
+    }
+
+    private static List<Extern> wrap(WasiEnv wasi, Module module, MemorySegment vec) {
+        long n = Layouts.vecSize(vec);
+        MemorySegment data = Layouts.vecData(vec, ADDRESS.byteSize());
+        wasi.externVecs.add(new long[] {n, data.address()});
+        List<Extern> out = new ArrayList<>();
+        for (int i = 0; i < n && i < module.imports().size(); i++) {
+            if (module.imports().get(i).type() instanceof FuncType t) {
+                out.add(new Func(wasi.store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), wasi,
+                        module.imports().get(i).name(), t));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private record Prepared(MemorySegment config, String dirError) {
+    }
+
+    /** libwasmer's config; there is no wasi_config_delete, so it must reach wasi_env_new (which frees it). */
+    private static Prepared prepare(Arena arena, WasiConfig config) {
+        MemorySegment c = LibWasi.wasi_config_new(arena.allocateFrom(config.programName()));
+        if (c.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("invalid WASI program name '" + config.programName() + "'");
+        }
+        boolean dirsOk = true;
+        for (String arg : config.args()) {
+            LibWasi.wasi_config_arg(c, arena.allocateFrom(arg));
+        }
+        for (Map.Entry<String, String> e : config.env().entrySet()) {
+            LibWasi.wasi_config_env(c, arena.allocateFrom(e.getKey()), arena.allocateFrom(e.getValue()));
+        }
+        for (Path dir : config.preopenDirs()) {
+            dirsOk &= LibWasi.wasi_config_preopen_dir(c, arena.allocateFrom(dir.toString()));
+        }
+        for (Map.Entry<String, Path> e : config.mappedDirs().entrySet()) {
+            dirsOk &= LibWasi.wasi_config_mapdir(c, arena.allocateFrom(e.getKey()),
+                    arena.allocateFrom(e.getValue().toString()));
+        }
+        String dirError = dirsOk ? null : LastError.take("a directory was refused");
+        if (config.inheritsStdin()) {
+            LibWasi.wasi_config_inherit_stdin(c);
+        }
+        // Captured natively too, so nothing can reach the JVM's descriptors; our fd_write serves the guest.
+        if (config.inheritsStdout()) {
+            LibWasi.wasi_config_inherit_stdout(c);
+        } else {
+            LibWasi.wasi_config_capture_stdout(c);
+        }
+        if (config.inheritsStderr()) {
+            LibWasi.wasi_config_inherit_stderr(c);
+        } else {
+            LibWasi.wasi_config_capture_stderr(c);
+        }
+        return new Prepared(c, dirError);
+    }
+
+    private static WasiEnv finish(Store store, WasiConfig config, MemorySegment s, MemorySegment env,
+            String dirError, Arena volumes) {
+        if (env.equals(MemorySegment.NULL)) {
+            throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
+        }
+        // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
+        // store's placeholder now; instantiate() binds it again to the real instance.
+        bind(env, s, store.wasiPlaceholder().pointer());
+        WasiEnv wasi = new WasiEnv(store, config, env, volumes);
+        if (dirError != null) {
+            wasi.close();
+            throw new IllegalArgumentException("WASI directory refused: " + dirError);
+        }
+        return wasi;
     }
 
     /** The WASI version {@code module} imports ({@code wasi_get_wasi_version}). */

@@ -154,4 +154,42 @@ class ImportsAndValuesTest {
                     .hasMessageContaining("host function cannot be passed as a funcref");
         }
     }
+
+    @Test
+    void typedViewsOfEverySupportedShape() {
+        String wat = """
+                (module
+                  (global $n (mut i32) (i32.const 0))
+                  (func (export "tick") (global.set $n (i32.add (global.get $n) (i32.const 1))))
+                  (func (export "count") (result i32) global.get $n)
+                  (func (export "ladd") (param i64 i64) (result i64) local.get 0 local.get 1 i64.add)
+                  (func (export "dmul") (param f64 f64) (result f64) local.get 0 local.get 1 f64.mul)
+                  (func (export "half") (param f32) (result f32) local.get 0 f32.const 0.5 f32.mul))
+                """;
+        try (Module module = Module.compile(engine, wat); Instance in = Instance.create(store, module)) {
+            Runnable tick = in.func("tick").asRunnable();
+            tick.run();
+            tick.run();
+            assertThat(in.func("count").asIntSupplier().getAsInt()).isEqualTo(2);
+            assertThat(in.func("ladd").asLongBinaryOperator().applyAsLong(Long.MAX_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
+            assertThat(in.func("dmul").asDoubleBinaryOperator().applyAsDouble(1.5, 4)).isEqualTo(6.0);
+            assertThat(in.func("half").call(3f)).containsExactly(1.5f);
+            assertThat(in.func("half").name()).isEqualTo("half");
+            Func hostHalf = Func.host(store, FuncType.of(List.of(ValType.F32), List.of(ValType.F32)), c -> {
+                assertThat(c.type().params()).containsExactly(ValType.F32);
+                assertThat(c.store()).isSameAs(store);
+                c.result(0, c.f32(0) / 2);
+            });
+            assertThat(hostHalf.call(5f)).containsExactly(2.5f);
+            assertThat(in.export("tick")).isPresent();
+            assertThat(in.export("nope")).isEmpty();
+            assertThat(in.toString()).contains("tick");
+            assertThat(in.func("tick").store()).isSameAs(store);
+            assertThatThrownBy(() -> in.memory("tick")).isInstanceOf(NoSuchExportException.class)
+                    .hasMessageContaining("is a func, not a memory");
+        }
+        assertThat(store.toString()).contains("cranelift");
+        assertThat(engine.toString()).contains("cranelift");
+        assertThat(engine.config().toString()).contains("backend=cranelift");
+    }
 }

@@ -138,6 +138,18 @@ class WasiTest {
     }
 
     @Test
+    void aFilesystemThatIsNoWebcVolumeIsRefused() throws IOException {
+        try (Store store = new Store(engine); Module module = Module.compile(engine, program("hello"))) {
+            assertThatThrownBy(() -> WasiEnv.withFilesystem(store, new WasiConfig("fs"), module,
+                    "not a webc volume".getBytes(StandardCharsets.UTF_8), "pkg"))
+                    .isInstanceOf(WasmerException.class).hasMessageContaining("cannot create WASI environment");
+            try (WasiEnv plain = WasiEnv.create(store, new WasiConfig("x"))) {
+                assertThat(plain.filesystemImports()).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void badConfigIsRefusedClearly() {
         assertThatThrownBy(() -> new WasiConfig("p").mapDir("/x", Path.of("/no/such/dir")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/no/such/dir");
