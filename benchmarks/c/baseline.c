@@ -1,0 +1,80 @@
+/* The C baseline: the same operations as the JMH benchmarks, through libwasmer's C API directly.
+ * Prints one line per benchmark: "<name> <ns per op>". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "wasmer.h"
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static const char *WAT =
+    "(module"
+    "  (import \"env\" \"host\" (func $host (param i32) (result i32)))"
+    "  (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)"
+    "  (func (export \"round_trip\") (param i32) (result i32) local.get 0 call $host))";
+
+static wasm_trap_t *host(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
+  results->data[0].kind = WASM_I32;
+  results->data[0].of.i32 = args->data[0].of.i32 + 1;
+  return NULL;
+}
+
+/* Best of several rounds of n calls, in ns per call. */
+static double bench(const wasm_func_t *f, wasm_val_vec_t *args, wasm_val_vec_t *results, long n) {
+  double best = 1e18;
+  for (int round = 0; round < 5; round++) {
+    double t0 = now_ns();
+    for (long i = 0; i < n; i++) {
+      args->data[0].of.i32 = (int32_t) i;
+      wasm_trap_t *trap = wasm_func_call(f, args, results);
+      if (trap) { fprintf(stderr, "trap\n"); exit(1); }
+    }
+    double per = (now_ns() - t0) / n;
+    if (per < best) best = per;
+  }
+  return best;
+}
+
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 2000000;
+  wasm_engine_t *engine = wasm_engine_new();
+  wasm_store_t *store = wasm_store_new(engine);
+  wasm_byte_vec_t wat, wasm;
+  wasm_byte_vec_new(&wat, strlen(WAT), WAT);
+  wat2wasm(&wat, &wasm);
+  wasm_module_t *module = wasm_module_new(store, &wasm);
+  if (!module) { fprintf(stderr, "compile failed\n"); return 1; }
+  wasm_functype_t *ft = wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i32());
+  wasm_func_t *hostf = wasm_func_new(store, ft, host);
+  wasm_extern_t *ext[] = {wasm_func_as_extern(hostf)};
+  wasm_extern_vec_t imports = WASM_ARRAY_VEC(ext);
+  wasm_instance_t *instance = wasm_instance_new(store, module, &imports, NULL);
+  wasm_extern_vec_t exports;
+  wasm_instance_exports(instance, &exports);
+  const wasm_func_t *add = wasm_extern_as_func(exports.data[0]);
+  const wasm_func_t *rt = wasm_extern_as_func(exports.data[1]);
+
+  wasm_val_t a2[2] = {WASM_I32_VAL(1), WASM_I32_VAL(2)};
+  wasm_val_t r1[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args2 = WASM_ARRAY_VEC(a2), res = WASM_ARRAY_VEC(r1);
+  printf("add %.1f\n", bench(add, &args2, &res, n));
+  wasm_val_t a1[1] = {WASM_I32_VAL(1)};
+  wasm_val_vec_t args1 = WASM_ARRAY_VEC(a1);
+  printf("host_round_trip %.1f\n", bench(rt, &args1, &res, n));
+
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_func_delete(hostf);
+  wasm_functype_delete(ft);
+  wasm_module_delete(module);
+  wasm_byte_vec_delete(&wasm);
+  wasm_byte_vec_delete(&wat);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+  return 0;
+}
