@@ -1,0 +1,97 @@
+package dev.wasmerffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModuleCacheTest {
+
+    static final String SUB = """
+            (module (func (export "sub") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))""";
+
+    static List<Path> entries(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".wasmer-module")).toList();
+        }
+    }
+
+    static int call(Module m, String f, int a, int b) {
+        try (Store s = new Store(m.engine()); Instance in = Instance.create(s, m)) {
+            return (Integer) in.func(f).call(a, b)[0];
+        }
+    }
+
+    @Test
+    void aRestartLoadsFromDiskInsteadOfCompiling(@TempDir Path dir) throws Exception {
+        try (Engine engine = new Engine()) {
+            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                Module m = cache.get(SmokeTest.ADD.getBytes());
+                assertThat(cache.get(SmokeTest.ADD.getBytes())).isSameAs(m);
+                assertThat(cache.stats()).isEqualTo(new ModuleCache.Stats(1, 1, 0, 1, 0, 1));
+                assertThat(cache.state(cache.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("memory");
+            }
+            assertThat(entries(dir)).hasSize(1);
+            try (ModuleCache restarted = new ModuleCache(engine, dir, 0, null)) {
+                assertThat(restarted.state(restarted.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("disk");
+                Module m = restarted.get(SmokeTest.ADD.getBytes());
+                assertThat(call(m, "add", 40, 2)).isEqualTo(42);
+                assertThat(restarted.stats().compiles()).isZero();
+                assertThat(restarted.stats().diskLoads()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void tamperedTruncatedAndSwappedEntriesAreRecompiledNeverLoaded(@TempDir Path dir) throws Exception {
+        try (Engine engine = new Engine()) {
+            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                cache.get(SmokeTest.ADD.getBytes());
+                cache.get(SUB.getBytes());
+            }
+            Path add = dir.resolve(new ModuleCache(engine).key(Wasmer.wat2wasm(SmokeTest.ADD)) + ".wasmer-module");
+            Path sub = dir.resolve(new ModuleCache(engine).key(Wasmer.wat2wasm(SUB)) + ".wasmer-module");
+            byte[] addBytes = Files.readAllBytes(add);
+            byte[] flipped = addBytes.clone();
+            flipped[flipped.length / 2] ^= 0x40; // libwasmer itself would load and run this
+            Files.write(add, flipped);
+            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
+                assertThat(cache.stats().rejected()).isEqualTo(1);
+                assertThat(cache.stats().compiles()).isEqualTo(1);
+            }
+            Files.write(add, java.util.Arrays.copyOf(addBytes, 20)); // truncated
+            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                cache.get(SmokeTest.ADD.getBytes());
+                assertThat(cache.stats().rejected()).isEqualTo(1);
+            }
+            Files.copy(sub, add, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another module's entry
+            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 5, 2)).isEqualTo(7);
+                assertThat(cache.stats().rejected()).isEqualTo(1);
+            }
+            try (ModuleCache otherKey = new ModuleCache(engine, dir, 0, new byte[32])) {
+                otherKey.get(SUB.getBytes()); // written under the directory's key: refused under another
+                assertThat(otherKey.stats().rejected()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void keysChangeWithEverythingThatChangesTheCode(@TempDir Path dir) {
+        try (Engine a = new Engine(); Engine b = new Engine(new Config().backend(Backend.SINGLEPASS));
+                Engine c = new Engine(new Config().metering(Metering.of(10)));
+                Engine d = new Engine(new Config().feature(Feature.SIMD, false))) {
+            byte[] wasm = Wasmer.wat2wasm(SmokeTest.ADD);
+            assertThat(Stream.of(a, b, c, d).map(e -> new ModuleCache(e).key(wasm)).distinct()).hasSize(4);
+            try (ModuleCache bounded = new ModuleCache(a, dir, 1, null)) {
+                bounded.get(wasm);
+                assertThat(bounded.stats().size()).isEqualTo(1);
+            }
+        }
+    }
+}
