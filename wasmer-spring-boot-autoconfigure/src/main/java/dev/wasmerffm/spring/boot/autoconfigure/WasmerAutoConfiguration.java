@@ -1,0 +1,95 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import dev.wasmerffm.Config;
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Metering;
+import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.Target;
+import dev.wasmerffm.Wasmer;
+import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.support.ResourcePatternResolver;
+
+/**
+ * Auto-configuration of the Wasmer runtime: an {@link Engine} from {@code wasmer.*} properties, a thread-safe
+ * {@link Store}, a {@link ModuleCache}, the modules found at {@code wasmer.modules.locations}, and an instance pool.
+ * Beans close with the context, dependents first.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Engine.class)
+@ConditionalOnBooleanProperty(name = "wasmer.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(WasmerProperties.class)
+public final class WasmerAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Engine wasmerEngine(WasmerProperties properties, ObjectProvider<WasmerConfigCustomizer> customizers) {
+        if (properties.getLibraryPath() != null && !WasmerLibrary.isLoaded()) {
+            System.setProperty(WasmerLibrary.PATH_PROPERTY, properties.getLibraryPath().toString());
+        }
+        WasmerLibrary.load();
+        if (properties.getTracing().getVerbosity() > 0) {
+            Wasmer.setupTracing(properties.getTracing().getVerbosity(), properties.getTracing().isColor());
+        }
+        Config config = new Config().backend(properties.getBackend())
+                .canonicalizeNans(properties.isCanonicalizeNans());
+        properties.getFeatures().forEach(config::feature);
+        WasmerProperties.Target target = properties.getTarget();
+        if (target.getTriple() != null || !target.getCpuFeatures().isEmpty()) {
+            String[] cpu = target.getCpuFeatures().toArray(String[]::new);
+            config.target(target.getTriple() == null ? Target.host(cpu) : Target.of(target.getTriple(), cpu));
+        }
+        WasmerProperties.Metering metering = properties.getMetering();
+        if (metering.isEnabled()) {
+            config.metering(Metering.of(metering.getInitialPoints(),
+                    op -> metering.getCosts().getOrDefault(op, 1L)));
+        }
+        customizers.orderedStream().forEach(c -> c.customize(config));
+        return new Engine(config);
+    }
+
+    /** Safe to inject anywhere: every call takes the store's lock. For parallel calls use the instance pool. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Store wasmerStore(Engine engine) {
+        return new Store(engine);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties) {
+        WasmerProperties.Cache cache = properties.getCache();
+        if (!cache.isEnabled()) {
+            return new ModuleCache(engine);
+        }
+        byte[] key = cache.getKey() == null ? null : cache.getKey().getBytes(StandardCharsets.UTF_8);
+        if (key != null && key.length < 32) {
+            throw new IllegalArgumentException("wasmer.cache.key must have at least 32 characters");
+        }
+        return new ModuleCache(engine, cache.getDirectory(), cache.getMaxSize().toBytes(), key);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver) {
+        return new WasmModules(cache, resolver, properties.getModules().getLocations());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties) {
+        return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
+                properties.getPool().getBorrowTimeout(), properties.getMetering().getInitialPoints(),
+                properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/** The {@code wasmer} health indicator ({@code management.health.wasmer.enabled}). */
+@AutoConfiguration(after = WasmerAutoConfiguration.class)
+@ConditionalOnClass(AbstractHealthIndicator.class)
+@ConditionalOnBean(Engine.class)
+@ConditionalOnEnabledHealthIndicator("wasmer")
+public final class WasmerHealthContributorAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "wasmerHealthIndicator")
+    WasmerHealthIndicator wasmerHealthIndicator(Engine engine) {
+        return new WasmerHealthIndicator(engine);
+    }
+}

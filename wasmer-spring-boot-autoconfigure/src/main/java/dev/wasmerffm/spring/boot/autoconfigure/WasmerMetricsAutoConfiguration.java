@@ -1,0 +1,26 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** Micrometer meters of the module cache and metering, when a registry exists. */
+@AutoConfiguration(after = WasmerAutoConfiguration.class,
+        afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass(MeterBinder.class)
+@ConditionalOnBean({MeterRegistry.class, ModuleCache.class, WasmInstancePool.class})
+public final class WasmerMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    WasmerMetrics wasmerMetrics(ModuleCache cache, WasmInstancePool pool) {
+        return new WasmerMetrics(cache, pool);
+    }
+}

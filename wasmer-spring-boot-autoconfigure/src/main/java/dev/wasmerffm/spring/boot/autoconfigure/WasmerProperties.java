@@ -1,0 +1,344 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import dev.wasmerffm.Backend;
+import dev.wasmerffm.Feature;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the Wasmer runtime.
+ */
+@ConfigurationProperties("wasmer")
+public class WasmerProperties {
+
+    /**
+     * Whether to enable the Wasmer auto-configuration.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Path of libwasmer (a file, or a Wasmer directory holding lib/libwasmer.so). Default: WASMER_DIR, ~/.wasmer,
+     * then the build cache.
+     */
+    private Path libraryPath;
+
+    /**
+     * Compiler backend of the engine.
+     */
+    private Backend backend = Backend.CRANELIFT;
+
+    /**
+     * WebAssembly features to turn on or off; features not listed keep libwasmer's default.
+     */
+    private final Map<Feature, Boolean> features = new EnumMap<>(Feature.class);
+
+    /**
+     * Whether float operations produce canonical NaNs (deterministic results across machines).
+     */
+    private boolean canonicalizeNans;
+
+    private final Target target = new Target();
+
+    private final Metering metering = new Metering();
+
+    private final Modules modules = new Modules();
+
+    private final Cache cache = new Cache();
+
+    private final Pool pool = new Pool();
+
+    private final Tracing tracing = new Tracing();
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Path getLibraryPath() {
+        return this.libraryPath;
+    }
+
+    public void setLibraryPath(Path libraryPath) {
+        this.libraryPath = libraryPath;
+    }
+
+    public Backend getBackend() {
+        return this.backend;
+    }
+
+    public void setBackend(Backend backend) {
+        this.backend = backend;
+    }
+
+    public Map<Feature, Boolean> getFeatures() {
+        return this.features;
+    }
+
+    public boolean isCanonicalizeNans() {
+        return this.canonicalizeNans;
+    }
+
+    public void setCanonicalizeNans(boolean canonicalizeNans) {
+        this.canonicalizeNans = canonicalizeNans;
+    }
+
+    public Target getTarget() {
+        return this.target;
+    }
+
+    public Metering getMetering() {
+        return this.metering;
+    }
+
+    public Modules getModules() {
+        return this.modules;
+    }
+
+    public Cache getCache() {
+        return this.cache;
+    }
+
+    public Pool getPool() {
+        return this.pool;
+    }
+
+    public Tracing getTracing() {
+        return this.tracing;
+    }
+
+    /** Compilation target. */
+    public static class Target {
+
+        /**
+         * Target triple, e.g. aarch64-unknown-linux-gnu. Default: this host. Modules compiled for another target can
+         * be cached for it but not run here.
+         */
+        private String triple;
+
+        /**
+         * CPU features of the target, e.g. sse2, avx2.
+         */
+        private List<String> cpuFeatures = new ArrayList<>();
+
+        public String getTriple() {
+            return this.triple;
+        }
+
+        public void setTriple(String triple) {
+            this.triple = triple;
+        }
+
+        public List<String> getCpuFeatures() {
+            return this.cpuFeatures;
+        }
+
+        public void setCpuFeatures(List<String> cpuFeatures) {
+            this.cpuFeatures = cpuFeatures;
+        }
+    }
+
+    /** Gas metering of compiled modules. */
+    public static class Metering {
+
+        /**
+         * Whether modules are metered: an instance that runs out of points stops with MeteringExhaustedException.
+         */
+        private boolean enabled;
+
+        /**
+         * Points an instance gets.
+         */
+        private long initialPoints = 10_000_000;
+
+        /**
+         * When the points are given back: before every pooled call, or once per instance.
+         */
+        private Reset reset = Reset.PER_CALL;
+
+        /**
+         * Cost of operators by wasmparser name (e.g. Call=10, MemoryGrow=1000); operators not listed cost 1.
+         */
+        private final Map<String, Long> costs = new LinkedHashMap<>();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public long getInitialPoints() {
+            return this.initialPoints;
+        }
+
+        public void setInitialPoints(long initialPoints) {
+            this.initialPoints = initialPoints;
+        }
+
+        public Reset getReset() {
+            return this.reset;
+        }
+
+        public void setReset(Reset reset) {
+            this.reset = reset;
+        }
+
+        public Map<String, Long> getCosts() {
+            return this.costs;
+        }
+
+        /** When metering points are given back. */
+        public enum Reset {
+            /** Before every call through the instance pool. */
+            PER_CALL,
+            /** Once, when the pooled instance is made. */
+            PER_INSTANCE
+        }
+    }
+
+    /** Modules loaded and compiled at startup. */
+    public static class Modules {
+
+        /**
+         * Resource patterns of modules (.wasm binaries or .wat text); each is registered under its file name without
+         * extension.
+         */
+        private List<String> locations = new ArrayList<>(List.of("classpath*:wasm/*.wasm", "classpath*:wasm/*.wat"));
+
+        public List<String> getLocations() {
+            return this.locations;
+        }
+
+        public void setLocations(List<String> locations) {
+            this.locations = locations;
+        }
+    }
+
+    /** Cache of compiled modules. */
+    public static class Cache {
+
+        /**
+         * Whether compiled modules are kept on disk, so a restart loads instead of compiling.
+         */
+        private boolean enabled = true;
+
+        /**
+         * Directory of the on-disk cache.
+         */
+        private Path directory = Path.of(System.getProperty("java.io.tmpdir"), "wasmer-module-cache");
+
+        /**
+         * Most disk space the cache may use; the oldest entries go first.
+         */
+        private DataSize maxSize = DataSize.ofMegabytes(512);
+
+        /**
+         * HMAC key authenticating cached artifacts (at least 32 characters). Default: a random key kept in the cache
+         * directory, readable by this user only.
+         */
+        private String key;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Path getDirectory() {
+            return this.directory;
+        }
+
+        public void setDirectory(Path directory) {
+            this.directory = directory;
+        }
+
+        public DataSize getMaxSize() {
+            return this.maxSize;
+        }
+
+        public void setMaxSize(DataSize maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public String getKey() {
+            return this.key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+    }
+
+    /** Pool of instances for concurrent calls, each with its own store. */
+    public static class Pool {
+
+        /**
+         * Most instances per module.
+         */
+        private int size = Runtime.getRuntime().availableProcessors();
+
+        /**
+         * How long a borrower waits for a free instance.
+         */
+        private Duration borrowTimeout = Duration.ofSeconds(5);
+
+        public int getSize() {
+            return this.size;
+        }
+
+        public void setSize(int size) {
+            this.size = size;
+        }
+
+        public Duration getBorrowTimeout() {
+            return this.borrowTimeout;
+        }
+
+        public void setBorrowTimeout(Duration borrowTimeout) {
+            this.borrowTimeout = borrowTimeout;
+        }
+    }
+
+    /** libwasmer's own tracing, to stderr. */
+    public static class Tracing {
+
+        /**
+         * Verbosity: 0 off (RUST_LOG still applies), 1 warn, 2 info, 3 debug, 4 trace. Set once per process.
+         */
+        private int verbosity;
+
+        /**
+         * Whether to use ANSI colours.
+         */
+        private boolean color;
+
+        public int getVerbosity() {
+            return this.verbosity;
+        }
+
+        public void setVerbosity(int verbosity) {
+            this.verbosity = verbosity;
+        }
+
+        public boolean isColor() {
+            return this.color;
+        }
+
+        public void setColor(boolean color) {
+            this.color = color;
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Imports;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.MeteringExhaustedException;
+import dev.wasmerffm.Module;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.WasiConfig;
+import dev.wasmerffm.WasiEnv;
+import dev.wasmerffm.WasiVersion;
+import dev.wasmerffm.WasmerException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
+ * (libwasmer stores are single-threaded), returned for reuse when the lease closes. Instances are made on demand,
+ * up to the pool size per module; metered instances get their points back as configured.
+ */
+public final class WasmInstancePool implements AutoCloseable {
+
+    private final Engine engine;
+    private final WasmModules modules;
+    private final int size;
+    private final Duration borrowTimeout;
+    private final long meteringPoints;
+    private final boolean resetPerCall;
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** Per module: idle instances, and how many exist. */
+    private static final class Slot {
+        final BlockingQueue<Pooled> idle;
+        final AtomicInteger created = new AtomicInteger();
+        final AtomicInteger inUse = new AtomicInteger();
+        final LongAdder consumedPoints = new LongAdder();
+        final LongAdder exhaustions = new LongAdder();
+
+        Slot(int size) {
+            idle = new ArrayBlockingQueue<>(size);
+        }
+    }
+
+    /** One pooled instance with its own store (and WASI environment, for WASI modules). */
+    private record Pooled(Store store, WasiEnv wasi, Instance instance) {
+        void close() {
+            instance.close();
+            if (wasi != null) {
+                wasi.close();
+            }
+            store.close();
+        }
+    }
+
+    /**
+     * A pool over {@code modules}.
+     *
+     * @param meteringPoints points a metered instance gets
+     * @param resetPerCall whether points are given back before every lease (else once per instance)
+     */
+    public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long meteringPoints,
+            boolean resetPerCall) {
+        if (size < 1) {
+            throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
+        }
+        this.engine = engine;
+        this.modules = modules;
+        this.size = size;
+        this.borrowTimeout = borrowTimeout;
+        this.meteringPoints = meteringPoints;
+        this.resetPerCall = resetPerCall;
+    }
+
+    /** An instance of {@code module} for this thread alone until the lease is closed. */
+    public Lease borrow(String module) {
+        if (closed) {
+            throw new IllegalStateException("instance pool is closed");
+        }
+        WasmModules.Entry entry = modules.get(module);
+        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size));
+        Pooled p = slot.idle.poll();
+        if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
+            try {
+                p = create(entry.module());
+            } catch (RuntimeException e) {
+                slot.created.decrementAndGet();
+                throw e;
+            }
+        }
+        if (p == null) {
+            try {
+                p = slot.idle.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WasmerException("interrupted waiting for an instance of " + module, e);
+            }
+            if (p == null) {
+                throw new WasmerException("no instance of module '" + module + "' free within " + borrowTimeout
+                        + " (wasmer.pool.size=" + size + ")");
+            }
+        }
+        if (resetPerCall && p.instance().isMetered()) {
+            p.instance().remainingPoints(meteringPoints);
+        }
+        slot.inUse.incrementAndGet();
+        return new Lease(this, slot, p);
+    }
+
+    private Pooled create(Module module) {
+        Store store = new Store(engine);
+        WasiEnv wasi = null;
+        try {
+            Instance instance;
+            if (WasiEnv.version(module) != WasiVersion.INVALID) {
+                wasi = WasiEnv.create(store, new WasiConfig(module.toString()));
+                instance = wasi.instantiate(module);
+            } else {
+                instance = Instance.create(store, module, new Imports());
+            }
+            return new Pooled(store, wasi, instance);
+        } catch (RuntimeException e) {
+            if (wasi != null) {
+                wasi.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Runs {@code body} with a pooled instance of {@code module}, counting metering points and exhaustions. */
+    public <T> T call(String module, Function<Instance, T> body) {
+        try (Lease lease = borrow(module)) {
+            try {
+                return body.apply(lease.instance());
+            } catch (MeteringExhaustedException e) {
+                lease.slot.exhaustions.increment();
+                throw e;
+            }
+        }
+    }
+
+    /** Calls {@code function} of a pooled instance of {@code module} with boxed arguments. */
+    public Object[] call(String module, String function, Object... args) {
+        return call(module, instance -> instance.func(function).call(args));
+    }
+
+    /** Exclusive use of one pooled instance; close it to give the instance back. */
+    public static final class Lease implements AutoCloseable {
+        private final WasmInstancePool pool;
+        private final Slot slot;
+        private final Pooled pooled;
+        private final AtomicBoolean returned = new AtomicBoolean();
+
+        Lease(WasmInstancePool pool, Slot slot, Pooled pooled) {
+            this.pool = pool;
+            this.slot = slot;
+            this.pooled = pooled;
+        }
+
+        /** The instance, for this lease only. */
+        public Instance instance() {
+            if (returned.get()) {
+                throw new IllegalStateException("lease already returned");
+            }
+            return pooled.instance();
+        }
+
+        /** The instance's WASI environment, or null for a module without WASI imports. */
+        public WasiEnv wasi() {
+            return pooled.wasi();
+        }
+
+        @Override
+        public void close() {
+            if (!returned.compareAndSet(false, true)) {
+                return;
+            }
+            slot.inUse.decrementAndGet();
+            Instance i = pooled.instance();
+            if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
+                slot.consumedPoints.add(pool.meteringPoints - i.remainingPoints());
+            }
+            if (pool.closed || !slot.idle.offer(pooled)) {
+                pooled.close();
+            }
+        }
+    }
+
+    /**
+     * Statistics of one module's instances.
+     *
+     * @param created instances made
+     * @param inUse instances lent out now
+     * @param idle instances waiting
+     * @param remainingPoints points left summed over idle metered instances
+     * @param consumedPoints points used by finished leases (per-call reset only)
+     * @param exhaustions calls stopped for lack of points
+     */
+    public record Stats(int created, int inUse, int idle, long remainingPoints, long consumedPoints,
+            long exhaustions) {
+    }
+
+    /** Statistics per module with instances. */
+    public Map<String, Stats> stats() {
+        Map<String, Stats> out = new java.util.TreeMap<>();
+        slots.forEach((name, s) -> {
+            long remaining = 0;
+            for (Pooled p : s.idle.toArray(Pooled[]::new)) {
+                remaining += p.instance().isMetered() && !p.instance().isClosed() ? p.instance().remainingPoints()
+                        : 0;
+            }
+            out.put(name, new Stats(s.created.get(), s.inUse.get(), s.idle.size(), remaining,
+                    s.consumedPoints.sum(), s.exhaustions.sum()));
+        });
+        return out;
+    }
+
+    /** Closes every idle instance; lent ones close when returned. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Slot s : slots.values()) {
+            Pooled p;
+            while ((p = s.idle.poll()) != null) {
+                p.close();
+            }
+        }
+    }
+}

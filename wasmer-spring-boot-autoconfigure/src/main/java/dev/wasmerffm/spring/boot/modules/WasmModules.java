@@ -1,0 +1,106 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import dev.wasmerffm.Module;
+import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.Wasmer;
+import dev.wasmerffm.WasmerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.ResourcePatternResolver;
+
+/**
+ * The modules found at the configured locations, compiled (or loaded from the {@link ModuleCache}) at startup and
+ * registered under their file name without extension.
+ */
+public final class WasmModules {
+
+    /**
+     * One registered module.
+     *
+     * @param name its name (file name without extension)
+     * @param location where it was loaded from
+     * @param module the compiled module, shared: do not close it
+     * @param cacheKey its key in the module cache
+     */
+    public record Entry(String name, String location, Module module, String cacheKey) {
+    }
+
+    private final ModuleCache cache;
+    private final Map<String, Entry> modules;
+
+    /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
+    public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations) {
+        this.cache = cache;
+        Map<String, Entry> found = new TreeMap<>();
+        for (String location : locations) {
+            for (Resource r : resources(resolver, location)) {
+                String file = r.getFilename();
+                if (file == null || !r.isReadable()) {
+                    continue;
+                }
+                String name = file.replaceFirst("\\.(wasm|wat)$", "");
+                byte[] bytes = read(r);
+                try {
+                    Module m = cache.get(bytes);
+                    Entry previous = found.put(name, new Entry(name, r.getDescription(), m,
+                            cache.key(Wasmer.wat2wasm(bytes))));
+                    if (previous != null) {
+                        throw new WasmerException("two modules named '" + name + "': " + previous.location()
+                                + " and " + r.getDescription());
+                    }
+                } catch (WasmerException e) {
+                    throw new WasmerException("cannot load WebAssembly module " + r.getDescription() + ": "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+        this.modules = Collections.unmodifiableMap(found);
+    }
+
+    private static Resource[] resources(ResourcePatternResolver resolver, String location) {
+        try {
+            return resolver.getResources(location);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list WebAssembly modules at " + location, e);
+        }
+    }
+
+    private static byte[] read(Resource r) {
+        try (InputStream in = r.getInputStream()) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + r.getDescription(), e);
+        }
+    }
+
+    /** The module named {@code name}; {@link UnknownModuleException} naming what exists otherwise. */
+    public Entry get(String name) {
+        Entry e = modules.get(name);
+        if (e == null) {
+            throw new UnknownModuleException(name, modules.keySet());
+        }
+        return e;
+    }
+
+    /** Every registered module, by name. */
+    public Collection<Entry> all() {
+        return modules.values();
+    }
+
+    /** Where a module's compiled code is: memory, disk or absent. */
+    public String cacheState(Entry e) {
+        return cache.state(e.cacheKey());
+    }
+
+    /** The cache the modules came from. */
+    public ModuleCache cache() {
+        return cache;
+    }
+}

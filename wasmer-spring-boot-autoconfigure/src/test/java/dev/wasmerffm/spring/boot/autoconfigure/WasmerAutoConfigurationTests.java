@@ -1,0 +1,212 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmerffm.Backend;
+import dev.wasmerffm.BackendUnavailableException;
+import dev.wasmerffm.Config;
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Feature;
+import dev.wasmerffm.MeteringExhaustedException;
+import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
+import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.actuate.WasmerInfoContributor;
+import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+class WasmerAutoConfigurationTests {
+
+    @TempDir
+    Path cacheDir;
+
+    ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class,
+                        WasmerEndpointAutoConfiguration.class, WasmerHealthContributorAutoConfiguration.class,
+                        WasmerInfoContributorAutoConfiguration.class, WasmerMetricsAutoConfiguration.class,
+                        EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class))
+                .withPropertyValues("wasmer.cache.directory=" + cacheDir);
+    }
+
+    @Test
+    void defaults() {
+        runner().run(ctx -> {
+            assertThat(ctx).hasNotFailed().hasSingleBean(Engine.class).hasSingleBean(Store.class)
+                    .hasSingleBean(ModuleCache.class).hasSingleBean(WasmModules.class)
+                    .hasSingleBean(WasmInstancePool.class).hasSingleBean(WasmerHealthIndicator.class)
+                    .hasSingleBean(WasmerInfoContributor.class);
+            Engine engine = ctx.getBean(Engine.class);
+            assertThat(engine.config().backend()).isEqualTo(Backend.CRANELIFT);
+            assertThat(engine.isMetered()).isFalse();
+            assertThat(ctx.getBean(WasmModules.class).all()).extracting(WasmModules.Entry::name)
+                    .containsExactly("add", "counter", "spin");
+            assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2)).containsExactly(42);
+            assertThat(ctx).doesNotHaveBean(WasmerEndpoint.class); // not exposed by default
+            assertThat(ctx).doesNotHaveBean(WasmerMetrics.class); // no registry
+        });
+    }
+
+    @Test
+    void eachPropertyReachesTheEngine() {
+        runner().withPropertyValues("wasmer.backend=singlepass", "wasmer.features.bulk-memory=true",
+                "wasmer.features.simd=false", "wasmer.canonicalize-nans=true", "wasmer.target.cpu-features=sse2,sse4.2,avx",
+                "wasmer.metering.enabled=true", "wasmer.metering.initial-points=5000",
+                "wasmer.metering.costs.Loop=7", "wasmer.cache.enabled=false", "wasmer.pool.size=3",
+                "wasmer.pool.borrow-timeout=250ms", "wasmer.modules.locations=classpath:wasm/spin.wat")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    Config c = ctx.getBean(Engine.class).config();
+                    assertThat(c.backend()).isEqualTo(Backend.SINGLEPASS);
+                    assertThat(c.features()).containsEntry(Feature.BULK_MEMORY, true)
+                            .containsEntry(Feature.SIMD, false);
+                    assertThat(c.canonicalizeNans()).isTrue();
+                    assertThat(c.target().cpuFeatures()).containsExactlyInAnyOrder("sse2", "sse4.2", "avx");
+                    assertThat(c.metering().initialPoints()).isEqualTo(5000);
+                    assertThat(c.metering().cost("Loop")).isEqualTo(7);
+                    assertThat(c.metering().cost("I32Add")).isEqualTo(1);
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    assertThat(modules.all()).extracting(WasmModules.Entry::name).containsExactly("spin");
+                    assertThat(modules.cacheState(modules.get("spin"))).isEqualTo("memory");
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.call("spin", "spin"))
+                            .isInstanceOf(MeteringExhaustedException.class);
+                    assertThat(pool.call("spin", "square", 3L)).containsExactly(9L); // points given back per call
+                    assertThat(pool.stats().get("spin").exhaustions()).isEqualTo(1);
+                    assertThat(pool.stats().get("spin").consumedPoints()).isGreaterThan(5000);
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.call("nope", "f"))
+                            .isInstanceOf(UnknownModuleException.class).hasMessageContaining("[spin]");
+                });
+    }
+
+    @Test
+    void userBeansMakeOursBackOff() {
+        runner().withUserConfiguration(UserBeans.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(Engine.class)).isSameAs(ctx.getBean(UserBeans.class).engine);
+            assertThat(ctx.getBean(Engine.class).config().backend()).isEqualTo(Backend.SINGLEPASS);
+            assertThat(ctx.getBean(Store.class).engine()).isSameAs(ctx.getBean(UserBeans.class).engine);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserBeans {
+        final Engine engine = new Engine(new Config().backend(Backend.SINGLEPASS));
+
+        @Bean
+        Engine myEngine() {
+            return engine;
+        }
+    }
+
+    @Test
+    void customizersRunInOrder() {
+        runner().withUserConfiguration(Customizers.class).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(Customizers.calls).containsExactly("first", "second");
+            assertThat(ctx.getBean(Engine.class).config().backend()).isEqualTo(Backend.SINGLEPASS);
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Customizers {
+        static final List<String> calls = new ArrayList<>();
+
+        @Bean
+        @Order(2)
+        WasmerConfigCustomizer second() {
+            return c -> {
+                calls.add("second");
+                c.backend(Backend.SINGLEPASS);
+            };
+        }
+
+        @Bean
+        @Order(1)
+        WasmerConfigCustomizer first() {
+            return c -> {
+                calls.add("first");
+                c.backend(Backend.LLVM); // overridden by the second
+            };
+        }
+    }
+
+    @Test
+    void canBeDisabled() {
+        runner().withPropertyValues("wasmer.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(Engine.class)
+                .doesNotHaveBean(WasmModules.class));
+    }
+
+    @Test
+    void endpointOnlyWhenExposed() {
+        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer").run(ctx -> {
+            assertThat(ctx).hasSingleBean(WasmerEndpoint.class);
+            WasmerEndpoint.WasmerDescriptor d = ctx.getBean(WasmerEndpoint.class).wasmer();
+            assertThat(d.version().full()).isEqualTo("7.4.2");
+            assertThat(d.backends()).containsEntry("cranelift", true).containsEntry("llvm", false);
+            assertThat(d.modules()).extracting(WasmerEndpoint.ModuleDescriptor::name)
+                    .containsExactly("add", "counter", "spin");
+            assertThat(ctx.getBean(WasmerEndpoint.class).module("add").exports())
+                    .containsEntry("add", "(i32, i32) -> (i32)");
+            assertThat(ctx.getBean(WasmerEndpoint.class).module("missing")).isNull();
+        });
+    }
+
+    @Test
+    void worksWithoutActuatorOrMicrometer() {
+        runner().withClassLoader(new FilteredClassLoader(Endpoint.class, MeterRegistry.class,
+                org.springframework.boot.health.contributor.AbstractHealthIndicator.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=wasmer").run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(Engine.class).hasSingleBean(WasmInstancePool.class)
+                            .doesNotHaveBean(WasmerEndpoint.class).doesNotHaveBean(WasmerMetrics.class)
+                            .doesNotHaveBean(WasmerHealthIndicator.class);
+                });
+    }
+
+    @Test
+    void metricsWithARegistry() {
+        runner().withBean(SimpleMeterRegistry.class).run(ctx -> {
+            assertThat(ctx).hasSingleBean(WasmerMetrics.class);
+            SimpleMeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
+            ctx.getBean(WasmerMetrics.class).bindTo(registry);
+            assertThat(registry.get("wasmer.cache.compiles").functionCounter().count()
+                    + registry.get("wasmer.cache.loads").functionCounter().count()).isEqualTo(3);
+            assertThat(registry.get("wasmer.cache.size").gauge().value()).isEqualTo(3);
+            assertThat(registry.get("wasmer.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void anUnavailableBackendFailsStartupWithAnAction() {
+        runner().withPropertyValues("wasmer.backend=llvm").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            Throwable root = ctx.getStartupFailure();
+            FailureAnalysis analysis = new WasmerFailureAnalyzer().analyze(root);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("'llvm'");
+            assertThat(analysis.getAction()).contains("wasmer.backend").contains("cranelift");
+            assertThat(root).hasRootCauseInstanceOf(BackendUnavailableException.class);
+        });
+    }
+}
