@@ -10,6 +10,7 @@ import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -81,15 +82,19 @@ public final class WasmerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver) {
-        return new WasmModules(cache, resolver, properties.getModules().getLocations());
+    WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver,
+            ObjectProvider<WasmerObserver> observer) {
+        return new WasmModules(cache, resolver, properties.getModules().getLocations(),
+                observer.getIfUnique(() -> WasmerObserver.NONE));
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties) {
+    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
+            ObjectProvider<WasmerObserver> observer) {
         return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
                 properties.getPool().getBorrowTimeout(), properties.getMetering().getInitialPoints(),
-                properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL);
+                properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
+                observer.getIfUnique(() -> WasmerObserver.NONE));
     }
 }

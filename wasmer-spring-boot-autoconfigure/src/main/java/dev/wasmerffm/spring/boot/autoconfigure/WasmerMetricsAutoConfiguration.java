@@ -1,17 +1,20 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** Micrometer meters of the module cache and metering, when a registry exists. */
+/** Micrometer meters of the module cache, metering, loads, instantiations and pooled calls. */
 @AutoConfiguration(after = WasmerAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterBinder.class)
@@ -22,5 +25,13 @@ public final class WasmerMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     WasmerMetrics wasmerMetrics(ModuleCache cache, WasmInstancePool pool) {
         return new WasmerMetrics(cache, pool);
+    }
+
+    /** Times every pooled call; {@code wasmer.metrics.calls=false} takes it off the call path. */
+    @Bean
+    @ConditionalOnMissingBean(WasmerObserver.class)
+    @ConditionalOnBooleanProperty(name = "wasmer.metrics.calls", matchIfMissing = true)
+    WasmerMeterObserver wasmerMeterObserver(MeterRegistry registry) {
+        return new WasmerMeterObserver(registry);
     }
 }

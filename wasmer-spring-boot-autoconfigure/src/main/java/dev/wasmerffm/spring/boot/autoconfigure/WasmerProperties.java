@@ -56,6 +56,8 @@ public class WasmerProperties {
 
     private final Tracing tracing = new Tracing();
 
+    private final Metrics metrics = new Metrics();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -114,6 +116,27 @@ public class WasmerProperties {
 
     public Tracing getTracing() {
         return this.tracing;
+    }
+
+    public Metrics getMetrics() {
+        return this.metrics;
+    }
+
+    /** Micrometer instrumentation. */
+    public static class Metrics {
+
+        /**
+         * Whether every call through the instance pool is timed (wasmer.calls) and its traps counted (wasmer.traps).
+         */
+        private boolean calls = true;
+
+        public boolean isCalls() {
+            return this.calls;
+        }
+
+        public void setCalls(boolean calls) {
+            this.calls = calls;
+        }
     }
 
     /** Compilation target. */

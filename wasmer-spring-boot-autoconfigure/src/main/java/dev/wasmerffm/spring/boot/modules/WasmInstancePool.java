@@ -35,6 +35,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final long meteringPoints;
     private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final WasmerObserver observer;
     private volatile boolean closed;
 
     /** Per module: idle instances, and how many exist. */
@@ -68,7 +69,7 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param resetPerCall whether points are given back before every lease (else once per instance)
      */
     public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long meteringPoints,
-            boolean resetPerCall) {
+            boolean resetPerCall, WasmerObserver observer) {
         if (size < 1) {
             throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
         }
@@ -78,6 +79,7 @@ public final class WasmInstancePool implements AutoCloseable {
         this.borrowTimeout = borrowTimeout;
         this.meteringPoints = meteringPoints;
         this.resetPerCall = resetPerCall;
+        this.observer = observer;
     }
 
     /** An instance of {@code module} for this thread alone until the lease is closed. */
@@ -90,7 +92,9 @@ public final class WasmInstancePool implements AutoCloseable {
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
+                long t0 = System.nanoTime();
                 p = create(entry.module());
+                observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
                 throw e;
@@ -136,21 +140,29 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
-    /** Runs {@code body} with a pooled instance of {@code module}, counting metering points and exhaustions. */
-    public <T> T call(String module, Function<Instance, T> body) {
+    /**
+     * Runs {@code body} with a pooled instance of {@code module}, counting metering points and exhaustions; the
+     * observer sees it as a call of {@code function}.
+     */
+    public <T> T call(String module, String function, Function<Instance, T> body) {
+        long t0 = System.nanoTime();
+        Throwable failure = null;
         try (Lease lease = borrow(module)) {
-            try {
-                return body.apply(lease.instance());
-            } catch (MeteringExhaustedException e) {
-                lease.slot.exhaustions.increment();
-                throw e;
+            return body.apply(lease.instance());
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            if (e instanceof MeteringExhaustedException) {
+                slots.get(module).exhaustions.increment();
             }
+            throw e;
+        } finally {
+            observer.called(module, function, System.nanoTime() - t0, failure);
         }
     }
 
     /** Calls {@code function} of a pooled instance of {@code module} with boxed arguments. */
     public Object[] call(String module, String function, Object... args) {
-        return call(module, instance -> instance.func(function).call(args));
+        return call(module, function, instance -> instance.func(function).call(args));
     }
 
     /** Exclusive use of one pooled instance; close it to give the instance back. */

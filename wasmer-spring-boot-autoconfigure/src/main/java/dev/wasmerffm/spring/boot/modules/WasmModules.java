@@ -36,7 +36,8 @@ public final class WasmModules {
     private final Map<String, Entry> modules;
 
     /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
-    public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations) {
+    public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations,
+            WasmerObserver observer) {
         this.cache = cache;
         Map<String, Entry> found = new TreeMap<>();
         for (String location : locations) {
@@ -48,7 +49,9 @@ public final class WasmModules {
                 String name = file.replaceFirst("\\.(wasm|wat)$", "");
                 byte[] bytes = read(r);
                 try {
+                    long t0 = System.nanoTime();
                     Module m = cache.get(bytes);
+                    observer.moduleLoaded(name, System.nanoTime() - t0);
                     Entry previous = found.put(name, new Entry(name, r.getDescription(), m,
                             cache.key(Wasmer.wat2wasm(bytes))));
                     if (previous != null) {

@@ -58,7 +58,8 @@ class WasmerActuatorHttpTests {
         assertThat(w.get("metering").get("enabled").asBoolean()).isTrue();
         assertThat(w.get("metering").get("initialPoints").asLong()).isEqualTo(100000);
         assertThat(w.get("metering").get("consumedPoints").asLong()).isPositive();
-        assertThat(w.get("metering").get("exhaustions").asLong()).isZero();
+        assertThat(w.get("metering").get("exhaustions").asLong()).isEqualTo(pool.stats().values().stream()
+                .mapToLong(WasmInstancePool.Stats::exhaustions).sum());
         assertThat(w.get("cache").get("compiles").asLong()).isEqualTo(3);
         assertThat(w.get("modules")).hasSize(3);
         JsonNode add = w.get("modules").get(0);
@@ -89,6 +90,16 @@ class WasmerActuatorHttpTests {
         JsonNode size = get("/actuator/metrics/wasmer.cache.size");
         assertThat(size.get("baseUnit").asString()).isEqualTo("modules");
         assertThat(size.get("measurements").get(0).get("value").asDouble()).isEqualTo(3.0);
+        assertThat(pool.call("add", "add", 1, 1)).containsExactly(2);
+        JsonNode calls = get("/actuator/metrics/wasmer.calls?tag=module:add&tag=function:add&tag=outcome:success");
+        assertThat(calls.get("baseUnit").asString()).isEqualTo("seconds");
+        assertThat(calls.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.call("spin", "spin"))
+                .isInstanceOf(dev.wasmerffm.MeteringExhaustedException.class);
+        JsonNode traps = get("/actuator/metrics/wasmer.traps?tag=kind:out_of_points");
+        assertThat(traps.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
+        JsonNode loads = get("/actuator/metrics/wasmer.module.load?tag=module:counter");
+        assertThat(loads.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
         JsonNode gets = get("/actuator/metrics/wasmer.cache.gets?tag=result:miss");
         assertThat(gets.get("measurements").get(0).get("value").asDouble()).isEqualTo(3.0);
     }
