@@ -34,7 +34,8 @@ public final class Main {
         Path report = Path.of(args[1]);
         boolean smoke = args.length > 2 && args[2].equals("smoke");
         Map<String, Double> c = runBaseline(baseline, smoke ? 200_000 : 5_000_000);
-        Options opts = new OptionsBuilder().include(CallBenchmark.class.getName()).forks(1)
+        Options opts = new OptionsBuilder().include(CallBenchmark.class.getName()).include(PoolBenchmark.class.getName())
+                .forks(1)
                 .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
                 .warmupIterations(smoke ? 1 : 3).warmupTime(TimeValue.seconds(smoke ? 1 : 2))
                 .measurementIterations(smoke ? 1 : 5).measurementTime(TimeValue.seconds(smoke ? 1 : 2)).build();
@@ -46,9 +47,11 @@ public final class Main {
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(cpu()).append(".\n\n");
         md.append("| benchmark | ns/op (binding) | C baseline ns/op | ratio to C |\n|---|---:|---:|---:|\n");
         for (RunResult r : results) {
-            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "")
+                    + (r.getParams().getParamsKeys().isEmpty() ? "" : " " + r.getParams().getParamsKeys().stream()
+                            .map(k -> k + "=" + r.getParams().getParam(k)).toList());
             double ns = r.getPrimaryResult().getScore();
-            Double base = c.get(BASELINE_OF.get(name));
+            Double base = c.get(BASELINE_OF.get(name.split(" ")[0]));
             md.append(String.format("| %s | %.1f | %s | %s |%n", name, ns, base == null ? "-" : String.format("%.1f",
                     base), base == null ? "-" : String.format("%.2fx", ns / base)));
         }

@@ -1,0 +1,75 @@
+package dev.wasmerffm.bench;
+
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+
+/** A call through the starter's instance pool, with and without Micrometer call timing: the instrumentation cost. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class PoolBenchmark {
+
+    @Param({"off", "micrometer"})
+    public String timing;
+
+    Engine engine;
+    ModuleCache cache;
+    WasmInstancePool pool;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        engine = new Engine();
+        cache = new ModuleCache(engine);
+        byte[] add = "(module (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"
+                .getBytes(StandardCharsets.UTF_8);
+        PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver() {
+            @Override
+            public Resource[] getResources(String pattern) {
+                return new Resource[] {new ByteArrayResource(add, "add") {
+                    @Override
+                    public String getFilename() {
+                        return "add.wat";
+                    }
+                }};
+            }
+        };
+        WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
+                : new WasmerMeterObserver(new SimpleMeterRegistry());
+        WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
+        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), 0, false, observer);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        cache.close();
+        engine.close();
+    }
+
+    @Benchmark
+    public Object pooledCall() {
+        return pool.call("add", "add", 1, 2)[0];
+    }
+}
