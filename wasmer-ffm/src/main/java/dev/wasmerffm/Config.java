@@ -19,6 +19,7 @@ public final class Config {
     private Target target;
     private boolean canonicalizeNans;
     private Metering metering;
+    private long maxMemoryPages = -1;
 
     /** The backend compiling modules (default {@link Backend#CRANELIFT}). */
     public Backend backend() {
@@ -75,6 +76,28 @@ public final class Config {
         return this;
     }
 
+    /** The most 64 KiB pages a module's own memory may have; -1 (default) for no limit. */
+    public long maxMemoryPages() {
+        return maxMemoryPages;
+    }
+
+    /**
+     * Limits every memory a module defines to {@code bytes} (rounded down to whole 64 KiB pages): libwasmer's C API
+     * has no memory limiter, so modules are rewritten before compiling (see {@link Module#compile(Engine, byte[])}).
+     */
+    public Config maxMemory(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxMemory must be >= 0, got " + bytes);
+        }
+        this.maxMemoryPages = bytes / Memory.PAGE_SIZE;
+        return this;
+    }
+
+    /** The module as this config compiles it: with its memory maxima capped, if a cap is set. */
+    byte[] prepare(byte[] wasm) {
+        return maxMemoryPages < 0 ? wasm : MemoryCap.apply(wasm, maxMemoryPages);
+    }
+
     /**
      * Builds a native {@code wasm_config_t}, which the engine constructor consumes. {@code metered} pushes a fresh
      * metering middleware: libwasmer's serves one module, so each metered compile gets its own engine.
@@ -106,6 +129,7 @@ public final class Config {
     @Override
     public String toString() {
         return "Config[backend=" + backend + ", features=" + features + ", target=" + (target == null ? "host" : target)
-                + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering + "]";
+                + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering
+                + (maxMemoryPages < 0 ? "" : ", maxMemoryPages=" + maxMemoryPages) + "]";
     }
 }

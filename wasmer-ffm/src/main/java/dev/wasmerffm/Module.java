@@ -38,12 +38,13 @@ public final class Module implements AutoCloseable {
     }
 
     /**
-     * Compiles a module from its binary or WAT text, without a store ({@code wasmer_module_new}).
+     * Compiles a module from its binary or WAT text, without a store ({@code wasmer_module_new}), after applying the
+     * engine's memory limit ({@link Config#maxMemory(long)}).
      *
      * @throws CompileException if the module is malformed or invalid, with libwasmer's message
      */
     public static Module compile(Engine engine, byte[] wasmOrWat) {
-        byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
+        byte[] wasm = engine.config().prepare(Wasmer.wat2wasm(wasmOrWat));
         ModuleInfo info = ModuleInfo.read(wasm);
         Engine.Compiled c = engine.compile(e -> {
             try (Arena arena = Arena.ofConfined()) {
@@ -66,7 +67,7 @@ public final class Module implements AutoCloseable {
         if (store.engine().isMetered()) {
             return compile(store.engine(), wasmOrWat);
         }
-        byte[] wasm = Wasmer.wat2wasm(wasmOrWat);
+        byte[] wasm = store.engine().config().prepare(Wasmer.wat2wasm(wasmOrWat));
         ModuleInfo info = ModuleInfo.read(wasm);
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {

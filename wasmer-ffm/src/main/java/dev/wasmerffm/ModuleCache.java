@@ -78,7 +78,8 @@ public final class ModuleCache implements AutoCloseable {
     static String facts(Config c) {
         Metering m = c.metering();
         return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
-                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";metering="
+                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
+                + c.maxMemoryPages() + ";metering="
                 + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
                         Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
     }

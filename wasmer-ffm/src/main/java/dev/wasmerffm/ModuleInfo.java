@@ -149,13 +149,13 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         while (pos[0] < wasm.length) {
             int start = pos[0];
             int id = wasm[pos[0]++] & 0xFF;
-            long size = leb(wasm, pos, start);
+            long size = Leb.read(wasm, pos, start);
             if (size > wasm.length - pos[0]) {
                 throw new CompileException("section " + id + " at offset " + start + " runs past the end");
             }
             int end = pos[0] + (int) size;
             if (id == 3) {
-                functions = leb(wasm, new int[] {pos[0]}, start);
+                functions = Leb.read(wasm, new int[] {pos[0]}, start);
             }
             if (id >= 1 && id <= 7) {
                 out.write(wasm, start, end - start);
@@ -164,38 +164,14 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         }
         if (functions > 0) {
             ByteArrayOutputStream code = new ByteArrayOutputStream();
-            writeLeb(code, functions);
+            Leb.write(code, functions);
             for (long i = 0; i < functions; i++) {
                 code.write(new byte[] {2, 0, 0x0B}, 0, 3); // body of 2 bytes: no locals, end
             }
             out.write(10);
-            writeLeb(out, code.size());
+            Leb.write(out, code.size());
             out.write(code.toByteArray(), 0, code.size());
         }
         return out.toByteArray();
-    }
-
-    /** Reads an unsigned LEB128 u32 at {@code pos[0]}, advancing it. */
-    private static long leb(byte[] wasm, int[] pos, int sectionStart) {
-        long value = 0;
-        int shift = 0;
-        int b;
-        do {
-            if (pos[0] >= wasm.length || shift > 28) {
-                throw new CompileException("malformed section at offset " + sectionStart);
-            }
-            b = wasm[pos[0]++] & 0xFF;
-            value |= (long) (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        return value;
-    }
-
-    private static void writeLeb(ByteArrayOutputStream out, long value) {
-        do {
-            int b = (int) (value & 0x7F);
-            value >>>= 7;
-            out.write(value == 0 ? b : b | 0x80);
-        } while (value != 0);
     }
 }

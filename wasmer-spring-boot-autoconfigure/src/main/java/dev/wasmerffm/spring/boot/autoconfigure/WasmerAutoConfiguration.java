@@ -55,6 +55,9 @@ public final class WasmerAutoConfiguration {
             config.metering(Metering.of(metering.getInitialPoints(),
                     op -> metering.getCosts().getOrDefault(op, 1L)));
         }
+        if (properties.getLimits().getMaxMemory() != null) {
+            config.maxMemory(properties.getLimits().getMaxMemory().toBytes());
+        }
         customizers.orderedStream().forEach(c -> c.customize(config));
         return new Engine(config);
     }

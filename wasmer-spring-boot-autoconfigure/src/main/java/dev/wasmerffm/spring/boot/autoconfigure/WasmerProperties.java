@@ -58,6 +58,8 @@ public class WasmerProperties {
 
     private final Metrics metrics = new Metrics();
 
+    private final Limits limits = new Limits();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -120,6 +122,28 @@ public class WasmerProperties {
 
     public Metrics getMetrics() {
         return this.metrics;
+    }
+
+    public Limits getLimits() {
+        return this.limits;
+    }
+
+    /** Resource limits of instances. */
+    public static class Limits {
+
+        /**
+         * Most linear memory a module's own memory may reach; declared maxima above it are lowered to it before
+         * compiling, and a module needing more from the start fails to load. Default: no limit.
+         */
+        private DataSize maxMemory;
+
+        public DataSize getMaxMemory() {
+            return this.maxMemory;
+        }
+
+        public void setMaxMemory(DataSize maxMemory) {
+            this.maxMemory = maxMemory;
+        }
     }
 
     /** Micrometer instrumentation. */
