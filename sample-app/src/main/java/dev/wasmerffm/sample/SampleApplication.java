@@ -1,21 +1,19 @@
 package dev.wasmerffm.sample;
 
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
 import dev.wasmerffm.Wasmer;
-import org.springframework.boot.CommandLineRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 
-/** The sample application: runs WebAssembly through the Wasmer starter. */
+/** The sample application: WebAssembly plugins behind a small HTTP API, through the Wasmer starter. */
 @SpringBootApplication
 public class SampleApplication {
 
-    static final String ADD = """
-            (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))""";
+    private static final Logger log = LoggerFactory.getLogger(SampleApplication.class);
 
     /** Starts the application. */
     public static void main(String[] args) {
@@ -23,13 +21,8 @@ public class SampleApplication {
     }
 
     @Bean
-    CommandLineRunner hello() {
-        return args -> {
-            try (Engine engine = new Engine(); Store store = new Store(engine);
-                    Module module = Module.compile(engine, ADD); Instance instance = Instance.create(store, module)) {
-                System.out.println("Wasmer " + Wasmer.version());
-                System.out.println("add(40, 2) = " + instance.func("add").call(40, 2)[0]);
-            }
-        };
+    ApplicationRunner greet(WasmInstancePool pool) {
+        return args -> log.info("Wasmer {} ready; math.add(40, 2) = {}", Wasmer.version(),
+                pool.call("math", "add", 40, 2)[0]);
     }
 }

@@ -1,0 +1,71 @@
+package dev.wasmerffm.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The sample app over real HTTP, as the README's curl calls use it. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "wasmer.cache.enabled=false")
+class SampleApplicationTests {
+
+    @LocalServerPort
+    int port;
+
+    HttpResponse<String> send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode json(HttpResponse<String> r) {
+        return JsonMapper.builder().build().readTree(r.body());
+    }
+
+    @Test
+    void listsPluginsAndCallsThem() throws Exception {
+        JsonNode plugins = json(send("GET", "/plugins", null));
+        assertThat(plugins.get(0).get("name").asString()).isEqualTo("math");
+        assertThat(plugins.get(0).get("functions").get("fib").asString()).isEqualTo("(i64) -> (i64)");
+        HttpResponse<String> add = send("POST", "/plugins/math/add", "[40, 2]");
+        assertThat(add.statusCode()).isEqualTo(200);
+        assertThat(json(add).get("results").get(0).asInt()).isEqualTo(42);
+        JsonNode fib = json(send("POST", "/plugins/math/fib", "[20]"));
+        assertThat(fib.get("results").get(0).asLong()).isEqualTo(6765);
+        assertThat(fib.get("pointsUsed").asLong()).isPositive();
+        assertThat(fib.get("nanos").asLong()).isPositive();
+    }
+
+    @Test
+    void anEndlessLoopAndATrapAnswer422AndTheAppKeepsServing() throws Exception {
+        HttpResponse<String> spin = send("POST", "/plugins/spin/forever", "[]");
+        assertThat(spin.statusCode()).isEqualTo(422);
+        assertThat(json(spin).get("title").asString()).isEqualTo("Metering limit reached");
+        HttpResponse<String> div = send("POST", "/plugins/math/div", "[1, 0]");
+        assertThat(div.statusCode()).isEqualTo(422);
+        assertThat(json(div).get("detail").asString()).contains("integer divide by zero");
+        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]")).get("results").get(0).asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void badInputIsAProblemDetail() throws Exception {
+        assertThat(send("POST", "/plugins/nope/add", "[]").statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/plugins/math/nope", "[]").statusCode()).isEqualTo(404);
+        HttpResponse<String> count = send("POST", "/plugins/math/add", "[1]");
+        assertThat(count.statusCode()).isEqualTo(400);
+        assertThat(json(count).get("detail").asString()).contains("expected 2 arguments");
+        assertThat(send("POST", "/plugins/math/add", "not json").statusCode()).isEqualTo(400);
+        assertThat(send("GET", "/actuator/wasmer", null).statusCode()).isEqualTo(200);
+        assertThat(json(send("GET", "/actuator/health", null)).get("components").get("wasmer").get("status")
+                .asString()).isEqualTo("UP");
+    }
+}
