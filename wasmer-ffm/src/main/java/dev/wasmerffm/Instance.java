@@ -212,10 +212,11 @@ public final class Instance implements AutoCloseable, Extern.Owner {
         return module.isMetered();
     }
 
-    /** Points left; {@link IllegalStateException} for an unmetered instance. */
+    /** Points left (0 once exhausted); {@link IllegalStateException} for an unmetered instance. */
     public long remainingPoints() {
         checkMetered();
-        return locked(i -> LibWasmer.wasmer_metering_get_remaining_points(i));
+        // libwasmer answers UINT64_MAX (-1 here) for "exhausted"
+        return locked(i -> Math.max(0, LibWasmer.wasmer_metering_get_remaining_points(i)));
     }
 
     /** Whether the points ran out; {@link IllegalStateException} for an unmetered instance. */

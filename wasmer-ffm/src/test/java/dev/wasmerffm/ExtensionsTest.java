@@ -79,6 +79,7 @@ class ExtensionsTest {
             assertThatThrownBy(() -> in.func("spin").call()).isInstanceOfSatisfying(MeteringExhaustedException.class,
                     e -> assertThat(e.kind()).isEqualTo(TrapKind.OUT_OF_POINTS));
             assertThat(in.pointsExhausted()).isTrue();
+            assertThat(in.remainingPoints()).isZero();
             assertThatThrownBy(() -> in.func("count").call(10)).isInstanceOf(MeteringExhaustedException.class);
             in.remainingPoints(10_000);
             assertThat(in.pointsExhausted()).isFalse();
