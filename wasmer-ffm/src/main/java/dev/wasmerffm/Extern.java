@@ -73,12 +73,7 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
     @Override
     public void close() {
         if (own != null) {
-            store.lock.lock();
-            try {
-                own.close();
-            } finally {
-                store.lock.unlock();
-            }
+            own.close(); // the free itself waits for the store's lock
         } else {
             viewClosed = true;
         }

@@ -260,12 +260,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     /** Frees the instance and its exports; waits for a call running in its store on another thread. */
     @Override
     public void close() {
-        store.lock.lock();
-        try {
-            resource.close();
-        } finally {
-            store.lock.unlock();
-        }
+        resource.close(); // the free itself waits for the store's lock
     }
 
     @Override

@@ -125,12 +125,7 @@ public final class Store implements AutoCloseable {
      */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            resource.close();
-        } finally {
-            lock.unlock();
-        }
+        resource.close(); // the free itself waits for the store's lock
     }
 
     /**

@@ -389,11 +389,6 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     /** Frees the environment (running WASI's exit hooks) and its imports. */
     @Override
     public void close() {
-        store.lock.lock();
-        try {
-            resource.close();
-        } finally {
-            store.lock.unlock();
-        }
+        resource.close(); // the free itself waits for the store's lock
     }
 }
