@@ -13,6 +13,8 @@ import java.util.function.Consumer;
 final class NativeResource {
 
     static final Cleaner CLEANER = Cleaner.create();
+    /** Native objects made and not yet freed, for leak checks. */
+    static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
 
     private final String what;
     private final MemorySegment address;
@@ -26,6 +28,7 @@ final class NativeResource {
         this.what = what;
         this.address = address;
         this.cleanable = CLEANER.register(owner, new Free(address, lock, deleter));
+        LIVE.incrementAndGet();
     }
 
     /** The pointer; {@link IllegalStateException} once closed, so no closed handle ever reaches native code. */
@@ -58,6 +61,7 @@ final class NativeResource {
                 lock.lock();
             }
             try {
+                LIVE.decrementAndGet();
                 deleter.accept(address);
             } catch (Throwable ignored) {
                 // A Cleaner thread must never die from a failed free; nothing else can be done here.

@@ -31,6 +31,7 @@ final class SharedResource {
         State(MemorySegment address, Consumer<MemorySegment> deleter) {
             this.address = address;
             this.deleter = deleter;
+            NativeResource.LIVE.incrementAndGet();
         }
 
         /** Adds a dependent; false if already freed. */
@@ -49,6 +50,7 @@ final class SharedResource {
                 lock.writeLock().lock();
                 try {
                     freed = true;
+                    NativeResource.LIVE.decrementAndGet();
                     deleter.accept(address);
                 } catch (Throwable ignored) {
                     // a Cleaner thread must not die of a failed free
