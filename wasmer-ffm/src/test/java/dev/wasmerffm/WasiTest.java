@@ -93,11 +93,15 @@ class WasiTest {
         Path sandbox = Files.createDirectory(root.resolve("sandbox"));
         Files.writeString(root.resolve("outside.txt"), "secret");
         Files.writeString(sandbox.resolve("inside.txt"), "fine");
+        Files.createSymbolicLink(sandbox.resolve("link-out"), root.resolve("outside.txt"));
+        Files.createSymbolicLink(sandbox.resolve("dir-out"), root);
         WasiExit exit = run("escape", new WasiConfig("escape").mapDir("/sandbox", sandbox)
                 .args("/sandbox/inside.txt", "/sandbox/../outside.txt", root.resolve("outside.txt").toString(),
-                        "/etc/passwd"));
+                        "/etc/passwd", "/sandbox/link-out", "/sandbox/dir-out/outside.txt"));
         assertThat(exit.stdoutText().lines()).containsExactly("/sandbox/inside.txt: OPENED",
-                "/sandbox/../outside.txt: denied", root.resolve("outside.txt") + ": denied", "/etc/passwd: denied");
+                "/sandbox/../outside.txt: denied", root.resolve("outside.txt") + ": denied", "/etc/passwd: denied",
+                "/sandbox/link-out: denied", "/sandbox/dir-out/outside.txt: denied");
+        assertThat(Files.readString(root.resolve("outside.txt"))).isEqualTo("secret");
     }
 
     @Test
