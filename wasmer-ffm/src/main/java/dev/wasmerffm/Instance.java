@@ -102,7 +102,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
                 }
                 throw new LinkException("cannot instantiate module: " + LastError.take("unknown reason"));
             }
-            MemorySegment exportVec = Arena.ofAuto().allocate(Layouts.VEC);
+            MemorySegment exportVec = arena.allocate(Layouts.VEC); // its contents are copied out by the constructor
             LibWasm.wasm_instance_exports(instance, exportVec);
             return new Instance(store, module, instance, exportVec);
         } finally {

@@ -26,7 +26,8 @@ public final class Store implements AutoCloseable {
     final ReentrantLock lock = new ReentrantLock();
     private final NativeResource resource;
     // Scratch memory for calls, one frame per nesting depth (host functions calling back in): no allocation per call.
-    private final Arena scratch = Arena.ofAuto();
+    // Freed with the store, not by GC: an automatic arena's native memory waits for heap pressure that may not come.
+    private final Arena scratch = Arena.ofShared();
     private Frame[] frames = new Frame[4];
     private int depth = -1;
     /** The instance whose function is running at the innermost call; host functions reach its memory. */
@@ -54,8 +55,10 @@ public final class Store implements AutoCloseable {
         }
         engines.add(own);
         Set<SharedResource.State> held = engines;
+        Arena frames = scratch;
         this.resource = new NativeResource(this, "Store", store, lock, s -> {
             LibWasm.wasm_store_delete(s);
+            frames.close();
             held.forEach(SharedResource.State::release);
             held.clear();
         });

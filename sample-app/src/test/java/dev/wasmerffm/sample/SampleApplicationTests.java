@@ -68,4 +68,28 @@ class SampleApplicationTests {
         assertThat(json(send("GET", "/actuator/health", null)).get("components").get("wasmer").get("status")
                 .asString()).isEqualTo("UP");
     }
+
+    @Test
+    void runsAWasiProgramWithArgsAndStdin() throws Exception {
+        HttpResponse<String> r = send("POST", "/wasi/greet", "{\"args\": [\"Ada\", \"Linus\"], \"stdin\": \"abc\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode body = json(r);
+        assertThat(body.get("exitCode").asInt()).isEqualTo(2);
+        assertThat(body.get("stdout").asString()).isEqualTo("hello, Ada\nhello, Linus\n");
+        assertThat(body.get("stderr").asString()).isEqualTo("stdin reversed: cba\n");
+        assertThat(send("POST", "/wasi/nope", "{}").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void thePlaygroundRunsPastedWat() throws Exception {
+        HttpResponse<String> r = send("POST", "/playground",
+                "{\"wat\": \"(module (func (export \\\"sq\\\") (param i32) (result i32) local.get 0 local.get 0 i32.mul))\","
+                        + " \"function\": \"sq\", \"args\": [7]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("results").get(0).asInt()).isEqualTo(49);
+        HttpResponse<String> bad = send("POST", "/playground", "{\"wat\": \"(module (\", \"function\": \"f\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("detail").asString()).contains("invalid WAT");
+        assertThat(send("GET", "/", null).body()).contains("Wasmer playground");
+    }
 }

@@ -8,7 +8,8 @@ public final class UnknownModuleException extends WasmerException {
 
     private final String name;
 
-    UnknownModuleException(String name, Set<String> known) {
+    /** No module {@code name} among {@code known}. */
+    public UnknownModuleException(String name, Set<String> known) {
         super("no WebAssembly module named '" + name + "'; registered: " + known);
         this.name = name;
     }

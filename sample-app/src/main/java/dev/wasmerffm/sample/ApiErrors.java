@@ -1,0 +1,45 @@
+package dev.wasmerffm.sample;
+
+import dev.wasmerffm.CompileException;
+import dev.wasmerffm.LinkException;
+import dev.wasmerffm.MeteringExhaustedException;
+import dev.wasmerffm.NoSuchExportException;
+import dev.wasmerffm.TrapException;
+import dev.wasmerffm.WasmArgumentException;
+import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Wasmer's typed exceptions as problem details: 422 for what the code did, 404 and 400 for what was asked. */
+@RestControllerAdvice
+class ApiErrors {
+
+    @ExceptionHandler(MeteringExhaustedException.class)
+    ProblemDetail outOfPoints(MeteringExhaustedException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Metering limit reached", e.getMessage());
+    }
+
+    @ExceptionHandler(TrapException.class)
+    ProblemDetail trapped(TrapException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "WebAssembly trap: " + e.kind(), e.trapMessage());
+    }
+
+    @ExceptionHandler({UnknownModuleException.class, NoSuchExportException.class})
+    ProblemDetail notFound(RuntimeException e) {
+        return problem(HttpStatus.NOT_FOUND, "No such plugin or function", e.getMessage());
+    }
+
+    @ExceptionHandler({WasmArgumentException.class, ArithmeticException.class, CompileException.class,
+        LinkException.class})
+    ProblemDetail badRequest(RuntimeException e) {
+        return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String title, String detail) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setTitle(title);
+        return p;
+    }
+}
