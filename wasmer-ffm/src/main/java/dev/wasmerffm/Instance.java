@@ -74,6 +74,10 @@ public final class Instance implements AutoCloseable, Extern.Owner {
      * @throws TrapException if the start function traps
      */
     public static Instance create(Store store, Module module, Extern... imports) {
+        if (!module.runsHere()) {
+            throw new LinkException("module was compiled for " + module.arch() + " and cannot run on this "
+                    + Module.hostArch() + " machine");
+        }
         List<ImportType> declared = module.imports();
         if (imports.length != declared.size()) {
             throw new LinkException("module needs " + declared.size() + " imports " + declared + ", got "

@@ -25,12 +25,16 @@ public final class Module implements AutoCloseable {
     /** The native engine holding this module's machine code. */
     private final SharedResource.State code;
     private final boolean metered;
+    /** The CPU architecture of the machine code, e.g. x86_64. */
+    private final String arch;
 
-    private Module(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered) {
+    private Module(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered,
+            String arch) {
         this.engine = engine;
         this.info = info;
         this.code = code;
         this.metered = metered;
+        this.arch = arch;
         this.resource = new SharedResource(this, "Module", module, m -> {
             LibWasm.wasm_module_delete(m);
             code.release();
@@ -87,7 +91,36 @@ public final class Module implements AutoCloseable {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
-        return new Module(engine, module, info, code, metered);
+        return new Module(engine, module, info, code, metered, archOf(engine.config().target()));
+    }
+
+    /** The architecture this JVM runs on, in target-triple spelling. */
+    static String hostArch() {
+        String a = System.getProperty("os.arch");
+        return switch (a) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "arm64", "aarch64" -> "aarch64";
+            default -> a;
+        };
+    }
+
+    /** The architecture a target compiles for. */
+    private static String archOf(Target target) {
+        if (target == null || target.isHost()) {
+            return hostArch();
+        }
+        String triple = target.triple();
+        return triple.substring(0, triple.indexOf('-') < 0 ? triple.length() : triple.indexOf('-'));
+    }
+
+    /** The CPU architecture of the module's machine code, in target-triple spelling (e.g. {@code aarch64}). */
+    public String arch() {
+        return arch;
+    }
+
+    /** Whether this machine can run the module's code. */
+    public boolean runsHere() {
+        return arch.equals(hostArch());
     }
 
     /** Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}). */
@@ -189,8 +222,10 @@ public final class Module implements AutoCloseable {
             }
         });
         byte[] iface = info.interfaceBytes();
-        return ByteBuffer.allocate(MAGIC.length + 5 + iface.length + artifact.length).put(MAGIC)
-                .put(metered ? METERED : 0).putInt(iface.length).put(iface).put(artifact).array();
+        byte[] archBytes = arch.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(MAGIC.length + 6 + archBytes.length + iface.length + artifact.length).put(MAGIC)
+                .put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes).putInt(iface.length)
+                .put(iface).put(artifact).array();
     }
 
     /**
@@ -201,12 +236,26 @@ public final class Module implements AutoCloseable {
      */
     public static Module deserialize(Engine engine, byte[] serialized) {
         ByteBuffer in = ByteBuffer.wrap(serialized);
-        byte[] magic = new byte[MAGIC.length];
-        if (serialized.length < MAGIC.length + 5 || !Arrays.equals(in.get(magic).array(), 0, MAGIC.length, MAGIC, 0,
-                MAGIC.length)) {
+        if (serialized.length < MAGIC.length + 6
+                || !Arrays.equals(serialized, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new CompileException("not a module serialized by this binding (bad header)");
         }
+        in.position(MAGIC.length);
         boolean metered = (in.get() & METERED) != 0;
+        byte[] archBytes = new byte[in.get() & 0xFF];
+        if (archBytes.length > in.remaining()) {
+            throw new CompileException("truncated serialized module");
+        }
+        in.get(archBytes);
+        String arch = new String(archBytes, java.nio.charset.StandardCharsets.US_ASCII);
+        String engineArch = archOf(engine.config().target());
+        if (!arch.equals(engineArch)) {
+            // libwasmer may load foreign machine code without complaint; running it would crash the process
+            throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);
+        }
+        if (in.remaining() < 4) {
+            throw new CompileException("truncated serialized module");
+        }
         int ifaceLength = in.getInt();
         if (ifaceLength < 0 || ifaceLength > in.remaining()) {
             throw new CompileException("truncated serialized module");
@@ -223,7 +272,7 @@ public final class Module implements AutoCloseable {
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }
-                return new Module(engine, module, info, engine.retain(), metered);
+                return new Module(engine, module, info, engine.retain(), metered, arch);
             } finally {
                 store.exit();
             }

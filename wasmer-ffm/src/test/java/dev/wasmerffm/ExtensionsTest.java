@@ -54,7 +54,18 @@ class ExtensionsTest {
         }
         try (Engine host = new Engine()) {
             assertThatThrownBy(() -> Module.deserialize(host, artifact)).isInstanceOf(CompileException.class)
-                    .hasMessageContaining("cannot deserialize module");
+                    .hasMessageContaining("compiled for aarch64, this engine runs x86_64");
+        }
+        // without CPU features libwasmer itself would load the aarch64 code here; the binding refuses to run it
+        try (Engine cross = new Engine(new Config().target(Target.of("aarch64-unknown-linux-gnu")));
+                Module m = Module.compile(cross, SmokeTest.ADD); Store s = new Store(cross)) {
+            assertThat(m.arch()).isEqualTo("aarch64");
+            assertThat(m.runsHere()).isFalse();
+            assertThatThrownBy(() -> Instance.create(s, m)).isInstanceOf(LinkException.class)
+                    .hasMessageContaining("compiled for aarch64");
+            try (Module back = Module.deserialize(cross, m.serialize())) {
+                assertThat(back.arch()).isEqualTo("aarch64");
+            }
         }
         try (Engine host = new Engine(new Config().target(Target.host("sse2")));
                 Module m = Module.compile(host, SmokeTest.ADD); Store s = new Store(host);

@@ -70,7 +70,7 @@ class LeakTest {
                     liveBefore = NativeResource.LIVE.get();
                 }
                 cycle(engine, module, close);
-                if (i % 1_000 == 0) {
+                if (i % 500 == 0) {
                     // Keeps the Java heap from growing between the two readings (a service collects anyway), so
                     // RSS shows native memory; in the forgotten case it is also what lets the Cleaner run.
                     System.gc();
