@@ -39,6 +39,13 @@ class SampleApplicationTests {
         HttpResponse<String> add = send("POST", "/plugins/math/add", "[40, 2]");
         assertThat(add.statusCode()).isEqualTo(200);
         assertThat(json(add).get("results").get(0).asInt()).isEqualTo(42);
+        JsonNode numbers = plugins.get(1);
+        assertThat(numbers.get("name").asString()).isEqualTo("numbers"); // compiled from C by the build
+        assertThat(numbers.get("functions").get("isqrt").asString()).isEqualTo("(i64) -> (i64)");
+        assertThat(json(send("POST", "/plugins/numbers/collatz", "[27]")).get("results").get(0).asInt())
+                .isEqualTo(111);
+        assertThat(json(send("POST", "/plugins/numbers/isqrt", "[1000000]")).get("results").get(0).asLong())
+                .isEqualTo(1000);
         JsonNode fib = json(send("POST", "/plugins/math/fib", "[20]"));
         assertThat(fib.get("results").get(0).asLong()).isEqualTo(6765);
         assertThat(fib.get("pointsUsed").asLong()).isPositive();
