@@ -20,6 +20,7 @@ public final class Config {
     private boolean canonicalizeNans;
     private Metering metering;
     private long maxMemoryPages = -1;
+    private long maxTableElements = -1;
 
     /** The backend compiling modules (default {@link Backend#CRANELIFT}). */
     public Backend backend() {
@@ -93,9 +94,24 @@ public final class Config {
         return this;
     }
 
-    /** The module as this config compiles it: with its memory maxima capped, if a cap is set. */
+    /** The most elements a module's own table may have; -1 (default) for no limit. */
+    public long maxTableElements() {
+        return maxTableElements;
+    }
+
+    /** Limits every table a module defines to {@code elements}, rewriting declared maxima like {@link #maxMemory}. */
+    public Config maxTableElements(long elements) {
+        if (elements < 0) {
+            throw new IllegalArgumentException("maxTableElements must be >= 0, got " + elements);
+        }
+        this.maxTableElements = elements;
+        return this;
+    }
+
+    /** The module as this config compiles it: with its memory and table maxima capped, if caps are set. */
     byte[] prepare(byte[] wasm) {
-        return maxMemoryPages < 0 ? wasm : MemoryCap.apply(wasm, maxMemoryPages);
+        return maxMemoryPages < 0 && maxTableElements < 0 ? wasm
+                : LimitsCap.apply(wasm, maxMemoryPages, maxTableElements);
     }
 
     /**
@@ -130,6 +146,7 @@ public final class Config {
     public String toString() {
         return "Config[backend=" + backend + ", features=" + features + ", target=" + (target == null ? "host" : target)
                 + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering
-                + (maxMemoryPages < 0 ? "" : ", maxMemoryPages=" + maxMemoryPages) + "]";
+                + (maxMemoryPages < 0 ? "" : ", maxMemoryPages=" + maxMemoryPages)
+                + (maxTableElements < 0 ? "" : ", maxTableElements=" + maxTableElements) + "]";
     }
 }

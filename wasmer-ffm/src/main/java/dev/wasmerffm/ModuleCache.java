@@ -79,7 +79,7 @@ public final class ModuleCache implements AutoCloseable {
         Metering m = c.metering();
         return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
                 + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
-                + c.maxMemoryPages() + ";metering="
+                + c.maxMemoryPages() + ";maxTableElements=" + c.maxTableElements() + ";metering="
                 + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
                         Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
     }

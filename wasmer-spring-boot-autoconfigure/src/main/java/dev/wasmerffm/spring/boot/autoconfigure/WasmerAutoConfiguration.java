@@ -58,6 +58,9 @@ public final class WasmerAutoConfiguration {
         if (properties.getLimits().getMaxMemory() != null) {
             config.maxMemory(properties.getLimits().getMaxMemory().toBytes());
         }
+        if (properties.getLimits().getMaxTableElements() != null) {
+            config.maxTableElements(properties.getLimits().getMaxTableElements());
+        }
         customizers.orderedStream().forEach(c -> c.customize(config));
         return new Engine(config);
     }

@@ -137,12 +137,26 @@ public class WasmerProperties {
          */
         private DataSize maxMemory;
 
+        /**
+         * Most elements a module's own table may reach; declared maxima above it are lowered to it before compiling.
+         * Default: no limit.
+         */
+        private Long maxTableElements;
+
         public DataSize getMaxMemory() {
             return this.maxMemory;
         }
 
         public void setMaxMemory(DataSize maxMemory) {
             this.maxMemory = maxMemory;
+        }
+
+        public Long getMaxTableElements() {
+            return this.maxTableElements;
+        }
+
+        public void setMaxTableElements(Long maxTableElements) {
+            this.maxTableElements = maxTableElements;
         }
     }
 

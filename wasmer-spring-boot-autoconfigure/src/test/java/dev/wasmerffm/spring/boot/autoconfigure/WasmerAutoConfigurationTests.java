@@ -74,7 +74,7 @@ class WasmerAutoConfigurationTests {
                 "wasmer.metering.enabled=true", "wasmer.metering.initial-points=5000",
                 "wasmer.metering.costs.Loop=7", "wasmer.cache.enabled=false", "wasmer.pool.size=3",
                 "wasmer.pool.borrow-timeout=250ms", "wasmer.modules.locations=classpath:wasm/spin.wat",
-                "wasmer.limits.max-memory=2MB", "wasmer.metrics.calls=false")
+                "wasmer.limits.max-memory=2MB", "wasmer.limits.max-table-elements=100", "wasmer.metrics.calls=false")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     Config c = ctx.getBean(Engine.class).config();
@@ -87,6 +87,7 @@ class WasmerAutoConfigurationTests {
                     assertThat(c.metering().cost("Loop")).isEqualTo(7);
                     assertThat(c.metering().cost("I32Add")).isEqualTo(1);
                     assertThat(c.maxMemoryPages()).isEqualTo(32);
+                    assertThat(c.maxTableElements()).isEqualTo(100);
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     assertThat(modules.all()).extracting(WasmModules.Entry::name).containsExactly("spin");
                     assertThat(modules.cacheState(modules.get("spin"))).isEqualTo("memory");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /** The C API has no memory limiter: the binding rewrites declared maxima before compiling. */
-class MemoryCapTest {
+class LimitsCapTest {
 
     static final String GROWS = """
             (module
@@ -44,5 +44,23 @@ class MemoryCapTest {
             }
         }
         assertThatThrownBy(() -> new Config().maxMemory(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void tablesAreCappedLikewise() {
+        String wat = """
+                (module (table (export "t") 2 funcref) (table (export "u") 1 1000 externref)
+                  (func (export "grow") (param i32) (result i32) ref.null func local.get 0 table.grow 0))""";
+        try (Engine engine = new Engine(new Config().maxTableElements(10)); Module m = Module.compile(engine, wat);
+                Store s = new Store(engine); Instance in = Instance.create(s, m)) {
+            assertThat(m.exports().get(0).type()).isEqualTo(new TableType(ValType.FUNCREF, new Limits(2, 10)));
+            assertThat(m.exports().get(1).type()).isEqualTo(new TableType(ValType.EXTERNREF, new Limits(1, 10)));
+            assertThat(in.func("grow").call(9)).containsExactly(-1);
+            assertThat(in.func("grow").call(8)).containsExactly(2);
+            assertThat(in.table("t").size()).isEqualTo(10);
+            assertThatThrownBy(() -> Module.compile(engine, "(module (table 11 funcref))"))
+                    .isInstanceOf(CompileException.class).hasMessageContaining("table 0 needs at least 11 elements");
+        }
+        assertThatThrownBy(() -> new Config().maxTableElements(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 }
