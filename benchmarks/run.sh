@@ -15,4 +15,4 @@ report=benchmarks/results/latest.md
 [ "$mode" = smoke ] && report=benchmarks/target/smoke.md
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
-  dev.wasmerffm.bench.Main benchmarks/target/baseline "$report" "$mode"
+  dev.wasmerffm.bench.Main benchmarks/target/baseline benchmarks/target/classes/kernels "$report" "$mode"

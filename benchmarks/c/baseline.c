@@ -1,5 +1,5 @@
-/* The C baseline: the same operations as the JMH benchmarks, through libwasmer's C API directly.
- * Prints one line per benchmark: "<name> <ns per op>". */
+/* The C baseline: the same operations as the JMH benchmarks, through libwasmer's C API directly, on the same
+ * modules. Usage: baseline KERNEL_DIR CALLS. Prints one line per benchmark: "<name> <ns per op>". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ static double now_ns(void) {
 static const char *WAT =
     "(module"
     "  (import \"env\" \"host\" (func $host (param i32) (result i32)))"
+    "  (memory (export \"memory\") 17)"
     "  (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)"
     "  (func (export \"round_trip\") (param i32) (result i32) local.get 0 call $host))";
 
@@ -24,13 +25,13 @@ static wasm_trap_t *host(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
   return NULL;
 }
 
-/* Best of several rounds of n calls, in ns per call. */
+/* Best of 5 rounds of n calls, in ns per call; the first argument is varied for i32 functions. */
 static double bench(const wasm_func_t *f, wasm_val_vec_t *args, wasm_val_vec_t *results, long n) {
   double best = 1e18;
   for (int round = 0; round < 5; round++) {
     double t0 = now_ns();
     for (long i = 0; i < n; i++) {
-      args->data[0].of.i32 = (int32_t) i;
+      if (args->size && args->data[0].kind == WASM_I32) args->data[0].of.i32 = (int32_t) i;
       wasm_trap_t *trap = wasm_func_call(f, args, results);
       if (trap) { fprintf(stderr, "trap\n"); exit(1); }
     }
@@ -40,8 +41,46 @@ static double bench(const wasm_func_t *f, wasm_val_vec_t *args, wasm_val_vec_t *
   return best;
 }
 
+static wasm_byte_vec_t load(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { perror(path); exit(1); }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  wasm_byte_vec_t raw, out;
+  wasm_byte_vec_new_uninitialized(&raw, size);
+  if (fread(raw.data, 1, size, f) != (size_t) size) { perror(path); exit(1); }
+  fclose(f);
+  wat2wasm(&raw, &out); /* WAT or binary */
+  wasm_byte_vec_delete(&raw);
+  return out;
+}
+
+/* Runs export "run" of DIR/NAME with an i64 argument. */
+static void kernel(wasm_store_t *store, const char *dir, const char *file, const char *name, int64_t arg, long n) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  wasm_byte_vec_t wasm = load(path);
+  wasm_module_t *module = wasm_module_new(store, &wasm);
+  if (!module) { fprintf(stderr, "compile %s failed\n", file); exit(1); }
+  wasm_extern_vec_t imports = WASM_EMPTY_VEC, exports;
+  wasm_instance_t *instance = wasm_instance_new(store, module, &imports, NULL);
+  wasm_instance_exports(instance, &exports);
+  const wasm_func_t *run = NULL;
+  for (size_t i = 0; i < exports.size; i++)
+    if (wasm_extern_kind(exports.data[i]) == WASM_EXTERN_FUNC) run = wasm_extern_as_func(exports.data[i]);
+  wasm_val_t a[1] = {WASM_I64_VAL(arg)}, r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args = WASM_ARRAY_VEC(a), res = WASM_ARRAY_VEC(r);
+  printf("%s %.1f\n", name, bench(run, &args, &res, n));
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_module_delete(module);
+  wasm_byte_vec_delete(&wasm);
+}
+
 int main(int argc, char **argv) {
-  long n = argc > 1 ? atol(argv[1]) : 2000000;
+  const char *dir = argc > 1 ? argv[1] : ".";
+  long n = argc > 2 ? atol(argv[2]) : 2000000;
   wasm_engine_t *engine = wasm_engine_new();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_byte_vec_t wat, wasm;
@@ -56,8 +95,9 @@ int main(int argc, char **argv) {
   wasm_instance_t *instance = wasm_instance_new(store, module, &imports, NULL);
   wasm_extern_vec_t exports;
   wasm_instance_exports(instance, &exports);
-  const wasm_func_t *add = wasm_extern_as_func(exports.data[0]);
-  const wasm_func_t *rt = wasm_extern_as_func(exports.data[1]);
+  wasm_memory_t *memory = wasm_extern_as_memory(exports.data[0]);
+  const wasm_func_t *add = wasm_extern_as_func(exports.data[1]);
+  const wasm_func_t *rt = wasm_extern_as_func(exports.data[2]);
 
   wasm_val_t a2[2] = {WASM_I32_VAL(1), WASM_I32_VAL(2)};
   wasm_val_t r1[1] = {WASM_INIT_VAL};
@@ -66,6 +106,28 @@ int main(int argc, char **argv) {
   wasm_val_t a1[1] = {WASM_I32_VAL(1)};
   wasm_val_vec_t args1 = WASM_ARRAY_VEC(a1);
   printf("host_round_trip %.1f\n", bench(rt, &args1, &res, n));
+
+  /* 1 MiB into linear memory and back out: the floor for bulk copies */
+  size_t mib = 1 << 20;
+  char *src = malloc(mib), *dst = malloc(mib);
+  memset(src, 7, mib);
+  double best = 1e18;
+  for (int round = 0; round < 5; round++) {
+    double t0 = now_ns();
+    for (int i = 0; i < 200; i++) {
+      memcpy(wasm_memory_data(memory), src, mib);
+      memcpy(dst, wasm_memory_data(memory), mib);
+    }
+    double per = (now_ns() - t0) / 200;
+    if (per < best) best = per;
+  }
+  printf("memory_1mib %.1f\n", best);
+
+  long k = n / 20000 + 1;
+  kernel(store, dir, "fib.wat", "kernel_fib", 25, k);
+  kernel(store, dir, "loop.wat", "kernel_loop", 1000000, k);
+  kernel(store, dir, "sieve.wat", "kernel_sieve", 1 << 20, k);
+  kernel(store, dir, "sha256.wasm", "kernel_sha256", 1 << 20, k);
 
   wasm_extern_vec_delete(&exports);
   wasm_instance_delete(instance);
@@ -76,5 +138,7 @@ int main(int argc, char **argv) {
   wasm_byte_vec_delete(&wat);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
+  free(src);
+  free(dst);
   return 0;
 }

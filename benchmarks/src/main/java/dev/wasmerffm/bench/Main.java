@@ -8,17 +8,19 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the C baseline and the JMH benchmarks in one go and writes a markdown report with ratios, so the figures
- * compare runs from the same minute on the same machine.
+ * Runs the C baseline and every JMH benchmark in one go and writes a markdown report with ratios, so the figures
+ * compare runs from the same minutes on the same machine.
  *
- * <p>Arguments: the baseline binary, the report file, and {@code smoke} for a short run.
+ * <p>Arguments: the baseline binary, the kernel directory, the report file, and {@code smoke} for a short run.
  */
 public final class Main {
 
@@ -26,43 +28,82 @@ public final class Main {
     }
 
     /** Which C baseline line each benchmark compares with. */
-    static final Map<String, String> BASELINE_OF = Map.of("addTyped", "add", "addGeneric", "add", "addBareFfm", "add",
-            "hostRoundTrip", "host_round_trip");
+    static String baselineOf(String name) {
+        if (name.startsWith("kernel ") && name.contains("backend=cranelift")) {
+            return "kernel_" + name.replaceAll(".*kernel=(\\w+).*", "$1");
+        }
+        return switch (name) {
+            case "addTyped", "addGeneric", "addBareFfm" -> "add";
+            case "hostRoundTrip" -> "host_round_trip";
+            case "writeThenRead1MiB" -> "memory_1mib";
+            default -> null;
+        };
+    }
 
     public static void main(String[] args) throws Exception {
         Path baseline = Path.of(args[0]);
-        Path report = Path.of(args[1]);
-        boolean smoke = args.length > 2 && args[2].equals("smoke");
-        Map<String, Double> c = runBaseline(baseline, smoke ? 200_000 : 5_000_000);
-        Options opts = new OptionsBuilder().include(CallBenchmark.class.getName()).include(PoolBenchmark.class.getName())
-                .forks(1)
-                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
-                .warmupIterations(smoke ? 1 : 3).warmupTime(TimeValue.seconds(smoke ? 1 : 2))
-                .measurementIterations(smoke ? 1 : 5).measurementTime(TimeValue.seconds(smoke ? 1 : 2)).build();
-        Collection<RunResult> results = new Runner(opts).run();
-        StringBuilder md = new StringBuilder();
-        md.append("# Benchmarks\n\n");
+        Path kernels = Path.of(args[1]);
+        Path report = Path.of(args[2]);
+        boolean smoke = args.length > 3 && args[3].equals("smoke");
+        Map<String, Double> c = runBaseline(baseline, kernels, smoke ? 100_000 : 5_000_000);
+        // The smoke run stays in this JVM (it runs inside the test suite); the real one forks, as JMH should.
+        ChainedOptionsBuilder opts = new OptionsBuilder().include("dev\\.wasmerffm\\.bench\\..*Benchmark").forks(smoke ? 0 : 1)
+                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED").addProfiler(GCProfiler.class)
+                .warmupIterations(smoke ? 0 : 3).warmupTime(TimeValue.seconds(smoke ? 1 : 2))
+                .measurementIterations(smoke ? 1 : 5).measurementTime(TimeValue.milliseconds(smoke ? 200 : 2000));
+        if (smoke) {
+            opts.param("functions", "50");
+        }
+        Collection<RunResult> results = new Runner(opts.build()).run();
+        Map<String, Double> score = new LinkedHashMap<>();
+        StringBuilder md = new StringBuilder("# Benchmarks\n\n");
         md.append("Run ").append(Instant.now()).append(smoke ? " (smoke run: figures are rough)" : "").append(", JDK ")
                 .append(Runtime.version()).append(", libwasmer ").append(Wasmer.version()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(cpu()).append(".\n\n");
-        md.append("| benchmark | ns/op (binding) | C baseline ns/op | ratio to C |\n|---|---:|---:|---:|\n");
+        md.append("| benchmark | score | unit | alloc B/op | C baseline ns/op | ratio to C |\n")
+                .append("|---|---:|---|---:|---:|---:|\n");
         for (RunResult r : results) {
-            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "")
-                    + (r.getParams().getParamsKeys().isEmpty() ? "" : " " + r.getParams().getParamsKeys().stream()
-                            .map(k -> k + "=" + r.getParams().getParam(k)).toList());
-            double ns = r.getPrimaryResult().getScore();
-            Double base = c.get(BASELINE_OF.get(name.split(" ")[0]));
-            md.append(String.format("| %s | %.1f | %s | %s |%n", name, ns, base == null ? "-" : String.format("%.1f",
-                    base), base == null ? "-" : String.format("%.2fx", ns / base)));
+            var params = r.getParams().getParamsKeys().stream().filter(k -> !k.equals("functions"))
+                    .map(k -> k + "=" + r.getParams().getParam(k)).toList();
+            String name = r.getParams().getBenchmark().replaceAll(".*\\.", "") + (params.isEmpty() ? "" : " " + params);
+            Result<?> primary = r.getPrimaryResult();
+            score.put(name, primary.getScore());
+            Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            String b = baselineOf(name);
+            Double base = b == null ? null : c.get(b);
+            md.append(String.format("| %s | %.1f | %s | %s | %s | %s |%n", name, primary.getScore(),
+                    primary.getScoreUnit(), alloc == null ? "-" : String.format("%.0f", alloc.getScore()),
+                    base == null ? "-" : String.format("%.1f", base),
+                    base == null ? "-" : String.format("%.2fx", primary.getScore() / base)));
         }
-        md.append("\nC baseline: benchmarks/c/baseline.c, best of 5 rounds, same libwasmer, same minute.\n");
+        md.append("\nDerived ratios:\n\n");
+        ratio(md, "deserialize vs cranelift compile (speed-up, goal >= 20x)", score.get("compileCranelift"),
+                score.get("deserialize"));
+        ratio(md, "singlepass vs cranelift compile (speed-up)", score.get("compileCranelift"),
+                score.get("compileSinglepass"));
+        ratio(md, "pool on 2 threads vs 1 (throughput, goal >= 1.8x)", score.get("throughput2Threads [timing=off]"),
+                score.get("throughput1Thread [timing=off]"));
+        Double timed = score.get("pooledCall [timing=micrometer]");
+        Double untimed = score.get("pooledCall [timing=off]");
+        if (timed != null && untimed != null) {
+            md.append(String.format("- Micrometer call timing costs %.0f ns per pooled call%n", timed - untimed));
+        }
+        md.append("\nC baseline: benchmarks/c/baseline.c on the same modules and libwasmer, best of 5 rounds.\n");
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
     }
 
-    static Map<String, Double> runBaseline(Path binary, long calls) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(binary.toString(), Long.toString(calls)).redirectErrorStream(true).start();
+    private static void ratio(StringBuilder md, String what, Double a, Double b) {
+        if (a != null && b != null) {
+            md.append(String.format("- %s: %.1fx%n", what, a / b));
+        }
+    }
+
+    static Map<String, Double> runBaseline(Path binary, Path kernels, long calls)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(binary.toString(), kernels.toString(), Long.toString(calls))
+                .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("baseline failed: " + out);

@@ -72,4 +72,22 @@ public class PoolBenchmark {
     public Object pooledCall() {
         return pool.call("add", "add", 1, 2)[0];
     }
+
+    /** Throughput on one thread, to compare with two (the pool's scaling). */
+    @Benchmark
+    @org.openjdk.jmh.annotations.Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Object throughput1Thread() {
+        return pool.call("add", "add", 1, 2)[0];
+    }
+
+    /** Throughput on two threads. */
+    @Benchmark
+    @org.openjdk.jmh.annotations.Threads(2)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Object throughput2Threads() {
+        return pool.call("add", "add", 1, 2)[0];
+    }
 }

@@ -1,0 +1,57 @@
+package dev.wasmerffm.bench;
+
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.Memory;
+import dev.wasmerffm.Module;
+import dev.wasmerffm.Store;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/** 1 MiB written into linear memory and read back out, through the public API. */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class MemoryBenchmark {
+
+    Engine engine;
+    Module module;
+    Store store;
+    Instance instance;
+    Memory memory;
+    final byte[] in = new byte[1 << 20];
+    final byte[] out = new byte[1 << 20];
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        engine = new Engine();
+        module = Module.compile(engine, "(module (memory (export \"memory\") 17))");
+        store = new Store(engine);
+        instance = Instance.create(store, module);
+        memory = instance.memory("memory");
+        java.util.Arrays.fill(in, (byte) 7);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        instance.close();
+        store.close();
+        module.close();
+        engine.close();
+    }
+
+    @Benchmark
+    public byte writeThenRead1MiB() {
+        memory.write(0, in);
+        memory.read(0, out, 0, out.length);
+        return out[out.length - 1];
+    }
+}

@@ -1,0 +1,30 @@
+package dev.wasmerffm.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmerffm.WasmerLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A reduced run of every benchmark and of the C baseline, so the benchmark command keeps working. */
+class BenchmarkSmokeTest {
+
+    @Test
+    void everyBenchmarkRunsAndTheReportHasRatiosToC() throws Exception {
+        Path lib = WasmerLibrary.load().getParent();
+        Path baseline = Path.of("target", "baseline");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-I" + WasmerLibrary.includeDirectory(), "c/baseline.c",
+                "-L" + lib, "-lwasmer", "-Wl,-rpath," + lib, "-o", baseline.toString()).inheritIO().start();
+        assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(gcc.exitValue()).isZero();
+        Path report = Path.of("target", "smoke.md");
+        Main.main(new String[] {baseline.toString(), "target/classes/kernels", report.toString(), "smoke"});
+        String md = Files.readString(report);
+        assertThat(md).contains("| addTyped |", "| hostRoundTrip |", "kernel [backend=cranelift, kernel=sha256]",
+                "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads")
+                .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
+                .contains("deserialize vs cranelift compile");
+    }
+}
