@@ -370,7 +370,7 @@ public final class Func extends Extern {
         store.caller = owner != null ? owner : previous;
         MemorySegment trap;
         try {
-            trap = LibWasm.wasm_func_call(pointer(), f.args, f.results);
+            trap = LibWasm.wasm_func_call(pointer(), f.argsPointer, f.resultsPointer);
         } finally {
             store.caller = previous;
         }

@@ -176,13 +176,19 @@ public final class Store implements AutoCloseable {
         depth--;
     }
 
-    /** Two {@code wasm_val_vec_t} headers over two value arrays. */
+    /**
+     * Two {@code wasm_val_vec_t} headers over two value arrays. {@code argsPointer}/{@code resultsPointer} are the
+     * same addresses without the arena's scope: passing a shared-arena segment to a downcall costs an atomic
+     * acquire and release per argument on every call, and the arena only closes with the store, under its lock.
+     */
     static final class Frame {
         final int capacity;
         final MemorySegment args;
         final MemorySegment results;
         final MemorySegment argVals;
         final MemorySegment resultVals;
+        final MemorySegment argsPointer;
+        final MemorySegment resultsPointer;
 
         Frame(Arena arena, int capacity) {
             this.capacity = capacity;
@@ -192,6 +198,8 @@ public final class Store implements AutoCloseable {
             resultVals = arena.allocate((long) VAL * capacity, 8);
             args.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, argVals);
             results.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, resultVals);
+            argsPointer = MemorySegment.ofAddress(args.address());
+            resultsPointer = MemorySegment.ofAddress(results.address());
         }
     }
 

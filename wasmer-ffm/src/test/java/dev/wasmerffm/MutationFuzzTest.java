@@ -1,20 +1,7 @@
-package dev.wasmerffm.reliability;
+package dev.wasmerffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wasmerffm.Backend;
-import dev.wasmerffm.Config;
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Extern;
-import dev.wasmerffm.Func;
-import dev.wasmerffm.FuncType;
-import dev.wasmerffm.Instance;
-import dev.wasmerffm.Metering;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
-import dev.wasmerffm.ValType;
-import dev.wasmerffm.Wasmer;
-import dev.wasmerffm.WasmerException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,11 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Mutated modules through validate, compile, instantiate and call, metered and memory-capped: only typed
- * exceptions may come out (a crash would end this JVM and fail the build).
+ * exceptions may come out (a crash would end this JVM and fail the build), and every native object made is freed.
+ * Long size with {@code -Dwasmer.reliability=long}.
  */
 class MutationFuzzTest {
 
-    static final List<String> SEEDS = List.of(TrapStormTest.TRAPS, """
+    static final List<String> SEEDS = List.of("""
             (module
               (memory (export "m") 1 2)
               (global $g (mut i64) (i64.const 5))
@@ -48,10 +36,25 @@ class MutationFuzzTest {
 
     @Test
     void mutatedModulesGiveTypedExceptionsOnly() {
-        int count = Scale.of(5_000, 100_000);
+        int count = "long".equals(System.getProperty("wasmer.reliability")) ? 100_000 : 5_000;
+        long liveBefore = NativeResource.LIVE.get();
         long seed = Long.getLong("wasmer.fuzz.seed", 20261125L);
         Random random = new Random(seed);
         List<byte[]> corpus = SEEDS.stream().map(Wasmer::wat2wasm).toList();
+        String traps = """
+                (module
+                  (type $t (func (result i32)))
+                  (table 2 funcref)
+                  (elem (i32.const 0) $one)
+                  (memory 1)
+                  (func $one (param i32) (result i32) local.get 0)
+                  (func (export "unreachable") (result i32) unreachable)
+                  (func (export "oob") (result i32) i32.const 70000 i32.load)
+                  (func (export "div0") (result i32) i32.const 1 i32.const 0 i32.div_s)
+                  (func (export "bad_sig") (result i32) i32.const 0 call_indirect (type $t))
+                  (func $rec (export "stack") (result i32) call $rec i32.const 1 i32.add))""";
+        corpus = new ArrayList<>(corpus);
+        corpus.add(Wasmer.wat2wasm(traps));
         int[] outcomes = new int[4]; // invalid, compile error, instantiate error, ran
         List<String> unexpected = new ArrayList<>();
         Config config = new Config().backend(Backend.SINGLEPASS).metering(Metering.of(100_000))
@@ -73,6 +76,7 @@ class MutationFuzzTest {
                 + "ran=%d%n", count, outcomes[0], outcomes[1], outcomes[2], outcomes[3]);
         assertThat(unexpected).isEmpty();
         assertThat(outcomes[3]).as("some mutants still run").isPositive();
+        assertThat(NativeResource.LIVE.get()).as("native objects left after fuzzing").isEqualTo(liveBefore);
     }
 
     static byte[] mutate(byte[] seed, Random r) {
