@@ -43,15 +43,7 @@ class LeakTest {
     }
 
     static long settledRssKib() throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        long previous = -1;
-        long live = NativeResource.LIVE.get();
-        while (live != previous && System.nanoTime() < deadline) { // until GC and the Cleaner have nothing left
-            System.gc();
-            Thread.sleep(100);
-            previous = live;
-            live = NativeResource.LIVE.get();
-        }
+        LiveObjects.settled();
         return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
                 .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
                 .findFirst().orElseThrow();

@@ -35,9 +35,9 @@ class MutationFuzzTest {
             """);
 
     @Test
-    void mutatedModulesGiveTypedExceptionsOnly() {
+    void mutatedModulesGiveTypedExceptionsOnly() throws InterruptedException {
         int count = "long".equals(System.getProperty("wasmer.reliability")) ? 100_000 : 5_000;
-        long liveBefore = NativeResource.LIVE.get();
+        long liveBefore = LiveObjects.settled();
         long seed = Long.getLong("wasmer.fuzz.seed", 20261125L);
         Random random = new Random(seed);
         List<byte[]> corpus = SEEDS.stream().map(Wasmer::wat2wasm).toList();
@@ -76,7 +76,7 @@ class MutationFuzzTest {
                 + "ran=%d%n", count, outcomes[0], outcomes[1], outcomes[2], outcomes[3]);
         assertThat(unexpected).isEmpty();
         assertThat(outcomes[3]).as("some mutants still run").isPositive();
-        assertThat(NativeResource.LIVE.get()).as("native objects left after fuzzing").isEqualTo(liveBefore);
+        assertThat(LiveObjects.settled()).as("native objects left after fuzzing").isEqualTo(liveBefore);
     }
 
     static byte[] mutate(byte[] seed, Random r) {
@@ -111,19 +111,27 @@ class MutationFuzzTest {
         } catch (WasmerException e) {
             return 1;
         }
-        try (module; Store store = new Store(engine); Instance in = Instance.create(store, module,
-                stubs(store, module))) {
-            for (Extern e : in.exports().values()) {
-                if (e instanceof Func f && !f.type().hasV128() && f.type().params().stream()
-                        .noneMatch(ValType::isReference)) {
-                    try {
-                        f.call(f.type().params().stream().map(MutationFuzzTest::zero).toArray());
-                    } catch (WasmerException trapOrArgs) {
-                        // traps, metering and argument errors are the expected outcomes
+        try (module; Store store = new Store(engine)) {
+            Extern[] stubs = stubs(store, module);
+            try (Instance in = Instance.create(store, module, stubs)) {
+                for (Extern e : in.exports().values()) {
+                    if (e instanceof Func f && !f.type().hasV128() && f.type().params().stream()
+                            .noneMatch(ValType::isReference)) {
+                        try {
+                            f.call(f.type().params().stream().map(MutationFuzzTest::zero).toArray());
+                        } catch (WasmerException trapOrArgs) {
+                            // traps, metering and argument errors are the expected outcomes
+                        }
+                    }
+                }
+                return 3;
+            } finally {
+                for (Extern stub : stubs) {
+                    if (stub != null) {
+                        stub.close();
                     }
                 }
             }
-            return 3;
         }
     }
 
