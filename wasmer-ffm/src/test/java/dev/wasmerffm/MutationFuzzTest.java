@@ -41,20 +41,8 @@ class MutationFuzzTest {
         long seed = Long.getLong("wasmer.fuzz.seed", 20261125L);
         Random random = new Random(seed);
         List<byte[]> corpus = SEEDS.stream().map(Wasmer::wat2wasm).toList();
-        String traps = """
-                (module
-                  (type $t (func (result i32)))
-                  (table 2 funcref)
-                  (elem (i32.const 0) $one)
-                  (memory 1)
-                  (func $one (param i32) (result i32) local.get 0)
-                  (func (export "unreachable") (result i32) unreachable)
-                  (func (export "oob") (result i32) i32.const 70000 i32.load)
-                  (func (export "div0") (result i32) i32.const 1 i32.const 0 i32.div_s)
-                  (func (export "bad_sig") (result i32) i32.const 0 call_indirect (type $t))
-                  (func $rec (export "stack") (result i32) call $rec i32.const 1 i32.add))""";
         corpus = new ArrayList<>(corpus);
-        corpus.add(Wasmer.wat2wasm(traps));
+        corpus.add(Wasmer.wat2wasm(TestModules.TRAPS));
         int[] outcomes = new int[4]; // invalid, compile error, instantiate error, ran
         List<String> unexpected = new ArrayList<>();
         Config config = new Config().backend(Backend.SINGLEPASS).metering(Metering.of(100_000))

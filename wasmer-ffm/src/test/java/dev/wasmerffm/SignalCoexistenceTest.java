@@ -28,7 +28,7 @@ class SignalCoexistenceTest {
 
     @Test
     void trapsAndNullPointerExceptionsInterleave() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, TrapTest.TRAPS);
+        try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);
                 ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<long[]>> futures = new ArrayList<>();
             for (String export : List.of("oob", "div0")) {

@@ -8,6 +8,7 @@ import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
+import dev.wasmerffm.TestModules;
 import dev.wasmerffm.TrapKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,25 +22,6 @@ import org.junit.jupiter.api.Test;
  * JIT-compiled code, handled by the JVM after libwasmer's handler chains to it) and with GC pressure.
  */
 class TrapStormTest {
-
-    static final String TRAPS = """
-            (module
-              (type $t (func (result i32)))
-              (table 2 funcref)
-              (elem (i32.const 0) $one)
-              (memory 1)
-              (func $one (param i32) (result i32) local.get 0)
-              (func (export "unreachable") (result i32) unreachable)
-              (func (export "oob") (result i32) i32.const 70000 i32.load)
-              (func (export "div0") (result i32) i32.const 1 i32.const 0 i32.div_s)
-              (func (export "overflow") (result i32) i32.const 0x80000000 i32.const -1 i32.div_s)
-              (func (export "conversion") (result i32) f32.const nan i32.trunc_f32_s)
-              (func (export "bad_sig") (result i32) i32.const 0 call_indirect (type $t))
-              (func (export "undefined") (result i32) i32.const 1 call_indirect (type $t))
-              (func $rec (export "stack") (result i32) call $rec i32.const 1 i32.add)
-              (func (export "ok") (param i32) (result i32) local.get 0 i32.const 1 i32.add))
-            """;
-
     static final String[] KINDS = {"unreachable", "oob", "div0", "overflow", "conversion", "bad_sig", "undefined",
         "stack"};
     static final TrapKind[] EXPECTED = {TrapKind.UNREACHABLE, TrapKind.MEMORY_OUT_OF_BOUNDS,
@@ -57,7 +39,7 @@ class TrapStormTest {
     @Test
     void everyTrapKindInterleavedWithNullChecksAndGc() throws Exception {
         int perKind = Scale.of(5_000, 100_000);
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, TRAPS);
+        try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);
                 ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<long[]>> wasm = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -69,7 +51,7 @@ class TrapStormTest {
                         for (int k = 0; k < KINDS.length; k++) {
                             funcs[k] = in.func(KINDS[k]);
                         }
-                        var ok = in.func("ok").asIntUnaryOperator();
+                        var ok = in.func("inc").asIntUnaryOperator();
                         for (int i = 0; i < perKind; i++) {
                             for (int k = 0; k < KINDS.length; k++) {
                                 int kind = (k + offset) % KINDS.length;
