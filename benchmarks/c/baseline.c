@@ -19,6 +19,15 @@ static const char *WAT =
     "  (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)"
     "  (func (export \"round_trip\") (param i32) (result i32) local.get 0 call $host))";
 
+static long rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long v = 0;
+  while (fgets(line, sizeof line, f)) if (!strncmp(line, "VmRSS:", 6)) v = atol(line + 6);
+  fclose(f);
+  return v;
+}
+
 static wasm_trap_t *host(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
   results->data[0].kind = WASM_I32;
   results->data[0].of.i32 = args->data[0].of.i32 + 1;
@@ -128,6 +137,40 @@ int main(int argc, char **argv) {
   kernel(store, dir, "loop.wat", "kernel_loop", 1000000, k);
   kernel(store, dir, "sieve.wat", "kernel_sieve", 1 << 20, k);
   kernel(store, dir, "sha256.wasm", "kernel_sha256", 1 << 20, k);
+
+  /* resident memory that 1000 live instances, each in its own store, add (as Probes rss-1000 does) */
+  {
+    const char *small = "(module (memory (export \"memory\") 1)"
+        " (func (export \"f\") (param i32) (result i32) local.get 0 i32.const 1 i32.add))";
+    wasm_byte_vec_t w, b;
+    wasm_byte_vec_new(&w, strlen(small), small);
+    wat2wasm(&w, &b);
+    wasm_module_t *m = wasm_module_new(store, &b);
+    wasm_store_t *stores[1000];
+    wasm_instance_t *instances[1000];
+    {
+      wasm_store_t *warm = wasm_store_new(engine); /* warm everything once, as the Java probe does */
+      wasm_extern_vec_t none = WASM_EMPTY_VEC;
+      wasm_instance_delete(wasm_instance_new(warm, m, &none, NULL));
+      wasm_store_delete(warm);
+    }
+    long before = rss_kib();
+    for (int i = 0; i < 1000; i++) {
+      stores[i] = wasm_store_new(engine);
+      wasm_extern_vec_t none = WASM_EMPTY_VEC, ex;
+      instances[i] = wasm_instance_new(stores[i], m, &none, NULL);
+      wasm_instance_exports(instances[i], &ex);
+      wasm_val_t a[1] = {WASM_I32_VAL(i)}, r[1] = {WASM_INIT_VAL};
+      wasm_val_vec_t av = WASM_ARRAY_VEC(a), rv = WASM_ARRAY_VEC(r);
+      wasm_func_call(wasm_extern_as_func(ex.data[1]), &av, &rv);
+      wasm_extern_vec_delete(&ex);
+    }
+    printf("rss_1000_kib %ld\n", rss_kib() - before);
+    for (int i = 0; i < 1000; i++) { wasm_instance_delete(instances[i]); wasm_store_delete(stores[i]); }
+    wasm_module_delete(m);
+    wasm_byte_vec_delete(&b);
+    wasm_byte_vec_delete(&w);
+  }
 
   wasm_extern_vec_delete(&exports);
   wasm_instance_delete(instance);

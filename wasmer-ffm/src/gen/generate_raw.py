@@ -220,18 +220,22 @@ def java_class(cls, doc, funcs, enums, typedefs, missing):
             rl = "JAVA_BYTE" if rlayout == "BYTE" else rlayout
             desc = f"FunctionDescriptor.of({rl}{', ' if args else ''}{args})"
         crit = ", true" if name in CRITICAL else ""
-        lines.append(f"    private static final MethodHandle {name}$MH = Native.downcall(\"{name}\", {desc}{crit});")
+        # A holder class per function: the JVM links a handle the first time its function is called (linking all
+        # 283 at class initialization costs hundreds of ms at startup); the field stays a static final constant.
+        lines.append(f"    private static final class {name}$ {{")
+        lines.append(f"        static final MethodHandle MH = Native.downcall(\"{name}\", {desc}{crit});")
+        lines.append("    }")
         lines.append("")
         lines.append(f"    /** {{@code {decl.replace('@', '&#64;').replace('*/', '* /')}}} */")
         sig = ", ".join(f"{j} {n}" for (_, j), n in zip(playouts, names))
         call = ", ".join(names)
         lines.append(f"    public static {rjava} {name}({sig}) {{")
         if rlayout is None:
-            body = f"{name}$MH.invokeExact({call});"
+            body = f"{name}$.MH.invokeExact({call});"
         elif rlayout == "BYTE":
-            body = f"return ((byte) {name}$MH.invokeExact({call})) & 0xFF;"
+            body = f"return ((byte) {name}$.MH.invokeExact({call})) & 0xFF;"
         else:
-            body = f"return ({rjava}) {name}$MH.invokeExact({call});"
+            body = f"return ({rjava}) {name}$.MH.invokeExact({call});"
         # One line: the catch only rethrows what a native call cannot throw, and would read as uncovered code.
         lines.append(f"        try {{ {body} }} catch (Throwable t) {{ throw Native.rethrow(t); }}")
         lines.append("    }")

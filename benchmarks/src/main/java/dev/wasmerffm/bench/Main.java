@@ -88,10 +88,50 @@ public final class Main {
         if (timed != null && untimed != null) {
             md.append(String.format("- Micrometer call timing costs %.0f ns per pooled call%n", timed - untimed));
         }
+        md.append("\nStartup and memory (fresh JVMs, median of ").append(smoke ? 1 : 5).append("):\n\n");
+        int runs = smoke ? 1 : 5;
+        double cold = median(runs, "cold-start");
+        md.append(String.format("- cold start (load libwasmer, engine, compile, instantiate, first call): %.1f ms"
+                + " (goal < 100 ms)%n", cold));
+        Path cache = Files.createTempDirectory("wasmer-bench-cache");
+        probe("starter", cache.toString(), "on"); // fills the module cache
+        double on = median(runs, "starter", cache.toString(), "on");
+        double off = median(runs, "starter", cache.toString(), "off");
+        md.append(String.format("- a Spring context with 10 cached modules: %.1f ms with Wasmer, %.1f ms without: %+.1f ms"
+                + " (goal < 100 ms)%n", on, off, on - off));
+        double rss = median(smoke ? 1 : 3, "rss-1000");
+        Double cRss = c.get("rss_1000_kib");
+        md.append(String.format("- resident memory of 1 000 live instances: %.0f KiB through the binding, %s KiB from C:"
+                + " %s (goal <= 1.10x)%n", rss, cRss == null ? "-" : String.format("%.0f", cRss),
+                cRss == null ? "-" : String.format("%.2fx", rss / cRss)));
         md.append("\nC baseline: benchmarks/c/baseline.c on the same modules and libwasmer, best of 5 rounds.\n");
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
+    }
+
+    /** Runs {@link Probes} in a fresh JVM and returns the number it prints. */
+    static double probe(String... args) throws IOException, InterruptedException {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Probes.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("probe " + String.join(" ", args) + " failed: " + out);
+        }
+        String last = out.lines().reduce((a, b) -> b).orElseThrow();
+        return Double.parseDouble(last);
+    }
+
+    static double median(int runs, String... args) throws IOException, InterruptedException {
+        double[] values = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            values[i] = probe(args);
+        }
+        java.util.Arrays.sort(values);
+        return values[runs / 2];
     }
 
     private static void ratio(StringBuilder md, String what, Double a, Double b) {

@@ -25,6 +25,7 @@ class BenchmarkSmokeTest {
         assertThat(md).contains("| addTyped |", "| hostRoundTrip |", "kernel [backend=cranelift, kernel=sha256]",
                 "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
-                .contains("deserialize vs cranelift compile");
+                .contains("deserialize vs cranelift compile").contains("cold start").contains("10 cached modules")
+                .containsPattern("1 000 live instances: \\d+ KiB through the binding, \\d+ KiB from C");
     }
 }

@@ -39,158 +39,202 @@ public final class LibWasi {
         public static final int WASIX64V1 = 4;
     }
 
-    private static final MethodHandle wasi_config_arg$MH = Native.downcall("wasi_config_arg", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasi_config_arg$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_arg", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasi_config_arg(struct wasi_config_t *config, const char *arg)} */
     public static void wasi_config_arg(MemorySegment config, MemorySegment arg) {
-        try { wasi_config_arg$MH.invokeExact(config, arg); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_arg$.MH.invokeExact(config, arg); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_capture_stderr$MH = Native.downcall("wasi_config_capture_stderr", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_config_capture_stderr$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_capture_stderr", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_config_capture_stderr(struct wasi_config_t *config)} */
     public static void wasi_config_capture_stderr(MemorySegment config) {
-        try { wasi_config_capture_stderr$MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_capture_stderr$.MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_capture_stdout$MH = Native.downcall("wasi_config_capture_stdout", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_config_capture_stdout$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_capture_stdout", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_config_capture_stdout(struct wasi_config_t *config)} */
     public static void wasi_config_capture_stdout(MemorySegment config) {
-        try { wasi_config_capture_stdout$MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_capture_stdout$.MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_env$MH = Native.downcall("wasi_config_env", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_config_env$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_env", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasi_config_env(struct wasi_config_t *config, const char *key, const char *value)} */
     public static void wasi_config_env(MemorySegment config, MemorySegment key, MemorySegment value) {
-        try { wasi_config_env$MH.invokeExact(config, key, value); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_env$.MH.invokeExact(config, key, value); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_inherit_stderr$MH = Native.downcall("wasi_config_inherit_stderr", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_config_inherit_stderr$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_inherit_stderr", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_config_inherit_stderr(struct wasi_config_t *config)} */
     public static void wasi_config_inherit_stderr(MemorySegment config) {
-        try { wasi_config_inherit_stderr$MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_inherit_stderr$.MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_inherit_stdin$MH = Native.downcall("wasi_config_inherit_stdin", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_config_inherit_stdin$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_inherit_stdin", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_config_inherit_stdin(struct wasi_config_t *config)} */
     public static void wasi_config_inherit_stdin(MemorySegment config) {
-        try { wasi_config_inherit_stdin$MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_inherit_stdin$.MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_inherit_stdout$MH = Native.downcall("wasi_config_inherit_stdout", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_config_inherit_stdout$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_inherit_stdout", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_config_inherit_stdout(struct wasi_config_t *config)} */
     public static void wasi_config_inherit_stdout(MemorySegment config) {
-        try { wasi_config_inherit_stdout$MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_config_inherit_stdout$.MH.invokeExact(config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_mapdir$MH = Native.downcall("wasi_config_mapdir", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_config_mapdir$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_mapdir", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasi_config_mapdir(struct wasi_config_t *config, const char *alias, const char *dir)} */
     public static boolean wasi_config_mapdir(MemorySegment config, MemorySegment alias, MemorySegment dir) {
-        try { return (boolean) wasi_config_mapdir$MH.invokeExact(config, alias, dir); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasi_config_mapdir$.MH.invokeExact(config, alias, dir); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_new$MH = Native.downcall("wasi_config_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasi_config_new$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasi_config_t *wasi_config_new(const char *program_name)} */
     public static MemorySegment wasi_config_new(MemorySegment program_name) {
-        try { return (MemorySegment) wasi_config_new$MH.invokeExact(program_name); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasi_config_new$.MH.invokeExact(program_name); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_config_preopen_dir$MH = Native.downcall("wasi_config_preopen_dir", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasi_config_preopen_dir$ {
+        static final MethodHandle MH = Native.downcall("wasi_config_preopen_dir", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasi_config_preopen_dir(struct wasi_config_t *config, const char *dir)} */
     public static boolean wasi_config_preopen_dir(MemorySegment config, MemorySegment dir) {
-        try { return (boolean) wasi_config_preopen_dir$MH.invokeExact(config, dir); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasi_config_preopen_dir$.MH.invokeExact(config, dir); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_delete$MH = Native.downcall("wasi_env_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_env_delete$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_env_delete(struct wasi_env_t *state)} */
     public static void wasi_env_delete(MemorySegment state) {
-        try { wasi_env_delete$MH.invokeExact(state); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_env_delete$.MH.invokeExact(state); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_initialize_instance$MH = Native.downcall("wasi_env_initialize_instance", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_env_initialize_instance$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_initialize_instance", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasi_env_initialize_instance(struct wasi_env_t *wasi_env, wasm_store_t *store, wasm_instance_t *instance)} */
     public static boolean wasi_env_initialize_instance(MemorySegment wasi_env, MemorySegment store, MemorySegment instance) {
-        try { return (boolean) wasi_env_initialize_instance$MH.invokeExact(wasi_env, store, instance); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasi_env_initialize_instance$.MH.invokeExact(wasi_env, store, instance); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_new$MH = Native.downcall("wasi_env_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_env_new$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasi_env_t *wasi_env_new(wasm_store_t *store, struct wasi_config_t *config)} */
     public static MemorySegment wasi_env_new(MemorySegment store, MemorySegment config) {
-        try { return (MemorySegment) wasi_env_new$MH.invokeExact(store, config); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasi_env_new$.MH.invokeExact(store, config); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_read_stderr$MH = Native.downcall("wasi_env_read_stderr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final class wasi_env_read_stderr$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_read_stderr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
 
     /** {@code intptr_t wasi_env_read_stderr(struct wasi_env_t *env, char *buffer, uintptr_t buffer_len)} */
     public static long wasi_env_read_stderr(MemorySegment env, MemorySegment buffer, long buffer_len) {
-        try { return (long) wasi_env_read_stderr$MH.invokeExact(env, buffer, buffer_len); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasi_env_read_stderr$.MH.invokeExact(env, buffer, buffer_len); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_read_stdout$MH = Native.downcall("wasi_env_read_stdout", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final class wasi_env_read_stdout$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_read_stdout", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
 
     /** {@code intptr_t wasi_env_read_stdout(struct wasi_env_t *env, char *buffer, uintptr_t buffer_len)} */
     public static long wasi_env_read_stdout(MemorySegment env, MemorySegment buffer, long buffer_len) {
-        try { return (long) wasi_env_read_stdout$MH.invokeExact(env, buffer, buffer_len); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasi_env_read_stdout$.MH.invokeExact(env, buffer, buffer_len); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_env_with_filesystem$MH = Native.downcall("wasi_env_with_filesystem", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_env_with_filesystem$ {
+        static final MethodHandle MH = Native.downcall("wasi_env_with_filesystem", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasi_env_t *wasi_env_with_filesystem(struct wasi_config_t *config, wasm_store_t *store, const wasm_module_t *module, const struct wasi_filesystem_t *fs, wasm_extern_vec_t *imports, const char *package)} */
     public static MemorySegment wasi_env_with_filesystem(MemorySegment config, MemorySegment store, MemorySegment module, MemorySegment fs, MemorySegment imports, MemorySegment package_) {
-        try { return (MemorySegment) wasi_env_with_filesystem$MH.invokeExact(config, store, module, fs, imports, package_); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasi_env_with_filesystem$.MH.invokeExact(config, store, module, fs, imports, package_); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_filesystem_delete$MH = Native.downcall("wasi_filesystem_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasi_filesystem_delete$ {
+        static final MethodHandle MH = Native.downcall("wasi_filesystem_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasi_filesystem_delete(struct wasi_filesystem_t *_ptr)} */
     public static void wasi_filesystem_delete(MemorySegment _ptr) {
-        try { wasi_filesystem_delete$MH.invokeExact(_ptr); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasi_filesystem_delete$.MH.invokeExact(_ptr); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_filesystem_init_static_memory$MH = Native.downcall("wasi_filesystem_init_static_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasi_filesystem_init_static_memory$ {
+        static final MethodHandle MH = Native.downcall("wasi_filesystem_init_static_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasi_filesystem_t *wasi_filesystem_init_static_memory(const wasm_byte_vec_t *volume_bytes)} */
     public static MemorySegment wasi_filesystem_init_static_memory(MemorySegment volume_bytes) {
-        try { return (MemorySegment) wasi_filesystem_init_static_memory$MH.invokeExact(volume_bytes); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasi_filesystem_init_static_memory$.MH.invokeExact(volume_bytes); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_get_imports$MH = Native.downcall("wasi_get_imports", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_get_imports$ {
+        static final MethodHandle MH = Native.downcall("wasi_get_imports", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasi_get_imports(const wasm_store_t *_store, struct wasi_env_t *wasi_env, const wasm_module_t *module, wasm_extern_vec_t *imports)} */
     public static boolean wasi_get_imports(MemorySegment _store, MemorySegment wasi_env, MemorySegment module, MemorySegment imports) {
-        try { return (boolean) wasi_get_imports$MH.invokeExact(_store, wasi_env, module, imports); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasi_get_imports$.MH.invokeExact(_store, wasi_env, module, imports); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_get_start_function$MH = Native.downcall("wasi_get_start_function", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasi_get_start_function$ {
+        static final MethodHandle MH = Native.downcall("wasi_get_start_function", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t *wasi_get_start_function(wasm_instance_t *instance)} */
     public static MemorySegment wasi_get_start_function(MemorySegment instance) {
-        try { return (MemorySegment) wasi_get_start_function$MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasi_get_start_function$.MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_get_unordered_imports$MH = Native.downcall("wasi_get_unordered_imports", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasi_get_unordered_imports$ {
+        static final MethodHandle MH = Native.downcall("wasi_get_unordered_imports", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasi_get_unordered_imports(struct wasi_env_t *wasi_env, const wasm_module_t *module, struct wasmer_named_extern_vec_t *imports)} */
     public static boolean wasi_get_unordered_imports(MemorySegment wasi_env, MemorySegment module, MemorySegment imports) {
-        try { return (boolean) wasi_get_unordered_imports$MH.invokeExact(wasi_env, module, imports); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasi_get_unordered_imports$.MH.invokeExact(wasi_env, module, imports); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasi_get_wasi_version$MH = Native.downcall("wasi_get_wasi_version", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class wasi_get_wasi_version$ {
+        static final MethodHandle MH = Native.downcall("wasi_get_wasi_version", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
     /** {@code enum wasi_version_t wasi_get_wasi_version(const wasm_module_t *module)} */
     public static int wasi_get_wasi_version(MemorySegment module) {
-        try { return (int) wasi_get_wasi_version$MH.invokeExact(module); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasi_get_wasi_version$.MH.invokeExact(module); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
 }

@@ -65,1460 +65,1876 @@ public final class LibWasm {
         public static final int WASM_FUNCREF = 129;
     }
 
-    private static final MethodHandle wasm_byte_vec_copy$MH = Native.downcall("wasm_byte_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_byte_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_byte_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_byte_vec_copy( wasm_byte_vec_t* out, const wasm_byte_vec_t*)} */
     public static void wasm_byte_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_byte_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_byte_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_byte_vec_delete$MH = Native.downcall("wasm_byte_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_byte_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_byte_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_byte_vec_delete( wasm_byte_vec_t*)} */
     public static void wasm_byte_vec_delete(MemorySegment arg0) {
-        try { wasm_byte_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_byte_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_byte_vec_new$MH = Native.downcall("wasm_byte_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_byte_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_byte_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_byte_vec_new( wasm_byte_vec_t* out, size_t, wasm_byte_t const[])} */
     public static void wasm_byte_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_byte_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_byte_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_byte_vec_new_empty$MH = Native.downcall("wasm_byte_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_byte_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_byte_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_byte_vec_new_empty( wasm_byte_vec_t* out)} */
     public static void wasm_byte_vec_new_empty(MemorySegment out) {
-        try { wasm_byte_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_byte_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_byte_vec_new_uninitialized$MH = Native.downcall("wasm_byte_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_byte_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_byte_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_byte_vec_new_uninitialized( wasm_byte_vec_t* out, size_t)} */
     public static void wasm_byte_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_byte_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_byte_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_delete$MH = Native.downcall("wasm_config_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_config_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_config_delete( wasm_config_t*)} */
     public static void wasm_config_delete(MemorySegment arg0) {
-        try { wasm_config_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_new$MH = Native.downcall("wasm_config_new", FunctionDescriptor.of(ADDRESS));
+    private static final class wasm_config_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_new", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code wasm_config_t* wasm_config_new()} */
     public static MemorySegment wasm_config_new() {
-        try { return (MemorySegment) wasm_config_new$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_config_new$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_push_middleware$MH = Native.downcall("wasm_config_push_middleware", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_config_push_middleware$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_push_middleware", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_config_push_middleware(wasm_config_t *config, struct wasmer_middleware_t *middleware)} */
     public static void wasm_config_push_middleware(MemorySegment config, MemorySegment middleware) {
-        try { wasm_config_push_middleware$MH.invokeExact(config, middleware); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_push_middleware$.MH.invokeExact(config, middleware); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_set_backend$MH = Native.downcall("wasm_config_set_backend", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+    private static final class wasm_config_set_backend$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_set_backend", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+    }
 
     /** {@code void wasm_config_set_backend(wasm_config_t *config, enum wasmer_backend_t engine)} */
     public static void wasm_config_set_backend(MemorySegment config, int engine) {
-        try { wasm_config_set_backend$MH.invokeExact(config, engine); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_set_backend$.MH.invokeExact(config, engine); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_set_features$MH = Native.downcall("wasm_config_set_features", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_config_set_features$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_set_features", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_config_set_features(wasm_config_t *config, struct wasmer_features_t *features)} */
     public static void wasm_config_set_features(MemorySegment config, MemorySegment features) {
-        try { wasm_config_set_features$MH.invokeExact(config, features); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_set_features$.MH.invokeExact(config, features); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_set_target$MH = Native.downcall("wasm_config_set_target", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_config_set_target$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_set_target", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_config_set_target(wasm_config_t *config, struct wasmer_target_t *target)} */
     public static void wasm_config_set_target(MemorySegment config, MemorySegment target) {
-        try { wasm_config_set_target$MH.invokeExact(config, target); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_set_target$.MH.invokeExact(config, target); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_config_sys_canonicalize_nans$MH = Native.downcall("wasm_config_sys_canonicalize_nans", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+    private static final class wasm_config_sys_canonicalize_nans$ {
+        static final MethodHandle MH = Native.downcall("wasm_config_sys_canonicalize_nans", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code void wasm_config_sys_canonicalize_nans(wasm_config_t *config, _Bool enable)} */
     public static void wasm_config_sys_canonicalize_nans(MemorySegment config, boolean enable) {
-        try { wasm_config_sys_canonicalize_nans$MH.invokeExact(config, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_config_sys_canonicalize_nans$.MH.invokeExact(config, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_engine_delete$MH = Native.downcall("wasm_engine_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_engine_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_engine_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_engine_delete( wasm_engine_t*)} */
     public static void wasm_engine_delete(MemorySegment arg0) {
-        try { wasm_engine_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_engine_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_engine_new$MH = Native.downcall("wasm_engine_new", FunctionDescriptor.of(ADDRESS));
+    private static final class wasm_engine_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_engine_new", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code wasm_engine_t* wasm_engine_new()} */
     public static MemorySegment wasm_engine_new() {
-        try { return (MemorySegment) wasm_engine_new$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_engine_new$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_engine_new_with_config$MH = Native.downcall("wasm_engine_new_with_config", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_engine_new_with_config$ {
+        static final MethodHandle MH = Native.downcall("wasm_engine_new_with_config", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_engine_t* wasm_engine_new_with_config( wasm_config_t*)} */
     public static MemorySegment wasm_engine_new_with_config(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_engine_new_with_config$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_engine_new_with_config$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_copy$MH = Native.downcall("wasm_exporttype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_exporttype_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_exporttype_t* wasm_exporttype_copy(wasm_exporttype_t*)} */
     public static MemorySegment wasm_exporttype_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_exporttype_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_exporttype_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_delete$MH = Native.downcall("wasm_exporttype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_exporttype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_exporttype_delete( wasm_exporttype_t*)} */
     public static void wasm_exporttype_delete(MemorySegment arg0) {
-        try { wasm_exporttype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_name$MH = Native.downcall("wasm_exporttype_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_exporttype_name$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_name_t* wasm_exporttype_name(const wasm_exporttype_t*)} */
     public static MemorySegment wasm_exporttype_name(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_exporttype_name$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_exporttype_name$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_new$MH = Native.downcall("wasm_exporttype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_exporttype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_exporttype_t* wasm_exporttype_new( wasm_name_t*, wasm_externtype_t*)} */
     public static MemorySegment wasm_exporttype_new(MemorySegment arg0, MemorySegment arg1) {
-        try { return (MemorySegment) wasm_exporttype_new$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_exporttype_new$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_type$MH = Native.downcall("wasm_exporttype_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_exporttype_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_exporttype_type(const wasm_exporttype_t*)} */
     public static MemorySegment wasm_exporttype_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_exporttype_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_exporttype_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_vec_copy$MH = Native.downcall("wasm_exporttype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_exporttype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_exporttype_vec_copy( wasm_exporttype_vec_t* out, const wasm_exporttype_vec_t*)} */
     public static void wasm_exporttype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_exporttype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_vec_delete$MH = Native.downcall("wasm_exporttype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_exporttype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_exporttype_vec_delete( wasm_exporttype_vec_t*)} */
     public static void wasm_exporttype_vec_delete(MemorySegment arg0) {
-        try { wasm_exporttype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_vec_new$MH = Native.downcall("wasm_exporttype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_exporttype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_exporttype_vec_new( wasm_exporttype_vec_t* out, size_t, wasm_exporttype_t * const[])} */
     public static void wasm_exporttype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_exporttype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_vec_new_empty$MH = Native.downcall("wasm_exporttype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_exporttype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_exporttype_vec_new_empty( wasm_exporttype_vec_t* out)} */
     public static void wasm_exporttype_vec_new_empty(MemorySegment out) {
-        try { wasm_exporttype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_exporttype_vec_new_uninitialized$MH = Native.downcall("wasm_exporttype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_exporttype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_exporttype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_exporttype_vec_new_uninitialized( wasm_exporttype_vec_t* out, size_t)} */
     public static void wasm_exporttype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_exporttype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_exporttype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_as_func$MH = Native.downcall("wasm_extern_as_func", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_as_func$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_as_func", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t* wasm_extern_as_func(wasm_extern_t*)} */
     public static MemorySegment wasm_extern_as_func(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_as_func$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_as_func$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_as_global$MH = Native.downcall("wasm_extern_as_global", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_as_global$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_as_global", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_global_t* wasm_extern_as_global(wasm_extern_t*)} */
     public static MemorySegment wasm_extern_as_global(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_as_global$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_as_global$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_as_memory$MH = Native.downcall("wasm_extern_as_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_as_memory$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_as_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memory_t* wasm_extern_as_memory(wasm_extern_t*)} */
     public static MemorySegment wasm_extern_as_memory(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_as_memory$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_as_memory$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_as_table$MH = Native.downcall("wasm_extern_as_table", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_as_table$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_as_table", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_table_t* wasm_extern_as_table(wasm_extern_t*)} */
     public static MemorySegment wasm_extern_as_table(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_as_table$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_as_table$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_copy$MH = Native.downcall("wasm_extern_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_extern_t* wasm_extern_copy(const wasm_extern_t*)} */
     public static MemorySegment wasm_extern_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_delete$MH = Native.downcall("wasm_extern_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_extern_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_extern_delete( wasm_extern_t*)} */
     public static void wasm_extern_delete(MemorySegment arg0) {
-        try { wasm_extern_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_kind$MH = Native.downcall("wasm_extern_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS), true);
+    private static final class wasm_extern_kind$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS), true);
+    }
 
     /** {@code wasm_externkind_t wasm_extern_kind(const wasm_extern_t*)} */
     public static int wasm_extern_kind(MemorySegment arg0) {
-        try { return ((byte) wasm_extern_kind$MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasm_extern_kind$.MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_type$MH = Native.downcall("wasm_extern_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_extern_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_extern_type(const wasm_extern_t*)} */
     public static MemorySegment wasm_extern_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_extern_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_extern_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_vec_copy$MH = Native.downcall("wasm_extern_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_extern_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_extern_vec_copy( wasm_extern_vec_t* out, const wasm_extern_vec_t*)} */
     public static void wasm_extern_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_extern_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_vec_delete$MH = Native.downcall("wasm_extern_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_extern_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_extern_vec_delete( wasm_extern_vec_t*)} */
     public static void wasm_extern_vec_delete(MemorySegment arg0) {
-        try { wasm_extern_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_vec_new$MH = Native.downcall("wasm_extern_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_extern_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_extern_vec_new( wasm_extern_vec_t* out, size_t, wasm_extern_t * const[])} */
     public static void wasm_extern_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_extern_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_vec_new_empty$MH = Native.downcall("wasm_extern_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_extern_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_extern_vec_new_empty( wasm_extern_vec_t* out)} */
     public static void wasm_extern_vec_new_empty(MemorySegment out) {
-        try { wasm_extern_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_extern_vec_new_uninitialized$MH = Native.downcall("wasm_extern_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_extern_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_extern_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_extern_vec_new_uninitialized( wasm_extern_vec_t* out, size_t)} */
     public static void wasm_extern_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_extern_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_extern_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_functype$MH = Native.downcall("wasm_externtype_as_functype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_functype$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_functype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_functype_t* wasm_externtype_as_functype(wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_functype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_functype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_functype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_functype_const$MH = Native.downcall("wasm_externtype_as_functype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_functype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_functype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_functype_t* wasm_externtype_as_functype_const(const wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_functype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_functype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_functype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_globaltype$MH = Native.downcall("wasm_externtype_as_globaltype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_globaltype$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_globaltype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_globaltype_t* wasm_externtype_as_globaltype(wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_globaltype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_globaltype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_globaltype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_globaltype_const$MH = Native.downcall("wasm_externtype_as_globaltype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_globaltype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_globaltype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_globaltype_t* wasm_externtype_as_globaltype_const(const wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_globaltype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_globaltype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_globaltype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_memorytype$MH = Native.downcall("wasm_externtype_as_memorytype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_memorytype$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_memorytype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memorytype_t* wasm_externtype_as_memorytype(wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_memorytype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_memorytype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_memorytype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_memorytype_const$MH = Native.downcall("wasm_externtype_as_memorytype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_memorytype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_memorytype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_memorytype_t* wasm_externtype_as_memorytype_const(const wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_memorytype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_memorytype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_memorytype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_tabletype$MH = Native.downcall("wasm_externtype_as_tabletype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_tabletype$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_tabletype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_tabletype_t* wasm_externtype_as_tabletype(wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_tabletype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_tabletype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_tabletype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_as_tabletype_const$MH = Native.downcall("wasm_externtype_as_tabletype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_as_tabletype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_as_tabletype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_tabletype_t* wasm_externtype_as_tabletype_const(const wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_as_tabletype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_as_tabletype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_as_tabletype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_copy$MH = Native.downcall("wasm_externtype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_externtype_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_externtype_copy(wasm_externtype_t*)} */
     public static MemorySegment wasm_externtype_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_externtype_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_externtype_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_delete$MH = Native.downcall("wasm_externtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_externtype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_externtype_delete( wasm_externtype_t*)} */
     public static void wasm_externtype_delete(MemorySegment arg0) {
-        try { wasm_externtype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_externtype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_externtype_kind$MH = Native.downcall("wasm_externtype_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    private static final class wasm_externtype_kind$ {
+        static final MethodHandle MH = Native.downcall("wasm_externtype_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    }
 
     /** {@code wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t*)} */
     public static int wasm_externtype_kind(MemorySegment arg0) {
-        try { return ((byte) wasm_externtype_kind$MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasm_externtype_kind$.MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_as_ref$MH = Native.downcall("wasm_foreign_as_ref", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_as_ref$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_as_ref", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_ref_t* wasm_foreign_as_ref(wasm_foreign_t*)} */
     public static MemorySegment wasm_foreign_as_ref(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_foreign_as_ref$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_foreign_as_ref$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_as_ref_const$MH = Native.downcall("wasm_foreign_as_ref_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_as_ref_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_as_ref_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_ref_t* wasm_foreign_as_ref_const(const wasm_foreign_t*)} */
     public static MemorySegment wasm_foreign_as_ref_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_foreign_as_ref_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_foreign_as_ref_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_copy$MH = Native.downcall("wasm_foreign_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_foreign_t* wasm_foreign_copy(const wasm_foreign_t*)} */
     public static MemorySegment wasm_foreign_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_foreign_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_foreign_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_delete$MH = Native.downcall("wasm_foreign_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_foreign_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_foreign_delete( wasm_foreign_t*)} */
     public static void wasm_foreign_delete(MemorySegment arg0) {
-        try { wasm_foreign_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_foreign_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_get_host_info$MH = Native.downcall("wasm_foreign_get_host_info", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_get_host_info$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_get_host_info", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code void* wasm_foreign_get_host_info(const wasm_foreign_t*)} */
     public static MemorySegment wasm_foreign_get_host_info(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_foreign_get_host_info$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_foreign_get_host_info$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_new$MH = Native.downcall("wasm_foreign_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_foreign_t* wasm_foreign_new(wasm_store_t*)} */
     public static MemorySegment wasm_foreign_new(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_foreign_new$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_foreign_new$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_same$MH = Native.downcall("wasm_foreign_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_foreign_same$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_foreign_same(const wasm_foreign_t*, const wasm_foreign_t*)} */
     public static boolean wasm_foreign_same(MemorySegment arg0, MemorySegment arg1) {
-        try { return (boolean) wasm_foreign_same$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_foreign_same$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_set_host_info$MH = Native.downcall("wasm_foreign_set_host_info", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_foreign_set_host_info$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_set_host_info", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_foreign_set_host_info(wasm_foreign_t*, void*)} */
     public static void wasm_foreign_set_host_info(MemorySegment arg0, MemorySegment arg1) {
-        try { wasm_foreign_set_host_info$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_foreign_set_host_info$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_foreign_set_host_info_with_finalizer$MH = Native.downcall("wasm_foreign_set_host_info_with_finalizer", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_foreign_set_host_info_with_finalizer$ {
+        static final MethodHandle MH = Native.downcall("wasm_foreign_set_host_info_with_finalizer", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_foreign_set_host_info_with_finalizer( wasm_foreign_t*, void*, void (*)(void*))} */
     public static void wasm_foreign_set_host_info_with_finalizer(MemorySegment arg0, MemorySegment arg1, MemorySegment arg2) {
-        try { wasm_foreign_set_host_info_with_finalizer$MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_foreign_set_host_info_with_finalizer$.MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_copy$MH = Native.downcall("wasm_frame_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_frame_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_frame_t* wasm_frame_copy(const wasm_frame_t*)} */
     public static MemorySegment wasm_frame_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_frame_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_frame_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_delete$MH = Native.downcall("wasm_frame_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_frame_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_frame_delete( wasm_frame_t*)} */
     public static void wasm_frame_delete(MemorySegment arg0) {
-        try { wasm_frame_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_func_index$MH = Native.downcall("wasm_frame_func_index", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class wasm_frame_func_index$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_func_index", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
     /** {@code uint32_t wasm_frame_func_index(const wasm_frame_t*)} */
     public static int wasm_frame_func_index(MemorySegment arg0) {
-        try { return (int) wasm_frame_func_index$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasm_frame_func_index$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_func_name$MH = Native.downcall("wasm_frame_func_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_frame_func_name$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_func_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code char* wasm_frame_func_name(const wasm_frame_t* frame)} */
     public static MemorySegment wasm_frame_func_name(MemorySegment frame) {
-        try { return (MemorySegment) wasm_frame_func_name$MH.invokeExact(frame); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_frame_func_name$.MH.invokeExact(frame); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_func_offset$MH = Native.downcall("wasm_frame_func_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final class wasm_frame_func_offset$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_func_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    }
 
     /** {@code size_t wasm_frame_func_offset(const wasm_frame_t*)} */
     public static long wasm_frame_func_offset(MemorySegment arg0) {
-        try { return (long) wasm_frame_func_offset$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasm_frame_func_offset$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_instance$MH = Native.downcall("wasm_frame_instance", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_frame_instance$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_instance", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasm_instance_t* wasm_frame_instance(const wasm_frame_t*)} */
     public static MemorySegment wasm_frame_instance(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_frame_instance$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_frame_instance$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_module_name$MH = Native.downcall("wasm_frame_module_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_frame_module_name$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_module_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code char* wasm_frame_module_name(const wasm_frame_t* frame)} */
     public static MemorySegment wasm_frame_module_name(MemorySegment frame) {
-        try { return (MemorySegment) wasm_frame_module_name$MH.invokeExact(frame); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_frame_module_name$.MH.invokeExact(frame); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_module_offset$MH = Native.downcall("wasm_frame_module_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final class wasm_frame_module_offset$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_module_offset", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    }
 
     /** {@code size_t wasm_frame_module_offset(const wasm_frame_t*)} */
     public static long wasm_frame_module_offset(MemorySegment arg0) {
-        try { return (long) wasm_frame_module_offset$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasm_frame_module_offset$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_vec_copy$MH = Native.downcall("wasm_frame_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_frame_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_frame_vec_copy( wasm_frame_vec_t* out, const wasm_frame_vec_t*)} */
     public static void wasm_frame_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_frame_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_vec_delete$MH = Native.downcall("wasm_frame_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_frame_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_frame_vec_delete( wasm_frame_vec_t*)} */
     public static void wasm_frame_vec_delete(MemorySegment arg0) {
-        try { wasm_frame_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_vec_new$MH = Native.downcall("wasm_frame_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_frame_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_frame_vec_new( wasm_frame_vec_t* out, size_t, wasm_frame_t * const[])} */
     public static void wasm_frame_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_frame_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_vec_new_empty$MH = Native.downcall("wasm_frame_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_frame_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_frame_vec_new_empty( wasm_frame_vec_t* out)} */
     public static void wasm_frame_vec_new_empty(MemorySegment out) {
-        try { wasm_frame_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_frame_vec_new_uninitialized$MH = Native.downcall("wasm_frame_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_frame_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_frame_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_frame_vec_new_uninitialized( wasm_frame_vec_t* out, size_t)} */
     public static void wasm_frame_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_frame_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_frame_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_as_extern$MH = Native.downcall("wasm_func_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_func_as_extern$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_extern_t* wasm_func_as_extern(wasm_func_t*)} */
     public static MemorySegment wasm_func_as_extern(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_func_as_extern$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_as_extern$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_as_ref$MH = Native.downcall("wasm_func_as_ref", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_func_as_ref$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_as_ref", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_ref_t* wasm_func_as_ref(wasm_func_t*)} */
     public static MemorySegment wasm_func_as_ref(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_func_as_ref$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_as_ref$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_as_ref_const$MH = Native.downcall("wasm_func_as_ref_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_func_as_ref_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_as_ref_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_ref_t* wasm_func_as_ref_const(const wasm_func_t*)} */
     public static MemorySegment wasm_func_as_ref_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_func_as_ref_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_as_ref_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_call$MH = Native.downcall("wasm_func_call", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_func_call$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_call", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_trap_t* wasm_func_call( const wasm_func_t*, const wasm_val_vec_t* args, wasm_val_vec_t* results)} */
     public static MemorySegment wasm_func_call(MemorySegment arg0, MemorySegment args, MemorySegment results) {
-        try { return (MemorySegment) wasm_func_call$MH.invokeExact(arg0, args, results); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_call$.MH.invokeExact(arg0, args, results); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_copy$MH = Native.downcall("wasm_func_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_func_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t* wasm_func_copy(const wasm_func_t*)} */
     public static MemorySegment wasm_func_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_func_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_delete$MH = Native.downcall("wasm_func_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_func_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_func_delete( wasm_func_t*)} */
     public static void wasm_func_delete(MemorySegment arg0) {
-        try { wasm_func_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_func_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_new$MH = Native.downcall("wasm_func_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_func_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t* wasm_func_new( wasm_store_t*, const wasm_functype_t*, wasm_func_callback_t)} */
     public static MemorySegment wasm_func_new(MemorySegment arg0, MemorySegment arg1, MemorySegment arg2) {
-        try { return (MemorySegment) wasm_func_new$MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_new$.MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_new_with_env$MH = Native.downcall("wasm_func_new_with_env", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_func_new_with_env$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_new_with_env", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t* wasm_func_new_with_env( wasm_store_t*, const wasm_functype_t* type, wasm_func_callback_with_env_t, void* env, void (*finalizer)(void*))} */
     public static MemorySegment wasm_func_new_with_env(MemorySegment arg0, MemorySegment type, MemorySegment arg2, MemorySegment env, MemorySegment finalizer) {
-        try { return (MemorySegment) wasm_func_new_with_env$MH.invokeExact(arg0, type, arg2, env, finalizer); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_new_with_env$.MH.invokeExact(arg0, type, arg2, env, finalizer); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_param_arity$MH = Native.downcall("wasm_func_param_arity", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    private static final class wasm_func_param_arity$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_param_arity", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    }
 
     /** {@code size_t wasm_func_param_arity(const wasm_func_t*)} */
     public static long wasm_func_param_arity(MemorySegment arg0) {
-        try { return (long) wasm_func_param_arity$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasm_func_param_arity$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_result_arity$MH = Native.downcall("wasm_func_result_arity", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    private static final class wasm_func_result_arity$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_result_arity", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    }
 
     /** {@code size_t wasm_func_result_arity(const wasm_func_t*)} */
     public static long wasm_func_result_arity(MemorySegment arg0) {
-        try { return (long) wasm_func_result_arity$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasm_func_result_arity$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_func_type$MH = Native.downcall("wasm_func_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_func_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_func_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_functype_t* wasm_func_type(const wasm_func_t*)} */
     public static MemorySegment wasm_func_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_func_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_func_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_as_externtype$MH = Native.downcall("wasm_functype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_functype_as_externtype$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_functype_as_externtype(wasm_functype_t*)} */
     public static MemorySegment wasm_functype_as_externtype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_functype_as_externtype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_as_externtype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_as_externtype_const$MH = Native.downcall("wasm_functype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_functype_as_externtype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_functype_as_externtype_const(const wasm_functype_t*)} */
     public static MemorySegment wasm_functype_as_externtype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_functype_as_externtype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_as_externtype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_copy$MH = Native.downcall("wasm_functype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_functype_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_functype_t* wasm_functype_copy(wasm_functype_t*)} */
     public static MemorySegment wasm_functype_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_functype_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_delete$MH = Native.downcall("wasm_functype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_functype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_functype_delete( wasm_functype_t*)} */
     public static void wasm_functype_delete(MemorySegment arg0) {
-        try { wasm_functype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_new$MH = Native.downcall("wasm_functype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_functype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_functype_t* wasm_functype_new( wasm_valtype_vec_t* params, wasm_valtype_vec_t* results)} */
     public static MemorySegment wasm_functype_new(MemorySegment params, MemorySegment results) {
-        try { return (MemorySegment) wasm_functype_new$MH.invokeExact(params, results); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_new$.MH.invokeExact(params, results); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_params$MH = Native.downcall("wasm_functype_params", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_functype_params$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_params", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_valtype_vec_t* wasm_functype_params(const wasm_functype_t*)} */
     public static MemorySegment wasm_functype_params(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_functype_params$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_params$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_results$MH = Native.downcall("wasm_functype_results", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_functype_results$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_results", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_valtype_vec_t* wasm_functype_results(const wasm_functype_t*)} */
     public static MemorySegment wasm_functype_results(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_functype_results$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_functype_results$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_vec_copy$MH = Native.downcall("wasm_functype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_functype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_functype_vec_copy( wasm_functype_vec_t* out, const wasm_functype_vec_t*)} */
     public static void wasm_functype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_functype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_vec_delete$MH = Native.downcall("wasm_functype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_functype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_functype_vec_delete( wasm_functype_vec_t*)} */
     public static void wasm_functype_vec_delete(MemorySegment arg0) {
-        try { wasm_functype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_vec_new$MH = Native.downcall("wasm_functype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_functype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_functype_vec_new( wasm_functype_vec_t* out, size_t, wasm_functype_t * const[])} */
     public static void wasm_functype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_functype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_vec_new_empty$MH = Native.downcall("wasm_functype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_functype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_functype_vec_new_empty( wasm_functype_vec_t* out)} */
     public static void wasm_functype_vec_new_empty(MemorySegment out) {
-        try { wasm_functype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_functype_vec_new_uninitialized$MH = Native.downcall("wasm_functype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_functype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_functype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_functype_vec_new_uninitialized( wasm_functype_vec_t* out, size_t)} */
     public static void wasm_functype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_functype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_functype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_as_extern$MH = Native.downcall("wasm_global_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_global_as_extern$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_extern_t* wasm_global_as_extern(wasm_global_t*)} */
     public static MemorySegment wasm_global_as_extern(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_global_as_extern$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_global_as_extern$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_copy$MH = Native.downcall("wasm_global_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_global_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_global_t* wasm_global_copy(const wasm_global_t*)} */
     public static MemorySegment wasm_global_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_global_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_global_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_delete$MH = Native.downcall("wasm_global_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_global_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_global_delete( wasm_global_t*)} */
     public static void wasm_global_delete(MemorySegment arg0) {
-        try { wasm_global_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_global_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_get$MH = Native.downcall("wasm_global_get", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_global_get$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_get", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_global_get(const wasm_global_t*, wasm_val_t* out)} */
     public static void wasm_global_get(MemorySegment arg0, MemorySegment out) {
-        try { wasm_global_get$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_global_get$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_new$MH = Native.downcall("wasm_global_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_global_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_global_t* wasm_global_new( wasm_store_t*, const wasm_globaltype_t*, const wasm_val_t*)} */
     public static MemorySegment wasm_global_new(MemorySegment arg0, MemorySegment arg1, MemorySegment arg2) {
-        try { return (MemorySegment) wasm_global_new$MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_global_new$.MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_same$MH = Native.downcall("wasm_global_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_global_same$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_global_same(const wasm_global_t*, const wasm_global_t*)} */
     public static boolean wasm_global_same(MemorySegment arg0, MemorySegment arg1) {
-        try { return (boolean) wasm_global_same$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_global_same$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_set$MH = Native.downcall("wasm_global_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_global_set$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_global_set(wasm_global_t*, const wasm_val_t*)} */
     public static void wasm_global_set(MemorySegment arg0, MemorySegment arg1) {
-        try { wasm_global_set$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_global_set$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_global_type$MH = Native.downcall("wasm_global_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_global_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_global_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_globaltype_t* wasm_global_type(const wasm_global_t*)} */
     public static MemorySegment wasm_global_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_global_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_global_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_as_externtype$MH = Native.downcall("wasm_globaltype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_globaltype_as_externtype$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_globaltype_as_externtype(wasm_globaltype_t*)} */
     public static MemorySegment wasm_globaltype_as_externtype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_globaltype_as_externtype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_globaltype_as_externtype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_as_externtype_const$MH = Native.downcall("wasm_globaltype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_globaltype_as_externtype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_globaltype_as_externtype_const(const wasm_globaltype_t*)} */
     public static MemorySegment wasm_globaltype_as_externtype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_globaltype_as_externtype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_globaltype_as_externtype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_content$MH = Native.downcall("wasm_globaltype_content", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_globaltype_content$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_content", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_valtype_t* wasm_globaltype_content(const wasm_globaltype_t*)} */
     public static MemorySegment wasm_globaltype_content(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_globaltype_content$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_globaltype_content$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_delete$MH = Native.downcall("wasm_globaltype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_globaltype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_globaltype_delete( wasm_globaltype_t*)} */
     public static void wasm_globaltype_delete(MemorySegment arg0) {
-        try { wasm_globaltype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_mutability$MH = Native.downcall("wasm_globaltype_mutability", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    private static final class wasm_globaltype_mutability$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_mutability", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    }
 
     /** {@code wasm_mutability_t wasm_globaltype_mutability(const wasm_globaltype_t*)} */
     public static int wasm_globaltype_mutability(MemorySegment arg0) {
-        try { return ((byte) wasm_globaltype_mutability$MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasm_globaltype_mutability$.MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_new$MH = Native.downcall("wasm_globaltype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    private static final class wasm_globaltype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    }
 
     /** {@code wasm_globaltype_t* wasm_globaltype_new( wasm_valtype_t*, wasm_mutability_t)} */
     public static MemorySegment wasm_globaltype_new(MemorySegment arg0, int arg1) {
-        try { return (MemorySegment) wasm_globaltype_new$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_globaltype_new$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_vec_copy$MH = Native.downcall("wasm_globaltype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_globaltype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_globaltype_vec_copy( wasm_globaltype_vec_t* out, const wasm_globaltype_vec_t*)} */
     public static void wasm_globaltype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_globaltype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_vec_delete$MH = Native.downcall("wasm_globaltype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_globaltype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_globaltype_vec_delete( wasm_globaltype_vec_t*)} */
     public static void wasm_globaltype_vec_delete(MemorySegment arg0) {
-        try { wasm_globaltype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_vec_new$MH = Native.downcall("wasm_globaltype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_globaltype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_globaltype_vec_new( wasm_globaltype_vec_t* out, size_t, wasm_globaltype_t * const[])} */
     public static void wasm_globaltype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_globaltype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_vec_new_empty$MH = Native.downcall("wasm_globaltype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_globaltype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_globaltype_vec_new_empty( wasm_globaltype_vec_t* out)} */
     public static void wasm_globaltype_vec_new_empty(MemorySegment out) {
-        try { wasm_globaltype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_globaltype_vec_new_uninitialized$MH = Native.downcall("wasm_globaltype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_globaltype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_globaltype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_globaltype_vec_new_uninitialized( wasm_globaltype_vec_t* out, size_t)} */
     public static void wasm_globaltype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_globaltype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_globaltype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_copy$MH = Native.downcall("wasm_importtype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_importtype_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_importtype_t* wasm_importtype_copy(wasm_importtype_t*)} */
     public static MemorySegment wasm_importtype_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_importtype_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_importtype_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_delete$MH = Native.downcall("wasm_importtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_importtype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_importtype_delete( wasm_importtype_t*)} */
     public static void wasm_importtype_delete(MemorySegment arg0) {
-        try { wasm_importtype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_module$MH = Native.downcall("wasm_importtype_module", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_importtype_module$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_module", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_name_t* wasm_importtype_module(const wasm_importtype_t*)} */
     public static MemorySegment wasm_importtype_module(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_importtype_module$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_importtype_module$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_name$MH = Native.downcall("wasm_importtype_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_importtype_name$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_name_t* wasm_importtype_name(const wasm_importtype_t*)} */
     public static MemorySegment wasm_importtype_name(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_importtype_name$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_importtype_name$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_new$MH = Native.downcall("wasm_importtype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_importtype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_importtype_t* wasm_importtype_new( wasm_name_t* module, wasm_name_t* name, wasm_externtype_t*)} */
     public static MemorySegment wasm_importtype_new(MemorySegment module, MemorySegment name, MemorySegment arg2) {
-        try { return (MemorySegment) wasm_importtype_new$MH.invokeExact(module, name, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_importtype_new$.MH.invokeExact(module, name, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_type$MH = Native.downcall("wasm_importtype_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_importtype_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_importtype_type(const wasm_importtype_t*)} */
     public static MemorySegment wasm_importtype_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_importtype_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_importtype_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_vec_copy$MH = Native.downcall("wasm_importtype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_importtype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_importtype_vec_copy( wasm_importtype_vec_t* out, const wasm_importtype_vec_t*)} */
     public static void wasm_importtype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_importtype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_vec_delete$MH = Native.downcall("wasm_importtype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_importtype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_importtype_vec_delete( wasm_importtype_vec_t*)} */
     public static void wasm_importtype_vec_delete(MemorySegment arg0) {
-        try { wasm_importtype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_vec_new$MH = Native.downcall("wasm_importtype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_importtype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_importtype_vec_new( wasm_importtype_vec_t* out, size_t, wasm_importtype_t * const[])} */
     public static void wasm_importtype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_importtype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_vec_new_empty$MH = Native.downcall("wasm_importtype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_importtype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_importtype_vec_new_empty( wasm_importtype_vec_t* out)} */
     public static void wasm_importtype_vec_new_empty(MemorySegment out) {
-        try { wasm_importtype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_importtype_vec_new_uninitialized$MH = Native.downcall("wasm_importtype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_importtype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_importtype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_importtype_vec_new_uninitialized( wasm_importtype_vec_t* out, size_t)} */
     public static void wasm_importtype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_importtype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_importtype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_instance_delete$MH = Native.downcall("wasm_instance_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_instance_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_instance_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_instance_delete( wasm_instance_t*)} */
     public static void wasm_instance_delete(MemorySegment arg0) {
-        try { wasm_instance_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_instance_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_instance_exports$MH = Native.downcall("wasm_instance_exports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_instance_exports$ {
+        static final MethodHandle MH = Native.downcall("wasm_instance_exports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_instance_exports(const wasm_instance_t*, wasm_extern_vec_t* out)} */
     public static void wasm_instance_exports(MemorySegment arg0, MemorySegment out) {
-        try { wasm_instance_exports$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_instance_exports$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_instance_new$MH = Native.downcall("wasm_instance_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_instance_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_instance_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_instance_t* wasm_instance_new( wasm_store_t*, const wasm_module_t*, const wasm_extern_vec_t* imports, wasm_trap_t** )} */
     public static MemorySegment wasm_instance_new(MemorySegment arg0, MemorySegment arg1, MemorySegment imports, MemorySegment arg3) {
-        try { return (MemorySegment) wasm_instance_new$MH.invokeExact(arg0, arg1, imports, arg3); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_instance_new$.MH.invokeExact(arg0, arg1, imports, arg3); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_as_extern$MH = Native.downcall("wasm_memory_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memory_as_extern$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_extern_t* wasm_memory_as_extern(wasm_memory_t*)} */
     public static MemorySegment wasm_memory_as_extern(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memory_as_extern$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memory_as_extern$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_copy$MH = Native.downcall("wasm_memory_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memory_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memory_t* wasm_memory_copy(const wasm_memory_t*)} */
     public static MemorySegment wasm_memory_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memory_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memory_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_data$MH = Native.downcall("wasm_memory_data", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+    private static final class wasm_memory_data$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_data", FunctionDescriptor.of(ADDRESS, ADDRESS), true);
+    }
 
     /** {@code byte_t* wasm_memory_data(wasm_memory_t*)} */
     public static MemorySegment wasm_memory_data(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memory_data$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memory_data$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_data_size$MH = Native.downcall("wasm_memory_data_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    private static final class wasm_memory_data_size$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_data_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
+    }
 
     /** {@code size_t wasm_memory_data_size(const wasm_memory_t*)} */
     public static long wasm_memory_data_size(MemorySegment arg0) {
-        try { return (long) wasm_memory_data_size$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasm_memory_data_size$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_delete$MH = Native.downcall("wasm_memory_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_memory_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_memory_delete( wasm_memory_t*)} */
     public static void wasm_memory_delete(MemorySegment arg0) {
-        try { wasm_memory_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memory_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_grow$MH = Native.downcall("wasm_memory_grow", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+    private static final class wasm_memory_grow$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_grow", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+    }
 
     /** {@code _Bool wasm_memory_grow(wasm_memory_t*, wasm_memory_pages_t delta)} */
     public static boolean wasm_memory_grow(MemorySegment arg0, int delta) {
-        try { return (boolean) wasm_memory_grow$MH.invokeExact(arg0, delta); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_memory_grow$.MH.invokeExact(arg0, delta); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_new$MH = Native.downcall("wasm_memory_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_memory_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memory_t* wasm_memory_new(wasm_store_t*, const wasm_memorytype_t*)} */
     public static MemorySegment wasm_memory_new(MemorySegment arg0, MemorySegment arg1) {
-        try { return (MemorySegment) wasm_memory_new$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memory_new$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_same$MH = Native.downcall("wasm_memory_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_memory_same$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_memory_same(const wasm_memory_t*, const wasm_memory_t*)} */
     public static boolean wasm_memory_same(MemorySegment arg0, MemorySegment arg1) {
-        try { return (boolean) wasm_memory_same$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_memory_same$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_size$MH = Native.downcall("wasm_memory_size", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    private static final class wasm_memory_size$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_size", FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
+    }
 
     /** {@code wasm_memory_pages_t wasm_memory_size(const wasm_memory_t*)} */
     public static int wasm_memory_size(MemorySegment arg0) {
-        try { return (int) wasm_memory_size$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasm_memory_size$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memory_type$MH = Native.downcall("wasm_memory_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memory_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_memory_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memorytype_t* wasm_memory_type(const wasm_memory_t*)} */
     public static MemorySegment wasm_memory_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memory_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memory_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_as_externtype$MH = Native.downcall("wasm_memorytype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memorytype_as_externtype$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_memorytype_as_externtype(wasm_memorytype_t*)} */
     public static MemorySegment wasm_memorytype_as_externtype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memorytype_as_externtype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memorytype_as_externtype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_as_externtype_const$MH = Native.downcall("wasm_memorytype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memorytype_as_externtype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_memorytype_as_externtype_const(const wasm_memorytype_t*)} */
     public static MemorySegment wasm_memorytype_as_externtype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memorytype_as_externtype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memorytype_as_externtype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_delete$MH = Native.downcall("wasm_memorytype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_memorytype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_memorytype_delete( wasm_memorytype_t*)} */
     public static void wasm_memorytype_delete(MemorySegment arg0) {
-        try { wasm_memorytype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_limits$MH = Native.downcall("wasm_memorytype_limits", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memorytype_limits$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_limits", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_limits_t* wasm_memorytype_limits(const wasm_memorytype_t*)} */
     public static MemorySegment wasm_memorytype_limits(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memorytype_limits$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memorytype_limits$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_new$MH = Native.downcall("wasm_memorytype_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_memorytype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_memorytype_t* wasm_memorytype_new(const wasm_limits_t*)} */
     public static MemorySegment wasm_memorytype_new(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_memorytype_new$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_memorytype_new$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_vec_copy$MH = Native.downcall("wasm_memorytype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_memorytype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_memorytype_vec_copy( wasm_memorytype_vec_t* out, const wasm_memorytype_vec_t*)} */
     public static void wasm_memorytype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_memorytype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_vec_delete$MH = Native.downcall("wasm_memorytype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_memorytype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_memorytype_vec_delete( wasm_memorytype_vec_t*)} */
     public static void wasm_memorytype_vec_delete(MemorySegment arg0) {
-        try { wasm_memorytype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_vec_new$MH = Native.downcall("wasm_memorytype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_memorytype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_memorytype_vec_new( wasm_memorytype_vec_t* out, size_t, wasm_memorytype_t * const[])} */
     public static void wasm_memorytype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_memorytype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_vec_new_empty$MH = Native.downcall("wasm_memorytype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_memorytype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_memorytype_vec_new_empty( wasm_memorytype_vec_t* out)} */
     public static void wasm_memorytype_vec_new_empty(MemorySegment out) {
-        try { wasm_memorytype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_memorytype_vec_new_uninitialized$MH = Native.downcall("wasm_memorytype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_memorytype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_memorytype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_memorytype_vec_new_uninitialized( wasm_memorytype_vec_t* out, size_t)} */
     public static void wasm_memorytype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_memorytype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_memorytype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_delete$MH = Native.downcall("wasm_module_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_module_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_module_delete( wasm_module_t*)} */
     public static void wasm_module_delete(MemorySegment arg0) {
-        try { wasm_module_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_module_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_deserialize$MH = Native.downcall("wasm_module_deserialize", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_module_deserialize$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_deserialize", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_module_t* wasm_module_deserialize(wasm_store_t*, const wasm_byte_vec_t*)} */
     public static MemorySegment wasm_module_deserialize(MemorySegment arg0, MemorySegment arg1) {
-        try { return (MemorySegment) wasm_module_deserialize$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_module_deserialize$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_exports$MH = Native.downcall("wasm_module_exports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_module_exports$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_exports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_module_exports(const wasm_module_t*, wasm_exporttype_vec_t* out)} */
     public static void wasm_module_exports(MemorySegment arg0, MemorySegment out) {
-        try { wasm_module_exports$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_module_exports$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_imports$MH = Native.downcall("wasm_module_imports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_module_imports$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_imports", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_module_imports(const wasm_module_t*, wasm_importtype_vec_t* out)} */
     public static void wasm_module_imports(MemorySegment arg0, MemorySegment out) {
-        try { wasm_module_imports$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_module_imports$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_new$MH = Native.downcall("wasm_module_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_module_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_module_t* wasm_module_new( wasm_store_t*, const wasm_byte_vec_t* binary)} */
     public static MemorySegment wasm_module_new(MemorySegment arg0, MemorySegment binary) {
-        try { return (MemorySegment) wasm_module_new$MH.invokeExact(arg0, binary); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_module_new$.MH.invokeExact(arg0, binary); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_serialize$MH = Native.downcall("wasm_module_serialize", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_module_serialize$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_serialize", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_module_serialize(const wasm_module_t*, wasm_byte_vec_t* out)} */
     public static void wasm_module_serialize(MemorySegment arg0, MemorySegment out) {
-        try { wasm_module_serialize$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_module_serialize$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_module_validate$MH = Native.downcall("wasm_module_validate", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_module_validate$ {
+        static final MethodHandle MH = Native.downcall("wasm_module_validate", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_module_validate(wasm_store_t*, const wasm_byte_vec_t* binary)} */
     public static boolean wasm_module_validate(MemorySegment arg0, MemorySegment binary) {
-        try { return (boolean) wasm_module_validate$MH.invokeExact(arg0, binary); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_module_validate$.MH.invokeExact(arg0, binary); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_name_delete$MH = Native.downcall("wasm_name_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_name_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_name_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_name_delete(char** name)} */
     public static void wasm_name_delete(MemorySegment name) {
-        try { wasm_name_delete$MH.invokeExact(name); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_name_delete$.MH.invokeExact(name); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_as_foreign$MH = Native.downcall("wasm_ref_as_foreign", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_as_foreign$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_as_foreign", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_foreign_t* wasm_ref_as_foreign(wasm_ref_t*)} */
     public static MemorySegment wasm_ref_as_foreign(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_as_foreign$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_as_foreign$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_as_foreign_const$MH = Native.downcall("wasm_ref_as_foreign_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_as_foreign_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_as_foreign_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_foreign_t* wasm_ref_as_foreign_const(const wasm_ref_t*)} */
     public static MemorySegment wasm_ref_as_foreign_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_as_foreign_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_as_foreign_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_as_func$MH = Native.downcall("wasm_ref_as_func", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_as_func$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_as_func", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_func_t* wasm_ref_as_func(wasm_ref_t*)} */
     public static MemorySegment wasm_ref_as_func(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_as_func$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_as_func$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_as_func_const$MH = Native.downcall("wasm_ref_as_func_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_as_func_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_as_func_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_func_t* wasm_ref_as_func_const(const wasm_ref_t*)} */
     public static MemorySegment wasm_ref_as_func_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_as_func_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_as_func_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_copy$MH = Native.downcall("wasm_ref_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_ref_t* wasm_ref_copy(const wasm_ref_t*)} */
     public static MemorySegment wasm_ref_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_delete$MH = Native.downcall("wasm_ref_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_ref_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_ref_delete( wasm_ref_t*)} */
     public static void wasm_ref_delete(MemorySegment arg0) {
-        try { wasm_ref_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_ref_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_get_host_info$MH = Native.downcall("wasm_ref_get_host_info", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_ref_get_host_info$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_get_host_info", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code void* wasm_ref_get_host_info(const wasm_ref_t*)} */
     public static MemorySegment wasm_ref_get_host_info(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_ref_get_host_info$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_ref_get_host_info$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_same$MH = Native.downcall("wasm_ref_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_ref_same$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_ref_same(const wasm_ref_t*, const wasm_ref_t*)} */
     public static boolean wasm_ref_same(MemorySegment arg0, MemorySegment arg1) {
-        try { return (boolean) wasm_ref_same$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_ref_same$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_set_host_info$MH = Native.downcall("wasm_ref_set_host_info", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_ref_set_host_info$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_set_host_info", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_ref_set_host_info(wasm_ref_t*, void*)} */
     public static void wasm_ref_set_host_info(MemorySegment arg0, MemorySegment arg1) {
-        try { wasm_ref_set_host_info$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_ref_set_host_info$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_ref_set_host_info_with_finalizer$MH = Native.downcall("wasm_ref_set_host_info_with_finalizer", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_ref_set_host_info_with_finalizer$ {
+        static final MethodHandle MH = Native.downcall("wasm_ref_set_host_info_with_finalizer", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_ref_set_host_info_with_finalizer( wasm_ref_t*, void*, void (*)(void*))} */
     public static void wasm_ref_set_host_info_with_finalizer(MemorySegment arg0, MemorySegment arg1, MemorySegment arg2) {
-        try { wasm_ref_set_host_info_with_finalizer$MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_ref_set_host_info_with_finalizer$.MH.invokeExact(arg0, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_store_delete$MH = Native.downcall("wasm_store_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_store_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_store_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_store_delete( wasm_store_t*)} */
     public static void wasm_store_delete(MemorySegment arg0) {
-        try { wasm_store_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_store_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_store_new$MH = Native.downcall("wasm_store_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_store_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_store_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_store_t* wasm_store_new(wasm_engine_t*)} */
     public static MemorySegment wasm_store_new(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_store_new$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_store_new$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_as_extern$MH = Native.downcall("wasm_table_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_table_as_extern$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_as_extern", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_extern_t* wasm_table_as_extern(wasm_table_t*)} */
     public static MemorySegment wasm_table_as_extern(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_table_as_extern$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_table_as_extern$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_copy$MH = Native.downcall("wasm_table_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_table_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_copy", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_table_t* wasm_table_copy(const wasm_table_t*)} */
     public static MemorySegment wasm_table_copy(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_table_copy$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_table_copy$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_delete$MH = Native.downcall("wasm_table_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_table_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_table_delete( wasm_table_t*)} */
     public static void wasm_table_delete(MemorySegment arg0) {
-        try { wasm_table_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_table_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_get$MH = Native.downcall("wasm_table_get", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    private static final class wasm_table_get$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_get", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    }
 
     /** {@code wasm_ref_t* wasm_table_get(const wasm_table_t*, wasm_table_size_t index)} */
     public static MemorySegment wasm_table_get(MemorySegment arg0, int index) {
-        try { return (MemorySegment) wasm_table_get$MH.invokeExact(arg0, index); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_table_get$.MH.invokeExact(arg0, index); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_grow$MH = Native.downcall("wasm_table_grow", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, ADDRESS));
+    private static final class wasm_table_grow$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_grow", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, ADDRESS));
+    }
 
     /** {@code _Bool wasm_table_grow(wasm_table_t*, wasm_table_size_t delta, wasm_ref_t* init)} */
     public static boolean wasm_table_grow(MemorySegment arg0, int delta, MemorySegment init) {
-        try { return (boolean) wasm_table_grow$MH.invokeExact(arg0, delta, init); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_table_grow$.MH.invokeExact(arg0, delta, init); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_new$MH = Native.downcall("wasm_table_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_table_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_table_t* wasm_table_new( wasm_store_t*, const wasm_tabletype_t*, wasm_ref_t* init)} */
     public static MemorySegment wasm_table_new(MemorySegment arg0, MemorySegment arg1, MemorySegment init) {
-        try { return (MemorySegment) wasm_table_new$MH.invokeExact(arg0, arg1, init); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_table_new$.MH.invokeExact(arg0, arg1, init); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_same$MH = Native.downcall("wasm_table_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasm_table_same$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_same", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasm_table_same(const wasm_table_t*, const wasm_table_t*)} */
     public static boolean wasm_table_same(MemorySegment arg0, MemorySegment arg1) {
-        try { return (boolean) wasm_table_same$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_table_same$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_set$MH = Native.downcall("wasm_table_set", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, ADDRESS));
+    private static final class wasm_table_set$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_set", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, ADDRESS));
+    }
 
     /** {@code _Bool wasm_table_set(wasm_table_t*, wasm_table_size_t index, wasm_ref_t*)} */
     public static boolean wasm_table_set(MemorySegment arg0, int index, MemorySegment arg2) {
-        try { return (boolean) wasm_table_set$MH.invokeExact(arg0, index, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasm_table_set$.MH.invokeExact(arg0, index, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_size$MH = Native.downcall("wasm_table_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final class wasm_table_size$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
 
     /** {@code wasm_table_size_t wasm_table_size(const wasm_table_t*)} */
     public static int wasm_table_size(MemorySegment arg0) {
-        try { return (int) wasm_table_size$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasm_table_size$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_table_type$MH = Native.downcall("wasm_table_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_table_type$ {
+        static final MethodHandle MH = Native.downcall("wasm_table_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_tabletype_t* wasm_table_type(const wasm_table_t*)} */
     public static MemorySegment wasm_table_type(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_table_type$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_table_type$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_as_externtype$MH = Native.downcall("wasm_tabletype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_as_externtype$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_as_externtype", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_externtype_t* wasm_tabletype_as_externtype(wasm_tabletype_t*)} */
     public static MemorySegment wasm_tabletype_as_externtype(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_tabletype_as_externtype$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_tabletype_as_externtype$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_as_externtype_const$MH = Native.downcall("wasm_tabletype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_as_externtype_const$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_as_externtype_const", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_externtype_t* wasm_tabletype_as_externtype_const(const wasm_tabletype_t*)} */
     public static MemorySegment wasm_tabletype_as_externtype_const(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_tabletype_as_externtype_const$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_tabletype_as_externtype_const$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_delete$MH = Native.downcall("wasm_tabletype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_tabletype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_tabletype_delete( wasm_tabletype_t*)} */
     public static void wasm_tabletype_delete(MemorySegment arg0) {
-        try { wasm_tabletype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_element$MH = Native.downcall("wasm_tabletype_element", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_element$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_element", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_valtype_t* wasm_tabletype_element(const wasm_tabletype_t*)} */
     public static MemorySegment wasm_tabletype_element(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_tabletype_element$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_tabletype_element$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_limits$MH = Native.downcall("wasm_tabletype_limits", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_limits$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_limits", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_limits_t* wasm_tabletype_limits(const wasm_tabletype_t*)} */
     public static MemorySegment wasm_tabletype_limits(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_tabletype_limits$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_tabletype_limits$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_new$MH = Native.downcall("wasm_tabletype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_tabletype_t* wasm_tabletype_new( wasm_valtype_t*, const wasm_limits_t*)} */
     public static MemorySegment wasm_tabletype_new(MemorySegment arg0, MemorySegment arg1) {
-        try { return (MemorySegment) wasm_tabletype_new$MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_tabletype_new$.MH.invokeExact(arg0, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_vec_copy$MH = Native.downcall("wasm_tabletype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_tabletype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_tabletype_vec_copy( wasm_tabletype_vec_t* out, const wasm_tabletype_vec_t*)} */
     public static void wasm_tabletype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_tabletype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_vec_delete$MH = Native.downcall("wasm_tabletype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_tabletype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_tabletype_vec_delete( wasm_tabletype_vec_t*)} */
     public static void wasm_tabletype_vec_delete(MemorySegment arg0) {
-        try { wasm_tabletype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_vec_new$MH = Native.downcall("wasm_tabletype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_tabletype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_tabletype_vec_new( wasm_tabletype_vec_t* out, size_t, wasm_tabletype_t * const[])} */
     public static void wasm_tabletype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_tabletype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_vec_new_empty$MH = Native.downcall("wasm_tabletype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_tabletype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_tabletype_vec_new_empty( wasm_tabletype_vec_t* out)} */
     public static void wasm_tabletype_vec_new_empty(MemorySegment out) {
-        try { wasm_tabletype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_tabletype_vec_new_uninitialized$MH = Native.downcall("wasm_tabletype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_tabletype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_tabletype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_tabletype_vec_new_uninitialized( wasm_tabletype_vec_t* out, size_t)} */
     public static void wasm_tabletype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_tabletype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_tabletype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_trap_delete$MH = Native.downcall("wasm_trap_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_trap_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_trap_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_trap_delete( wasm_trap_t*)} */
     public static void wasm_trap_delete(MemorySegment arg0) {
-        try { wasm_trap_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_trap_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_trap_message$MH = Native.downcall("wasm_trap_message", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_trap_message$ {
+        static final MethodHandle MH = Native.downcall("wasm_trap_message", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_trap_message(const wasm_trap_t*, wasm_message_t* out)} */
     public static void wasm_trap_message(MemorySegment arg0, MemorySegment out) {
-        try { wasm_trap_message$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_trap_message$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_trap_new$MH = Native.downcall("wasm_trap_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasm_trap_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_trap_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_trap_t* wasm_trap_new(wasm_store_t* store, const wasm_message_t*)} */
     public static MemorySegment wasm_trap_new(MemorySegment store, MemorySegment arg1) {
-        try { return (MemorySegment) wasm_trap_new$MH.invokeExact(store, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_trap_new$.MH.invokeExact(store, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_trap_origin$MH = Native.downcall("wasm_trap_origin", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasm_trap_origin$ {
+        static final MethodHandle MH = Native.downcall("wasm_trap_origin", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_frame_t* wasm_trap_origin(const wasm_trap_t*)} */
     public static MemorySegment wasm_trap_origin(MemorySegment arg0) {
-        try { return (MemorySegment) wasm_trap_origin$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_trap_origin$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_trap_trace$MH = Native.downcall("wasm_trap_trace", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_trap_trace$ {
+        static final MethodHandle MH = Native.downcall("wasm_trap_trace", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_trap_trace(const wasm_trap_t*, wasm_frame_vec_t* out)} */
     public static void wasm_trap_trace(MemorySegment arg0, MemorySegment out) {
-        try { wasm_trap_trace$MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_trap_trace$.MH.invokeExact(arg0, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_copy$MH = Native.downcall("wasm_val_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_val_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_val_copy( wasm_val_t* out, const wasm_val_t*)} */
     public static void wasm_val_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_val_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_delete$MH = Native.downcall("wasm_val_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_val_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_val_delete( wasm_val_t* v)} */
     public static void wasm_val_delete(MemorySegment v) {
-        try { wasm_val_delete$MH.invokeExact(v); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_delete$.MH.invokeExact(v); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_vec_copy$MH = Native.downcall("wasm_val_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_val_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_val_vec_copy( wasm_val_vec_t* out, const wasm_val_vec_t*)} */
     public static void wasm_val_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_val_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_vec_delete$MH = Native.downcall("wasm_val_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_val_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_val_vec_delete( wasm_val_vec_t*)} */
     public static void wasm_val_vec_delete(MemorySegment arg0) {
-        try { wasm_val_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_vec_new$MH = Native.downcall("wasm_val_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_val_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_val_vec_new( wasm_val_vec_t* out, size_t, wasm_val_t const[])} */
     public static void wasm_val_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_val_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_vec_new_empty$MH = Native.downcall("wasm_val_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_val_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_val_vec_new_empty( wasm_val_vec_t* out)} */
     public static void wasm_val_vec_new_empty(MemorySegment out) {
-        try { wasm_val_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_val_vec_new_uninitialized$MH = Native.downcall("wasm_val_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_val_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_val_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_val_vec_new_uninitialized( wasm_val_vec_t* out, size_t)} */
     public static void wasm_val_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_val_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_val_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_delete$MH = Native.downcall("wasm_valtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_valtype_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_valtype_delete( wasm_valtype_t*)} */
     public static void wasm_valtype_delete(MemorySegment arg0) {
-        try { wasm_valtype_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_kind$MH = Native.downcall("wasm_valtype_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    private static final class wasm_valtype_kind$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_kind", FunctionDescriptor.of(JAVA_BYTE, ADDRESS));
+    }
 
     /** {@code wasm_valkind_t wasm_valtype_kind(const wasm_valtype_t*)} */
     public static int wasm_valtype_kind(MemorySegment arg0) {
-        try { return ((byte) wasm_valtype_kind$MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasm_valtype_kind$.MH.invokeExact(arg0)) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_new$MH = Native.downcall("wasm_valtype_new", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    private static final class wasm_valtype_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_new", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
 
     /** {@code wasm_valtype_t* wasm_valtype_new(wasm_valkind_t)} */
     public static MemorySegment wasm_valtype_new(int arg0) {
-        try { return (MemorySegment) wasm_valtype_new$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasm_valtype_new$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_vec_copy$MH = Native.downcall("wasm_valtype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasm_valtype_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasm_valtype_vec_copy( wasm_valtype_vec_t* out, const wasm_valtype_vec_t*)} */
     public static void wasm_valtype_vec_copy(MemorySegment out, MemorySegment arg1) {
-        try { wasm_valtype_vec_copy$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_vec_copy$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_vec_delete$MH = Native.downcall("wasm_valtype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_valtype_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_valtype_vec_delete( wasm_valtype_vec_t*)} */
     public static void wasm_valtype_vec_delete(MemorySegment arg0) {
-        try { wasm_valtype_vec_delete$MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_vec_delete$.MH.invokeExact(arg0); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_vec_new$MH = Native.downcall("wasm_valtype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasm_valtype_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasm_valtype_vec_new( wasm_valtype_vec_t* out, size_t, wasm_valtype_t * const[])} */
     public static void wasm_valtype_vec_new(MemorySegment out, long arg1, MemorySegment arg2) {
-        try { wasm_valtype_vec_new$MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_vec_new$.MH.invokeExact(out, arg1, arg2); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_vec_new_empty$MH = Native.downcall("wasm_valtype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasm_valtype_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasm_valtype_vec_new_empty( wasm_valtype_vec_t* out)} */
     public static void wasm_valtype_vec_new_empty(MemorySegment out) {
-        try { wasm_valtype_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasm_valtype_vec_new_uninitialized$MH = Native.downcall("wasm_valtype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasm_valtype_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasm_valtype_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasm_valtype_vec_new_uninitialized( wasm_valtype_vec_t* out, size_t)} */
     public static void wasm_valtype_vec_new_uninitialized(MemorySegment out, long arg1) {
-        try { wasm_valtype_vec_new_uninitialized$MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasm_valtype_vec_new_uninitialized$.MH.invokeExact(out, arg1); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
 }

@@ -1111,375 +1111,481 @@ public final class LibWasmer {
         public static final int F32x4RelaxedDotBf16x8AddF32x4 = 533;
     }
 
-    private static final MethodHandle wasmer_cpu_features_add$MH = Native.downcall("wasmer_cpu_features_add", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasmer_cpu_features_add$ {
+        static final MethodHandle MH = Native.downcall("wasmer_cpu_features_add", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasmer_cpu_features_add(struct wasmer_cpu_features_t *cpu_features, const wasm_name_t *feature)} */
     public static boolean wasmer_cpu_features_add(MemorySegment cpu_features, MemorySegment feature) {
-        try { return (boolean) wasmer_cpu_features_add$MH.invokeExact(cpu_features, feature); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_cpu_features_add$.MH.invokeExact(cpu_features, feature); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_cpu_features_delete$MH = Native.downcall("wasmer_cpu_features_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_cpu_features_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_cpu_features_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_cpu_features_delete(struct wasmer_cpu_features_t *_cpu_features)} */
     public static void wasmer_cpu_features_delete(MemorySegment _cpu_features) {
-        try { wasmer_cpu_features_delete$MH.invokeExact(_cpu_features); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_cpu_features_delete$.MH.invokeExact(_cpu_features); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_cpu_features_new$MH = Native.downcall("wasmer_cpu_features_new", FunctionDescriptor.of(ADDRESS));
+    private static final class wasmer_cpu_features_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_cpu_features_new", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code struct wasmer_cpu_features_t *wasmer_cpu_features_new(void)} */
     public static MemorySegment wasmer_cpu_features_new() {
-        try { return (MemorySegment) wasmer_cpu_features_new$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_cpu_features_new$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_bulk_memory$MH = Native.downcall("wasmer_features_bulk_memory", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_bulk_memory$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_bulk_memory", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_bulk_memory(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_bulk_memory(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_bulk_memory$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_bulk_memory$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_delete$MH = Native.downcall("wasmer_features_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_features_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_features_delete(struct wasmer_features_t *_features)} */
     public static void wasmer_features_delete(MemorySegment _features) {
-        try { wasmer_features_delete$MH.invokeExact(_features); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_features_delete$.MH.invokeExact(_features); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_exceptions$MH = Native.downcall("wasmer_features_exceptions", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_exceptions$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_exceptions", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_exceptions(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_exceptions(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_exceptions$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_exceptions$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_extended_const$MH = Native.downcall("wasmer_features_extended_const", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_extended_const$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_extended_const", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_extended_const(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_extended_const(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_extended_const$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_extended_const$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_memory64$MH = Native.downcall("wasmer_features_memory64", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_memory64$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_memory64", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_memory64(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_memory64(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_memory64$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_memory64$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_module_linking$MH = Native.downcall("wasmer_features_module_linking", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_module_linking$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_module_linking", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_module_linking(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_module_linking(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_module_linking$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_module_linking$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_multi_memory$MH = Native.downcall("wasmer_features_multi_memory", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_multi_memory$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_multi_memory", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_multi_memory(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_multi_memory(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_multi_memory$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_multi_memory$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_multi_value$MH = Native.downcall("wasmer_features_multi_value", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_multi_value$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_multi_value", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_multi_value(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_multi_value(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_multi_value$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_multi_value$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_new$MH = Native.downcall("wasmer_features_new", FunctionDescriptor.of(ADDRESS));
+    private static final class wasmer_features_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_new", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code struct wasmer_features_t *wasmer_features_new(void)} */
     public static MemorySegment wasmer_features_new() {
-        try { return (MemorySegment) wasmer_features_new$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_features_new$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_reference_types$MH = Native.downcall("wasmer_features_reference_types", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_reference_types$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_reference_types", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_reference_types(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_reference_types(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_reference_types$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_reference_types$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_relaxed_simd$MH = Native.downcall("wasmer_features_relaxed_simd", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_relaxed_simd$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_relaxed_simd", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_relaxed_simd(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_relaxed_simd(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_relaxed_simd$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_relaxed_simd$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_simd$MH = Native.downcall("wasmer_features_simd", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_simd$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_simd", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_simd(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_simd(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_simd$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_simd$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_tail_call$MH = Native.downcall("wasmer_features_tail_call", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_tail_call$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_tail_call", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_tail_call(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_tail_call(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_tail_call$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_tail_call$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_threads$MH = Native.downcall("wasmer_features_threads", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_threads$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_threads", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_threads(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_threads(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_threads$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_threads$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_features_wide_arithmetic$MH = Native.downcall("wasmer_features_wide_arithmetic", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    private static final class wasmer_features_wide_arithmetic$ {
+        static final MethodHandle MH = Native.downcall("wasmer_features_wide_arithmetic", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_features_wide_arithmetic(struct wasmer_features_t *features, _Bool enable)} */
     public static boolean wasmer_features_wide_arithmetic(MemorySegment features, boolean enable) {
-        try { return (boolean) wasmer_features_wide_arithmetic$MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_features_wide_arithmetic$.MH.invokeExact(features, enable); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_funcenv_delete$MH = Native.downcall("wasmer_funcenv_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_funcenv_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_funcenv_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_funcenv_delete(struct wasmer_funcenv_t *_funcenv)} */
     public static void wasmer_funcenv_delete(MemorySegment _funcenv) {
-        try { wasmer_funcenv_delete$MH.invokeExact(_funcenv); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_funcenv_delete$.MH.invokeExact(_funcenv); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_funcenv_new$MH = Native.downcall("wasmer_funcenv_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasmer_funcenv_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_funcenv_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasmer_funcenv_t *wasmer_funcenv_new(wasm_store_t *store, void *data)} */
     public static MemorySegment wasmer_funcenv_new(MemorySegment store, MemorySegment data) {
-        try { return (MemorySegment) wasmer_funcenv_new$MH.invokeExact(store, data); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_funcenv_new$.MH.invokeExact(store, data); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_is_backend_available$MH = Native.downcall("wasmer_is_backend_available", FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_INT));
+    private static final class wasmer_is_backend_available$ {
+        static final MethodHandle MH = Native.downcall("wasmer_is_backend_available", FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_INT));
+    }
 
     /** {@code _Bool wasmer_is_backend_available(enum wasmer_backend_t backend)} */
     public static boolean wasmer_is_backend_available(int backend) {
-        try { return (boolean) wasmer_is_backend_available$MH.invokeExact(backend); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_is_backend_available$.MH.invokeExact(backend); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_is_headless$MH = Native.downcall("wasmer_is_headless", FunctionDescriptor.of(JAVA_BOOLEAN));
+    private static final class wasmer_is_headless$ {
+        static final MethodHandle MH = Native.downcall("wasmer_is_headless", FunctionDescriptor.of(JAVA_BOOLEAN));
+    }
 
     /** {@code _Bool wasmer_is_headless(void)} */
     public static boolean wasmer_is_headless() {
-        try { return (boolean) wasmer_is_headless$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_is_headless$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_last_error_length$MH = Native.downcall("wasmer_last_error_length", FunctionDescriptor.of(JAVA_INT));
+    private static final class wasmer_last_error_length$ {
+        static final MethodHandle MH = Native.downcall("wasmer_last_error_length", FunctionDescriptor.of(JAVA_INT));
+    }
 
     /** {@code int wasmer_last_error_length(void)} */
     public static int wasmer_last_error_length() {
-        try { return (int) wasmer_last_error_length$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasmer_last_error_length$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_last_error_message$MH = Native.downcall("wasmer_last_error_message", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final class wasmer_last_error_message$ {
+        static final MethodHandle MH = Native.downcall("wasmer_last_error_message", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
 
     /** {@code int wasmer_last_error_message(char *buffer, int length)} */
     public static int wasmer_last_error_message(MemorySegment buffer, int length) {
-        try { return (int) wasmer_last_error_message$MH.invokeExact(buffer, length); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (int) wasmer_last_error_message$.MH.invokeExact(buffer, length); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_as_middleware$MH = Native.downcall("wasmer_metering_as_middleware", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasmer_metering_as_middleware$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_as_middleware", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasmer_middleware_t *wasmer_metering_as_middleware(struct wasmer_metering_t *metering)} */
     public static MemorySegment wasmer_metering_as_middleware(MemorySegment metering) {
-        try { return (MemorySegment) wasmer_metering_as_middleware$MH.invokeExact(metering); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_metering_as_middleware$.MH.invokeExact(metering); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_delete$MH = Native.downcall("wasmer_metering_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_metering_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_metering_delete(struct wasmer_metering_t *_metering)} */
     public static void wasmer_metering_delete(MemorySegment _metering) {
-        try { wasmer_metering_delete$MH.invokeExact(_metering); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_metering_delete$.MH.invokeExact(_metering); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_get_remaining_points$MH = Native.downcall("wasmer_metering_get_remaining_points", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    private static final class wasmer_metering_get_remaining_points$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_get_remaining_points", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+    }
 
     /** {@code uint64_t wasmer_metering_get_remaining_points(wasm_instance_t *instance)} */
     public static long wasmer_metering_get_remaining_points(MemorySegment instance) {
-        try { return (long) wasmer_metering_get_remaining_points$MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (long) wasmer_metering_get_remaining_points$.MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_new$MH = Native.downcall("wasmer_metering_new", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasmer_metering_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_new", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code struct wasmer_metering_t *wasmer_metering_new(uint64_t initial_limit, wasmer_metering_cost_function_t cost_function)} */
     public static MemorySegment wasmer_metering_new(long initial_limit, MemorySegment cost_function) {
-        try { return (MemorySegment) wasmer_metering_new$MH.invokeExact(initial_limit, cost_function); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_metering_new$.MH.invokeExact(initial_limit, cost_function); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_points_are_exhausted$MH = Native.downcall("wasmer_metering_points_are_exhausted", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    private static final class wasmer_metering_points_are_exhausted$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_points_are_exhausted", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    }
 
     /** {@code _Bool wasmer_metering_points_are_exhausted(wasm_instance_t *instance)} */
     public static boolean wasmer_metering_points_are_exhausted(MemorySegment instance) {
-        try { return (boolean) wasmer_metering_points_are_exhausted$MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_metering_points_are_exhausted$.MH.invokeExact(instance); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_metering_set_remaining_points$MH = Native.downcall("wasmer_metering_set_remaining_points", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasmer_metering_set_remaining_points$ {
+        static final MethodHandle MH = Native.downcall("wasmer_metering_set_remaining_points", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasmer_metering_set_remaining_points(wasm_instance_t *instance, uint64_t new_limit)} */
     public static void wasmer_metering_set_remaining_points(MemorySegment instance, long new_limit) {
-        try { wasmer_metering_set_remaining_points$MH.invokeExact(instance, new_limit); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_metering_set_remaining_points$.MH.invokeExact(instance, new_limit); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_module_name$MH = Native.downcall("wasmer_module_name", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasmer_module_name$ {
+        static final MethodHandle MH = Native.downcall("wasmer_module_name", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasmer_module_name(const wasm_module_t *module, wasm_name_t *out)} */
     public static void wasmer_module_name(MemorySegment module, MemorySegment out) {
-        try { wasmer_module_name$MH.invokeExact(module, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_module_name$.MH.invokeExact(module, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_module_new$MH = Native.downcall("wasmer_module_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasmer_module_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_module_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code wasm_module_t *wasmer_module_new(wasm_engine_t *engine, const wasm_byte_vec_t *bytes)} */
     public static MemorySegment wasmer_module_new(MemorySegment engine, MemorySegment bytes) {
-        try { return (MemorySegment) wasmer_module_new$MH.invokeExact(engine, bytes); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_module_new$.MH.invokeExact(engine, bytes); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_module_set_name$MH = Native.downcall("wasmer_module_set_name", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    private static final class wasmer_module_set_name$ {
+        static final MethodHandle MH = Native.downcall("wasmer_module_set_name", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS));
+    }
 
     /** {@code _Bool wasmer_module_set_name(wasm_module_t *module, const wasm_name_t *name)} */
     public static boolean wasmer_module_set_name(MemorySegment module, MemorySegment name) {
-        try { return (boolean) wasmer_module_set_name$MH.invokeExact(module, name); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (boolean) wasmer_module_set_name$.MH.invokeExact(module, name); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_module$MH = Native.downcall("wasmer_named_extern_module", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasmer_named_extern_module$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_module", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_name_t *wasmer_named_extern_module(const struct wasmer_named_extern_t *named_extern)} */
     public static MemorySegment wasmer_named_extern_module(MemorySegment named_extern) {
-        try { return (MemorySegment) wasmer_named_extern_module$MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_named_extern_module$.MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_name$MH = Native.downcall("wasmer_named_extern_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasmer_named_extern_name$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_name_t *wasmer_named_extern_name(const struct wasmer_named_extern_t *named_extern)} */
     public static MemorySegment wasmer_named_extern_name(MemorySegment named_extern) {
-        try { return (MemorySegment) wasmer_named_extern_name$MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_named_extern_name$.MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_unwrap$MH = Native.downcall("wasmer_named_extern_unwrap", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasmer_named_extern_unwrap$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_unwrap", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code const wasm_extern_t *wasmer_named_extern_unwrap(const struct wasmer_named_extern_t *named_extern)} */
     public static MemorySegment wasmer_named_extern_unwrap(MemorySegment named_extern) {
-        try { return (MemorySegment) wasmer_named_extern_unwrap$MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_named_extern_unwrap$.MH.invokeExact(named_extern); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_vec_copy$MH = Native.downcall("wasmer_named_extern_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wasmer_named_extern_vec_copy$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_vec_copy", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wasmer_named_extern_vec_copy(struct wasmer_named_extern_vec_t *out_ptr, const struct wasmer_named_extern_vec_t *in_ptr)} */
     public static void wasmer_named_extern_vec_copy(MemorySegment out_ptr, MemorySegment in_ptr) {
-        try { wasmer_named_extern_vec_copy$MH.invokeExact(out_ptr, in_ptr); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_named_extern_vec_copy$.MH.invokeExact(out_ptr, in_ptr); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_vec_delete$MH = Native.downcall("wasmer_named_extern_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_named_extern_vec_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_vec_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_named_extern_vec_delete(struct wasmer_named_extern_vec_t *ptr)} */
     public static void wasmer_named_extern_vec_delete(MemorySegment ptr) {
-        try { wasmer_named_extern_vec_delete$MH.invokeExact(ptr); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_named_extern_vec_delete$.MH.invokeExact(ptr); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_vec_new$MH = Native.downcall("wasmer_named_extern_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final class wasmer_named_extern_vec_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_vec_new", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG, ADDRESS));
+    }
 
     /** {@code void wasmer_named_extern_vec_new(struct wasmer_named_extern_vec_t *out, uintptr_t length, struct wasmer_named_extern_t *const *init)} */
     public static void wasmer_named_extern_vec_new(MemorySegment out, long length, MemorySegment init) {
-        try { wasmer_named_extern_vec_new$MH.invokeExact(out, length, init); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_named_extern_vec_new$.MH.invokeExact(out, length, init); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_vec_new_empty$MH = Native.downcall("wasmer_named_extern_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_named_extern_vec_new_empty$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_vec_new_empty", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_named_extern_vec_new_empty(struct wasmer_named_extern_vec_t *out)} */
     public static void wasmer_named_extern_vec_new_empty(MemorySegment out) {
-        try { wasmer_named_extern_vec_new_empty$MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_named_extern_vec_new_empty$.MH.invokeExact(out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_named_extern_vec_new_uninitialized$MH = Native.downcall("wasmer_named_extern_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    private static final class wasmer_named_extern_vec_new_uninitialized$ {
+        static final MethodHandle MH = Native.downcall("wasmer_named_extern_vec_new_uninitialized", FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
+    }
 
     /** {@code void wasmer_named_extern_vec_new_uninitialized(struct wasmer_named_extern_vec_t *out, uintptr_t length)} */
     public static void wasmer_named_extern_vec_new_uninitialized(MemorySegment out, long length) {
-        try { wasmer_named_extern_vec_new_uninitialized$MH.invokeExact(out, length); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_named_extern_vec_new_uninitialized$.MH.invokeExact(out, length); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_setup_tracing$MH = Native.downcall("wasmer_setup_tracing", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT));
+    private static final class wasmer_setup_tracing$ {
+        static final MethodHandle MH = Native.downcall("wasmer_setup_tracing", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT));
+    }
 
     /** {@code void wasmer_setup_tracing(int verbosity_level, int use_color)} */
     public static void wasmer_setup_tracing(int verbosity_level, int use_color) {
-        try { wasmer_setup_tracing$MH.invokeExact(verbosity_level, use_color); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_setup_tracing$.MH.invokeExact(verbosity_level, use_color); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_target_delete$MH = Native.downcall("wasmer_target_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_target_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_target_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_target_delete(struct wasmer_target_t *_target)} */
     public static void wasmer_target_delete(MemorySegment _target) {
-        try { wasmer_target_delete$MH.invokeExact(_target); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_target_delete$.MH.invokeExact(_target); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_target_new$MH = Native.downcall("wasmer_target_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final class wasmer_target_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_target_new", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasmer_target_t *wasmer_target_new(struct wasmer_triple_t *triple, struct wasmer_cpu_features_t *cpu_features)} */
     public static MemorySegment wasmer_target_new(MemorySegment triple, MemorySegment cpu_features) {
-        try { return (MemorySegment) wasmer_target_new$MH.invokeExact(triple, cpu_features); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_target_new$.MH.invokeExact(triple, cpu_features); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_triple_delete$MH = Native.downcall("wasmer_triple_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final class wasmer_triple_delete$ {
+        static final MethodHandle MH = Native.downcall("wasmer_triple_delete", FunctionDescriptor.ofVoid(ADDRESS));
+    }
 
     /** {@code void wasmer_triple_delete(struct wasmer_triple_t *_triple)} */
     public static void wasmer_triple_delete(MemorySegment _triple) {
-        try { wasmer_triple_delete$MH.invokeExact(_triple); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wasmer_triple_delete$.MH.invokeExact(_triple); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_triple_new$MH = Native.downcall("wasmer_triple_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final class wasmer_triple_new$ {
+        static final MethodHandle MH = Native.downcall("wasmer_triple_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
 
     /** {@code struct wasmer_triple_t *wasmer_triple_new(const wasm_name_t *triple)} */
     public static MemorySegment wasmer_triple_new(MemorySegment triple) {
-        try { return (MemorySegment) wasmer_triple_new$MH.invokeExact(triple); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_triple_new$.MH.invokeExact(triple); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_triple_new_from_host$MH = Native.downcall("wasmer_triple_new_from_host", FunctionDescriptor.of(ADDRESS));
+    private static final class wasmer_triple_new_from_host$ {
+        static final MethodHandle MH = Native.downcall("wasmer_triple_new_from_host", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code struct wasmer_triple_t *wasmer_triple_new_from_host(void)} */
     public static MemorySegment wasmer_triple_new_from_host() {
-        try { return (MemorySegment) wasmer_triple_new_from_host$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_triple_new_from_host$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_version$MH = Native.downcall("wasmer_version", FunctionDescriptor.of(ADDRESS));
+    private static final class wasmer_version$ {
+        static final MethodHandle MH = Native.downcall("wasmer_version", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code const char *wasmer_version(void)} */
     public static MemorySegment wasmer_version() {
-        try { return (MemorySegment) wasmer_version$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_version$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_version_major$MH = Native.downcall("wasmer_version_major", FunctionDescriptor.of(JAVA_BYTE));
+    private static final class wasmer_version_major$ {
+        static final MethodHandle MH = Native.downcall("wasmer_version_major", FunctionDescriptor.of(JAVA_BYTE));
+    }
 
     /** {@code uint8_t wasmer_version_major(void)} */
     public static int wasmer_version_major() {
-        try { return ((byte) wasmer_version_major$MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasmer_version_major$.MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_version_minor$MH = Native.downcall("wasmer_version_minor", FunctionDescriptor.of(JAVA_BYTE));
+    private static final class wasmer_version_minor$ {
+        static final MethodHandle MH = Native.downcall("wasmer_version_minor", FunctionDescriptor.of(JAVA_BYTE));
+    }
 
     /** {@code uint8_t wasmer_version_minor(void)} */
     public static int wasmer_version_minor() {
-        try { return ((byte) wasmer_version_minor$MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasmer_version_minor$.MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_version_patch$MH = Native.downcall("wasmer_version_patch", FunctionDescriptor.of(JAVA_BYTE));
+    private static final class wasmer_version_patch$ {
+        static final MethodHandle MH = Native.downcall("wasmer_version_patch", FunctionDescriptor.of(JAVA_BYTE));
+    }
 
     /** {@code uint8_t wasmer_version_patch(void)} */
     public static int wasmer_version_patch() {
-        try { return ((byte) wasmer_version_patch$MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return ((byte) wasmer_version_patch$.MH.invokeExact()) & 0xFF; } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wasmer_version_pre$MH = Native.downcall("wasmer_version_pre", FunctionDescriptor.of(ADDRESS));
+    private static final class wasmer_version_pre$ {
+        static final MethodHandle MH = Native.downcall("wasmer_version_pre", FunctionDescriptor.of(ADDRESS));
+    }
 
     /** {@code const char *wasmer_version_pre(void)} */
     public static MemorySegment wasmer_version_pre() {
-        try { return (MemorySegment) wasmer_version_pre$MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { return (MemorySegment) wasmer_version_pre$.MH.invokeExact(); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
-    private static final MethodHandle wat2wasm$MH = Native.downcall("wat2wasm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    private static final class wat2wasm$ {
+        static final MethodHandle MH = Native.downcall("wat2wasm", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+    }
 
     /** {@code void wat2wasm(const wasm_byte_vec_t *wat, wasm_byte_vec_t *out)} */
     public static void wat2wasm(MemorySegment wat, MemorySegment out) {
-        try { wat2wasm$MH.invokeExact(wat, out); } catch (Throwable t) { throw Native.rethrow(t); }
+        try { wat2wasm$.MH.invokeExact(wat, out); } catch (Throwable t) { throw Native.rethrow(t); }
     }
 
 }
