@@ -259,6 +259,37 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         }
     }
 
+    /**
+     * The WASI imports of {@code module} in its import order ({@code wasi_get_imports}), with stdio served by this
+     * environment; {@link LinkException} if the module also imports something WASI does not provide.
+     */
+    public List<Extern> orderedImports(Module module) {
+        MemorySegment s = store.enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment vec = arena.allocate(Layouts.VEC);
+            boolean ok = module.use(m -> LibWasi.wasi_get_imports(s, resource.address(), m, vec));
+            if (!ok) {
+                throw new LinkException("cannot resolve the imports in order: " + LastError.take("unknown reason"));
+            }
+            long n = Layouts.vecSize(vec);
+            MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
+            externVecs.add(new long[] {n, data.address()});
+            List<Extern> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ImportType imp = module.imports().get(i);
+                if (!(imp.type() instanceof FuncType type)) {
+                    throw new LinkException("WASI import " + imp.module() + "." + imp.name() + " is not a function");
+                }
+                Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
+                        imp.module() + "." + imp.name(), type);
+                out.add(stdio(imp.name(), type, original, s));
+            }
+            return List.copyOf(out);
+        } finally {
+            store.exit();
+        }
+    }
+
     /** fd_write/fd_read served for descriptors 0-2 from Java, everything else by libwasmer's original. */
     private Func stdio(String name, FuncType type, Func original, MemorySegment storePointer) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
@@ -304,15 +335,29 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     public Instance instantiate(Module module, Imports extra) {
         Imports all = imports(module).addAll(extra);
         Instance instance = Instance.create(store, module, all);
+        try {
+            initialize(instance);
+        } catch (RuntimeException e) {
+            instance.close();
+            throw e;
+        }
+        return instance;
+    }
+
+    /**
+     * Binds this environment to {@code instance}'s memory ({@code wasi_env_initialize_instance}); needed after
+     * instantiating with {@link #orderedImports} yourself, done by {@link #instantiate}.
+     *
+     * @throws LinkException if the instance exports no memory (libwasmer would abort)
+     */
+    public void initialize(Instance instance) {
         if (instance.exports().values().stream().noneMatch(e -> e instanceof Memory)) {
-            instance.close(); // libwasmer's initialize unwraps the memory export: it would abort
             throw new LinkException("a WASI module must export a memory; this one exports "
                     + instance.module().exports());
         }
         MemorySegment s = store.enter();
         try {
             bind(resource.address(), s, instance.pointer());
-            return instance;
         } finally {
             store.exit();
         }

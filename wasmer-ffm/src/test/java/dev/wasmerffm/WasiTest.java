@@ -154,6 +154,27 @@ class WasiTest {
     }
 
     @Test
+    void orderedImportsFollowTheModulesImportOrder() throws IOException {
+        try (Module module = Module.compile(engine, program("hello")); Store store = new Store(engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("hello"))) {
+            List<Extern> imports = wasi.orderedImports(module);
+            assertThat(imports).hasSize(module.imports().size());
+            try (Instance instance = Instance.create(store, module, imports.toArray(Extern[]::new))) {
+                wasi.initialize(instance);
+                instance.func("_start").call();
+                assertThat(new String(wasi.stdout(), StandardCharsets.UTF_8)).isEqualTo("hello, world\n");
+            }
+        }
+        try (Module mixed = Module.compile(engine, """
+                (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+                  (import "env" "other" (func)) (memory (export "memory") 1))""");
+                Store store = new Store(engine); WasiEnv wasi = WasiEnv.create(store, new WasiConfig("x"))) {
+            assertThatThrownBy(() -> wasi.orderedImports(mixed)).isInstanceOf(LinkException.class)
+                    .hasMessageContaining("in order");
+        }
+    }
+
+    @Test
     void badConfigIsRefusedClearly() {
         assertThatThrownBy(() -> new WasiConfig("p").mapDir("/x", Path.of("/no/such/dir")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/no/such/dir");
