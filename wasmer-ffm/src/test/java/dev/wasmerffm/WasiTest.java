@@ -68,6 +68,19 @@ class WasiTest {
     }
 
     @Test
+    void anExplicitExitZeroIsSuccess() {
+        String wat = """
+                (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 0)) unreachable))""";
+        try (Module module = Module.compile(engine, wat); Store store = new Store(engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("zero"))) {
+            WasiExit exit = wasi.run(module);
+            assertThat(exit.exitCode()).isZero();
+            assertThat(exit.success()).isTrue();
+        }
+    }
+
+    @Test
     void stdinIsGivenAsBytes() throws IOException {
         WasiExit exit = run("upper", new WasiConfig("upper").stdin("shout this\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(exit.stdoutText()).isEqualTo("SHOUT THIS\n");
