@@ -11,6 +11,7 @@ import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import dev.wasmerffm.raw.Native;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.ref.WeakReference;
@@ -403,9 +404,11 @@ public final class Func extends Extern {
         static {
             try {
                 var lookup = MethodHandles.lookup();
+                // Pointers as 64-bit integers (LP64): ADDRESS parameters would make the stub allocate three
+                // segments on every call; this callback needs only their addresses.
                 CALLBACK = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "callback",
-                        MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class,
-                                MemorySegment.class)), Layouts.FUNC_CALLBACK_WITH_ENV, Arena.global());
+                        MethodType.methodType(long.class, long.class, long.class, long.class)),
+                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Arena.global());
                 FINALIZER = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "finalizer",
                         MethodType.methodType(void.class, MemorySegment.class)), Layouts.FINALIZER, Arena.global());
             } catch (ReflectiveOperationException e) {
@@ -417,26 +420,26 @@ public final class Func extends Extern {
         }
 
         /** Never throws: an exception escaping an upcall terminates the JVM. */
-        static MemorySegment callback(MemorySegment env, MemorySegment args, MemorySegment results) {
+        static long callback(long env, long args, long results) {
             Host h = null;
             try {
-                h = HOSTS.get(env.address());
+                h = HOSTS.get(env);
                 Store store = h == null ? null : h.store().get();
                 if (store == null) {
-                    throw new IllegalStateException("host function " + env.address() + " no longer exists");
+                    throw new IllegalStateException("host function " + env + " no longer exists");
                 }
                 FuncType t = h.type();
-                MemorySegment argVals = Layouts.vecData(args.reinterpret(Layouts.VEC.byteSize()), V);
-                MemorySegment resultVals = Layouts.vecData(results.reinterpret(Layouts.VEC.byteSize()), V);
+                long argVals = Vals.NATIVE.get(JAVA_LONG, args + Layouts.VEC_DATA);
+                long resultVals = Vals.NATIVE.get(JAVA_LONG, results + Layouts.VEC_DATA);
                 // Pre-set every result to zero of its declared kind: an unset result reads as 0.
                 for (int i = 0; i < t.results().size(); i++) {
-                    resultVals.set(JAVA_BYTE, i * V, (byte) t.results().get(i).kind());
-                    resultVals.set(JAVA_LONG, i * V + P, 0L);
+                    Vals.NATIVE.set(JAVA_BYTE, resultVals + i * V, (byte) t.results().get(i).kind());
+                    Vals.NATIVE.set(JAVA_LONG, resultVals + i * V + P, 0L);
                 }
                 h.fn().call(new HostCall(store, t, h.name(), argVals, resultVals));
-                return MemorySegment.NULL;
+                return 0;
             } catch (Throwable e) {
-                return Traps.hostTrap(h == null ? MemorySegment.NULL : h.storeAddress(), e);
+                return Traps.hostTrap(h == null ? MemorySegment.NULL : h.storeAddress(), e).address();
             }
         }
 

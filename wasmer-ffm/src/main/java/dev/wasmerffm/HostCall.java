@@ -7,7 +7,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.raw.Layouts;
-import java.lang.foreign.MemorySegment;
 
 /**
  * The arguments and results of one host function call, and the caller's context. Valid only during the call.
@@ -20,10 +19,11 @@ public final class HostCall {
     private final Store store;
     private final FuncType type;
     private final String name;
-    private final MemorySegment args;
-    private final MemorySegment results;
+    /** Addresses of libwasmer's argument and result {@code wasm_val_t} arrays. */
+    private final long args;
+    private final long results;
 
-    HostCall(Store store, FuncType type, String name, MemorySegment args, MemorySegment results) {
+    HostCall(Store store, FuncType type, String name, long args, long results) {
         this.store = store;
         this.type = type;
         this.name = name;
@@ -72,27 +72,27 @@ public final class HostCall {
 
     /** Parameter {@code i} as i32. */
     public int i32(int i) {
-        return args.get(JAVA_INT, at(i, ValType.I32, false) + P);
+        return Vals.NATIVE.get(JAVA_INT, args + at(i, ValType.I32, false) + P);
     }
 
     /** Parameter {@code i} as i64. */
     public long i64(int i) {
-        return args.get(JAVA_LONG, at(i, ValType.I64, false) + P);
+        return Vals.NATIVE.get(JAVA_LONG, args + at(i, ValType.I64, false) + P);
     }
 
     /** Parameter {@code i} as f32. */
     public float f32(int i) {
-        return args.get(JAVA_FLOAT, at(i, ValType.F32, false) + P);
+        return Vals.NATIVE.get(JAVA_FLOAT, args + at(i, ValType.F32, false) + P);
     }
 
     /** Parameter {@code i} as f64. */
     public double f64(int i) {
-        return args.get(JAVA_DOUBLE, at(i, ValType.F64, false) + P);
+        return Vals.NATIVE.get(JAVA_DOUBLE, args + at(i, ValType.F64, false) + P);
     }
 
     /** Parameter {@code i} boxed: Integer, Long, Float, Double, a {@link Func}, a host object or null. */
     public Object param(int i) {
-        return Vals.read(args, at(i, null, false), type.params().get(i), store, false);
+        return Vals.read(Vals.NATIVE, args + at(i, null, false), type.params().get(i), store, false);
     }
 
     /** All parameters, boxed. */
@@ -106,43 +106,43 @@ public final class HostCall {
 
     /** Sets result {@code i} (i32). */
     public HostCall result(int i, int value) {
-        long o = at(i, ValType.I32, true);
-        results.set(JAVA_BYTE, o, (byte) ValType.I32.kind());
-        results.set(JAVA_INT, o + P, value);
+        long o = results + at(i, ValType.I32, true);
+        Vals.NATIVE.set(JAVA_BYTE, o, (byte) ValType.I32.kind());
+        Vals.NATIVE.set(JAVA_INT, o + P, value);
         return this;
     }
 
     /** Sets result {@code i} (i64). */
     public HostCall result(int i, long value) {
-        long o = at(i, ValType.I64, true);
-        results.set(JAVA_BYTE, o, (byte) ValType.I64.kind());
-        results.set(JAVA_LONG, o + P, value);
+        long o = results + at(i, ValType.I64, true);
+        Vals.NATIVE.set(JAVA_BYTE, o, (byte) ValType.I64.kind());
+        Vals.NATIVE.set(JAVA_LONG, o + P, value);
         return this;
     }
 
     /** Sets result {@code i} (f32). */
     public HostCall result(int i, float value) {
-        long o = at(i, ValType.F32, true);
-        results.set(JAVA_BYTE, o, (byte) ValType.F32.kind());
-        results.set(JAVA_FLOAT, o + P, value);
+        long o = results + at(i, ValType.F32, true);
+        Vals.NATIVE.set(JAVA_BYTE, o, (byte) ValType.F32.kind());
+        Vals.NATIVE.set(JAVA_FLOAT, o + P, value);
         return this;
     }
 
     /** Sets result {@code i} (f64). */
     public HostCall result(int i, double value) {
-        long o = at(i, ValType.F64, true);
-        results.set(JAVA_BYTE, o, (byte) ValType.F64.kind());
-        results.set(JAVA_DOUBLE, o + P, value);
+        long o = results + at(i, ValType.F64, true);
+        Vals.NATIVE.set(JAVA_BYTE, o, (byte) ValType.F64.kind());
+        Vals.NATIVE.set(JAVA_DOUBLE, o + P, value);
         return this;
     }
 
     /** Sets result {@code i} from a boxed value of the declared type (references included). */
     public HostCall resultValue(int i, Object value) {
-        long o = at(i, null, true);
+        long o = results + at(i, null, true);
         ValType t = type.results().get(i);
         Vals.check(t, value, store, "result " + i + " of " + name);
         // libwasmer takes the refs of host results, so they are not freed here.
-        Vals.write(results, o, t, value, store, null);
+        Vals.write(Vals.NATIVE, o, t, value, store, null);
         return this;
     }
 

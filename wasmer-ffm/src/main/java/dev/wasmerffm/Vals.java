@@ -16,6 +16,12 @@ import java.util.List;
 final class Vals {
 
     static final long SIZE = Layouts.VAL.byteSize();
+    /**
+     * All of native memory, for reading and writing libwasmer's value vectors in upcalls by absolute address without
+     * making a segment per access. Only ever indexed with addresses libwasmer handed us and offsets checked against
+     * the signature.
+     */
+    static final MemorySegment NATIVE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     private static final long P = Layouts.VAL_PAYLOAD;
 
     private Vals() {
