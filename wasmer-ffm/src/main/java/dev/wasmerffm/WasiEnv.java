@@ -125,7 +125,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     arena.allocateFrom(packageName)));
             LibWasi.wasi_filesystem_delete(fs);
             WasiEnv wasi = finish(store, config, s, env, p.dirError(), volumeArena);
-            wasi.filesystemImports = Layouts.vecSize(importVec) == 0 ? List.of() : wrap(wasi, module, importVec);
+            wasi.filesystemImports = wasi.ordered(module, importVec);
             return wasi;
         } catch (RuntimeException e) {
             volumeArena.close();
@@ -141,20 +141,6 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     public List<Extern> filesystemImports() {
         checkOpen();
         return filesystemImports;
-    }
-
-    private static List<Extern> wrap(WasiEnv wasi, Module module, MemorySegment vec) {
-        long n = Layouts.vecSize(vec);
-        MemorySegment data = Layouts.vecData(vec, ADDRESS.byteSize());
-        wasi.externVecs.add(new long[] {n, data.address()});
-        List<Extern> out = new ArrayList<>();
-        for (int i = 0; i < n && i < module.imports().size(); i++) {
-            if (module.imports().get(i).type() instanceof FuncType t) {
-                out.add(new Func(wasi.store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), wasi,
-                        module.imports().get(i).name(), t));
-            }
-        }
-        return List.copyOf(out);
     }
 
     private record Prepared(MemorySegment config, String dirError) {
@@ -251,7 +237,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
                 Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
-                imports.define(mod, name, stdio(name, type, original, s));
+                imports.define(mod, name, stdio(name, type, original));
             }
             return imports;
         } finally {
@@ -271,27 +257,35 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             if (!ok) {
                 throw new LinkException("cannot resolve the imports in order: " + LastError.take("unknown reason"));
             }
-            long n = Layouts.vecSize(vec);
-            MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
-            externVecs.add(new long[] {n, data.address()});
-            List<Extern> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                ImportType imp = module.imports().get(i);
-                if (!(imp.type() instanceof FuncType type)) {
-                    throw new LinkException("WASI import " + imp.module() + "." + imp.name() + " is not a function");
-                }
-                Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
-                        imp.module() + "." + imp.name(), type);
-                out.add(stdio(imp.name(), type, original, s));
-            }
-            return List.copyOf(out);
+            return ordered(module, vec);
         } finally {
             store.exit();
         }
     }
 
+    /**
+     * Wraps an extern vec libwasmer filled in {@code module}'s import order (freed with this environment), with
+     * stdio served by this environment. Caller holds the store lock.
+     */
+    private List<Extern> ordered(Module module, MemorySegment vec) {
+        long n = Layouts.vecSize(vec);
+        MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
+        externVecs.add(new long[] {n, data.address()});
+        List<Extern> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ImportType imp = module.imports().get(i);
+            if (!(imp.type() instanceof FuncType type)) {
+                throw new LinkException("WASI import " + imp.module() + "." + imp.name() + " is not a function");
+            }
+            Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
+                    imp.module() + "." + imp.name(), type);
+            out.add(stdio(imp.name(), type, original));
+        }
+        return List.copyOf(out);
+    }
+
     /** fd_write/fd_read served for descriptors 0-2 from Java, everything else by libwasmer's original. */
-    private Func stdio(String name, FuncType type, Func original, MemorySegment storePointer) {
+    private Func stdio(String name, FuncType type, Func original) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read") && !config.inheritsStdin();
         if (!type.equals(FD_RW) || !(write || read)) {

@@ -51,8 +51,7 @@ class LeakTest {
 
     private static void measure(boolean close) throws Exception {
         int warm = 10_000; // the baseline is taken after these, once allocators and the JIT have settled
-        int total = Integer.getInteger("wasmer.reliability.leakCycles",
-                "long".equals(System.getProperty("wasmer.reliability")) ? 1_000_000 : 30_000);
+        int total = Integer.getInteger("wasmer.reliability.leakCycles", Scale.of(30_000, 1_000_000));
         try (Engine engine = new Engine(); Module module = Module.compile(engine, MODULE)) {
             long baseline = 0;
             long liveBefore = 0;

@@ -36,7 +36,7 @@ class MutationFuzzTest {
 
     @Test
     void mutatedModulesGiveTypedExceptionsOnly() throws InterruptedException {
-        int count = "long".equals(System.getProperty("wasmer.reliability")) ? 100_000 : 5_000;
+        int count = Scale.of(5_000, 100_000);
         long liveBefore = LiveObjects.settled();
         long seed = Long.getLong("wasmer.fuzz.seed", 20261125L);
         Random random = new Random(seed);

@@ -191,6 +191,13 @@ class RawApiTest {
         LibWasm.wasm_globaltype_delete(gt);
     }
 
+    /** An upcall stub for {@link #callback}, a {@code wasm_func_callback_t}. */
+    MemorySegment callbackStub() throws ReflectiveOperationException {
+        return Native.LINKER.upcallStub(MethodHandles.lookup().findStatic(RawApiTest.class, "callback",
+                MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class)),
+                Layouts.FUNC_CALLBACK, arena);
+    }
+
     static MemorySegment callback(MemorySegment args, MemorySegment results) {
         return MemorySegment.NULL;
     }
@@ -251,9 +258,7 @@ class RawApiTest {
         LibWasm.wasm_foreign_delete(fCopy);
         LibWasm.wasm_foreign_delete(foreign);
 
-        MemorySegment stub = Native.LINKER.upcallStub(MethodHandles.lookup().findStatic(RawApiTest.class,
-                "callback", MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class)),
-                Layouts.FUNC_CALLBACK, arena);
+        MemorySegment stub = callbackStub();
         MemorySegment ft = functype();
         MemorySegment func = LibWasm.wasm_func_new(store, ft, stub);
         MemorySegment empty = vec();
@@ -290,9 +295,7 @@ class RawApiTest {
         LibWasm.wasm_exporttype_vec_delete(exports);
 
         MemorySegment ft = functype();
-        MemorySegment stub = Native.LINKER.upcallStub(MethodHandles.lookup().findStatic(RawApiTest.class,
-                "callback", MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class)),
-                Layouts.FUNC_CALLBACK, arena);
+        MemorySegment stub = callbackStub();
         MemorySegment f = LibWasm.wasm_func_new(store, ft, stub);
         MemorySegment importVec = vec();
         importVec.set(JAVA_LONG, 0, 1);

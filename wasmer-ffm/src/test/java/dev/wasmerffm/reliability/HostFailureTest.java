@@ -8,6 +8,7 @@ import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
+import dev.wasmerffm.Scale;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.TrapKind;

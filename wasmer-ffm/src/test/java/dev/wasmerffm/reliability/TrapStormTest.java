@@ -6,6 +6,7 @@ import dev.wasmerffm.Engine;
 import dev.wasmerffm.Func;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
+import dev.wasmerffm.Scale;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.TestModules;

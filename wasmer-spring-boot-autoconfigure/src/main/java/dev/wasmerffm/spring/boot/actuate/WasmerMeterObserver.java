@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 public class WasmerMeterObserver implements WasmerObserver {
 
     private final MeterRegistry registry;
-    private final Map<String, Timer> calls = new ConcurrentHashMap<>();
+    /** Call timers by module, function and outcome (success, trap, error): found per call without allocating. */
+    private final Map<String, Map<String, Timer[]>> calls = new ConcurrentHashMap<>();
+    private static final String[] OUTCOMES = {"success", "trap", "error"};
 
     public WasmerMeterObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -37,10 +39,16 @@ public class WasmerMeterObserver implements WasmerObserver {
 
     @Override
     public void called(String module, String function, long nanos, Throwable failure) {
-        String outcome = failure == null ? "success" : failure instanceof TrapException ? "trap" : "error";
-        calls.computeIfAbsent(module + '\0' + function + '\0' + outcome, k -> Timer.builder("wasmer.calls")
-                .description("Calls through the instance pool").tags("module", module, "function", function,
-                        "outcome", outcome).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        int outcome = failure == null ? 0 : failure instanceof TrapException ? 1 : 2;
+        Timer[] timers = calls.computeIfAbsent(module, m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(function, f -> new Timer[OUTCOMES.length]);
+        Timer timer = timers[outcome];
+        if (timer == null) { // a race registers the same meter twice, which Micrometer answers with one
+            timer = Timer.builder("wasmer.calls").description("Calls through the instance pool")
+                    .tags("module", module, "function", function, "outcome", OUTCOMES[outcome]).register(registry);
+            timers[outcome] = timer;
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
         if (failure instanceof TrapException t) {
             registry.counter("wasmer.traps", "module", module, "kind", t.kind().name().toLowerCase(Locale.ROOT))
                     .increment();
