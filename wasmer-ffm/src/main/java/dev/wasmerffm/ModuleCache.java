@@ -29,10 +29,16 @@ import javax.crypto.spec.SecretKeySpec;
  * key and artifact; a file whose MAC does not verify (tampered, truncated, swapped) is deleted and the module
  * recompiled, never deserialized.
  *
+ * <p>Behind memory and disk there may be a {@link SharedStore} that many processes use (a fleet compiles each module
+ * once). Its entries are authenticated the same way with a key all processes share; an entry that does not verify is
+ * a miss (logged, counted, overwritten by the recompiled artifact), and a store that fails is a miss too, so a lost
+ * shared store degrades to compiling locally.
+ *
  * <p>Modules returned are shared: do not close them; {@link #close()} closes them all.
  */
 public final class ModuleCache implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(ModuleCache.class.getName());
     private static final String SUFFIX = ".wasmer-module";
     private static final int MAC_LENGTH = 32;
 
@@ -40,6 +46,8 @@ public final class ModuleCache implements AutoCloseable {
     private final Path directory;
     private final long maxDiskBytes;
     private final byte[] macKey;
+    private final SharedStore shared;
+    private final byte[] sharedKey;
     private final String facts;
     private final Map<String, Module> memory = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
@@ -47,6 +55,22 @@ public final class ModuleCache implements AutoCloseable {
     private final AtomicLong diskLoads = new AtomicLong();
     private final AtomicLong compiles = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong sharedLoads = new AtomicLong();
+    private final AtomicLong sharedRejected = new AtomicLong();
+    private final AtomicLong sharedErrors = new AtomicLong();
+
+    /**
+     * Compiled artifacts kept where many processes find them, e.g. Redis. Both methods may throw; the cache then
+     * carries on as if the entry were absent.
+     */
+    public interface SharedStore {
+
+        /** The entry stored under {@code key}, or null. */
+        byte[] get(String key);
+
+        /** Stores {@code entry} under {@code key}, replacing any other. */
+        void put(String key, byte[] entry);
+    }
 
     /** A memory-only cache. */
     public ModuleCache(Engine engine) {
@@ -60,6 +84,22 @@ public final class ModuleCache implements AutoCloseable {
      * @param macKey the HMAC key; null to use (or create) {@code directory/.mac-key}, readable by this user only
      */
     public ModuleCache(Engine engine, Path directory, long maxDiskBytes, byte[] macKey) {
+        this(engine, directory, maxDiskBytes, macKey, null, null);
+    }
+
+    /**
+     * A cache with a shared second level behind memory and (when {@code directory} is not null) disk.
+     *
+     * @param shared the shared store
+     * @param sharedKey the HMAC key every process using {@code shared} has, at least 32 bytes
+     */
+    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, byte[] macKey, SharedStore shared,
+            byte[] sharedKey) {
+        if (shared != null && (sharedKey == null || sharedKey.length < 32)) {
+            throw new IllegalArgumentException("a shared module cache needs an HMAC key of at least 32 bytes");
+        }
+        this.shared = shared;
+        this.sharedKey = sharedKey == null ? null : sharedKey.clone();
         this.engine = engine;
         this.directory = directory;
         this.maxDiskBytes = maxDiskBytes;
@@ -116,16 +156,34 @@ public final class ModuleCache implements AutoCloseable {
 
     private Module loadOrCompile(String key, byte[] wasm) {
         if (directory != null) {
-            Module loaded = load(key);
-            if (loaded != null) {
+            Module m = open(authentic(key, readFile(key), macKey, rejected), rejected);
+            if (m != null) {
                 diskLoads.incrementAndGet();
-                return loaded;
+                return m;
+            }
+            delete(file(key));
+        }
+        if (shared != null) {
+            byte[] artifact = authentic(key, sharedGet(key), sharedKey, sharedRejected);
+            Module m = open(artifact, sharedRejected);
+            if (m != null) {
+                sharedLoads.incrementAndGet();
+                if (directory != null) {
+                    store(key, artifact);
+                }
+                return m;
             }
         }
         Module module = Module.compile(engine, wasm);
         compiles.incrementAndGet();
-        if (directory != null) {
-            store(key, module.serialize());
+        if (directory != null || shared != null) {
+            byte[] artifact = module.serialize();
+            if (directory != null) {
+                store(key, artifact);
+            }
+            if (shared != null) {
+                sharedPut(key, entry(key, artifact, sharedKey));
+            }
         }
         return module;
     }
@@ -134,34 +192,72 @@ public final class ModuleCache implements AutoCloseable {
         return directory.resolve(key + SUFFIX);
     }
 
-    private Module load(String key) {
-        Path f = file(key);
-        byte[] bytes;
+    private byte[] readFile(String key) {
         try {
-            bytes = Files.readAllBytes(f);
+            return Files.readAllBytes(file(key));
         } catch (IOException e) {
             return null; // absent or unreadable: compile
         }
-        byte[] artifact = bytes.length > MAC_LENGTH ? Arrays.copyOfRange(bytes, MAC_LENGTH, bytes.length) : null;
-        if (artifact == null || !MessageDigest.isEqual(Arrays.copyOf(bytes, MAC_LENGTH), mac(key, artifact))) {
-            rejected.incrementAndGet(); // never deserialize what we cannot authenticate
-            delete(f);
+    }
+
+    /** The artifact of {@code entry} (MAC then artifact) if its MAC verifies; null (counted if present) if not. */
+    private byte[] authentic(String key, byte[] entry, byte[] macKey, AtomicLong rejections) {
+        if (entry == null) {
+            return null;
+        }
+        byte[] artifact = entry.length > MAC_LENGTH ? Arrays.copyOfRange(entry, MAC_LENGTH, entry.length) : null;
+        if (artifact == null || !MessageDigest.isEqual(Arrays.copyOf(entry, MAC_LENGTH), mac(macKey, key, artifact))) {
+            rejections.incrementAndGet(); // never deserialize what we cannot authenticate
+            LOG.log(System.Logger.Level.WARNING, "module cache entry " + key + " failed authentication: recompiling");
+            return null;
+        }
+        return artifact;
+    }
+
+    /** The module of an authentic artifact; null if there is none or this libwasmer cannot use it. */
+    private Module open(byte[] artifact, AtomicLong rejections) {
+        if (artifact == null) {
             return null;
         }
         try {
             return Module.deserialize(engine, artifact);
         } catch (CompileException e) {
-            rejected.incrementAndGet(); // authentic but unusable (e.g. another libwasmer build): recompile
-            delete(f);
+            rejections.incrementAndGet(); // authentic but unusable (e.g. another libwasmer build): recompile
             return null;
         }
+    }
+
+    private byte[] entry(String key, byte[] artifact, byte[] macKey) {
+        return ByteBuffer.allocate(MAC_LENGTH + artifact.length).put(mac(macKey, key, artifact)).put(artifact).array();
+    }
+
+    private byte[] sharedGet(String key) {
+        try {
+            return shared.get(key);
+        } catch (RuntimeException e) {
+            sharedFailed("read", key, e);
+            return null;
+        }
+    }
+
+    private void sharedPut(String key, byte[] entry) {
+        try {
+            shared.put(key, entry);
+        } catch (RuntimeException e) {
+            sharedFailed("write", key, e);
+        }
+    }
+
+    private void sharedFailed(String what, String key, RuntimeException e) {
+        sharedErrors.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "shared module cache: cannot " + what + " " + key + " (" + e
+                + "): compiling locally");
     }
 
     private void store(String key, byte[] artifact) {
         try {
             Path tmp = Files.createTempFile(directory, key, ".tmp");
-            Files.write(tmp, ByteBuffer.allocate(MAC_LENGTH + artifact.length).put(mac(key, artifact)).put(artifact)
-                    .array());
+            Files.write(tmp, entry(key, artifact, macKey));
             try {
                 Files.move(tmp, file(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -206,7 +302,7 @@ public final class ModuleCache implements AutoCloseable {
         }
     }
 
-    private byte[] mac(String key, byte[] artifact) {
+    private static byte[] mac(byte[] macKey, String key, byte[] artifact) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
@@ -247,14 +343,19 @@ public final class ModuleCache implements AutoCloseable {
      * @param diskLoads modules loaded (after MAC verification) from disk
      * @param compiles modules compiled
      * @param rejected disk entries refused (bad MAC or unusable) and recompiled
+     * @param sharedLoads modules loaded (after MAC verification) from the shared store
+     * @param sharedRejected shared entries refused (bad MAC or unusable)
+     * @param sharedErrors failed reads and writes of the shared store
      * @param size modules in memory
      */
-    public record Stats(long hits, long misses, long diskLoads, long compiles, long rejected, int size) {
+    public record Stats(long hits, long misses, long diskLoads, long compiles, long rejected, long sharedLoads,
+            long sharedRejected, long sharedErrors, int size) {
     }
 
     /** Current statistics. */
     public Stats stats() {
-        return new Stats(hits.get(), misses.get(), diskLoads.get(), compiles.get(), rejected.get(), memory.size());
+        return new Stats(hits.get(), misses.get(), diskLoads.get(), compiles.get(), rejected.get(), sharedLoads.get(),
+                sharedRejected.get(), sharedErrors.get(), memory.size());
     }
 
     /** The engine it compiles with. */

@@ -32,7 +32,7 @@ class ModuleCacheTest {
             try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
                 Module m = cache.get(SmokeTest.ADD.getBytes());
                 assertThat(cache.get(SmokeTest.ADD.getBytes())).isSameAs(m);
-                assertThat(cache.stats()).isEqualTo(new ModuleCache.Stats(1, 1, 0, 1, 0, 1));
+                assertThat(cache.stats()).isEqualTo(new ModuleCache.Stats(1, 1, 0, 1, 0, 0, 0, 0, 1));
                 assertThat(cache.state(cache.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("memory");
             }
             assertThat(entries(dir)).hasSize(1);
@@ -78,6 +78,67 @@ class ModuleCacheTest {
                 otherKey.get(SUB.getBytes()); // written under the directory's key: refused under another
                 assertThat(otherKey.stats().rejected()).isEqualTo(1);
             }
+        }
+    }
+
+    /** A map as the shared store; the Spring starter's tests run the same against a real Redis. */
+    record MapStore(java.util.Map<String, byte[]> map, boolean failing) implements ModuleCache.SharedStore {
+        @Override
+        public byte[] get(String key) {
+            if (failing) {
+                throw new IllegalStateException("store down");
+            }
+            return map.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] entry) {
+            if (failing) {
+                throw new IllegalStateException("store down");
+            }
+            map.put(key, entry);
+        }
+    }
+
+    @Test
+    void aSharedStoreLetsASecondProcessSkipCompilingAndRefusesForgedEntries(@TempDir Path dir) throws Exception {
+        byte[] fleetKey = "a fleet-wide secret of 32+ chars!".getBytes();
+        var map = new java.util.concurrent.ConcurrentHashMap<String, byte[]>();
+        try (Engine engine = new Engine()) {
+            try (ModuleCache first = new ModuleCache(engine, null, 0, null, new MapStore(map, false), fleetKey)) {
+                first.get(SmokeTest.ADD.getBytes());
+                assertThat(first.stats().compiles()).isEqualTo(1);
+            }
+            assertThat(map).hasSize(1);
+            try (ModuleCache second = new ModuleCache(engine, dir, 0, null, new MapStore(map, false), fleetKey)) {
+                assertThat(call(second.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
+                assertThat(second.stats().compiles()).isZero();
+                assertThat(second.stats().sharedLoads()).isEqualTo(1);
+                assertThat(entries(dir)).hasSize(1); // kept on disk too
+            }
+            String key = map.keySet().iterator().next();
+            byte[] forged = map.get(key).clone();
+            forged[forged.length / 2] ^= 0x40;
+            map.put(key, forged);
+            try (ModuleCache third = new ModuleCache(engine, null, 0, null, new MapStore(map, false), fleetKey)) {
+                assertThat(call(third.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
+                assertThat(third.stats().sharedRejected()).isEqualTo(1);
+                assertThat(third.stats().compiles()).isEqualTo(1);
+                assertThat(map.get(key)).isNotEqualTo(forged); // replaced by the recompiled artifact
+            }
+            try (ModuleCache otherFleet = new ModuleCache(engine, null, 0, null, new MapStore(map, false),
+                    "another fleet's secret, 32+ chars".getBytes())) {
+                otherFleet.get(SmokeTest.ADD.getBytes());
+                assertThat(otherFleet.stats().sharedRejected()).isEqualTo(1);
+            }
+            try (ModuleCache down = new ModuleCache(engine, null, 0, null, new MapStore(map, true), fleetKey)) {
+                assertThat(call(down.get(SUB.getBytes()), "sub", 5, 2)).isEqualTo(3);
+                assertThat(down.stats().sharedErrors()).isEqualTo(2); // the read and the write
+                assertThat(down.stats().compiles()).isEqualTo(1);
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> new ModuleCache(engine, null, 0, null, new MapStore(map, false), new byte[8]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes");
         }
     }
 

@@ -9,8 +9,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.function.ToLongFunction;
 
 /**
- * Module cache and metering meters: {@code wasmer.cache.gets{result=hit|miss}}, {@code wasmer.cache.loads},
- * {@code wasmer.cache.compiles}, {@code wasmer.cache.rejected}, {@code wasmer.cache.size},
+ * Module cache and metering meters: {@code wasmer.cache.gets{result=hit|miss}},
+ * {@code wasmer.cache.loads{level=disk|shared}}, {@code wasmer.cache.compiles},
+ * {@code wasmer.cache.rejected{level=disk|shared}}, {@code wasmer.cache.shared.errors}, {@code wasmer.cache.size},
  * {@code wasmer.metering.points.consumed} and {@code wasmer.metering.exhaustions}. All are read from counters the
  * cache and pool keep anyway: nothing is added to the call path.
  */
@@ -28,10 +29,17 @@ public class WasmerMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         counter(registry, "wasmer.cache.gets", "Module cache lookups", c -> c.stats().hits(), "result", "hit");
         counter(registry, "wasmer.cache.gets", "Module cache lookups", c -> c.stats().misses(), "result", "miss");
-        counter(registry, "wasmer.cache.loads", "Modules loaded from the disk cache", c -> c.stats().diskLoads());
+        counter(registry, "wasmer.cache.loads", "Modules loaded from a cache level", c -> c.stats().diskLoads(),
+                "level", "disk");
+        counter(registry, "wasmer.cache.loads", "Modules loaded from a cache level", c -> c.stats().sharedLoads(),
+                "level", "shared");
         counter(registry, "wasmer.cache.compiles", "Modules compiled", c -> c.stats().compiles());
-        counter(registry, "wasmer.cache.rejected", "Cache entries refused by MAC and recompiled",
-                c -> c.stats().rejected());
+        counter(registry, "wasmer.cache.rejected", "Cache entries refused (bad MAC or unusable) and recompiled",
+                c -> c.stats().rejected(), "level", "disk");
+        counter(registry, "wasmer.cache.rejected", "Cache entries refused (bad MAC or unusable) and recompiled",
+                c -> c.stats().sharedRejected(), "level", "shared");
+        counter(registry, "wasmer.cache.shared.errors", "Failed reads and writes of the shared cache",
+                c -> c.stats().sharedErrors());
         Gauge.builder("wasmer.cache.size", cache, c -> c.stats().size()).description("Modules in memory")
                 .baseUnit("modules").register(registry);
         FunctionCounter.builder("wasmer.metering.points.consumed", pool,

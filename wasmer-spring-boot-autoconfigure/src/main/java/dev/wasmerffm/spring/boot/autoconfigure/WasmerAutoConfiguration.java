@@ -8,6 +8,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.Target;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.spring.boot.modules.SpringCacheSharedStore;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
@@ -18,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.support.ResourcePatternResolver;
 
@@ -74,16 +76,32 @@ public final class WasmerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties) {
+    ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
+            ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
-        if (!cache.isEnabled()) {
-            return new ModuleCache(engine);
+        byte[] key = macKey("wasmer.cache.key", cache.getKey(), false);
+        WasmerProperties.Shared shared = cache.getShared();
+        SpringCacheSharedStore sharedStore = null;
+        if (shared.isEnabled()) {
+            CacheManager manager = cacheManager.getIfUnique();
+            if (manager == null) {
+                throw new IllegalStateException("wasmer.cache.shared.enabled=true needs one CacheManager bean "
+                        + "(e.g. @EnableCaching with spring.cache.type=redis)");
+            }
+            sharedStore = new SpringCacheSharedStore(manager, shared.getCacheName());
         }
-        byte[] key = cache.getKey() == null ? null : cache.getKey().getBytes(StandardCharsets.UTF_8);
-        if (key != null && key.length < 32) {
-            throw new IllegalArgumentException("wasmer.cache.key must have at least 32 characters");
+        return new ModuleCache(engine, cache.isEnabled() ? cache.getDirectory() : null, cache.getMaxSize().toBytes(),
+                key, sharedStore, shared.isEnabled() ? macKey("wasmer.cache.shared.key", shared.getKey(), true) : null);
+    }
+
+    private static byte[] macKey(String property, String value, boolean required) {
+        if (value == null && !required) {
+            return null;
         }
-        return new ModuleCache(engine, cache.getDirectory(), cache.getMaxSize().toBytes(), key);
+        if (value == null || value.length() < 32) {
+            throw new IllegalArgumentException(property + " must be set to a secret of at least 32 characters");
+        }
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     @Bean

@@ -310,12 +310,18 @@ public class WasmerProperties {
          */
         private String key;
 
+        private final Shared shared = new Shared();
+
         public boolean isEnabled() {
             return this.enabled;
         }
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        public Shared getShared() {
+            return this.shared;
         }
 
         public Path getDirectory() {
@@ -332,6 +338,53 @@ public class WasmerProperties {
 
         public void setMaxSize(DataSize maxSize) {
             this.maxSize = maxSize;
+        }
+
+        public String getKey() {
+            return this.key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * A second cache level that every instance of the service shares, through Spring's cache abstraction (e.g.
+     * Redis), so a fleet compiles each module once.
+     */
+    public static class Shared {
+
+        /**
+         * Whether compiled modules are also looked up in, and stored to, a cache of the application's CacheManager.
+         */
+        private boolean enabled;
+
+        /**
+         * Name of that cache.
+         */
+        private String cacheName = "wasmer-modules";
+
+        /**
+         * HMAC key (at least 32 characters) every instance of the service shares; entries that do not verify under
+         * it are never loaded. Required when the shared cache is enabled.
+         */
+        private String key;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getCacheName() {
+            return this.cacheName;
+        }
+
+        public void setCacheName(String cacheName) {
+            this.cacheName = cacheName;
         }
 
         public String getKey() {
