@@ -58,7 +58,7 @@ public class PoolBenchmark {
         WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
                 : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), 0, false, observer);
+        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), 0, false, observer, null);
     }
 
     @TearDown(Level.Trial)

@@ -9,7 +9,9 @@ import dev.wasmerffm.Target;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
 import dev.wasmerffm.spring.boot.modules.SpringCacheSharedStore;
+import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +23,20 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
  * Auto-configuration of the Wasmer runtime: an {@link Engine} from {@code wasmer.*} properties, a thread-safe
- * {@link Store}, a {@link ModuleCache}, the modules found at {@code wasmer.modules.locations}, and an instance pool.
+ * {@link Store}, a {@link ModuleCache}, the modules found at {@code wasmer.modules.locations}, an instance pool whose
+ * instances import the beans' {@code @WasmHostFunction} methods, and a bean for each {@code @WasmModule} interface.
  * Beans close with the context, dependents first.
  */
 @AutoConfiguration
 @ConditionalOnClass(Engine.class)
 @ConditionalOnBooleanProperty(name = "wasmer.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WasmerProperties.class)
+@Import(WasmModuleInterfacesRegistrar.class)
 public final class WasmerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
@@ -112,13 +117,20 @@ public final class WasmerAutoConfiguration {
                 observer.getIfUnique(() -> WasmerObserver.NONE));
     }
 
+    /** Static: it post-processes beans, so it must exist before them. */
+    @Bean
+    @ConditionalOnMissingBean
+    static WasmHostFunctions wasmerHostFunctions(ObjectProvider<WasmModules> modules) {
+        return new WasmHostFunctions(modules::getObject);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
-            ObjectProvider<WasmerObserver> observer) {
+            ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
         return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
                 properties.getPool().getBorrowTimeout(), properties.getMetering().getInitialPoints(),
                 properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
-                observer.getIfUnique(() -> WasmerObserver.NONE));
+                observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
     }
 }

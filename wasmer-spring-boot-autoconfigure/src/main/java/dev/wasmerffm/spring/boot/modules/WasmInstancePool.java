@@ -36,6 +36,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
+    private final WasmHostFunctions hostFunctions;
     private volatile boolean closed;
 
     /** Per module: idle instances, and how many exist. */
@@ -67,9 +68,10 @@ public final class WasmInstancePool implements AutoCloseable {
      *
      * @param meteringPoints points a metered instance gets
      * @param resetPerCall whether points are given back before every lease (else once per instance)
+     * @param hostFunctions the bean methods linked as imports, or null for none
      */
     public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long meteringPoints,
-            boolean resetPerCall, WasmerObserver observer) {
+            boolean resetPerCall, WasmerObserver observer, WasmHostFunctions hostFunctions) {
         if (size < 1) {
             throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
         }
@@ -80,6 +82,7 @@ public final class WasmInstancePool implements AutoCloseable {
         this.meteringPoints = meteringPoints;
         this.resetPerCall = resetPerCall;
         this.observer = observer;
+        this.hostFunctions = hostFunctions;
     }
 
     /** An instance of {@code module} for this thread alone until the lease is closed. */
@@ -123,12 +126,13 @@ public final class WasmInstancePool implements AutoCloseable {
         Store store = new Store(engine);
         WasiEnv wasi = null;
         try {
+            Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
             Instance instance;
             if (WasiEnv.version(module) != WasiVersion.INVALID) {
                 wasi = WasiEnv.create(store, new WasiConfig(module.toString()));
-                instance = wasi.instantiate(module);
+                instance = wasi.instantiate(module, imports);
             } else {
-                instance = Instance.create(store, module, new Imports());
+                instance = Instance.create(store, module, imports);
             }
             return new Pooled(store, wasi, instance);
         } catch (RuntimeException e) {

@@ -1,0 +1,144 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
+import dev.wasmerffm.HostCall;
+import dev.wasmerffm.HostFunction;
+import dev.wasmerffm.ImportType;
+import dev.wasmerffm.Imports;
+import dev.wasmerffm.Module;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.ValType;
+import dev.wasmerffm.WasiEnv;
+import dev.wasmerffm.WasiVersion;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * The {@link WasmHostFunction} methods of the context's beans, collected as beans are made, linked into pooled
+ * instances by import name, and checked against every registered module's imports once all singletons exist: a
+ * signature mismatch, or an import that neither a bean nor WASI provides, fails startup naming it.
+ */
+public final class WasmHostFunctions implements BeanPostProcessor, SmartInitializingSingleton {
+
+    /** One bean method as an import. */
+    private record Definition(String bean, Method method, Object target, FuncType type, String module, String name)
+            implements HostFunction {
+
+        @Override
+        public void call(HostCall call) throws Exception {
+            Class<?>[] types = method.getParameterTypes();
+            Object[] args = new Object[types.length];
+            int wasm = 0;
+            for (int i = 0; i < types.length; i++) {
+                args[i] = types[i] == HostCall.class ? call : call.param(wasm++);
+            }
+            Object result;
+            try {
+                result = method.invoke(target, args);
+            } catch (InvocationTargetException e) { // the method's own throwable becomes the trap's cause
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw (Exception) e.getCause();
+            }
+            if (!type.results().isEmpty()) {
+                call.resultValue(0, result);
+            }
+        }
+
+        String where() {
+            return "@WasmHostFunction " + WasmTypes.describe(method) + " of bean '" + bean + "'";
+        }
+    }
+
+    private final Map<String, Definition> byImport = new ConcurrentHashMap<>();
+    private final Supplier<WasmModules> modules;
+
+    /** @param modules the registered modules, looked up once all singletons exist */
+    public WasmHostFunctions(Supplier<WasmModules> modules) {
+        this.modules = modules;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        Class<?> type = AopUtils.getTargetClass(bean);
+        Map<Method, WasmHostFunction> found = MethodIntrospector.selectMethods(type,
+                (MethodIntrospector.MetadataLookup<WasmHostFunction>) m -> AnnotatedElementUtils
+                        .findMergedAnnotation(m, WasmHostFunction.class));
+        found.forEach((m, a) -> register(beanName, bean, AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
+        return bean;
+    }
+
+    private void register(String beanName, Object bean, Method invocable, Method declared, WasmHostFunction a) {
+        String name = a.name().isEmpty() ? declared.getName() : a.name();
+        List<ValType> params = new ArrayList<>();
+        int callers = 0;
+        for (Class<?> p : declared.getParameterTypes()) {
+            if (p == HostCall.class) {
+                callers++;
+            } else {
+                params.add(WasmTypes.require(declared, p, "parameter"));
+            }
+        }
+        if (callers > 1) {
+            throw new IllegalStateException(WasmTypes.describe(declared) + ": at most one HostCall parameter");
+        }
+        Class<?> r = declared.getReturnType();
+        FuncType type = FuncType.of(params, r == void.class ? List.of() : List.of(WasmTypes.require(declared, r,
+                "return")));
+        invocable.trySetAccessible();
+        Definition d = new Definition(beanName, invocable, bean, type, a.module(), name);
+        Definition previous = byImport.putIfAbsent(key(a.module(), name), d);
+        if (previous != null) {
+            throw new IllegalStateException("two host functions for import " + a.module() + "." + name + ": "
+                    + previous.where() + " and " + d.where());
+        }
+    }
+
+    private static String key(String module, String name) {
+        return module + "." + name;
+    }
+
+    /** Checks every registered module's imports now that every bean's host functions are known. */
+    @Override
+    public void afterSingletonsInstantiated() {
+        for (WasmModules.Entry e : modules.get().all()) {
+            boolean wasi = WasiEnv.version(e.module()) != WasiVersion.INVALID;
+            for (ImportType imp : e.module().imports()) {
+                Definition d = byImport.get(key(imp.module(), imp.name()));
+                if (d != null && !d.type.equals(imp.type())) {
+                    throw new IllegalStateException(d.where() + " does not match import " + imp.module() + "."
+                            + imp.name() + " of module '" + e.name() + "': the method has " + d.type
+                            + ", the module needs " + imp.type());
+                }
+                if (d == null && !(wasi && imp.module().startsWith("wasi"))) {
+                    throw new IllegalStateException("module '" + e.name() + "' imports " + imp
+                            + ", which no @WasmHostFunction bean method provides");
+                }
+            }
+        }
+    }
+
+    /** Host functions in {@code store} for the imports of {@code module} that bean methods provide. */
+    public Imports imports(Store store, Module module) {
+        Imports imports = new Imports();
+        for (ImportType imp : module.imports()) {
+            Definition d = byImport.get(key(imp.module(), imp.name()));
+            if (d != null) {
+                imports.define(imp.module(), imp.name(), Func.host(store, d.type, d));
+            }
+        }
+        return imports;
+    }
+}

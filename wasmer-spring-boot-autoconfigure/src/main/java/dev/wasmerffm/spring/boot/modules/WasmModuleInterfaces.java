@@ -1,0 +1,192 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import dev.wasmerffm.ExportType;
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.Memory;
+import dev.wasmerffm.ValType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Implements {@link WasmModule} interfaces: every method is checked against the module's exports once, here, and
+ * then calls its export on a pooled instance.
+ */
+public final class WasmModuleInterfaces {
+
+    private static final FuncType ALLOC = FuncType.of(List.of(ValType.I32), List.of(ValType.I32));
+    private static final FuncType DEALLOC = FuncType.of(List.of(ValType.I32, ValType.I32), List.of());
+
+    private WasmModuleInterfaces() {
+    }
+
+    /**
+     * An implementation of {@code type}, which must carry {@link WasmModule}; {@link IllegalStateException} naming the
+     * method, the export and both signatures when they do not match.
+     */
+    public static <T> T create(Class<T> type, WasmModules modules, WasmInstancePool pool) {
+        WasmModule annotation = type.getAnnotation(WasmModule.class);
+        if (!type.isInterface() || annotation == null) {
+            throw new IllegalArgumentException(type.getName() + " is not an interface annotated with @WasmModule");
+        }
+        String module = annotation.value();
+        WasmModules.Entry entry = modules.get(module);
+        Map<Method, Call> calls = new HashMap<>();
+        for (Method m : type.getMethods()) {
+            if (!m.isDefault() && !Modifier.isStatic(m.getModifiers())) {
+                calls.put(m, Call.of(m, module, entry));
+            }
+        }
+        InvocationHandler handler = (proxy, method, args) -> {
+            Call call = calls.get(method);
+            if (call != null) {
+                return pool.call(module, call.export, instance -> call.invoke(instance, args));
+            }
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> type.getSimpleName() + "(wasm module '" + module + "')";
+            };
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /** One method bound to its export. */
+    private record Call(String export, Method method, boolean bytes) {
+
+        static Call of(Method m, String module, WasmModules.Entry entry) {
+            WasmExport named = m.getAnnotation(WasmExport.class);
+            String export = named != null ? named.value() : m.getName();
+            List<ValType> params = new ArrayList<>();
+            boolean bytes = false;
+            for (Class<?> p : m.getParameterTypes()) {
+                if (WasmTypes.isBytes(p)) {
+                    params.add(ValType.I32);
+                    params.add(ValType.I32);
+                    bytes = true;
+                } else {
+                    params.add(WasmTypes.require(m, p, "parameter"));
+                }
+            }
+            Class<?> r = m.getReturnType();
+            List<ValType> results = r == void.class ? List.of()
+                    : List.of(WasmTypes.isBytes(r) ? ValType.I64 : WasmTypes.require(m, r, "return"));
+            bytes |= WasmTypes.isBytes(r);
+            FuncType expected = FuncType.of(params, results);
+            FuncType actual = function(entry, export);
+            if (actual == null) {
+                throw new IllegalStateException(WasmTypes.describe(m) + ": module '" + module
+                        + "' exports no function '" + export + "' (its functions: " + entry.module().exports()
+                        .stream().filter(e -> e.type() instanceof FuncType).map(ExportType::name)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+            if (!expected.equals(actual)) {
+                throw new IllegalStateException(WasmTypes.describe(m) + " does not match export " + module + "."
+                        + export + ": the method needs " + expected + ", the module has " + actual);
+            }
+            if (bytes) {
+                requireConvention(m, module, entry);
+            }
+            return new Call(export, m, bytes);
+        }
+
+        private static FuncType function(WasmModules.Entry entry, String name) {
+            return entry.module().export(name).map(ExportType::type).filter(FuncType.class::isInstance)
+                    .map(FuncType.class::cast).orElse(null);
+        }
+
+        private static void requireConvention(Method m, String module, WasmModules.Entry entry) {
+            for (var need : Map.of("alloc", ALLOC, "dealloc", DEALLOC).entrySet()) {
+                if (!need.getValue().equals(function(entry, need.getKey()))) {
+                    throw new IllegalStateException(WasmTypes.describe(m) + " passes bytes, so module '" + module
+                            + "' must export " + need.getKey() + ": " + need.getValue() + " (see @WasmModule)");
+                }
+            }
+            if (entry.module().export("memory").isEmpty()) {
+                throw new IllegalStateException(WasmTypes.describe(m) + " passes bytes, so module '" + module
+                        + "' must export its memory as 'memory'");
+            }
+        }
+
+        Object invoke(Instance instance, Object[] args) {
+            Object[] in = args == null ? new Object[0] : args;
+            if (!bytes) {
+                return result(instance.func(export).call(in));
+            }
+            Func alloc = instance.func("alloc");
+            Func dealloc = instance.func("dealloc");
+            Memory memory = instance.memory("memory");
+            List<Object> wasmArgs = new ArrayList<>();
+            List<int[]> allocated = new ArrayList<>();
+            try {
+                Class<?>[] types = method.getParameterTypes();
+                for (int i = 0; i < in.length; i++) {
+                    if (!WasmTypes.isBytes(types[i])) {
+                        wasmArgs.add(in[i]);
+                        continue;
+                    }
+                    if (in[i] == null) {
+                        throw new IllegalArgumentException(WasmTypes.describe(method) + ": argument " + i
+                                + " is null; bytes parameters need a value");
+                    }
+                    byte[] data = toBytes(in[i]);
+                    int ptr = (Integer) alloc.call(data.length)[0];
+                    allocated.add(new int[] {ptr, data.length});
+                    memory.write(Integer.toUnsignedLong(ptr), data);
+                    wasmArgs.add(ptr);
+                    wasmArgs.add(data.length);
+                }
+                Object[] out = instance.func(export).call(wasmArgs.toArray());
+                if (!WasmTypes.isBytes(method.getReturnType())) {
+                    return result(out);
+                }
+                long packed = (Long) out[0];
+                int ptr = (int) (packed >>> 32);
+                int len = (int) packed;
+                byte[] data = memory.read(Integer.toUnsignedLong(ptr), len);
+                dealloc.call(ptr, len);
+                return fromBytes(data, method.getReturnType());
+            } finally {
+                for (int i = allocated.size() - 1; i >= 0; i--) {
+                    dealloc.call(allocated.get(i)[0], allocated.get(i)[1]);
+                }
+            }
+        }
+
+        private Object result(Object[] out) {
+            return method.getReturnType() == void.class ? null : out[0];
+        }
+
+        private static byte[] toBytes(Object a) {
+            if (a instanceof String s) {
+                return s.getBytes(StandardCharsets.UTF_8);
+            }
+            if (a instanceof ByteBuffer b) {
+                byte[] data = new byte[b.remaining()];
+                b.duplicate().get(data);
+                return data;
+            }
+            return (byte[]) a;
+        }
+
+        private static Object fromBytes(byte[] data, Class<?> type) {
+            if (type == String.class) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+            return type == ByteBuffer.class ? ByteBuffer.wrap(data) : data;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.ResourceLoaderAware;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Registers a bean for every {@link WasmModule} interface in the application's auto-configuration packages (those of
+ * its {@code @SpringBootApplication}), as Spring Data does for repositories, named like the interface
+ * ({@code mathPlugin} for {@code MathPlugin}) unless a bean of that name exists.
+ */
+public final class WasmModuleInterfacesRegistrar
+        implements ImportBeanDefinitionRegistrar, BeanFactoryAware, EnvironmentAware, ResourceLoaderAware {
+
+    private BeanFactory beanFactory;
+    private Environment environment;
+    private ResourceLoader resourceLoader;
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        this.beanFactory = beanFactory;
+    }
+
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public void setResourceLoader(ResourceLoader resourceLoader) {
+        this.resourceLoader = resourceLoader;
+    }
+
+    @Override
+    public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+        if (!AutoConfigurationPackages.has(beanFactory)) {
+            return;
+        }
+        ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false,
+                environment) {
+            @Override
+            protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
+                return definition.getMetadata().isInterface() && definition.getMetadata().isIndependent();
+            }
+        };
+        scanner.setResourceLoader(resourceLoader);
+        scanner.addIncludeFilter(new AnnotationTypeFilter(WasmModule.class));
+        for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
+            for (BeanDefinition found : scanner.findCandidateComponents(pkg)) {
+                register(ClassUtils.resolveClassName(found.getBeanClassName(), resourceLoader.getClassLoader()),
+                        registry);
+            }
+        }
+    }
+
+    private <T> void register(Class<T> type, BeanDefinitionRegistry registry) {
+        String name = ClassUtils.getShortNameAsProperty(type);
+        if (registry.containsBeanDefinition(name)) {
+            return;
+        }
+        RootBeanDefinition definition = new RootBeanDefinition(type, () -> WasmModuleInterfaces.create(type,
+                beanFactory.getBean(WasmModules.class), beanFactory.getBean(WasmInstancePool.class)));
+        registry.registerBeanDefinition(name, definition);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.wasmerffm.spring.boot.modules;
+
+import dev.wasmerffm.ValType;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How Java types map to wasm value types, for module interfaces and bean host functions alike. */
+final class WasmTypes {
+
+    private WasmTypes() {
+    }
+
+    /** The value type carrying {@code type}, or null if none does. */
+    static ValType of(Class<?> type) {
+        if (type == int.class) {
+            return ValType.I32;
+        }
+        if (type == long.class) {
+            return ValType.I64;
+        }
+        if (type == float.class) {
+            return ValType.F32;
+        }
+        return type == double.class ? ValType.F64 : null;
+    }
+
+    /** Whether {@code type} travels by the byte convention of {@link WasmModule}. */
+    static boolean isBytes(Class<?> type) {
+        return type == String.class || type == byte[].class || type == ByteBuffer.class;
+    }
+
+    /** {@code Type.method(int, String)}, for messages. */
+    static String describe(Method m) {
+        return m.getDeclaringClass().getSimpleName() + "." + m.getName() + Arrays.stream(m.getParameterTypes())
+                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /** Fails with a message naming the method when a type has no wasm counterpart. */
+    static ValType require(Method m, Class<?> type, String what) {
+        ValType t = of(type);
+        if (t == null) {
+            throw new IllegalStateException(describe(m) + ": " + what + " type " + type.getSimpleName()
+                    + " has no WebAssembly counterpart (use int, long, float or double)");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wasmerffm.HostCall;
+import dev.wasmerffm.TrapException;
+import dev.wasmerffm.spring.boot.autoconfigure.badplugins.WrongPlugin;
+import dev.wasmerffm.spring.boot.autoconfigure.plugins.TextPlugin;
+import dev.wasmerffm.spring.boot.modules.WasmHostFunction;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModule;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
+
+/** {@code @WasmModule} interfaces and {@code @WasmHostFunction} bean methods, on a real module with two imports. */
+class ModuleInterfacesAndHostFunctionsTests {
+
+    /** The host side: two bean methods the text module imports. */
+    static class Host {
+        final List<String> logged = new CopyOnWriteArrayList<>();
+
+        @WasmHostFunction(name = "twice")
+        int doubled(int x) {
+            if (x < 0) {
+                throw new IllegalArgumentException("negative: " + x);
+            }
+            return 2 * x;
+        }
+
+        @WasmHostFunction(module = "env")
+        void log(HostCall call, int ptr, int len) {
+            logged.add(new String(call.memory().read(ptr, len), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A host whose {@code twice} returns i64 where the module imports i32. */
+    static class WrongHost {
+        @WasmHostFunction
+        long twice(int x) {
+            return x;
+        }
+
+        @WasmHostFunction
+        void log(int ptr, int len) {
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @AutoConfigurationPackage(basePackageClasses = TextPlugin.class)
+    static class App {
+        @Bean
+        Host host() {
+            return new Host();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @AutoConfigurationPackage(basePackageClasses = WrongPlugin.class)
+    static class WrongApp {
+        @Bean
+        Host host() {
+            return new Host();
+        }
+    }
+
+    @WasmModule("text")
+    interface MissingExport {
+        int triple(int x);
+    }
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+            .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:host-wasm/*.wat",
+                    "wasmer.pool.size=4");
+
+    /** The message of what failed startup, however deeply Spring wrapped it. */
+    static String failure(AssertableApplicationContext ctx) {
+        return NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()).getMessage();
+    }
+
+    @Test
+    void anInterfaceCallsTheModuleWhichCallsBeanMethods() {
+        runner.withUserConfiguration(App.class).run(ctx -> {
+            TextPlugin text = ctx.getBean(TextPlugin.class);
+            Host host = ctx.getBean(Host.class);
+            assertThat(text.shout("héllo, wasm")).isEqualTo("HéLLO, WASM");
+            assertThat(host.logged).containsExactly("héllo, wasm");
+            assertThat(text.shoutBytes(new byte[] {'a', 0, 'z'})).containsExactly('A', 0, 'Z');
+            assertThat(StandardCharsets.UTF_8.decode(text.shoutBuffer(ByteBuffer.wrap("buf".getBytes())))
+                    .toString()).isEqualTo("BUF");
+            assertThat(text.shout("")).isEmpty();
+            assertThat(text.shoutTwice("ok")).isEqualTo("OK!");
+            assertThat(text.quadruple(5)).isEqualTo(20);
+            assertThat(text.depth()).as("every allocation was freed").isEqualTo(1024);
+            assertThat(text).hasToString("TextPlugin(wasm module 'text')");
+            assertThatThrownBy(() -> text.quadruple(-1)).isInstanceOf(TrapException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("negative: -1");
+            assertThatThrownBy(() -> text.shout(null)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("TextPlugin.shout(String): argument 0 is null");
+            assertThat(text.quadruple(6)).as("the pool's instance still works after the trap").isEqualTo(24);
+            try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+                List<Future<Boolean>> ok = new java.util.ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    String word = "thread" + t;
+                    ok.add(threads.submit(() -> {
+                        for (int i = 0; i < 500; i++) {
+                            if (!text.shout(word + i).equals((word + i).toUpperCase())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    }));
+                }
+                for (Future<Boolean> f : ok) {
+                    assertThat(f.get()).isTrue();
+                }
+            }
+            assertThat(host.logged).hasSize(6 + 4 * 500);
+            WasmModules modules = ctx.getBean(WasmModules.class);
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThatThrownBy(() -> WasmModuleInterfaces.create(MissingExport.class, modules, pool))
+                    .hasMessageContaining("MissingExport.triple(int): module 'text' exports no function 'triple'")
+                    .hasMessageContaining("alloc, dealloc, depth, quadruple, shout");
+        });
+    }
+
+    @Test
+    void aMethodThatDoesNotMatchItsExportFailsStartup() {
+        runner.withUserConfiguration(WrongApp.class).run(ctx -> assertThat(failure(ctx)).isEqualTo(
+                "WrongPlugin.quadruple(int) does not match export text.quadruple: the method needs (i32) -> (i64), "
+                        + "the module has (i32) -> (i32)"));
+    }
+
+    @Test
+    void aHostFunctionThatDoesNotMatchItsImportFailsStartup() {
+        runner.withBean(WrongHost.class).run(ctx -> assertThat(failure(ctx))
+                .contains("@WasmHostFunction WrongHost.twice(int) of bean").contains("does not match import env.twice of module 'text': the method has (i32) -> (i64),"
+                        + " the module needs (i32) -> (i32)"));
+    }
+
+    @Test
+    void anImportNoBeanProvidesFailsStartup() {
+        runner.run(ctx -> assertThat(failure(ctx)).contains(
+                "module 'text' imports env.twice: (i32) -> (i32), which no @WasmHostFunction bean method provides"));
+    }
+
+    @Test
+    void twoBeansForOneImportFailStartup() {
+        runner.withUserConfiguration(App.class).withBean("another", Host.class).run(ctx -> assertThat(failure(ctx))
+                .contains("two host functions for import env."));
+    }
+}

@@ -1,0 +1,10 @@
+package dev.wasmerffm.spring.boot.autoconfigure.badplugins;
+
+import dev.wasmerffm.spring.boot.modules.WasmModule;
+
+/** Declares a result type the module's export does not have: startup must fail. */
+@WasmModule("text")
+public interface WrongPlugin {
+
+    long quadruple(int x);
+}

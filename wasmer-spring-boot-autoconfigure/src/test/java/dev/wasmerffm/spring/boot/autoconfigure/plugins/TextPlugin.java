@@ -1,0 +1,27 @@
+package dev.wasmerffm.spring.boot.autoconfigure.plugins;
+
+import dev.wasmerffm.spring.boot.modules.WasmExport;
+import dev.wasmerffm.spring.boot.modules.WasmModule;
+import java.nio.ByteBuffer;
+
+/** The text module through a Java interface: strings, bytes and buffers by the byte convention, ints as they are. */
+@WasmModule("text")
+public interface TextPlugin {
+
+    String shout(String text);
+
+    @WasmExport("shout")
+    byte[] shoutBytes(byte[] text);
+
+    @WasmExport("shout")
+    ByteBuffer shoutBuffer(ByteBuffer text);
+
+    int quadruple(int x);
+
+    /** The allocator's top: back at its start when every call freed what it allocated. */
+    int depth();
+
+    default String shoutTwice(String text) {
+        return shout(shout(text)) + "!";
+    }
+}
