@@ -53,6 +53,16 @@ class SampleApplicationTests {
     }
 
     @Test
+    void theTextPluginRunsThroughItsJavaInterfaceAndLogsThroughABean() throws Exception {
+        HttpResponse<String> slug = send("POST", "/text/slug", "Hello, Wasm World! 2026");
+        assertThat(slug.statusCode()).isEqualTo(200);
+        assertThat(json(slug).get("slug").asString()).isEqualTo("hello-wasm-world-2026");
+        assertThat(json(slug).get("words").asInt()).isEqualTo(4);
+        JsonNode log = json(send("GET", "/text/log", null));
+        assertThat(log.get(log.size() - 1).asString()).isEqualTo("Hello, Wasm World! 2026");
+    }
+
+    @Test
     void anEndlessLoopAndATrapAnswer422AndTheAppKeepsServing() throws Exception {
         HttpResponse<String> spin = send("POST", "/plugins/spin/forever", "[]");
         assertThat(spin.statusCode()).isEqualTo(422);
