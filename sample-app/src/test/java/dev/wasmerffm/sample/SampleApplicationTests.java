@@ -60,6 +60,9 @@ class SampleApplicationTests {
         assertThat(json(slug).get("words").asInt()).isEqualTo(4);
         JsonNode log = json(send("GET", "/text/log", null));
         assertThat(log.get(log.size() - 1).asString()).isEqualTo("Hello, Wasm World! 2026");
+        JsonNode text = json(send("GET", "/actuator/wasmer/text", null));
+        assertThat(text.get("imports").get(0).asString()).isEqualTo("env.log: (i32, i32) -> () <- @WasmHostFunction "
+                + "PluginLog.log(HostCall, int, int) of bean 'pluginLog'");
     }
 
     @Test

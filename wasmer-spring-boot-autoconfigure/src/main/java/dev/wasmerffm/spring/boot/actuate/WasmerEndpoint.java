@@ -7,6 +7,7 @@ import dev.wasmerffm.ExportType;
 import dev.wasmerffm.ImportType;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import java.util.Arrays;
@@ -27,11 +28,15 @@ public class WasmerEndpoint {
     private final Engine engine;
     private final WasmModules modules;
     private final WasmInstancePool pool;
+    private final @Nullable WasmHostFunctions hostFunctions;
 
-    public WasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool) {
+    /** @param hostFunctions the bean methods providing imports, or null */
+    public WasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool,
+            @Nullable WasmHostFunctions hostFunctions) {
         this.engine = engine;
         this.modules = modules;
         this.pool = pool;
+        this.hostFunctions = hostFunctions;
     }
 
     @ReadOperation
@@ -64,9 +69,15 @@ public class WasmerEndpoint {
         }
     }
 
+    /** An import, and the bean method providing it if one does. */
+    private String describe(ImportType imp) {
+        String provider = hostFunctions == null ? null : hostFunctions.provider(imp);
+        return provider == null ? imp.toString() : imp + " <- " + provider;
+    }
+
     private ModuleDescriptor describe(WasmModules.Entry e, WasmInstancePool.@Nullable Stats stats) {
         return new ModuleDescriptor(e.name(), e.location(),
-                e.module().imports().stream().map(ImportType::toString).toList(),
+                e.module().imports().stream().map(this::describe).toList(),
                 e.module().exports().stream().collect(Collectors.toMap(ExportType::name,
                         x -> x.type().toString(), (a, b) -> a, java.util.LinkedHashMap::new)),
                 e.module().isMetered(), modules.cacheState(e), stats);

@@ -2,8 +2,10 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
+import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,7 +23,8 @@ public final class WasmerEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    WasmerEndpoint wasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool) {
-        return new WasmerEndpoint(engine, modules, pool);
+    WasmerEndpoint wasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool,
+            ObjectProvider<WasmHostFunctions> hostFunctions) {
+        return new WasmerEndpoint(engine, modules, pool, hostFunctions.getIfAvailable());
     }
 }

@@ -130,6 +130,12 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
         }
     }
 
+    /** The bean method providing {@code imp}, described for reports, or null. */
+    public String provider(ImportType imp) {
+        Definition d = byImport.get(key(imp.module(), imp.name()));
+        return d == null ? null : d.where();
+    }
+
     /** Host functions in {@code store} for the imports of {@code module} that bean methods provide. */
     public Imports imports(Store store, Module module) {
         Imports imports = new Imports();
