@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.HostCall;
 import dev.wasmerffm.TrapException;
-import dev.wasmerffm.spring.boot.autoconfigure.badplugins.WrongPlugin;
-import dev.wasmerffm.spring.boot.autoconfigure.plugins.TextPlugin;
 import dev.wasmerffm.spring.boot.modules.WasmHostFunction;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
-import dev.wasmerffm.spring.boot.modules.WasmModule;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.testplugins.missing.MissingExport;
+import dev.wasmerffm.spring.boot.testplugins.text.TextPlugin;
+import dev.wasmerffm.spring.boot.testplugins.wrong.WrongPlugin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -77,11 +77,6 @@ class ModuleInterfacesAndHostFunctionsTests {
         Host host() {
             return new Host();
         }
-    }
-
-    @WasmModule("text")
-    interface MissingExport {
-        int triple(int x);
     }
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -15,9 +15,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The endpoint, health and metrics read over real HTTP. */
+/**
+ * The endpoint, health and metrics read over real HTTP. Redis is on the test classpath (for the shared cache tests)
+ * but not used here, so its health indicator is off.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "management.endpoints.web.exposure.include=health,info,metrics,wasmer",
+    "management.endpoints.web.exposure.include=health,info,metrics,wasmer", "management.health.redis.enabled=false",
     "management.endpoint.health.show-details=always", "wasmer.metering.enabled=true",
     "wasmer.metering.initial-points=100000", "wasmer.cache.enabled=false"})
 class WasmerActuatorHttpTests {

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure.badplugins;
+package dev.wasmerffm.spring.boot.testplugins.wrong;
 
 import dev.wasmerffm.spring.boot.modules.WasmModule;
 

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure.plugins;
+package dev.wasmerffm.spring.boot.testplugins.text;
 
 import dev.wasmerffm.spring.boot.modules.WasmExport;
 import dev.wasmerffm.spring.boot.modules.WasmModule;
