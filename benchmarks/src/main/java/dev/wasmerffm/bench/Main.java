@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -90,48 +93,97 @@ public final class Main {
         }
         md.append("\nStartup and memory (fresh JVMs, median of ").append(smoke ? 1 : 5).append("):\n\n");
         int runs = smoke ? 1 : 5;
-        double cold = median(runs, "cold-start");
-        md.append(String.format("- cold start (load libwasmer, engine, compile, instantiate, first call): %.1f ms"
-                + " (goal < 100 ms)%n", cold));
-        Path cache = Files.createTempDirectory("wasmer-bench-cache");
-        probe("starter", cache.toString(), "on"); // fills the module cache
-        double on = median(runs, "starter", cache.toString(), "on");
-        double off = median(runs, "starter", cache.toString(), "off");
+        Path work = Files.createTempDirectory("wasmer-bench");
+        String jars = jarClasspath(work);
+        double cold = median(runs, CLASSPATH, List.of(), "cold-start");
+        double coldAot = median(runs, jars, trainAot(work, jars, "cold-start"), "cold-start");
+        md.append(String.format("- cold start (load libwasmer, engine, compile, instantiate, first call): %.1f ms;"
+                + " with a JDK AOT cache (-XX:AOTCache, one training run): %.1f ms (goal < 100 ms; the same steps"
+                + " from C take %s ms: the rest is the JVM's and FFM's own start)%n", cold, coldAot,
+                c.get("cold_start_ms") == null ? "-" : String.format("%.1f", c.get("cold_start_ms"))));
+        Path cache = work.resolve("module-cache");
+        probe(CLASSPATH, List.of(), "starter", cache.toString(), "on"); // fills the module cache
+        double on = median(runs, CLASSPATH, List.of(), "starter", cache.toString(), "on");
+        double off = median(runs, CLASSPATH, List.of(), "starter", cache.toString(), "off");
         md.append(String.format("- a Spring context with 10 cached modules: %.1f ms with Wasmer, %.1f ms without: %+.1f ms"
                 + " (goal < 100 ms)%n", on, off, on - off));
-        double rss = median(smoke ? 1 : 3, "rss-1000");
+        double onAot = median(runs, jars, trainAot(work, jars, "starter", cache.toString(), "on"), "starter",
+                cache.toString(), "on");
+        double offAot = median(runs, jars, trainAot(work, jars, "starter", cache.toString(), "off"), "starter",
+                cache.toString(), "off");
+        md.append(String.format("- the same with a JDK AOT cache each: %.1f ms with Wasmer, %.1f ms without: %+.1f ms%n",
+                onAot, offAot, onAot - offAot));
+        // A fixed, pre-touched heap keeps heap pages out of the RSS delta; live Java objects are counted apart.
+        double[] mem = probe(CLASSPATH, List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"), "rss-1000");
         Double cRss = c.get("rss_1000_kib");
-        md.append(String.format("- resident memory of 1 000 live instances: %.0f KiB through the binding, %s KiB from C:"
-                + " %s (goal <= 1.10x)%n", rss, cRss == null ? "-" : String.format("%.0f", cRss),
-                cRss == null ? "-" : String.format("%.2fx", rss / cRss)));
+        double total = mem[0] + mem[1];
+        md.append(String.format("- memory of 1 000 live instances: %.0f KiB resident (native) + %.0f KiB live Java heap"
+                + " = %.0f KiB through the binding, %s KiB from C: %s (goal <= 1.10x)%n", mem[0], mem[1], total,
+                cRss == null ? "-" : String.format("%.0f", cRss),
+                cRss == null ? "-" : String.format("%.2fx", total / cRss)));
         md.append("\nC baseline: benchmarks/c/baseline.c on the same modules and libwasmer, best of 5 rounds.\n");
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
     }
 
-    /** Runs {@link Probes} in a fresh JVM and returns the number it prints. */
-    static double probe(String... args) throws IOException, InterruptedException {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
-                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Probes.class.getName()));
-        cmd.addAll(java.util.List.of(args));
+    /** The class path this JVM runs with: probes use it unless they need jars only. */
+    static final String CLASSPATH = System.getProperty("java.class.path");
+
+    /** Runs {@link Probes} in a fresh JVM with {@code jvm} options; returns the numbers of its last line. */
+    static double[] probe(String classpath, List<String> jvm, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", classpath));
+        cmd.addAll(jvm);
+        cmd.add(Probes.class.getName());
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("probe " + String.join(" ", args) + " failed: " + out);
         }
-        String last = out.lines().reduce((a, b) -> b).orElseThrow();
-        return Double.parseDouble(last);
+        // The JVM may log after the probe's line (e.g. when it writes an AOT cache): take the last line of numbers.
+        String last = out.lines().filter(l -> l.matches("[-0-9. ]+")).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("probe " + String.join(" ", args) + " printed: " + out));
+        return Arrays.stream(last.trim().split("\\s+")).mapToDouble(Double::parseDouble).toArray();
     }
 
-    static double median(int runs, String... args) throws IOException, InterruptedException {
+    /** The median of the first number {@code runs} probes print. */
+    static double median(int runs, String classpath, List<String> jvm, String... args)
+            throws IOException, InterruptedException {
         double[] values = new double[runs];
         for (int i = 0; i < runs; i++) {
-            values[i] = probe(args);
+            values[i] = probe(classpath, jvm, args)[0];
         }
-        java.util.Arrays.sort(values);
+        Arrays.sort(values);
         return values[runs / 2];
+    }
+
+    /** The class path with each directory replaced by a jar of it: the JDK's AOT cache accepts only jars. */
+    static String jarClasspath(Path work) {
+        List<String> entries = new ArrayList<>();
+        for (String e : CLASSPATH.split(java.io.File.pathSeparator)) {
+            if (Files.isDirectory(Path.of(e))) {
+                String jar = work.resolve("classes-" + entries.size() + ".jar").toString();
+                int rc = java.util.spi.ToolProvider.findFirst("jar").orElseThrow().run(System.out, System.err,
+                        "--create", "--file", jar, "-C", e, ".");
+                if (rc != 0) {
+                    throw new IllegalStateException("jar failed for " + e);
+                }
+                entries.add(jar);
+            } else {
+                entries.add(e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    /** Trains a JDK AOT cache with one run of the probe; returns the option that uses it. */
+    static List<String> trainAot(Path work, String jars, String... args) throws IOException, InterruptedException {
+        String file = work.resolve(String.join("-", args).replaceAll("[^\\w-]", "_") + ".aot").toString();
+        probe(jars, List.of("-XX:AOTCacheOutput=" + file), args);
+        return List.of("-XX:AOTCache=" + file);
     }
 
     private static void ratio(StringBuilder md, String what, Double a, Double b) {

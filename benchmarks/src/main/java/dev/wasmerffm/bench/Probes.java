@@ -17,7 +17,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Measurements that need a fresh JVM each; {@link Main} runs them as child processes. Each prints one number.
  * <ul>
  *   <li>{@code cold-start}: ms from main() to the first result: load libwasmer, engine, compile, instantiate, call;
- *   <li>{@code rss-1000}: KiB of resident memory that 1 000 live instances (each with its own store) add;
+ *   <li>{@code rss-1000}: KiB of resident (native) memory and KiB of live Java heap that 1 000 live instances (each
+ *   with its own store) add;
  *   <li>{@code starter DIR on|off}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on or off.
  * </ul>
  */
@@ -43,9 +44,12 @@ public final class Probes {
                 }
             }
             case "rss-1000" -> {
+                // Run with a pre-touched fixed heap (see Main), so the RSS delta is native memory only; the Java
+                // objects kept alive are counted separately as live heap after a full GC.
                 try (Engine e = new Engine(); Module m = Module.compile(e, SMALL)) {
                     List<AutoCloseable> live = new ArrayList<>();
                     Instance.create(new Store(e), m).func("f").call(1); // warm everything once
+                    long heapBefore = liveHeap();
                     long before = rss();
                     for (int i = 0; i < 1000; i++) {
                         Store s = new Store(e);
@@ -54,7 +58,7 @@ public final class Probes {
                         live.add(in);
                         live.add(s);
                     }
-                    System.out.println(rss() - before);
+                    System.out.println((rss() - before) + " " + (liveHeap() - heapBefore) / 1024);
                     for (AutoCloseable c : live) {
                         c.close();
                     }
@@ -72,6 +76,12 @@ public final class Probes {
             }
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    static long liveHeap() {
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
     }
 
     static long rss() throws java.io.IOException {

@@ -25,7 +25,11 @@ class BenchmarkSmokeTest {
         assertThat(md).contains("| addTyped |", "| hostRoundTrip |", "kernel [backend=cranelift, kernel=sha256]",
                 "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
-                .contains("deserialize vs cranelift compile").contains("cold start").contains("10 cached modules")
-                .containsPattern("1 000 live instances: \\d+ KiB through the binding, \\d+ KiB from C");
+                .contains("deserialize vs cranelift compile").contains("10 cached modules")
+                .containsPattern("cold start [^\\n]*: \\d+\\.\\d ms; with a JDK AOT cache [^\\n]*: \\d+\\.\\d ms "
+                        + "[^\\n]*from C take \\d+\\.\\d ms")
+                .containsPattern("the same with a JDK AOT cache each: \\d+\\.\\d ms with Wasmer")
+                .containsPattern("1 000 live instances: -?\\d+ KiB resident \\(native\\) \\+ -?\\d+ KiB live Java heap"
+                        + " = -?\\d+ KiB through the binding, \\d+ KiB from C");
     }
 }
