@@ -6,10 +6,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
-import java.util.Set;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,17 +31,18 @@ public final class Store implements AutoCloseable {
     private int depth = -1;
     /** The instance whose function is running at the innermost call; host functions reach its memory. */
     Instance caller;
-    // Java objects passed to wasm as externrefs, by the id libwasmer carries as the foreign ref's host info.
-    private final Map<Long, Object> hostObjects = new HashMap<>();
-    private final IdentityHashMap<Object, Long> hostIds = new IdentityHashMap<>();
+    // Java objects passed to wasm as externrefs, at the id (index + 1) libwasmer carries as the foreign ref's host
+    // info. Made on first use: most stores never see an externref, and a thousand stores should not carry the maps.
+    private List<Object> hostObjects;
+    private IdentityHashMap<Object, Long> hostIds;
     /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
     boolean hasV128;
 
     /**
      * Engines whose machine code runs here (this store's, and those that compiled its instances' modules): each
-     * stays alive until this store is freed.
+     * stays alive until this store is freed. A list: there are one or two, and a set's table costs more.
      */
-    private final Set<SharedResource.State> engines = new java.util.LinkedHashSet<>();
+    private final List<SharedResource.State> engines = new ArrayList<>(1);
 
     /** A store for an engine. */
     public Store(Engine engine) {
@@ -54,7 +54,7 @@ public final class Store implements AutoCloseable {
             throw new WasmerException("cannot create a store: " + LastError.take("no reason given"));
         }
         engines.add(own);
-        Set<SharedResource.State> held = engines;
+        List<SharedResource.State> held = engines;
         Arena frames = scratch;
         this.resource = new NativeResource(this, "Store", store, lock, s -> {
             LibWasm.wasm_store_delete(s);
@@ -136,10 +136,13 @@ public final class Store implements AutoCloseable {
      * until it closes, since wasm may keep the reference anywhere.
      */
     MemorySegment externRef(Object o) {
+        if (hostIds == null) {
+            hostIds = new IdentityHashMap<>();
+            hostObjects = new ArrayList<>();
+        }
         long id = hostIds.computeIfAbsent(o, k -> {
-            long next = hostObjects.size() + 1L;
-            hostObjects.put(next, k);
-            return next;
+            hostObjects.add(k);
+            return (long) hostObjects.size();
         });
         MemorySegment foreign = LibWasm.wasm_foreign_new(address());
         LibWasm.wasm_foreign_set_host_info(foreign, MemorySegment.ofAddress(id));
@@ -149,7 +152,7 @@ public final class Store implements AutoCloseable {
     /** The Java object behind an externref; caller holds the lock. */
     Object hostObject(MemorySegment ref) {
         long id = LibWasm.wasm_ref_get_host_info(ref).address();
-        Object o = hostObjects.get(id);
+        Object o = hostObjects == null || id < 1 || id > hostObjects.size() ? null : hostObjects.get((int) id - 1);
         if (o == null) {
             throw new WasmerException("externref " + id + " was not made by this store");
         }
@@ -192,10 +195,14 @@ public final class Store implements AutoCloseable {
 
         Frame(Arena arena, int capacity) {
             this.capacity = capacity;
-            args = arena.allocate(Layouts.VEC);
-            results = arena.allocate(Layouts.VEC);
-            argVals = arena.allocate((long) VAL * capacity, 8);
-            resultVals = arena.allocate((long) VAL * capacity, 8);
+            long vec = Layouts.VEC.byteSize();
+            long vals = (long) VAL * capacity;
+            // One allocation, not four: a store's frame costs one malloc.
+            MemorySegment block = arena.allocate(2 * vec + 2 * vals, 8);
+            args = block.asSlice(0, vec);
+            results = block.asSlice(vec, vec);
+            argVals = block.asSlice(2 * vec, vals);
+            resultVals = block.asSlice(2 * vec + vals, vals);
             args.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, argVals);
             results.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, resultVals);
             argsPointer = MemorySegment.ofAddress(args.address());

@@ -48,7 +48,11 @@ public final class Probes {
                 // objects kept alive are counted separately as live heap after a full GC.
                 try (Engine e = new Engine(); Module m = Module.compile(e, SMALL)) {
                     List<AutoCloseable> live = new ArrayList<>();
-                    Instance.create(new Store(e), m).func("f").call(1); // warm everything once
+                    for (int i = 0; i < 1000; i++) { // warm up as C does: JIT and malloc settle before measuring
+                        try (Store s = new Store(e); Instance in = Instance.create(s, m)) {
+                            in.func("f").call(i);
+                        }
+                    }
                     long heapBefore = liveHeap();
                     long before = rss();
                     for (int i = 0; i < 1000; i++) {
