@@ -1,5 +1,9 @@
 package dev.wasmerffm.bench;
 
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.Module;
+import dev.wasmerffm.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,6 +33,14 @@ final class Kernels {
             case "loop" -> 1_000_000;
             default -> 1 << 20;
         };
+    }
+
+    /** What {@code run(argument)} returns, computed by the binding: the peers must agree. */
+    static long expected(String kernel) {
+        try (Engine e = new Engine(); Module m = Module.compile(e, load(kernel)); Store s = new Store(e);
+                Instance in = Instance.create(s, m)) {
+            return in.func("run").asLongUnaryOperator().applyAsLong(argument(kernel));
+        }
     }
 
     /** A module of about {@code functions} × 300 bytes, for compile-time benchmarks. */

@@ -50,7 +50,8 @@ public final class Main {
         boolean smoke = args.length > 3 && args[3].equals("smoke");
         Map<String, Double> c = runBaseline(baseline, kernels, smoke ? 100_000 : 5_000_000);
         // The smoke run stays in this JVM (it runs inside the test suite); the real one forks, as JMH should.
-        ChainedOptionsBuilder opts = new OptionsBuilder().include("dev\\.wasmerffm\\.bench\\..*Benchmark").forks(smoke ? 0 : 1)
+        ChainedOptionsBuilder opts = new OptionsBuilder().include("dev\\.wasmerffm\\.bench\\..*Benchmark")
+                .exclude("Peer").forks(smoke ? 0 : 1)
                 .jvmArgsAppend("--enable-native-access=ALL-UNNAMED").addProfiler(GCProfiler.class)
                 .warmupIterations(smoke ? 0 : 3).warmupTime(TimeValue.seconds(smoke ? 1 : 2))
                 .measurementIterations(smoke ? 1 : 5).measurementTime(TimeValue.milliseconds(smoke ? 200 : 2000));
@@ -58,6 +59,12 @@ public final class Main {
             opts.param("functions", "50");
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
+        // The peers get shorter iterations: Chicory's interpreter takes seconds per SHA-256 of 1 MiB.
+        Collection<RunResult> peers = new Runner(new OptionsBuilder().include("dev\\.wasmerffm\\.bench\\.Peer.*")
+                .forks(smoke ? 0 : 1).jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
+                .warmupIterations(smoke ? 0 : 2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(smoke ? 1 : 3).measurementTime(TimeValue.milliseconds(smoke ? 200 : 2000))
+                .build()).run();
         Map<String, Double> score = new LinkedHashMap<>();
         StringBuilder md = new StringBuilder("# Benchmarks\n\n");
         md.append("Run ").append(Instant.now()).append(smoke ? " (smoke run: figures are rough)" : "").append(", JDK ")
@@ -91,6 +98,7 @@ public final class Main {
         if (timed != null && untimed != null) {
             md.append(String.format("- Micrometer call timing costs %.0f ns per pooled call%n", timed - untimed));
         }
+        peerTable(md, score, c, peers);
         md.append("\nStartup and memory (fresh JVMs, median of ").append(smoke ? 1 : 5).append("):\n\n");
         int runs = smoke ? 1 : 5;
         Path work = Files.createTempDirectory("wasmer-bench");
@@ -125,6 +133,70 @@ public final class Main {
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
+    }
+
+    /**
+     * The binding, C and each peer on the same workloads, with the issue's goals: per call at least 30x faster than
+     * wasmtime-java, compute within 1.2x of the fastest peer.
+     */
+    static void peerTable(StringBuilder md, Map<String, Double> ours, Map<String, Double> c,
+            Collection<RunResult> peers) {
+        Map<String, Map<String, Double>> peer = new LinkedHashMap<>(); // workload -> runtime -> ns/op
+        for (RunResult r : peers) {
+            String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String workload = method.equals("kernel") ? "kernel " + r.getParams().getParam("kernel") : method;
+            peer.computeIfAbsent(workload, k -> new LinkedHashMap<>()).put(r.getParams().getParam("runtime"),
+                    r.getPrimaryResult().getScore());
+        }
+        md.append("\nPeers on the same modules, in this run (ns/op; in brackets the peer's time over the binding's:"
+                + " above 1x the binding is faster):\n\n| workload | binding | C |");
+        Peer.RUNTIMES.forEach(rt -> md.append(' ').append(rt).append(" |"));
+        md.append("\n|---|---:|---:|").append("---:|".repeat(Peer.RUNTIMES.size())).append('\n');
+        List<String> goals = new ArrayList<>();
+        peer.forEach((workload, byRuntime) -> {
+            String name = ourName(workload);
+            Double mine = ours.get(name);
+            Double base = c.get(baselineOf(name));
+            md.append("| ").append(workload).append(" | ").append(mine == null ? "-" : String.format("%.1f", mine))
+                    .append(" | ").append(base == null ? "-" : String.format("%.1f", base)).append(" |");
+            for (String rt : Peer.RUNTIMES) {
+                Double p = byRuntime.get(rt);
+                md.append(p == null ? " - |" : String.format(" %.1f (%.2fx) |", p, mine == null ? 0 : p / mine));
+            }
+            md.append('\n');
+            if (mine == null) {
+                return;
+            }
+            if (workload.equals("add") && byRuntime.containsKey("wasmtime-java")) {
+                goals.add(String.format("per call, wasmtime-java (JNI) takes %.1fx the binding's time (goal >= 30x)",
+                        byRuntime.get("wasmtime-java") / mine));
+                Double compiled = byRuntime.get("chicory-compiler");
+                if (compiled != null) {
+                    goals.add(String.format("Chicory's compiler turns wasm into JVM bytecode: its add takes %.1f ns"
+                            + " and crosses no native boundary; the binding takes %.1f ns and C itself %s ns per"
+                            + " wasm_func_call, so no native binding can match it on trivial calls", compiled, mine,
+                            base == null ? "-" : String.format("%.1f", base)));
+                }
+            }
+            if (workload.startsWith("kernel ")) {
+                var fastest = byRuntime.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
+                goals.add(String.format("%s: the fastest peer is %s at %.1f ns; the binding takes %.2fx that (goal"
+                        + " <= 1.2x)%s", workload, fastest.getKey(), fastest.getValue(), mine / fastest.getValue(),
+                        base == null ? "" : String.format(", C on the same libwasmer %.2fx", base
+                                / fastest.getValue())));
+            }
+        });
+        md.append('\n');
+        goals.forEach(g -> md.append("- ").append(g).append('\n'));
+    }
+
+    /** The binding's benchmark for a peer workload. */
+    static String ourName(String workload) {
+        return switch (workload) {
+            case "add" -> "addTyped";
+            case "hostRoundTrip", "writeThenRead1MiB" -> workload;
+            default -> "kernel [backend=cranelift, kernel=" + workload.substring("kernel ".length()) + "]";
+        };
     }
 
     /** The class path this JVM runs with: probes use it unless they need jars only. */

@@ -22,6 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class MemoryBenchmark {
 
+    /** 17 pages: room for 1 MiB. */
+    static final String WAT = "(module (memory (export \"memory\") 17))";
+
     Engine engine;
     Module module;
     Store store;
@@ -33,7 +36,7 @@ public class MemoryBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         engine = new Engine();
-        module = Module.compile(engine, "(module (memory (export \"memory\") 17))");
+        module = Module.compile(engine, WAT);
         store = new Store(engine);
         instance = Instance.create(store, module);
         memory = instance.memory("memory");

@@ -26,6 +26,12 @@ class BenchmarkSmokeTest {
                 "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
                 .contains("deserialize vs cranelift compile").contains("10 cached modules")
+                .contains("| workload | binding | C | chicory-interpreter | chicory-compiler | wasmtime-java |")
+                .containsPattern("\\| kernel sha256 \\| \\d+\\.\\d \\| \\d+\\.\\d \\|( \\d+\\.\\d \\(\\d+\\.\\d\\dx\\) \\|){3}")
+                .containsPattern("\\| hostRoundTrip \\|[^\\n]*\\|( \\d+\\.\\d \\(\\d+\\.\\d\\dx\\) \\|){3}")
+                .containsPattern("per call, wasmtime-java \\(JNI\\) takes \\d+\\.\\dx the binding's time")
+                .containsPattern("kernel fib: the fastest peer is [a-z-]+ at \\d+\\.\\d ns; the binding takes \\d+\\.\\d\\dx")
+                .contains("no native binding can match it on trivial calls")
                 .containsPattern("cold start [^\\n]*: \\d+\\.\\d ms; with a JDK AOT cache [^\\n]*: \\d+\\.\\d ms "
                         + "[^\\n]*from C take \\d+\\.\\d ms")
                 .containsPattern("the same with a JDK AOT cache each: \\d+\\.\\d ms with Wasmer")
