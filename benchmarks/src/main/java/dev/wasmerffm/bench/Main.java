@@ -60,8 +60,12 @@ public final class Main {
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
         // The peers get shorter iterations: Chicory's interpreter takes seconds per SHA-256 of 1 MiB.
+        // The forks get JVMCI and the Graal compiler so GraalWasm runs on its JIT (the smoke run's test JVM has
+        // neither: GraalWasm is interpreted there).
+        List<String> peerJvm = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        peerJvm.addAll(graalJit());
         Collection<RunResult> peers = new Runner(new OptionsBuilder().include("dev\\.wasmerffm\\.bench\\.Peer.*")
-                .forks(smoke ? 0 : 1).jvmArgsAppend("--enable-native-access=ALL-UNNAMED")
+                .forks(smoke ? 0 : 1).jvmArgsAppend(peerJvm.toArray(String[]::new))
                 .warmupIterations(smoke ? 0 : 2).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(smoke ? 1 : 3).measurementTime(TimeValue.milliseconds(smoke ? 200 : 2000))
                 .build()).run();
@@ -149,7 +153,9 @@ public final class Main {
                     r.getPrimaryResult().getScore());
         }
         md.append("\nPeers on the same modules, in this run (ns/op; in brackets the peer's time over the binding's:"
-                + " above 1x the binding is faster):\n\n| workload | binding | C |");
+                + " above 1x the binding is faster). GraalWasm runs on its optimizing runtime (the Graal JIT through"
+                + " JVMCI on this JDK; it refuses to run without it), except in the smoke run:\n\n"
+                + "| workload | binding | C |");
         Peer.RUNTIMES.forEach(rt -> md.append(' ').append(rt).append(" |"));
         md.append("\n|---|---:|---:|").append("---:|".repeat(Peer.RUNTIMES.size())).append('\n');
         List<String> goals = new ArrayList<>();
@@ -188,6 +194,19 @@ public final class Main {
         });
         md.append('\n');
         goals.forEach(g -> md.append("- ").append(g).append('\n'));
+    }
+
+    /** System property that makes GraalWasm refuse to run without its JIT. */
+    static final String GRAAL_JIT = "wasmer.bench.graal.jit";
+
+    /** JVM options giving GraalWasm its optimizing runtime: JVMCI, and the Graal compiler with its modules. */
+    static List<String> graalJit() {
+        String modules = Arrays.stream(CLASSPATH.split(java.io.File.pathSeparator))
+                .filter(e -> e.matches(".*/org/graalvm/.*/(compiler|collections|word|nativeimage|truffle-compiler)"
+                        + "-[0-9.]+\\.jar"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        return List.of("-XX:+UnlockExperimentalVMOptions", "-XX:+EnableJVMCI", "--upgrade-module-path=" + modules,
+                "-D" + GRAAL_JIT + "=true");
     }
 
     /** The binding's benchmark for a peer workload. */

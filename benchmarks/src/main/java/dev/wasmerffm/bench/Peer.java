@@ -16,6 +16,12 @@ import io.github.kawamuray.wasmtime.Store;
 import io.github.kawamuray.wasmtime.WasmFunctions;
 import io.github.kawamuray.wasmtime.WasmValType;
 import java.nio.ByteBuffer;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.io.ByteSequence;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
+import org.graalvm.polyglot.proxy.ProxyObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntBinaryOperator;
@@ -30,7 +36,7 @@ import java.util.function.LongUnaryOperator;
 interface Peer extends AutoCloseable {
 
     /** The runtimes compared; names as they appear in the report. */
-    List<String> RUNTIMES = List.of("chicory-interpreter", "chicory-compiler", "wasmtime-java");
+    List<String> RUNTIMES = List.of("chicory-interpreter", "chicory-compiler", "graalwasm", "wasmtime-java");
 
     IntBinaryOperator i32i32(String export);
 
@@ -48,6 +54,7 @@ interface Peer extends AutoCloseable {
         return switch (runtime) {
             case "chicory-interpreter" -> new Chicory(wasm, false);
             case "chicory-compiler" -> new Chicory(wasm, true);
+            case "graalwasm" -> new GraalWasm(wasm);
             case "wasmtime-java" -> new Wasmtime(wasm);
             default -> throw new IllegalArgumentException(runtime);
         };
@@ -97,6 +104,60 @@ interface Peer extends AutoCloseable {
 
         @Override
         public void close() {
+        }
+    }
+
+    /**
+     * GraalWasm through the polyglot API. Its optimizing (Truffle JIT) runtime needs the Graal compiler on the
+     * JVM's module path with JVMCI enabled, which {@link Main} gives the forked peer benchmarks.
+     */
+    final class GraalWasm implements Peer {
+        private final Context context;
+        private final Value exports;
+
+        GraalWasm(byte[] wasm) {
+            context = Context.newBuilder("wasm").option("engine.WarnInterpreterOnly", "false").build();
+            if (Boolean.getBoolean(Main.GRAAL_JIT) && context.getEngine().getImplementationName().equals("Interpreted")) {
+                context.close(); // fallback figures must not pass for the JIT's
+                throw new IllegalStateException("GraalWasm runs on Truffle's fallback runtime, not the Graal JIT");
+            }
+            Value module = context.eval(Source.newBuilder("wasm", ByteSequence.create(wasm), "peer").buildLiteral());
+            ProxyExecutable host = args -> args[0].asInt() + 1;
+            Value instance = module.newInstance(ProxyObject.fromMap(java.util.Map.of("env",
+                    ProxyObject.fromMap(java.util.Map.of("host", host)))));
+            exports = instance.getMember("exports");
+        }
+
+        @Override
+        public IntBinaryOperator i32i32(String export) {
+            Value f = exports.getMember(export);
+            return (a, b) -> f.execute(a, b).asInt();
+        }
+
+        @Override
+        public IntUnaryOperator i32(String export) {
+            Value f = exports.getMember(export);
+            return a -> f.execute(a).asInt();
+        }
+
+        @Override
+        public LongUnaryOperator i64(String export) {
+            Value f = exports.getMember(export);
+            return a -> f.execute(a).asLong();
+        }
+
+        @Override
+        public void writeThenRead(byte[] in, byte[] out) {
+            Value memory = exports.getMember("memory");
+            for (int i = 0; i < in.length; i++) { // the polyglot API has no bulk buffer write
+                memory.writeBufferByte(i, in[i]);
+            }
+            memory.readBuffer(0, out, 0, out.length);
+        }
+
+        @Override
+        public void close() {
+            context.close();
         }
     }
 

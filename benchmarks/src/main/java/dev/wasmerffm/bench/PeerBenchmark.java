@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class PeerBenchmark {
 
-    @Param({"chicory-interpreter", "chicory-compiler", "wasmtime-java"})
+    @Param({"chicory-interpreter", "chicory-compiler", "graalwasm", "wasmtime-java"})
     public String runtime;
 
     Peer calls;

@@ -23,7 +23,7 @@ public class PeerKernelBenchmark {
     @Param({"fib", "loop", "sieve", "sha256"})
     public String kernel;
 
-    @Param({"chicory-interpreter", "chicory-compiler", "wasmtime-java"})
+    @Param({"chicory-interpreter", "chicory-compiler", "graalwasm", "wasmtime-java"})
     public String runtime;
 
     Peer peer;
