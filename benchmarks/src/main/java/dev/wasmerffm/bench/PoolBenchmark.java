@@ -3,7 +3,9 @@ package dev.wasmerffm.bench;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
+import dev.wasmerffm.benchmodules.Adder;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,7 +27,10 @@ import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
-/** A call through the starter's instance pool, with and without Micrometer call timing: the instrumentation cost. */
+/**
+ * A call through the starter's instance pool, with and without Micrometer call timing (the instrumentation cost),
+ * and the same call through a {@code @WasmModule} interface (the proxy's cost).
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -37,6 +42,7 @@ public class PoolBenchmark {
     Engine engine;
     ModuleCache cache;
     WasmInstancePool pool;
+    Adder adder;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,6 +65,10 @@ public class PoolBenchmark {
                 : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
         pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), 0, false, observer, null);
+        adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
+        if (adder.add(2, 3) != 5) {
+            throw new IllegalStateException("the interface computes a wrong sum");
+        }
     }
 
     @TearDown(Level.Trial)
@@ -71,6 +81,11 @@ public class PoolBenchmark {
     @Benchmark
     public Object pooledCall() {
         return pool.call("add", "add", 1, 2)[0];
+    }
+
+    @Benchmark
+    public int interfaceCall() {
+        return adder.add(1, 2);
     }
 
     /** Throughput on one thread, to compare with two (the pool's scaling). */

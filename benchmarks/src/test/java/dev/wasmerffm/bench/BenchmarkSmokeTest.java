@@ -24,7 +24,8 @@ class BenchmarkSmokeTest {
         Main.main(new String[] {baseline.toString(), "target/classes/kernels", report.toString(), "smoke"});
         String md = Files.readString(report);
         assertThat(md).contains("| addTyped |", "| hostRoundTrip |", "kernel [backend=cranelift, kernel=sha256]",
-                "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads")
+                "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads",
+                        "| interfaceCall [timing=off] |")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
                 .contains("deserialize vs cranelift compile").contains("10 cached modules")
                 .contains("| workload | binding | C | chicory-compiler | chicory-interpreter | graal-wasm |"
