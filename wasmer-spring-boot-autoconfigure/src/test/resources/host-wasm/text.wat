@@ -33,4 +33,6 @@
         br $next
       end
     end
-    local.get $out i64.extend_i32_u i64.const 32 i64.shl local.get $n i64.extend_i32_u i64.or))
+    local.get $out i64.extend_i32_u i64.const 32 i64.shl local.get $n i64.extend_i32_u i64.or)
+  ;; a result outside memory: ptr 0x7fff0000, len 16
+  (func (export "broken") (param i32 i32) (result i64) i64.const 0x7fff000000000010))

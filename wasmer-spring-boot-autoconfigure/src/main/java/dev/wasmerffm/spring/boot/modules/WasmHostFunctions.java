@@ -13,6 +13,7 @@ import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,26 +32,29 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  */
 public final class WasmHostFunctions implements BeanPostProcessor, SmartInitializingSingleton {
 
-    /** One bean method as an import. */
-    private record Definition(String bean, Method method, Object target, FuncType type, String module, String name)
+    /**
+     * One bean method as an import.
+     *
+     * @param callerIndex the position of its {@link HostCall} parameter, or -1
+     */
+    private record Definition(String bean, Method method, Object target, FuncType type, int callerIndex)
             implements HostFunction {
 
         @Override
         public void call(HostCall call) throws Exception {
-            Class<?>[] types = method.getParameterTypes();
-            Object[] args = new Object[types.length];
-            int wasm = 0;
-            for (int i = 0; i < types.length; i++) {
-                args[i] = types[i] == HostCall.class ? call : call.param(wasm++);
+            Object[] args = new Object[type.params().size() + (callerIndex < 0 ? 0 : 1)];
+            for (int i = 0, wasm = 0; i < args.length; i++) {
+                args[i] = i == callerIndex ? call : call.param(wasm++);
             }
             Object result;
             try {
                 result = method.invoke(target, args);
             } catch (InvocationTargetException e) { // the method's own throwable becomes the trap's cause
-                if (e.getCause() instanceof Error error) {
-                    throw error;
+                switch (e.getCause()) {
+                    case Exception ex -> throw ex;
+                    case Error error -> throw error;
+                    default -> throw new UndeclaredThrowableException(e.getCause());
                 }
-                throw (Exception) e.getCause();
             }
             if (!type.results().isEmpty()) {
                 call.resultValue(0, result);
@@ -83,22 +87,22 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
     private void register(String beanName, Object bean, Method invocable, Method declared, WasmHostFunction a) {
         String name = a.name().isEmpty() ? declared.getName() : a.name();
         List<ValType> params = new ArrayList<>();
-        int callers = 0;
-        for (Class<?> p : declared.getParameterTypes()) {
-            if (p == HostCall.class) {
-                callers++;
+        int callerIndex = -1;
+        Class<?>[] types = declared.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] != HostCall.class) {
+                params.add(WasmTypes.require(declared, types[i], "parameter"));
+            } else if (callerIndex < 0) {
+                callerIndex = i;
             } else {
-                params.add(WasmTypes.require(declared, p, "parameter"));
+                throw new IllegalStateException(WasmTypes.describe(declared) + ": at most one HostCall parameter");
             }
-        }
-        if (callers > 1) {
-            throw new IllegalStateException(WasmTypes.describe(declared) + ": at most one HostCall parameter");
         }
         Class<?> r = declared.getReturnType();
         FuncType type = FuncType.of(params, r == void.class ? List.of() : List.of(WasmTypes.require(declared, r,
                 "return")));
         invocable.trySetAccessible();
-        Definition d = new Definition(beanName, invocable, bean, type, a.module(), name);
+        Definition d = new Definition(beanName, invocable, bean, type, callerIndex);
         Definition previous = byImport.putIfAbsent(key(a.module(), name), d);
         if (previous != null) {
             throw new IllegalStateException("two host functions for import " + a.module() + "." + name + ": "

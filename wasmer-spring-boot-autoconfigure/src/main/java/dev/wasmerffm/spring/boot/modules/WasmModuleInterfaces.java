@@ -6,6 +6,7 @@ import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Memory;
 import dev.wasmerffm.ValType;
+import dev.wasmerffm.WasmerException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -64,8 +65,15 @@ public final class WasmModuleInterfaces {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }
 
-    /** One method bound to its export. */
-    private record Call(String export, Method method, boolean bytes) {
+    /**
+     * One method bound to its export.
+     *
+     * @param types the method's parameter types, looked up once
+     * @param bytes whether any parameter or the result uses the byte convention
+     */
+    private record Call(String module, String export, Method method, Class<?>[] types, boolean bytes) {
+
+        private static final Object[] NO_ARGS = {};
 
         static Call of(Method m, String module, WasmModules.Entry entry) {
             WasmExport named = m.getAnnotation(WasmExport.class);
@@ -100,7 +108,7 @@ public final class WasmModuleInterfaces {
             if (bytes) {
                 requireConvention(m, module, entry);
             }
-            return new Call(export, m, bytes);
+            return new Call(module, export, m, m.getParameterTypes(), bytes);
         }
 
         private static FuncType function(WasmModules.Entry entry, String name) {
@@ -122,17 +130,15 @@ public final class WasmModuleInterfaces {
         }
 
         Object invoke(Instance instance, Object[] args) {
-            Object[] in = args == null ? new Object[0] : args;
+            Object[] in = args == null ? NO_ARGS : args;
             if (!bytes) {
                 return result(instance.func(export).call(in));
             }
-            Func alloc = instance.func("alloc");
             Func dealloc = instance.func("dealloc");
             Memory memory = instance.memory("memory");
             List<Object> wasmArgs = new ArrayList<>();
             List<int[]> allocated = new ArrayList<>();
             try {
-                Class<?>[] types = method.getParameterTypes();
                 for (int i = 0; i < in.length; i++) {
                     if (!WasmTypes.isBytes(types[i])) {
                         wasmArgs.add(in[i]);
@@ -143,9 +149,9 @@ public final class WasmModuleInterfaces {
                                 + " is null; bytes parameters need a value");
                     }
                     byte[] data = toBytes(in[i]);
-                    int ptr = (Integer) alloc.call(data.length)[0];
+                    int ptr = (Integer) instance.func("alloc").call(data.length)[0];
                     allocated.add(new int[] {ptr, data.length});
-                    memory.write(Integer.toUnsignedLong(ptr), data);
+                    memory.write(checked(memory, ptr, data.length, "alloc(" + data.length + ")"), data);
                     wasmArgs.add(ptr);
                     wasmArgs.add(data.length);
                 }
@@ -156,7 +162,7 @@ public final class WasmModuleInterfaces {
                 long packed = (Long) out[0];
                 int ptr = (int) (packed >>> 32);
                 int len = (int) packed;
-                byte[] data = memory.read(Integer.toUnsignedLong(ptr), len);
+                byte[] data = memory.read(checked(memory, ptr, len, export), len);
                 dealloc.call(ptr, len);
                 return fromBytes(data, method.getReturnType());
             } finally {
@@ -164,6 +170,16 @@ public final class WasmModuleInterfaces {
                     dealloc.call(allocated.get(i)[0], allocated.get(i)[1]);
                 }
             }
+        }
+
+        /** {@code ptr} as an offset, if {@code [ptr, ptr + len)} lies in the memory; else a typed error naming it. */
+        private long checked(Memory memory, int ptr, int len, String from) {
+            long at = Integer.toUnsignedLong(ptr);
+            if (len < 0 || at + len > memory.dataSize()) {
+                throw new WasmerException(module + "." + from + " gave ptr " + at + ", len " + len + ", outside its "
+                        + memory.dataSize() + "-byte memory (see @WasmModule's byte convention)");
+            }
+            return at;
         }
 
         private Object result(Object[] out) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.HostCall;
 import dev.wasmerffm.TrapException;
+import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.spring.boot.modules.WasmHostFunction;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
@@ -109,6 +110,10 @@ class ModuleInterfacesAndHostFunctionsTests {
             assertThatThrownBy(() -> text.shout(null)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("TextPlugin.shout(String): argument 0 is null");
             assertThat(text.quadruple(6)).as("the pool's instance still works after the trap").isEqualTo(24);
+            assertThatThrownBy(() -> text.broken("x")).isInstanceOf(WasmerException.class).hasMessage(
+                    "text.broken gave ptr 2147418112, len 16, outside its 65536-byte memory (see @WasmModule's byte"
+                            + " convention)");
+            assertThat(text.depth()).as("the argument was freed all the same").isEqualTo(1024);
             try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
                 List<Future<Boolean>> ok = new java.util.ArrayList<>();
                 for (int t = 0; t < 4; t++) {
@@ -131,7 +136,7 @@ class ModuleInterfacesAndHostFunctionsTests {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             assertThatThrownBy(() -> WasmModuleInterfaces.create(MissingExport.class, modules, pool))
                     .hasMessageContaining("MissingExport.triple(int): module 'text' exports no function 'triple'")
-                    .hasMessageContaining("alloc, dealloc, depth, quadruple, shout");
+                    .hasMessageContaining("alloc, dealloc, depth, quadruple, shout, broken");
         });
     }
 

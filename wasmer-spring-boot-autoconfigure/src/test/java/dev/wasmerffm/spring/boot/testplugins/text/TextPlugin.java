@@ -18,6 +18,10 @@ public interface TextPlugin {
 
     int quadruple(int x);
 
+    /** Its export returns a block outside memory. */
+    @WasmExport("broken")
+    String broken(String text);
+
     /** The allocator's top: back at its start when every call freed what it allocated. */
     int depth();
 
