@@ -2,10 +2,6 @@ package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Config;
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,29 +27,20 @@ public class KernelBenchmark {
     @Param({"cranelift", "singlepass"})
     public String backend;
 
-    Engine engine;
-    Module module;
-    Store store;
-    Instance instance;
+    Loaded loaded;
     LongUnaryOperator run;
     long argument;
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = new Engine(new Config().backend(Backend.of(backend)));
-        module = Module.compile(engine, Kernels.load(kernel));
-        store = new Store(engine);
-        instance = Instance.create(store, module);
-        run = instance.func("run").asLongUnaryOperator();
+        loaded = Loaded.of(new Config().backend(Backend.of(backend)), Kernels.load(kernel));
+        run = loaded.instance().func("run").asLongUnaryOperator();
         argument = Kernels.argument(kernel);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        instance.close();
-        store.close();
-        module.close();
-        engine.close();
+        loaded.close();
     }
 
     @Benchmark

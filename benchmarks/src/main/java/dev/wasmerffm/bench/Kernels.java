@@ -1,9 +1,6 @@
 package dev.wasmerffm.bench;
 
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
+import dev.wasmerffm.Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,9 +34,8 @@ final class Kernels {
 
     /** What {@code run(argument)} returns, computed by the binding: the peers must agree. */
     static long expected(String kernel) {
-        try (Engine e = new Engine(); Module m = Module.compile(e, load(kernel)); Store s = new Store(e);
-                Instance in = Instance.create(s, m)) {
-            return in.func("run").asLongUnaryOperator().applyAsLong(argument(kernel));
+        try (Loaded loaded = Loaded.of(new Config(), load(kernel))) {
+            return loaded.instance().func("run").asLongUnaryOperator().applyAsLong(argument(kernel));
         }
     }
 

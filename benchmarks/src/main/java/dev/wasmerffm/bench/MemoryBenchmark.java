@@ -1,10 +1,7 @@
 package dev.wasmerffm.bench;
 
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
+import dev.wasmerffm.Config;
 import dev.wasmerffm.Memory;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,30 +22,21 @@ public class MemoryBenchmark {
     /** 17 pages: room for 1 MiB. */
     static final String WAT = "(module (memory (export \"memory\") 17))";
 
-    Engine engine;
-    Module module;
-    Store store;
-    Instance instance;
+    Loaded loaded;
     Memory memory;
     final byte[] in = new byte[1 << 20];
     final byte[] out = new byte[1 << 20];
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = new Engine();
-        module = Module.compile(engine, WAT);
-        store = new Store(engine);
-        instance = Instance.create(store, module);
-        memory = instance.memory("memory");
+        loaded = Loaded.of(new Config(), WAT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        memory = loaded.instance().memory("memory");
         java.util.Arrays.fill(in, (byte) 7);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        instance.close();
-        store.close();
-        module.close();
-        engine.close();
+        loaded.close();
     }
 
     @Benchmark
