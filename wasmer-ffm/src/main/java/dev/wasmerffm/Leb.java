@@ -2,26 +2,10 @@ package dev.wasmerffm;
 
 import java.io.ByteArrayOutputStream;
 
-/** Unsigned LEB128, as the wasm binary format encodes sizes and counts. */
+/** Writes unsigned LEB128 up to 64 bits (Chicory's {@code WasmWriter} writes 32-bit ones only). */
 final class Leb {
 
     private Leb() {
-    }
-
-    /** Reads an unsigned LEB128 (at most 64 bits) at {@code pos[0]}, advancing it. */
-    static long read(byte[] bytes, int[] pos, int sectionStart) {
-        long value = 0;
-        int shift = 0;
-        int b;
-        do {
-            if (pos[0] >= bytes.length || shift > 63) {
-                throw new CompileException("malformed section at offset " + sectionStart);
-            }
-            b = bytes[pos[0]++] & 0xFF;
-            value |= (long) (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        return value;
     }
 
     static void write(ByteArrayOutputStream out, long value) {

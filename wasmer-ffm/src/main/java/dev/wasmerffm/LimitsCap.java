@@ -1,6 +1,8 @@
 package dev.wasmerffm;
 
+import com.dylibso.chicory.wasm.WasmWriter;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * Enforces maximum memory and table sizes before compilation. The C API has no resource limiter, so the module's own
@@ -8,13 +10,10 @@ import java.io.ByteArrayOutputStream;
  * maximum (so {@code memory.grow} / {@code table.grow} past it fails inside wasm, as the spec says), and one whose
  * minimum is above the cap is refused. Imported memories and tables are the host's to size and are left alone.
  *
- * <p>Hand-written rather than with Chicory: Chicory parses but does not write the binary format; this rewrites one
- * section in place and copies the rest byte for byte.
+ * <p>Sections are found and read with {@link WasmReader} (total on hostile bytes) and written with Chicory's
+ * {@link WasmWriter}; every section but the table and memory sections is copied byte for byte.
  */
 final class LimitsCap {
-
-    private static final int TABLE_SECTION = 4;
-    private static final int MEMORY_SECTION = 5;
 
     private LimitsCap() {
     }
@@ -22,63 +21,46 @@ final class LimitsCap {
     /**
      * {@code wasm} with every defined memory's maximum at most {@code maxPages} and every table's at most
      * {@code maxElements}; a negative cap leaves that kind alone.
+     *
+     * @throws CompileException if the bytes are malformed (naming the offset) or a minimum is above its cap
      */
     static byte[] apply(byte[] wasm, long maxPages, long maxElements) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(wasm.length + 16);
-        out.write(wasm, 0, 8);
-        int[] pos = {8};
-        while (pos[0] < wasm.length) {
-            int start = pos[0];
-            int id = wasm[pos[0]++] & 0xFF;
-            long size = Leb.read(wasm, pos, start);
-            int end = pos[0] + (int) size;
-            long cap = id == MEMORY_SECTION ? maxPages : id == TABLE_SECTION ? maxElements : -1;
-            if (cap < 0) {
-                out.write(wasm, start, end - start);
-            } else {
-                byte[] body = rewrite(wasm, pos[0], end, cap, id == TABLE_SECTION);
-                out.write(id);
-                Leb.write(out, body.length);
-                out.write(body, 0, body.length);
-            }
-            pos[0] = end;
+        WasmWriter out = new WasmWriter();
+        for (WasmReader.Section s : WasmReader.sections(wasm)) {
+            long cap = s.id() == WasmReader.MEMORY ? maxPages : s.id() == WasmReader.TABLE ? maxElements : -1;
+            out.writeSection(s.id(), cap < 0 ? Arrays.copyOfRange(wasm, s.contentStart(), s.end())
+                    : rewrite(WasmReader.of(wasm, s), cap, s.id() == WasmReader.TABLE));
         }
-        return out.toByteArray();
+        return out.bytes();
     }
 
-    private static byte[] rewrite(byte[] wasm, int from, int end, long cap, boolean tables) {
+    private static byte[] rewrite(WasmReader r, long cap, boolean tables) {
         String what = tables ? "table" : "memory";
-        int[] pos = {from};
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        long count = Leb.read(wasm, pos, from);
+        int count = r.count(what);
         Leb.write(body, count);
-        for (long i = 0; i < count; i++) {
-            if (pos[0] >= end) {
-                throw new CompileException("malformed " + what + " section");
-            }
+        for (int i = 0; i < count; i++) {
             if (tables) {
-                int refType = wasm[pos[0]++] & 0xFF;
+                int at = r.offset();
+                int refType = r.u8("table element type");
                 if (refType != 0x70 && refType != 0x6F) { // e.g. a table with an initializer expression
-                    throw new CompileException("table " + i + " uses an encoding the table limit cannot rewrite");
+                    throw r.error("table " + i + " uses an encoding the table limit cannot rewrite", at);
                 }
                 body.write(refType);
             }
-            int flags = wasm[pos[0]++] & 0xFF;
-            long min = Leb.read(wasm, pos, from);
-            long max = (flags & 1) != 0 ? Leb.read(wasm, pos, from) : Long.MAX_VALUE;
-            if (min > cap) {
+            WasmReader.RawLimits l = r.limits(what);
+            if (Long.compareUnsigned(l.min(), cap) > 0) {
+                String need = Long.toUnsignedString(l.min());
                 throw new CompileException(tables
-                        ? "table " + i + " needs at least " + min + " elements, above the limit of " + cap
-                        : "memory " + i + " needs at least " + min + " pages (" + min * 65536
-                                + " bytes), above the limit of " + cap + " pages (" + cap * 65536 + " bytes)");
+                        ? "table " + i + " needs at least " + need + " elements, above the limit of " + cap
+                        : "memory " + i + " needs at least " + need + " pages, above the limit of " + cap
+                                + " pages (" + cap * 65536 + " bytes)");
             }
-            body.write(flags | 1);
-            Leb.write(body, min);
-            Leb.write(body, Math.min(max, cap));
+            body.write(l.flags() | 1);
+            Leb.write(body, l.min());
+            Leb.write(body, Long.compareUnsigned(l.max(), cap) < 0 ? l.max() : cap);
         }
-        if (pos[0] != end) {
-            throw new CompileException("malformed " + what + " section");
-        }
+        r.expectEnd(what + " section");
         return body.toByteArray();
     }
 }

@@ -4,7 +4,9 @@ import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +18,11 @@ import java.util.Optional;
  */
 public final class Module implements AutoCloseable {
 
-    private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 1};
+    /** Format 2 added the libwasmer version and engine facts, and left the MAC to {@link ArtifactKey}. */
+    private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 2};
     private static final byte METERED = 1;
+    /** Artifacts sealed by {@link #serialize(ArtifactKey)} are bound to no name; a cache binds its entry key. */
+    private static final byte[] NO_CONTEXT = {};
 
     private final Engine engine;
     private final SharedResource resource;
@@ -43,16 +48,29 @@ public final class Module implements AutoCloseable {
 
     /**
      * Compiles a module from its binary or WAT text, without a store ({@code wasmer_module_new}), after applying the
-     * engine's memory limit ({@link Config#maxMemory(long)}).
+     * engine's memory limit ({@link Config#maxMemory(long)}). Bytes starting with {@code \0asm} are a binary; other
+     * bytes are WAT only if they can be text (valid UTF-8 without control bytes), else a binary-format error. Use
+     * {@link #fromBinary} where the bytes must be a binary.
      *
-     * @throws CompileException if the module is malformed or invalid, with libwasmer's message
+     * @throws CompileException if the module is malformed or invalid, with libwasmer's message or, for what this
+     *         binding reads itself, the offset
      */
     public static Module compile(Engine engine, byte[] wasmOrWat) {
-        byte[] wasm = engine.config().prepare(Wasmer.wat2wasm(wasmOrWat));
-        ModuleInfo info = ModuleInfo.read(wasm);
+        return fromBinary(engine, Wasmer.wat2wasm(wasmOrWat));
+    }
+
+    /**
+     * Compiles a module binary ({@code wasmer_module_new}), never taking the bytes for WAT: every error is about the
+     * binary format.
+     *
+     * @throws CompileException if the bytes are not a valid module, naming the offset where this binding reads them
+     */
+    public static Module fromBinary(Engine engine, byte[] wasm) {
+        byte[] prepared = engine.config().prepare(wasm);
+        ModuleInfo info = ModuleInfo.read(prepared);
         Engine.Compiled c = engine.compile(e -> {
             try (Arena arena = Arena.ofConfined()) {
-                return LibWasmer.wasmer_module_new(e, Bytes.borrowed(arena, wasm));
+                return LibWasmer.wasmer_module_new(e, Bytes.borrowed(arena, prepared));
             }
         });
         return checked(engine, c.module(), info, c.engine(), engine.isMetered());
@@ -207,8 +225,18 @@ public final class Module implements AutoCloseable {
     }
 
     /**
-     * Serializes the compiled code, prefixed with the module's interface so {@link #deserialize} can describe it
-     * without asking libwasmer. The artifact is native code: only load what you can authenticate.
+     * The compiled code, sealed under {@code key}: an HMAC-SHA256 over the binding's header (interface,
+     * architecture, libwasmer version and engine facts such as metering, backend, features and target) and
+     * libwasmer's artifact. Load it with {@link #deserialize(Engine, byte[], ArtifactKey)}.
+     */
+    public byte[] serialize(ArtifactKey key) {
+        return key.seal(NO_CONTEXT, serialize());
+    }
+
+    /**
+     * The compiled code without authentication: the binding's header then libwasmer's artifact. Only
+     * {@link #deserializeUnchecked} loads it; prefer {@link #serialize(ArtifactKey)} unless the bytes are
+     * authenticated some other way.
      */
     public byte[] serialize() {
         byte[] artifact = resource.use(m -> {
@@ -222,49 +250,75 @@ public final class Module implements AutoCloseable {
             }
         });
         byte[] iface = info.interfaceBytes();
-        byte[] archBytes = arch.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(MAGIC.length + 6 + archBytes.length + iface.length + artifact.length).put(MAGIC)
-                .put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes).putInt(iface.length)
-                .put(iface).put(artifact).array();
+        byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
+        byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
+        byte[] facts = engineFacts(engine.config()).getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(MAGIC.length + 8 + archBytes.length + version.length + facts.length + iface.length
+                + artifact.length).put(MAGIC).put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes)
+                .put((byte) version.length).put(version).putShort((short) facts.length).put(facts)
+                .putInt(iface.length).put(iface).put(artifact).array();
+    }
+
+    /** What, besides the wasm bytes, makes compiled code differ; part of every artifact's authenticated header. */
+    static String engineFacts(Config c) {
+        Metering m = c.metering();
+        return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
+                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
+                + c.maxMemoryPages() + ";maxTableElements=" + c.maxTableElements() + ";metering="
+                + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
+                        Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
     }
 
     /**
-     * Loads what {@link #serialize()} produced. The bytes become native code: never pass bytes you cannot
-     * authenticate (the starter's module cache checks a MAC first).
+     * Loads what {@link #serialize(ArtifactKey)} produced, after checking its MAC under {@code key}: bytes that do not
+     * verify never reach libwasmer.
      *
-     * @throws CompileException if the bytes are not such an artifact, or were made for another engine or target
+     * @throws ArtifactAuthenticationException if the bytes were changed, truncated or sealed with another key
+     * @throws CompileException if they were made for another architecture or libwasmer version
      */
-    public static Module deserialize(Engine engine, byte[] serialized) {
+    public static Module deserialize(Engine engine, byte[] sealed, ArtifactKey key) {
+        return deserializeUnchecked(engine, key.open(sealed, NO_CONTEXT));
+    }
+
+    /**
+     * Loads what {@link #serialize()} produced, <b>without authenticating it</b>: libwasmer turns the bytes into
+     * native code and runs it in this process, trusting every byte (a changed byte can crash the JVM or run other
+     * code). Only for bytes authenticated some other way; otherwise use
+     * {@link #deserialize(Engine, byte[], ArtifactKey)}.
+     *
+     * @throws CompileException if the header is malformed or names another architecture or libwasmer version
+     */
+    public static Module deserializeUnchecked(Engine engine, byte[] serialized) {
         ByteBuffer in = ByteBuffer.wrap(serialized);
-        if (serialized.length < MAGIC.length + 6
-                || !Arrays.equals(serialized, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new CompileException("not a module serialized by this binding (bad header)");
+        boolean metered;
+        String arch;
+        String version;
+        byte[] iface;
+        try {
+            byte[] magic = new byte[MAGIC.length];
+            in.get(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new CompileException("not a module serialized by this binding version (bad header)");
+            }
+            metered = (in.get() & METERED) != 0;
+            arch = new String(take(in, in.get() & 0xFF), StandardCharsets.US_ASCII);
+            version = new String(take(in, in.get() & 0xFF), StandardCharsets.US_ASCII);
+            take(in, in.getShort() & 0xFFFF); // engine facts: authenticated with the rest, read by no one here
+            iface = take(in, in.getInt());
+        } catch (BufferUnderflowException e) {
+            throw new CompileException("truncated serialized module header (" + serialized.length + " bytes)", e);
         }
-        in.position(MAGIC.length);
-        boolean metered = (in.get() & METERED) != 0;
-        byte[] archBytes = new byte[in.get() & 0xFF];
-        if (archBytes.length > in.remaining()) {
-            throw new CompileException("truncated serialized module");
-        }
-        in.get(archBytes);
-        String arch = new String(archBytes, java.nio.charset.StandardCharsets.US_ASCII);
         String engineArch = archOf(engine.config().target());
         if (!arch.equals(engineArch)) {
             // libwasmer may load foreign machine code without complaint; running it would crash the process
             throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);
         }
-        if (in.remaining() < 4) {
-            throw new CompileException("truncated serialized module");
+        if (!version.equals(Wasmer.version().full())) {
+            throw new CompileException("module was compiled by libwasmer " + version + ", this is "
+                    + Wasmer.version() + ": compile it again");
         }
-        int ifaceLength = in.getInt();
-        if (ifaceLength < 0 || ifaceLength > in.remaining()) {
-            throw new CompileException("truncated serialized module");
-        }
-        byte[] iface = new byte[ifaceLength];
-        in.get(iface);
-        byte[] artifact = new byte[in.remaining()];
-        in.get(artifact);
         ModuleInfo info = ModuleInfo.read(iface);
+        byte[] artifact = Arrays.copyOfRange(serialized, in.position(), serialized.length);
         try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
             MemorySegment s = store.enter();
             try {
@@ -277,6 +331,17 @@ public final class Module implements AutoCloseable {
                 store.exit();
             }
         }
+    }
+
+    /** The next {@code length} bytes of a serialized header, checked against what is left before allocating. */
+    private static byte[] take(ByteBuffer in, int length) {
+        if (length < 0 || length > in.remaining()) {
+            throw new CompileException("serialized module header: a length of " + Integer.toUnsignedString(length)
+                    + " before offset " + in.position() + " runs past the end (" + in.remaining() + " bytes left)");
+        }
+        byte[] b = new byte[length];
+        in.get(b);
+        return b;
     }
 
     /** Runs a native operation with the module pointer. */

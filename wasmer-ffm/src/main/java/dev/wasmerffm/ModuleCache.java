@@ -1,36 +1,35 @@
 package dev.wasmerffm;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Compiled modules by content, in memory and optionally on disk, for one engine. The key is the module's SHA-256
  * plus everything that changes the machine code: libwasmer version, backend, features, target, NaN
- * canonicalization and metering. A file on disk is native code once loaded, so each carries an HMAC-SHA256 over its
- * key and artifact; a file whose MAC does not verify (tampered, truncated, swapped) is deleted and the module
- * recompiled, never deserialized.
+ * canonicalization and metering. A file on disk is native code once loaded, so each is sealed as
+ * {@link Module#serialize(ArtifactKey)} seals artifacts, with the entry's key bound into the MAC; a file that does not
+ * verify (tampered, truncated, swapped, planted) is deleted and the module recompiled, never deserialized.
+ *
+ * <p>The directory must be this user's own: it is created {@code 0700} when absent, and one owned by another user or
+ * writable by group or others is refused ({@link CacheDirectoryException}), as is such a key file. Without a key
+ * given, the key is {@code directory/.mac-key}, made on first use readable by this user only; a key given is used
+ * alone, never a file. {@link #defaultDirectory()} is under the user's own cache directory, never a shared one such
+ * as {@code /tmp} where whoever creates the directory first would choose the key.
  *
  * <p>Behind memory and disk there may be a {@link SharedStore} that many processes use (a fleet compiles each module
- * once). Its entries are authenticated the same way with a key all processes share; an entry that does not verify is
+ * once). Its entries are sealed the same way with a key all processes share; an entry that does not verify is
  * a miss (logged, counted, overwritten by the recompiled artifact), and a store that fails is a miss too, so a lost
  * shared store degrades to compiling locally.
  *
@@ -40,14 +39,14 @@ public final class ModuleCache implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ModuleCache.class.getName());
     private static final String SUFFIX = ".wasmer-module";
-    private static final int MAC_LENGTH = 32;
+    private static final String KEY_FILE = ".mac-key";
 
     private final Engine engine;
     private final Path directory;
     private final long maxDiskBytes;
-    private final byte[] macKey;
+    private final ArtifactKey diskKey;
     private final SharedStore shared;
-    private final byte[] sharedKey;
+    private final ArtifactKey sharedKey;
     private final String facts;
     private final Map<String, Module> memory = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
@@ -78,50 +77,46 @@ public final class ModuleCache implements AutoCloseable {
     }
 
     /**
-     * A cache that also keeps artifacts in {@code directory}.
+     * A cache that also keeps artifacts in {@code directory}, e.g. {@link #defaultDirectory()}.
      *
      * @param maxDiskBytes the most bytes kept on disk (oldest files go first); 0 for no bound
-     * @param macKey the HMAC key; null to use (or create) {@code directory/.mac-key}, readable by this user only
+     * @param key the key sealing the files; null to use (or create) {@code directory/.mac-key}
+     * @throws CacheDirectoryException if the directory or key file is another user's, or others can write it
      */
-    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, byte[] macKey) {
-        this(engine, directory, maxDiskBytes, macKey, null, null);
+    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, ArtifactKey key) {
+        this(engine, directory, maxDiskBytes, key, null, null);
     }
 
     /**
      * A cache with a shared second level behind memory and (when {@code directory} is not null) disk.
      *
      * @param shared the shared store
-     * @param sharedKey the HMAC key every process using {@code shared} has, at least 32 bytes
+     * @param sharedKey the key every process using {@code shared} has
      */
-    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, byte[] macKey, SharedStore shared,
-            byte[] sharedKey) {
-        if (shared != null && (sharedKey == null || sharedKey.length < 32)) {
-            throw new IllegalArgumentException("a shared module cache needs an HMAC key of at least 32 bytes");
+    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, ArtifactKey key, SharedStore shared,
+            ArtifactKey sharedKey) {
+        if (shared != null && sharedKey == null) {
+            throw new IllegalArgumentException("a shared module cache needs a key that every process shares");
         }
         this.shared = shared;
-        this.sharedKey = sharedKey == null ? null : sharedKey.clone();
+        this.sharedKey = sharedKey;
         this.engine = engine;
         this.directory = directory;
         this.maxDiskBytes = maxDiskBytes;
-        this.facts = facts(engine.config());
-        try {
-            if (directory != null) {
-                Files.createDirectories(directory);
-            }
-            this.macKey = macKey != null ? macKey.clone() : directory != null ? keyFile(directory) : null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use module cache directory " + directory, e);
+        this.facts = Module.engineFacts(engine.config());
+        if (directory != null) {
+            OwnFiles.directory(directory);
         }
+        this.diskKey = key != null || directory == null ? key : ArtifactKey.of(OwnFiles.secret(directory
+                .resolve(KEY_FILE), ArtifactKey.MIN_LENGTH));
     }
 
-    /** What, besides the bytes, makes compiled code differ. */
-    static String facts(Config c) {
-        Metering m = c.metering();
-        return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
-                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
-                + c.maxMemoryPages() + ";maxTableElements=" + c.maxTableElements() + ";metering="
-                + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
-                        Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
+    /**
+     * Where a cache on disk belongs: {@code modules} beside the libwasmer build cache, under the user's own cache
+     * directory ({@code $XDG_CACHE_HOME/wasmer-java/modules}, else {@code ~/.cache/wasmer-java/modules}).
+     */
+    public static Path defaultDirectory() {
+        return WasmerLibrary.buildCacheDirectory().resolveSibling("modules");
     }
 
     /** The module for these bytes (binary or WAT): from memory, from disk, or compiled and stored. */
@@ -156,7 +151,7 @@ public final class ModuleCache implements AutoCloseable {
 
     private Module loadOrCompile(String key, byte[] wasm) {
         if (directory != null) {
-            Module m = open(authentic(key, readFile(key), macKey, rejected), rejected);
+            Module m = load(authentic(key, readFile(key), diskKey, rejected), rejected);
             if (m != null) {
                 diskLoads.incrementAndGet();
                 return m;
@@ -165,7 +160,7 @@ public final class ModuleCache implements AutoCloseable {
         }
         if (shared != null) {
             byte[] artifact = authentic(key, sharedGet(key), sharedKey, sharedRejected);
-            Module m = open(artifact, sharedRejected);
+            Module m = load(artifact, sharedRejected);
             if (m != null) {
                 sharedLoads.incrementAndGet();
                 if (directory != null) {
@@ -182,10 +177,15 @@ public final class ModuleCache implements AutoCloseable {
                 store(key, artifact);
             }
             if (shared != null) {
-                sharedPut(key, entry(key, artifact, sharedKey));
+                sharedPut(key, sharedKey.seal(context(key), artifact));
             }
         }
         return module;
+    }
+
+    /** What binds an entry to its key: an authentic entry of another module is refused. */
+    private static byte[] context(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
     }
 
     private Path file(String key) {
@@ -200,35 +200,31 @@ public final class ModuleCache implements AutoCloseable {
         }
     }
 
-    /** The artifact of {@code entry} (MAC then artifact) if its MAC verifies; null (counted if present) if not. */
-    private byte[] authentic(String key, byte[] entry, byte[] macKey, AtomicLong rejections) {
+    /** The artifact of a sealed {@code entry} if it verifies; null (counted if present) if not. */
+    private byte[] authentic(String key, byte[] entry, ArtifactKey macKey, AtomicLong rejections) {
         if (entry == null) {
             return null;
         }
-        byte[] artifact = entry.length > MAC_LENGTH ? Arrays.copyOfRange(entry, MAC_LENGTH, entry.length) : null;
-        if (artifact == null || !MessageDigest.isEqual(Arrays.copyOf(entry, MAC_LENGTH), mac(macKey, key, artifact))) {
+        try {
+            return macKey.open(entry, context(key));
+        } catch (ArtifactAuthenticationException e) {
             rejections.incrementAndGet(); // never deserialize what we cannot authenticate
             LOG.log(System.Logger.Level.WARNING, "module cache entry " + key + " failed authentication: recompiling");
             return null;
         }
-        return artifact;
     }
 
     /** The module of an authentic artifact; null if there is none or this libwasmer cannot use it. */
-    private Module open(byte[] artifact, AtomicLong rejections) {
+    private Module load(byte[] artifact, AtomicLong rejections) {
         if (artifact == null) {
             return null;
         }
         try {
-            return Module.deserialize(engine, artifact);
+            return Module.deserializeUnchecked(engine, artifact); // authenticated just before
         } catch (CompileException e) {
             rejections.incrementAndGet(); // authentic but unusable (e.g. another libwasmer build): recompile
             return null;
         }
-    }
-
-    private byte[] entry(String key, byte[] artifact, byte[] macKey) {
-        return ByteBuffer.allocate(MAC_LENGTH + artifact.length).put(mac(macKey, key, artifact)).put(artifact).array();
     }
 
     private byte[] sharedGet(String key) {
@@ -257,7 +253,7 @@ public final class ModuleCache implements AutoCloseable {
     private void store(String key, byte[] artifact) {
         try {
             Path tmp = Files.createTempFile(directory, key, ".tmp");
-            Files.write(tmp, entry(key, artifact, macKey));
+            Files.write(tmp, diskKey.seal(context(key), artifact));
             try {
                 Files.move(tmp, file(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -300,39 +296,6 @@ public final class ModuleCache implements AutoCloseable {
         } catch (IOException ignored) {
             // the next load verifies it again
         }
-    }
-
-    private static byte[] mac(byte[] macKey, String key, byte[] artifact) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
-            mac.update(key.getBytes(StandardCharsets.UTF_8));
-            return mac.doFinal(artifact);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] keyFile(Path directory) throws IOException {
-        Path f = directory.resolve(".mac-key");
-        if (Files.exists(f)) {
-            return Files.readAllBytes(f);
-        }
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Path tmp = Files.createTempFile(directory, ".mac-key", ".tmp");
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-        }
-        Files.write(tmp, key);
-        try {
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException raced) {
-            Files.deleteIfExists(tmp); // another process made it first: use theirs
-        }
-        return Files.readAllBytes(f);
     }
 
     /**

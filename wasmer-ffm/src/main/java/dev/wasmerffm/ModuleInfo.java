@@ -1,26 +1,15 @@
 package dev.wasmerffm;
 
-import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.Export;
-import com.dylibso.chicory.wasm.types.ExternalType;
-import com.dylibso.chicory.wasm.types.FunctionImport;
-import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.GlobalImport;
-import com.dylibso.chicory.wasm.types.Import;
-import com.dylibso.chicory.wasm.types.MemoryImport;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.dylibso.chicory.wasm.types.MutabilityType;
-import com.dylibso.chicory.wasm.types.TableImport;
-import com.dylibso.chicory.wasm.types.TableLimits;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import com.dylibso.chicory.wasm.WasmWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The imports and exports of a module, read from its binary by Chicory's parser rather than asked of libwasmer:
- * libwasmer 7.4.2 aborts the process when asked for the type of anything whose signature holds a v128.
+ * The imports and exports of a module, read from its binary by this binding rather than asked of libwasmer:
+ * libwasmer 7.4.2 aborts the process when asked for the type of anything whose signature holds a v128. The bytes
+ * may be hostile, so they are read with {@link WasmReader} (see there why not with Chicory's parser): any input
+ * gives a result or a {@link CompileException} naming the offset.
  *
  * @param imports in declaration order
  * @param exports in declaration order (the order of {@code wasm_instance_exports})
@@ -29,72 +18,85 @@ import java.util.List;
  */
 record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean hasV128, byte[] interfaceBytes) {
 
-    private static final int[] INTERFACE_SECTIONS = {1, 2, 3, 4, 5, 6, 7, 10}; // type .. export, code
-
     static ModuleInfo read(byte[] wasm) {
-        byte[] iface = interfaceOf(wasm);
-        WasmModule m;
-        try {
-            Parser.Builder b = Parser.builder().withValidation(false);
-            for (int id : INTERFACE_SECTIONS) {
-                b.includeSectionId(id);
-            }
-            m = b.build().parse(() -> new ByteArrayInputStream(iface));
-        } catch (RuntimeException e) {
-            throw new CompileException("cannot read the imports and exports of the module: " + e.getMessage(), e);
-        }
-        FunctionType[] types = m.typeSection().types();
-        boolean v128 = false;
-        for (FunctionType t : types) {
-            v128 |= toFuncType(t).hasV128();
-        }
+        List<FuncType> types = new ArrayList<>();
         List<ImportType> imports = new ArrayList<>();
         List<FuncType> funcs = new ArrayList<>();
         List<ExternType> globals = new ArrayList<>();
         List<ExternType> tables = new ArrayList<>();
         List<ExternType> memories = new ArrayList<>();
-        for (int i = 0; i < m.importSection().importCount(); i++) {
-            Import imp = m.importSection().getImport(i);
-            ExternType t = switch (imp) {
-                case FunctionImport f -> add(funcs, toFuncType(types[f.typeIndex()]));
-                case GlobalImport g -> add(globals, new GlobalType(valType(g.type()),
-                        g.mutabilityType() == MutabilityType.Var));
-                case TableImport t2 -> add(tables, new TableType(valType(t2.entryType()), limits(t2.limits())));
-                case MemoryImport mem -> add(memories, new MemoryType(limits(mem.limits())));
-                default -> throw new CompileException("unsupported import kind " + imp.importType() + " of "
-                        + imp.module() + "." + imp.name());
-            };
-            v128 |= t instanceof GlobalType g && g.content() == ValType.V128;
-            imports.add(new ImportType(imp.module(), imp.name(), t));
-        }
-        for (int i = 0; i < m.functionSection().functionCount(); i++) {
-            funcs.add(toFuncType(types[m.functionSection().getFunctionType(i)]));
-        }
-        for (var g : m.globalSection().globals()) {
-            globals.add(new GlobalType(valType(g.valueType()), g.mutabilityType() == MutabilityType.Var));
-            v128 |= valType(g.valueType()) == ValType.V128;
-        }
-        for (int i = 0; i < m.tableSection().tableCount(); i++) {
-            var t = m.tableSection().getTable(i);
-            tables.add(new TableType(valType(t.elementType()), limits(t.limits())));
-        }
-        m.memorySection().ifPresent(s -> {
-            for (int i = 0; i < s.memoryCount(); i++) {
-                memories.add(new MemoryType(limits(s.getMemory(i).limits())));
-            }
-        });
         List<ExportType> exports = new ArrayList<>();
-        for (int i = 0; i < m.exportSection().exportCount(); i++) {
-            Export e = m.exportSection().getExport(i);
-            ExternalType k = e.exportType();
-            List<? extends ExternType> space = k == ExternalType.FUNCTION ? funcs : k == ExternalType.GLOBAL ? globals
-                    : k == ExternalType.TABLE ? tables : k == ExternalType.MEMORY ? memories : null;
-            if (space == null || e.index() >= space.size()) {
-                throw new CompileException("export '" + e.name() + "' has an unsupported kind or index");
+        WasmWriter iface = new WasmWriter();
+        for (WasmReader.Section s : WasmReader.sections(wasm)) {
+            if (s.id() < WasmReader.TYPE || s.id() > WasmReader.EXPORT) {
+                continue;
             }
-            exports.add(new ExportType(e.name(), space.get(e.index())));
+            iface.writeSection(s.id(), Arrays.copyOfRange(wasm, s.contentStart(), s.end()));
+            WasmReader r = WasmReader.of(wasm, s);
+            int n = r.count("section " + s.id() + " entry");
+            for (int i = 0; i < n; i++) {
+                switch (s.id()) {
+                    case WasmReader.TYPE -> types.add(funcType(r, i));
+                    case WasmReader.IMPORT -> imports.add(importType(r, types, funcs, globals, tables, memories));
+                    case WasmReader.FUNCTION -> funcs.add(types.get(r.index("type index", types.size())));
+                    case WasmReader.TABLE -> tables.add(tableType(r));
+                    case WasmReader.MEMORY -> memories.add(new MemoryType(limits(r, "memory")));
+                    case WasmReader.GLOBAL -> globals.add(global(r, i));
+                    default -> exports.add(export(r, funcs, globals, tables, memories));
+                }
+            }
+            r.expectEnd("section " + s.id());
         }
-        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, iface);
+        boolean v128 = types.stream().anyMatch(FuncType::hasV128)
+                || globals.stream().anyMatch(g -> ((GlobalType) g).content() == ValType.V128);
+        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, iface.bytes());
+    }
+
+    private static FuncType funcType(WasmReader r, int i) {
+        int at = r.offset();
+        if (r.u8("type form") != 0x60) {
+            throw r.error("type " + i + " is not a function type (only those are supported)", at);
+        }
+        return new FuncType(valTypes(r, "parameter"), valTypes(r, "result"));
+    }
+
+    private static List<ValType> valTypes(WasmReader r, String what) {
+        int n = r.count(what);
+        List<ValType> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(valType(r, what));
+        }
+        return list;
+    }
+
+    private static ValType valType(WasmReader r, String what) {
+        int at = r.offset();
+        int code = r.u8(what + " type");
+        return switch (code) {
+            case 0x7F -> ValType.I32;
+            case 0x7E -> ValType.I64;
+            case 0x7D -> ValType.F32;
+            case 0x7C -> ValType.F64;
+            case 0x7B -> ValType.V128;
+            case 0x70 -> ValType.FUNCREF;
+            case 0x6F -> ValType.EXTERNREF;
+            default -> throw r.error("unsupported " + what + " type 0x" + Integer.toHexString(code), at);
+        };
+    }
+
+    private static ImportType importType(WasmReader r, List<FuncType> types, List<FuncType> funcs,
+            List<ExternType> globals, List<ExternType> tables, List<ExternType> memories) {
+        String module = r.name("import module name");
+        String name = r.name("import name");
+        int at = r.offset();
+        ExternType t = switch (r.u8("import kind")) {
+            case 0 -> add(funcs, types.get(r.index("type index of import " + module + "." + name, types.size())));
+            case 1 -> add(tables, tableType(r));
+            case 2 -> add(memories, new MemoryType(limits(r, "memory")));
+            case 3 -> add(globals, globalType(r));
+            default -> throw r.error("unsupported kind of import " + module + "." + name, at);
+        };
+        return new ImportType(module, name, t);
     }
 
     private static <T extends ExternType> T add(List<? super T> list, T t) {
@@ -102,76 +104,73 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         return t;
     }
 
-    private static FuncType toFuncType(FunctionType t) {
-        return new FuncType(t.params().stream().map(ModuleInfo::valType).toList(),
-                t.returns().stream().map(ModuleInfo::valType).toList());
+    private static TableType tableType(WasmReader r) {
+        int at = r.offset();
+        ValType element = valType(r, "table element");
+        if (!element.isReference()) {
+            throw r.error("table element type " + element + " is not a reference type", at);
+        }
+        return new TableType(element, limits(r, "table"));
     }
 
-    private static ValType valType(com.dylibso.chicory.wasm.types.ValType v) {
-        if (v.equals(com.dylibso.chicory.wasm.types.ValType.FuncRef)) {
-            return ValType.FUNCREF;
+    private static Limits limits(WasmReader r, String what) {
+        WasmReader.RawLimits l = r.limits(what);
+        long max = l.max() == -1 ? Limits.NO_MAX : l.max();
+        if (Long.compareUnsigned(l.min(), Limits.NO_MAX) > 0 || Long.compareUnsigned(max, Limits.NO_MAX) > 0
+                || Long.compareUnsigned(l.min(), max) > 0) {
+            throw r.error(what + " limits " + Long.toUnsignedString(l.min()) + ".." + Long.toUnsignedString(max)
+                    + " are out of order or above 2^32-1", l.offset());
         }
-        if (v.equals(com.dylibso.chicory.wasm.types.ValType.ExternRef)) {
-            return ValType.EXTERNREF;
+        return new Limits(l.min(), max);
+    }
+
+    private static GlobalType globalType(WasmReader r) {
+        ValType content = valType(r, "global");
+        int at = r.offset();
+        int mutability = r.u8("global mutability");
+        if (mutability > 1) {
+            throw r.error("unknown global mutability " + mutability, at);
         }
-        return switch (v.opcode()) {
-            case 0x7F -> ValType.I32;
-            case 0x7E -> ValType.I64;
-            case 0x7D -> ValType.F32;
-            case 0x7C -> ValType.F64;
-            case 0x7B -> ValType.V128;
-            default -> throw new CompileException("unsupported value type " + v.name());
+        return new GlobalType(content, mutability == 1);
+    }
+
+    /** A defined global: its type, then its constant initializer expression, skipped up to its {@code end}. */
+    private static GlobalType global(WasmReader r, int i) {
+        GlobalType type = globalType(r);
+        String what = "initializer of global " + i;
+        for (int at = r.offset(), op = r.u8(what); op != 0x0B; at = r.offset(), op = r.u8(what)) {
+            switch (op) {
+                case 0x41 -> r.skipLeb(what, 32); // i32.const
+                case 0x42 -> r.skipLeb(what, 64); // i64.const
+                case 0x43 -> r.skip(4, what); // f32.const
+                case 0x44 -> r.skip(8, what); // f64.const
+                case 0x23, 0xD2 -> r.u32(what); // global.get, ref.func
+                case 0xD0 -> r.skipLeb(what, 33); // ref.null heap type
+                case 0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E -> { } // extended-const add, sub, mul
+                case 0xFD -> { // v128.const
+                    if (r.u32(what) != 12) {
+                        throw r.error("unsupported SIMD instruction in the " + what, at);
+                    }
+                    r.skip(16, what);
+                }
+                default -> throw r.error("unsupported instruction 0x" + Integer.toHexString(op) + " in the " + what,
+                        at);
+            }
+        }
+        return type;
+    }
+
+    private static ExportType export(WasmReader r, List<FuncType> funcs, List<ExternType> globals,
+            List<ExternType> tables, List<ExternType> memories) {
+        String name = r.name("export name");
+        int at = r.offset();
+        List<? extends ExternType> space = switch (r.u8("export kind")) {
+            case 0 -> funcs;
+            case 1 -> tables;
+            case 2 -> memories;
+            case 3 -> globals;
+            default -> throw r.error("export '" + name + "' has an unsupported kind", at);
         };
-    }
-
-    private static Limits limits(MemoryLimits l) {
-        return new Limits(Integer.toUnsignedLong(l.initialPages()),
-                l.maximumPages() == MemoryLimits.MAX_PAGES ? Limits.NO_MAX : Integer.toUnsignedLong(l.maximumPages()));
-    }
-
-    private static Limits limits(TableLimits l) {
-        return new Limits(l.min(), l.max() >= TableLimits.LIMIT_MAX ? Limits.NO_MAX : l.max());
-    }
-
-    /**
-     * Copies the type, import, function, table, memory, global and export sections into a module whose code section
-     * holds one empty body per function (Chicory insists the counts match; nothing here runs or validates it).
-     * Hand-written because Chicory exposes no section bytes; it is only a walk over section headers.
-     */
-    static byte[] interfaceOf(byte[] wasm) {
-        if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm') {
-            throw new CompileException("not a WebAssembly binary (no \\0asm header)");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(wasm, 0, 8);
-        long functions = 0;
-        int[] pos = {8};
-        while (pos[0] < wasm.length) {
-            int start = pos[0];
-            int id = wasm[pos[0]++] & 0xFF;
-            long size = Leb.read(wasm, pos, start);
-            if (size > wasm.length - pos[0]) {
-                throw new CompileException("section " + id + " at offset " + start + " runs past the end");
-            }
-            int end = pos[0] + (int) size;
-            if (id == 3) {
-                functions = Leb.read(wasm, new int[] {pos[0]}, start);
-            }
-            if (id >= 1 && id <= 7) {
-                out.write(wasm, start, end - start);
-            }
-            pos[0] = end;
-        }
-        if (functions > 0) {
-            ByteArrayOutputStream code = new ByteArrayOutputStream();
-            Leb.write(code, functions);
-            for (long i = 0; i < functions; i++) {
-                code.write(new byte[] {2, 0, 0x0B}, 0, 3); // body of 2 bytes: no locals, end
-            }
-            out.write(10);
-            Leb.write(out, code.size());
-            out.write(code.toByteArray(), 0, code.size());
-        }
-        return out.toByteArray();
+        return new ExportType(name, space.get(r.index("index of export '" + name + "'", space.size())));
     }
 }

@@ -4,6 +4,10 @@ import dev.wasmerffm.raw.LibWasmer;
 import dev.wasmerffm.raw.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /** Facts about the loaded libwasmer, and WAT. */
 public final class Wasmer {
@@ -41,13 +45,22 @@ public final class Wasmer {
      * @throws CompileException with the parser's message on a syntax error
      */
     public static byte[] wat2wasm(String wat) {
-        return wat2wasm(wat.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return wat2wasm(wat.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@link #wat2wasm(String)} on UTF-8 bytes (or a binary module, returned as is). */
+    /**
+     * {@link #wat2wasm(String)} on UTF-8 bytes, or a binary module (starting with {@code \0asm}), returned as is.
+     * Bytes that are neither (not valid UTF-8, or holding control bytes such as NUL, as a truncated or damaged
+     * binary does) are taken for a broken binary, not parsed as text.
+     *
+     * @throws CompileException with the parser's message on a syntax error, or a binary-format message
+     */
     public static byte[] wat2wasm(byte[] watOrWasm) {
         if (isBinary(watOrWasm)) {
             return watOrWasm;
+        }
+        if (!isText(watOrWasm)) {
+            throw notBinary(watOrWasm);
         }
         WasmerLibrary.load();
         try (Arena arena = Arena.ofConfined()) {
@@ -90,5 +103,30 @@ public final class Wasmer {
 
     static boolean isBinary(byte[] bytes) {
         return bytes.length >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
+    }
+
+    /** Whether the bytes can be WAT: some valid UTF-8 without control bytes other than tab, line feed, return. */
+    static boolean isText(byte[] bytes) {
+        if (bytes.length == 0) {
+            return false;
+        }
+        for (byte b : bytes) {
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r' || b == 0x7F) {
+                return false;
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /** The error for bytes without the binary magic, showing their length and first bytes. */
+    static CompileException notBinary(byte[] bytes) {
+        String head = HexFormat.ofDelimiter(" ").formatHex(bytes, 0, Math.min(bytes.length, 8));
+        return new CompileException("not a WebAssembly binary: no \\0asm magic at offset 0 (" + bytes.length
+                + " bytes" + (bytes.length == 0 ? "" : ": " + head + (bytes.length > 8 ? " ..." : "")) + ")");
     }
 }

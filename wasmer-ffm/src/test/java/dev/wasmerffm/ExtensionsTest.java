@@ -53,7 +53,7 @@ class ExtensionsTest {
             assertThat(artifact.length).isGreaterThan(100);
         }
         try (Engine host = new Engine()) {
-            assertThatThrownBy(() -> Module.deserialize(host, artifact)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.deserializeUnchecked(host, artifact)).isInstanceOf(CompileException.class)
                     .hasMessageContaining("compiled for aarch64, this engine runs x86_64");
         }
         // without CPU features libwasmer itself would load the aarch64 code here; the binding refuses to run it
@@ -63,7 +63,7 @@ class ExtensionsTest {
             assertThat(m.runsHere()).isFalse();
             assertThatThrownBy(() -> Instance.create(s, m)).isInstanceOf(LinkException.class)
                     .hasMessageContaining("compiled for aarch64");
-            try (Module back = Module.deserialize(cross, m.serialize())) {
+            try (Module back = Module.deserializeUnchecked(cross, m.serialize())) {
                 assertThat(back.arch()).isEqualTo("aarch64");
             }
         }
@@ -146,11 +146,12 @@ class ExtensionsTest {
     @Test
     void meteredArtifactsStayMeteredWhenDeserialized() {
         byte[] artifact;
+        ArtifactKey key = ArtifactKey.random();
         try (Engine engine = new Engine(new Config().metering(Metering.of(500)));
                 Module m = Module.compile(engine, LOOP)) {
-            artifact = m.serialize();
+            artifact = m.serialize(key);
         }
-        try (Engine plain = new Engine(); Module back = Module.deserialize(plain, artifact);
+        try (Engine plain = new Engine(); Module back = Module.deserialize(plain, artifact, key);
                 Store s = new Store(plain); Instance in = Instance.create(s, back)) {
             assertThat(back.isMetered()).isTrue();
             assertThatThrownBy(() -> in.func("spin").call()).isInstanceOf(MeteringExhaustedException.class);

@@ -1,9 +1,12 @@
 package dev.wasmerffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -74,7 +77,7 @@ class ModuleCacheTest {
                 assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 5, 2)).isEqualTo(7);
                 assertThat(cache.stats().rejected()).isEqualTo(1);
             }
-            try (ModuleCache otherKey = new ModuleCache(engine, dir, 0, new byte[32])) {
+            try (ModuleCache otherKey = new ModuleCache(engine, dir, 0, ArtifactKey.of(new byte[32]))) {
                 otherKey.get(SUB.getBytes()); // written under the directory's key: refused under another
                 assertThat(otherKey.stats().rejected()).isEqualTo(1);
             }
@@ -102,7 +105,7 @@ class ModuleCacheTest {
 
     @Test
     void aSharedStoreLetsASecondProcessSkipCompilingAndRefusesForgedEntries(@TempDir Path dir) throws Exception {
-        byte[] fleetKey = "a fleet-wide secret of 32+ chars!".getBytes();
+        ArtifactKey fleetKey = ArtifactKey.of("a fleet-wide secret of 32+ chars!".getBytes());
         var map = new java.util.concurrent.ConcurrentHashMap<String, byte[]>();
         try (Engine engine = new Engine()) {
             try (ModuleCache first = new ModuleCache(engine, null, 0, null, new MapStore(map, false), fleetKey)) {
@@ -127,7 +130,7 @@ class ModuleCacheTest {
                 assertThat(map.get(key)).isNotEqualTo(forged); // replaced by the recompiled artifact
             }
             try (ModuleCache otherFleet = new ModuleCache(engine, null, 0, null, new MapStore(map, false),
-                    "another fleet's secret, 32+ chars".getBytes())) {
+                    ArtifactKey.of("another fleet's secret, 32+ chars".getBytes()))) {
                 otherFleet.get(SmokeTest.ADD.getBytes());
                 assertThat(otherFleet.stats().sharedRejected()).isEqualTo(1);
             }
@@ -136,9 +139,9 @@ class ModuleCacheTest {
                 assertThat(down.stats().sharedErrors()).isEqualTo(2); // the read and the write
                 assertThat(down.stats().compiles()).isEqualTo(1);
             }
-            org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> new ModuleCache(engine, null, 0, null, new MapStore(map, false), new byte[8]))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 32 bytes");
+            assertThatThrownBy(
+                    () -> new ModuleCache(engine, null, 0, null, new MapStore(map, false), null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a key");
         }
     }
 
@@ -153,6 +156,82 @@ class ModuleCacheTest {
                 bounded.get(wasm);
                 assertThat(bounded.stats().size()).isEqualTo(1);
             }
+        }
+    }
+
+    static void chmod(Path p, String mode) throws Exception {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
+    }
+
+    static void chownNobody(Path p) throws Exception {
+        Files.setOwner(p, p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    }
+
+    static org.assertj.core.api.AbstractThrowableAssert<?, ?> refused(Engine engine, Path dir, ArtifactKey key,
+            Path named) {
+        return assertThatThrownBy(() -> new ModuleCache(engine, dir, 0, key)).isInstanceOf(CacheDirectoryException.class)
+                .hasMessageContaining(named.toString())
+                .satisfies(e -> assertThat(((CacheDirectoryException) e).path()).isEqualTo(named));
+    }
+
+    /** The attack: a directory (or key file) someone else made first, or can write, is never used. */
+    @Test
+    void aPlantedOrSharedDirectoryOrKeyFileIsRefused(@TempDir Path tmp) throws Exception {
+        try (Engine engine = new Engine()) {
+            Path open = Files.createDirectory(tmp.resolve("group-writable"));
+            chmod(open, "rwxrwx---");
+            refused(engine, open, null, open).hasMessageContaining("writable by group or others")
+                    .hasMessageContaining("chmod go-w");
+            chmod(open, "rwx---rwx");
+            refused(engine, open, ArtifactKey.random(), open); // a given key does not make it trusted
+            chmod(open, "rwxrwxrwx");
+            refused(engine, open, null, open);
+
+            Path own = Files.createDirectory(tmp.resolve("own"));
+            chmod(own, "rwx------");
+            Path keyFile = own.resolve(".mac-key");
+            Files.write(keyFile, new byte[32]);
+            chmod(keyFile, "rw-r--r--");
+            refused(engine, own, null, keyFile).hasMessageContaining("accessible to group or others")
+                    .hasMessageContaining("chmod 600");
+            chmod(keyFile, "rw-------");
+            Files.write(keyFile, new byte[31]);
+            refused(engine, own, null, keyFile).hasMessageContaining("holds 31 bytes");
+            Files.delete(keyFile);
+            Path elsewhere = Files.write(tmp.resolve("their-key"), new byte[32]);
+            Files.createSymbolicLink(keyFile, elsewhere);
+            refused(engine, own, null, keyFile).hasMessageContaining("not a regular file");
+            Files.delete(keyFile);
+
+            assumeTrue(OwnFiles.currentUid() == 0, "chown to another user needs root");
+            Path foreign = Files.createDirectory(tmp.resolve("foreign"));
+            chmod(foreign, "rwx------");
+            chownNobody(foreign);
+            refused(engine, foreign, null, foreign).hasMessageContaining("owned by nobody");
+            Files.write(keyFile, new byte[32]);
+            chmod(keyFile, "rw-------");
+            chownNobody(keyFile);
+            refused(engine, own, null, keyFile).hasMessageContaining("owned by nobody");
+            // a key given in configuration never falls back to the file: the planted one is not even looked at
+            try (ModuleCache given = new ModuleCache(engine, own, 0, ArtifactKey.random())) {
+                assertThat(call(given.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
+            }
+        }
+    }
+
+    @Test
+    void theDefaultDirectoryIsTheUsersOwnAndANewDirectoryIsMadePrivate(@TempDir Path tmp) throws Exception {
+        Path home = Path.of(System.getProperty("user.home"));
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        assertThat(ModuleCache.defaultDirectory()).startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache"))
+                .endsWith(Path.of("wasmer-java", "modules"));
+        Path fresh = tmp.resolve("a/b/modules");
+        try (Engine engine = new Engine(); ModuleCache cache = new ModuleCache(engine, fresh, 0, null)) {
+            cache.get(SmokeTest.ADD.getBytes());
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.resolve(".mac-key"))))
+                    .isEqualTo("rw-------");
+            assertThat(entries(fresh)).hasSize(1);
         }
     }
 }

@@ -54,18 +54,30 @@ class ModuleTest {
 
     @Test
     void serializeAndDeserializeRoundTrip() {
+        ArtifactKey key = ArtifactKey.random();
         try (Module module = Module.compile(engine, SmokeTest.ADD)) {
-            byte[] artifact = module.serialize();
-            try (Module back = Module.deserialize(engine, artifact); Store store = new Store(engine);
+            byte[] sealed = module.serialize(key);
+            try (Module back = Module.deserialize(engine, sealed, key); Store store = new Store(engine);
                     Instance in = Instance.create(store, back)) {
                 assertThat(back.exports()).isEqualTo(module.exports());
                 assertThat(in.func("add").call(1, 2)).containsExactly(3);
             }
-            assertThatThrownBy(() -> Module.deserialize(engine, new byte[] {1, 2, 3}))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("bad header");
-            byte[] cut = java.util.Arrays.copyOf(artifact, 40);
-            assertThatThrownBy(() -> Module.deserialize(engine, cut)).isInstanceOf(CompileException.class);
+            assertThatThrownBy(() -> Module.deserialize(engine, sealed, ArtifactKey.random()))
+                    .isInstanceOf(ArtifactAuthenticationException.class).hasMessageContaining("not loaded");
+            assertThatThrownBy(() -> Module.deserialize(engine, module.serialize(), key))
+                    .isInstanceOf(ArtifactAuthenticationException.class);
+            byte[] unsealed = module.serialize();
+            try (Module back = Module.deserializeUnchecked(engine, unsealed)) {
+                assertThat(back.exports()).isEqualTo(module.exports());
+            }
+            assertThatThrownBy(() -> Module.deserializeUnchecked(engine, new byte[] {1, 2, 3}))
+                    .isInstanceOf(CompileException.class).hasMessageContaining("truncated serialized module header");
+            assertThatThrownBy(() -> Module.deserializeUnchecked(engine, java.util.Arrays.copyOf(unsealed, 40)))
+                    .isInstanceOf(CompileException.class).hasMessageContaining("runs past the end");
         }
+        assertThatThrownBy(() -> ArtifactKey.of(new byte[31])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 32 bytes");
+        assertThat(key.toString()).doesNotContain("0x").isEqualTo("ArtifactKey[HmacSHA256]");
     }
 
     @Test

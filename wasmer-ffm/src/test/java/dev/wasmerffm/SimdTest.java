@@ -68,8 +68,9 @@ class SimdTest {
 
     @Test
     void serializedSimdModulesKeepTheirInterface() {
+        ArtifactKey key = ArtifactKey.random();
         try (Engine engine = new Engine(); Module module = Module.compile(engine, SIMD);
-                Module back = Module.deserialize(engine, module.serialize()); Store store = new Store(engine);
+                Module back = Module.deserialize(engine, module.serialize(key), key); Store store = new Store(engine);
                 Instance instance = Instance.create(store, back)) {
             assertThat(back.exports()).isEqualTo(module.exports());
             assertThat(instance.func("lane_sum").call(10)).containsExactly(12);

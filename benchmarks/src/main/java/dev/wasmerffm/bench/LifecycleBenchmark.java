@@ -1,5 +1,6 @@
 package dev.wasmerffm.bench;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
@@ -31,6 +32,7 @@ public class LifecycleBenchmark {
     Engine cranelift;
     Engine singlepass;
     byte[] large;
+    final ArtifactKey key = ArtifactKey.random();
     byte[] artifact;
     Module small;
 
@@ -40,7 +42,7 @@ public class LifecycleBenchmark {
         singlepass = new Engine(new Config().backend(Backend.SINGLEPASS));
         large = Wasmer.wat2wasm(Kernels.large(functions));
         try (Module m = Module.compile(cranelift, large)) {
-            artifact = m.serialize();
+            artifact = m.serialize(key);
         }
         small = Module.compile(cranelift, Kernels.load("fib"));
         System.out.println("large module: " + large.length + " bytes, artifact " + artifact.length + " bytes");
@@ -72,7 +74,7 @@ public class LifecycleBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     public Module deserialize() {
-        try (Module m = Module.deserialize(cranelift, artifact)) {
+        try (Module m = Module.deserialize(cranelift, artifact, key)) {
             return m;
         }
     }

@@ -1,5 +1,6 @@
 package dev.wasmerffm.examples;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
@@ -20,8 +21,10 @@ public final class CacheAndSerialize {
         String wat = "(module (func (export \"twice\") (param i64) (result i64) local.get 0 i64.const 2 i64.mul))";
         Path dir = Files.createTempDirectory("wasmer-cache-example");
         try (Engine engine = new Engine()) {
+            ArtifactKey key = ArtifactKey.random(); // ArtifactKey.of(secret) for artifacts that outlive the process
             try (Module module = Module.compile(engine, wat); Module back = Module.deserialize(engine,
-                    module.serialize()); Store store = new Store(engine); Instance in = Instance.create(store, back)) {
+                    module.serialize(key), key); Store store = new Store(engine);
+                    Instance in = Instance.create(store, back)) {
                 System.out.println("deserialized twice(21) = " + in.func("twice").call(21L)[0]);
             }
             for (int run = 1; run <= 2; run++) {

@@ -1,5 +1,6 @@
 package dev.wasmerffm.examples;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.CompileException;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
@@ -15,14 +16,15 @@ public final class CrossCompile {
     /** Prints the artifact size and the host's refusal. */
     public static void main(String[] args) {
         String wat = "(module (func (export \"f\") (result i32) i32.const 1))";
+        ArtifactKey key = ArtifactKey.random();
         byte[] artifact;
         try (Engine arm = new Engine(new Config().target(Target.of("aarch64-unknown-linux-gnu")));
                 Module module = Module.compile(arm, wat)) {
-            artifact = module.serialize();
+            artifact = module.serialize(key);
             System.out.println("aarch64 artifact: " + artifact.length + " bytes");
         }
         try (Engine host = new Engine()) {
-            Module.deserialize(host, artifact).close();
+            Module.deserialize(host, artifact, key).close();
             System.out.println("unexpectedly loaded on this host");
         } catch (CompileException e) {
             System.out.println("refused on this host: " + e.getMessage().lines().findFirst().orElse(""));

@@ -1,5 +1,6 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Metering;
@@ -15,6 +16,7 @@ import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -84,7 +86,7 @@ public final class WasmerAutoConfiguration {
     ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
             ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
-        byte[] key = macKey("wasmer.cache.key", cache.getKey(), false);
+        ArtifactKey key = artifactKey("wasmer.cache.key", cache.getKey(), false);
         WasmerProperties.Shared shared = cache.getShared();
         SpringCacheSharedStore sharedStore = null;
         if (shared.isEnabled()) {
@@ -95,18 +97,22 @@ public final class WasmerAutoConfiguration {
             }
             sharedStore = new SpringCacheSharedStore(manager, shared.getCacheName());
         }
-        return new ModuleCache(engine, cache.isEnabled() ? cache.getDirectory() : null, cache.getMaxSize().toBytes(),
-                key, sharedStore, shared.isEnabled() ? macKey("wasmer.cache.shared.key", shared.getKey(), true) : null);
+        Path directory = !cache.isEnabled() ? null
+                : cache.getDirectory() != null ? cache.getDirectory() : ModuleCache.defaultDirectory();
+        return new ModuleCache(engine, directory, cache.getMaxSize().toBytes(), key, sharedStore,
+                shared.isEnabled() ? artifactKey("wasmer.cache.shared.key", shared.getKey(), true) : null);
     }
 
-    private static byte[] macKey(String property, String value, boolean required) {
+    /** The key of a property; a key set there is the only one used (never a key file). */
+    private static ArtifactKey artifactKey(String property, String value, boolean required) {
         if (value == null && !required) {
             return null;
         }
-        if (value == null || value.length() < 32) {
-            throw new IllegalArgumentException(property + " must be set to a secret of at least 32 characters");
+        if (value == null || value.length() < ArtifactKey.MIN_LENGTH) {
+            throw new IllegalArgumentException(property + " must be set to a secret of at least "
+                    + ArtifactKey.MIN_LENGTH + " characters");
         }
-        return value.getBytes(StandardCharsets.UTF_8);
+        return ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Bean

@@ -1,12 +1,13 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.BackendUnavailableException;
+import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.WasmerLibraryException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-/** Explains a missing libwasmer or an unavailable backend, and says what to set or run. */
+/** Explains a missing libwasmer, an unavailable backend or an untrusted cache directory, and says what to do. */
 class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
 
     @Override
@@ -15,6 +16,11 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
             return new FailureAnalysis("libwasmer could not be loaded: " + e.getMessage(),
                     "Set wasmer.library-path (or the WASMER_DIR environment variable) to a libwasmer, or build the"
                             + " pinned one as the message above says.", e);
+        }
+        if (cause instanceof CacheDirectoryException e) {
+            return new FailureAnalysis("The Wasmer module cache at " + e.path() + " cannot be trusted: "
+                    + e.getMessage(), "To fix it: " + e.fix() + " (property wasmer.cache.directory; or turn the disk"
+                            + " cache off with wasmer.cache.enabled=false).", e);
         }
         if (cause instanceof BackendUnavailableException e) {
             return new FailureAnalysis("The configured Wasmer backend '" + e.backend() + "' is not available in "

@@ -295,9 +295,12 @@ public class WasmerProperties {
         private boolean enabled = true;
 
         /**
-         * Directory of the on-disk cache.
+         * Directory of the on-disk cache. Default: the user's own cache directory,
+         * $XDG_CACHE_HOME/wasmer-java/modules or ~/.cache/wasmer-java/modules, created 0700. A directory owned by
+         * another user, or writable by group or others, is refused at startup: whoever can write it could plant
+         * native code (never a shared directory such as /tmp).
          */
-        private Path directory = Path.of(System.getProperty("java.io.tmpdir"), "wasmer-module-cache");
+        private Path directory;
 
         /**
          * Most disk space the cache may use; the oldest entries go first.
@@ -305,8 +308,9 @@ public class WasmerProperties {
         private DataSize maxSize = DataSize.ofMegabytes(512);
 
         /**
-         * HMAC key authenticating cached artifacts (at least 32 characters). Default: a random key kept in the cache
-         * directory, readable by this user only.
+         * HMAC key authenticating cached artifacts (at least 32 characters); when set, it is the only key used.
+         * Default: a random key in the cache directory's .mac-key file, made readable by this user only (a key file
+         * another user owns or can read is refused).
          */
         private String key;
 
