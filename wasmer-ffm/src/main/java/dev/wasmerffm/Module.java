@@ -253,7 +253,7 @@ public final class Module implements AutoCloseable {
         byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
         byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
         byte[] facts = engineFacts(engine.config()).getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(MAGIC.length + 8 + archBytes.length + version.length + facts.length + iface.length
+        return ByteBuffer.allocate(MAGIC.length + 9 + archBytes.length + version.length + facts.length + iface.length
                 + artifact.length).put(MAGIC).put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes)
                 .put((byte) version.length).put(version).putShort((short) facts.length).put(facts)
                 .putInt(iface.length).put(iface).put(artifact).array();

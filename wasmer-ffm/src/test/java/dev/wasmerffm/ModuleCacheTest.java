@@ -223,8 +223,9 @@ class ModuleCacheTest {
     void theDefaultDirectoryIsTheUsersOwnAndANewDirectoryIsMadePrivate(@TempDir Path tmp) throws Exception {
         Path home = Path.of(System.getProperty("user.home"));
         String xdg = System.getenv("XDG_CACHE_HOME");
-        assertThat(ModuleCache.defaultDirectory()).startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache"))
-                .endsWith(Path.of("wasmer-java", "modules"));
+        Path dir = ModuleCache.defaultDirectory();
+        assertThat(dir.startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache"))).as(dir.toString()).isTrue();
+        assertThat(dir.endsWith(Path.of("wasmer-java", "modules"))).as(dir.toString()).isTrue();
         Path fresh = tmp.resolve("a/b/modules");
         try (Engine engine = new Engine(); ModuleCache cache = new ModuleCache(engine, fresh, 0, null)) {
             cache.get(SmokeTest.ADD.getBytes());

@@ -57,7 +57,7 @@ class UntrustedBytesTest {
             Module.compile(engine, SmokeTest.ADD).close(); // loads the classes
             long bytes = allocated(() -> {
                 assertThatThrownBy(() -> Module.compile(engine, params)).isInstanceOf(CompileException.class)
-                        .hasMessageContaining("parameter count 2147483647 exceeds the 1 bytes left at offset 12");
+                        .hasMessageContaining("parameter count 2147483647 exceeds the 0 bytes left at offset 12");
                 assertThatThrownBy(() -> Module.compile(engine, functions)).isInstanceOf(CompileException.class)
                         .hasMessageContaining("count 4294967295 exceeds the 5 bytes left at offset 10");
             });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.BackendUnavailableException;
+import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Feature;
@@ -211,5 +212,34 @@ class WasmerAutoConfigurationTests {
             assertThat(analysis.getAction()).contains("wasmer.backend").contains("cranelift");
             assertThat(root).hasRootCauseInstanceOf(BackendUnavailableException.class);
         });
+    }
+
+    @Test
+    void aCacheDirectoryOthersCanWriteFailsStartupWithAnAction() throws Exception {
+        java.nio.file.Files.setPosixFilePermissions(cacheDir,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        runner().run(ctx -> {
+            assertThat(ctx).hasFailed();
+            Throwable root = ctx.getStartupFailure();
+            assertThat(root).hasRootCauseInstanceOf(CacheDirectoryException.class);
+            FailureAnalysis analysis = new WasmerFailureAnalyzer().analyze(root);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains(cacheDir.toString()).contains("writable by group or others");
+            assertThat(analysis.getAction()).contains("chmod go-w " + cacheDir).contains("wasmer.cache.directory");
+        });
+        // a key in configuration is the only key: a key file is neither made nor read
+        java.nio.file.Files.setPosixFilePermissions(cacheDir,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        runner().withPropertyValues("wasmer.cache.key=" + "k".repeat(32)).run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(cacheDir.resolve(".mac-key")).doesNotExist();
+        });
+    }
+
+    @Test
+    void theDiskCacheDefaultsToTheUsersOwnCacheDirectory() {
+        assertThat(new WasmerProperties().getCache().getDirectory()).isNull(); // the bean then takes this one:
+        assertThat(ModuleCache.defaultDirectory().toString()).endsWith("/wasmer-java/modules")
+                .doesNotStartWith(System.getProperty("java.io.tmpdir"));
     }
 }
