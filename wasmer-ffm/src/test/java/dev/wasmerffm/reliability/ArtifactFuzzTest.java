@@ -91,6 +91,7 @@ class ArtifactFuzzTest {
                     try {
                         run(Module.deserialize(engine, bad, key));
                         loaded++;
+                        System.out.println("case " + i + " (kind " + kind + ") loaded");
                     } catch (ArtifactAuthenticationException expected) {
                         refused++;
                     } catch (RuntimeException e) {
@@ -109,12 +110,19 @@ class ArtifactFuzzTest {
             return c;
         }
 
-        /** The first {@code n} bytes of {@code from} (MAC, binding header, maybe more) over {@code onto}. */
+        /**
+         * The first {@code n} bytes of {@code from} (MAC, binding header, maybe part of the code) over {@code onto},
+         * {@code n} stopping short of {@code from}'s last differing byte: all of it would be a genuine artifact.
+         */
         static byte[] splice(byte[] from, byte[] onto, Random r) {
+            int last = Math.min(from.length, onto.length) - 1;
+            while (from[last] == onto[last]) {
+                last--;
+            }
             byte[] c = onto.clone();
-            int n = 1 + r.nextInt(Math.min(from.length, onto.length) - 1);
+            int n = 1 + r.nextInt(last);
             System.arraycopy(from, 0, c, 0, n);
-            if (Arrays.equals(c, onto)) { // the prefix happened to be identical: change the byte after it
+            if (Arrays.equals(c, onto)) { // the prefix happened to be the same: change the byte after it
                 c[n] ^= 1;
             }
             return c;
