@@ -37,7 +37,7 @@ final class LimitsCap {
     private static byte[] rewrite(WasmReader r, long cap, boolean tables) {
         String what = tables ? "table" : "memory";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        int count = r.count(what);
+        int count = r.count(what + " count");
         Leb.write(body, count);
         for (int i = 0; i < count; i++) {
             if (tables) {

@@ -33,7 +33,7 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
             }
             iface.writeSection(s.id(), Arrays.copyOfRange(wasm, s.contentStart(), s.end()));
             WasmReader r = WasmReader.of(wasm, s);
-            int n = r.count("section " + s.id() + " entry");
+            int n = r.count("section " + s.id() + " entry count");
             for (int i = 0; i < n; i++) {
                 switch (s.id()) {
                     case WasmReader.TYPE -> types.add(funcType(r, i));
@@ -61,7 +61,7 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
     }
 
     private static List<ValType> valTypes(WasmReader r, String what) {
-        int n = r.count(what);
+        int n = r.count(what + " count");
         List<ValType> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(valType(r, what));

@@ -88,7 +88,7 @@ final class WasmReader {
             if (id >= ORDER.length) {
                 throw r.error("unknown section id " + id, start);
             }
-            int size = r.length("section " + id + " size");
+            int size = r.count("section " + id + " size");
             if (id != CUSTOM) {
                 if (ORDER[id] <= last) {
                     throw r.error("section " + id + " is out of order or repeated", start);
@@ -174,22 +174,15 @@ final class WasmReader {
         return (int) i;
     }
 
-    /** A u32 byte length, at most the bytes left. */
-    private int length(String what) {
-        int at = pos;
-        long n = u32(what);
-        if (n > end - pos) {
-            throw error(what + " " + n + " runs past the end (" + (end - pos) + " bytes left)", at);
-        }
-        return (int) n;
-    }
-
-    /** A vector count: each element takes at least one byte, so it is at most the bytes left. */
+    /**
+     * A u32 that sizes what follows, a byte length or a vector count: at most the bytes left (each element of a
+     * vector takes at least one byte), so nothing is ever sized by more than the input holds.
+     */
     int count(String what) {
         int at = pos;
         long n = u32(what);
         if (n > end - pos) {
-            throw error(what + " count " + n + " exceeds the " + (end - pos) + " bytes left", at);
+            throw error(what + " " + n + " exceeds the " + (end - pos) + " bytes left", at);
         }
         return (int) n;
     }
@@ -208,7 +201,7 @@ final class WasmReader {
     /** A name: a length and that many bytes of valid UTF-8. */
     String name(String what) {
         int at = pos;
-        int n = length(what + " length");
+        int n = count(what + " length");
         try {
             String s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, pos, n)).toString();
             pos += n;

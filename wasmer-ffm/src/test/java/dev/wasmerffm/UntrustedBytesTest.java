@@ -38,7 +38,7 @@ class UntrustedBytesTest {
                     .isInstanceOf(CompileException.class);
             assertTimeoutPreemptively(Duration.ofMillis(100), () -> assertThatThrownBy(
                     () -> Module.compile(engine, spins)).isInstanceOf(CompileException.class)
-                    .hasMessageContaining("section 0 size 4294967290 runs past the end").hasMessageEndingWith(
+                    .hasMessageContaining("section 0 size 4294967290 exceeds the 0 bytes left").hasMessageEndingWith(
                             "at offset 9"));
         }
         try (Engine plain = new Engine()) {
