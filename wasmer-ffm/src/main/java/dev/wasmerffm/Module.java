@@ -48,7 +48,7 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if the module is malformed or invalid, with libwasmer's message
      */
     public static Module compile(Engine engine, byte[] wasmOrWat) {
-        byte[] wasm = engine.config().prepare(Wasmer.wat2wasm(wasmOrWat));
+        byte[] wasm = engine.prepare(Wasmer.wat2wasm(wasmOrWat));
         ModuleInfo info = ModuleInfo.read(wasm);
         Engine.Compiled c = engine.compile(e -> {
             try (Arena arena = Arena.ofConfined()) {
@@ -71,11 +71,14 @@ public final class Module implements AutoCloseable {
         if (store.engine().isMetered()) {
             return compile(store.engine(), wasmOrWat);
         }
-        byte[] wasm = store.engine().config().prepare(Wasmer.wat2wasm(wasmOrWat));
+        byte[] wasm = store.engine().prepare(Wasmer.wat2wasm(wasmOrWat));
         ModuleInfo info = ModuleInfo.read(wasm);
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
-            SharedResource.State code = store.retainEngine();
+            SharedResource.State code = store.nativeEngine;
+            if (!code.retain()) {
+                throw new IllegalStateException("Store is closed");
+            }
             MemorySegment module = LibWasm.wasm_module_new(s, Bytes.borrowed(arena, wasm));
             if (module.equals(MemorySegment.NULL)) {
                 code.release();
@@ -91,7 +94,7 @@ public final class Module implements AutoCloseable {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
-        return new Module(engine, module, info, code, metered, archOf(engine.config().target()));
+        return new Module(engine, module, info, code, metered, archOf(engine.target()));
     }
 
     /** The architecture this JVM runs on, in target-triple spelling. */
@@ -186,6 +189,21 @@ public final class Module implements AutoCloseable {
         return code;
     }
 
+    /** A reference to the native engine holding the code, for a store made for this module. */
+    SharedResource.State retainCode() {
+        resource.use(m -> m); // closed check
+        if (!code.retain()) {
+            throw new IllegalStateException("Module is closed");
+        }
+        return code;
+    }
+
+    /** Which native engine compiled it, for messages. */
+    String nativeEngineName() {
+        return metered ? "its own metered native engine" : code == engine.nativeState() ? "the native engine of "
+                + engine : "another native engine";
+    }
+
     /** The module's name ({@code wasmer_module_name}), empty when it has none. */
     public String name() {
         return resource.use(m -> {
@@ -248,7 +266,7 @@ public final class Module implements AutoCloseable {
         }
         in.get(archBytes);
         String arch = new String(archBytes, java.nio.charset.StandardCharsets.US_ASCII);
-        String engineArch = archOf(engine.config().target());
+        String engineArch = archOf(engine.target());
         if (!arch.equals(engineArch)) {
             // libwasmer may load foreign machine code without complaint; running it would crash the process
             throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);

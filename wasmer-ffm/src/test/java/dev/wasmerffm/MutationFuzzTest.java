@@ -99,7 +99,7 @@ class MutationFuzzTest {
         } catch (WasmerException e) {
             return 1;
         }
-        try (module; Store store = new Store(engine)) {
+        try (module; Store store = new Store(module)) {
             Extern[] stubs = stubs(store, module);
             try (Instance in = Instance.create(store, module, stubs)) {
                 for (Extern e : in.exports().values()) {
