@@ -9,8 +9,11 @@ public final class BackendUnavailableException extends WasmerException {
     private final List<Backend> available;
 
     BackendUnavailableException(Backend backend, List<Backend> available) {
-        super("Wasmer backend '" + backend + "' is not available in the loaded libwasmer (" + WasmerLibrary.load()
-                + "); available: " + available);
+        this(backend, available, "it is not built into the loaded libwasmer (" + WasmerLibrary.load() + ")");
+    }
+
+    BackendUnavailableException(Backend backend, List<Backend> available, String why) {
+        super("Wasmer backend '" + backend + "' cannot make an engine: " + why + "; available: " + available);
         this.backend = backend;
         this.available = List.copyOf(available);
     }

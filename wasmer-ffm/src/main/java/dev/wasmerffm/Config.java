@@ -10,7 +10,8 @@ import java.util.Objects;
 
 /**
  * How an {@link Engine} compiles: backend, features, target, NaN canonicalization and metering. A plain Java object:
- * nothing native exists until an engine is made from it, so one config can serve many engines.
+ * nothing native exists until an engine is made from it, and the engine takes a snapshot, so one config can serve
+ * many engines and be changed between them.
  */
 public final class Config {
 
@@ -21,6 +22,19 @@ public final class Config {
     private Metering metering;
     private long maxMemoryPages = -1;
     private long maxTableElements = -1;
+
+    /** An independent copy: an engine keeps one, so changing this config later does not change the engine. */
+    public Config copy() {
+        Config c = new Config();
+        c.backend = backend;
+        c.features.putAll(features);
+        c.target = target;
+        c.canonicalizeNans = canonicalizeNans;
+        c.metering = metering;
+        c.maxMemoryPages = maxMemoryPages;
+        c.maxTableElements = maxTableElements;
+        return c;
+    }
 
     /** The backend compiling modules (default {@link Backend#CRANELIFT}). */
     public Backend backend() {

@@ -19,11 +19,21 @@ public final class Engine implements AutoCloseable {
         this(new Config());
     }
 
-    /** An engine for a config; {@link BackendUnavailableException} if its backend is not built in. */
+    /**
+     * An engine for a snapshot of {@code config}: changing the config afterwards does not change this engine.
+     *
+     * @throws BackendUnavailableException if the backend is not built in, or cannot compile ({@code headless})
+     */
     public Engine(Config config) {
         WasmerLibrary.load();
-        this.config = config;
-        this.resource = new SharedResource(this, "Engine", newNative(config, false), LibWasm::wasm_engine_delete);
+        this.config = config.copy();
+        if (this.config.backend() == Backend.HEADLESS) {
+            // libwasmer aborts the process making a compiling engine for it ("not a `sys` backend!")
+            throw new BackendUnavailableException(Backend.HEADLESS, Backend.available(),
+                    "it compiles nothing, and libwasmer 7.4.2 aborts the process when asked for such an engine");
+        }
+        this.resource = new SharedResource(this, "Engine", newNative(this.config, false),
+                LibWasm::wasm_engine_delete);
     }
 
     private static MemorySegment newNative(Config config, boolean metered) {
@@ -35,9 +45,29 @@ public final class Engine implements AutoCloseable {
         return engine;
     }
 
-    /** The config this engine was made from. */
+    /** A copy of the config this engine was made from. */
     public Config config() {
-        return config;
+        return config.copy();
+    }
+
+    /** The backend compiling here. */
+    public Backend backend() {
+        return config.backend();
+    }
+
+    /** The module as this engine compiles it (memory and table caps applied). */
+    byte[] prepare(byte[] wasm) {
+        return config.prepare(wasm);
+    }
+
+    /** The compilation target; null for this host. */
+    Target target() {
+        return config.target();
+    }
+
+    /** The engine's own native engine, to compare a store's with. */
+    SharedResource.State nativeState() {
+        return resource.state();
     }
 
     /** Whether modules compiled here are metered. */

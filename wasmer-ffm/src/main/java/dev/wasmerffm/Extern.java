@@ -1,7 +1,6 @@
 package dev.wasmerffm;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.Consumer;
 
 /**
  * Something a module imports or exports: a {@link Func}, {@link Global}, {@link Table} or {@link Memory}. Belongs
@@ -11,23 +10,26 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
 
     final Store store;
     private final MemorySegment pointer;
-    private final NativeResource own;
+    private final NativeResource.Handle own;
     private final Owner owner;
-    private volatile boolean viewClosed;
+    private volatile boolean closed;
 
-    /** An extern owning its pointer, freed by {@code deleter} under the store's lock. */
-    Extern(Store store, String what, MemorySegment pointer, Consumer<MemorySegment> deleter) {
+    /** An extern owning its handle, which the store frees when it closes (or earlier, after {@link #close()}). */
+    Extern(Store store, NativeResource.Kind kind, MemorySegment pointer) {
+        if (pointer.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException("NULL " + kind);
+        }
         this.store = store;
         this.pointer = pointer;
-        this.own = new NativeResource(this, what, pointer, store.lock, deleter);
+        this.own = store.state.handles.add(kind, pointer.address(), 0);
         this.owner = null;
+        NativeResource.CLEANER.register(this, own);
     }
 
     /** What owns a view: an instance (its exports) or a WASI environment (its imports). */
     interface Owner {
-        void checkOpen();
-
-        boolean isClosed();
+        /** Whether the owner itself was closed (its store may still be open). */
+        boolean ownerClosed();
     }
 
     /** A view of an instance's export (or a WASI import), valid while its owner is open. */
@@ -38,15 +40,19 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
         this.owner = owner;
     }
 
-    /** The pointer for a native call; the caller holds the store lock (so the store is open). */
+    /**
+     * The pointer for a native call; the caller holds the store lock (so the native store is alive). Refused once
+     * this extern or its owner was closed, even while a deferred free has not happened yet.
+     */
     final MemorySegment pointer() {
-        if (own != null) {
-            return own.address();
-        }
-        if (viewClosed) {
+        if (closed || owner != null && owner.ownerClosed()) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
         }
-        owner.checkOpen();
+        return pointer;
+    }
+
+    /** The pointer without the closed check: for a running call to finish after a close was asked. */
+    final MemorySegment rawPointer() {
         return pointer;
     }
 
@@ -66,16 +72,21 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
 
     /** Whether this extern (or the instance or store it belongs to) is closed. */
     public final boolean isClosed() {
-        return store.isClosed() || (own != null ? own.isClosed() : viewClosed || owner.isClosed());
+        return closed || store.isClosed() || owner != null && owner.ownerClosed();
     }
 
-    /** Frees an extern made from Java; for an export, only this view becomes unusable. */
+    /**
+     * Makes this Java object unusable. An extern made from Java also gives back its handle (now, or when the
+     * store's running call returns); the object itself (a memory's pages, a function's code) lives until the store
+     * closes, as in libwasmer. For an export, only this view becomes unusable.
+     */
     @Override
     public void close() {
-        if (own != null) {
-            own.close(); // the free itself waits for the store's lock
-        } else {
-            viewClosed = true;
+        if (!closed) {
+            closed = true;
+            if (own != null) {
+                store.release(own);
+            }
         }
     }
 

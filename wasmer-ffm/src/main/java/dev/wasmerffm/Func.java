@@ -41,70 +41,62 @@ public final class Func extends Extern {
     private static final long P = Layouts.VAL_PAYLOAD;
 
     private final String name;
-    private final Instance owner;
-    private final HostFunction host;
+    private final Host host;
     private volatile FuncType type;
 
     /** An instance export, or a view owned by a WASI environment. */
     Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
         super(store, func, owner);
         this.name = name;
-        this.owner = owner instanceof Instance i ? i : null;
         this.host = null;
         this.type = type;
     }
 
-    /**
-     * A function this object owns (host function, funcref value, WASI start function); type null = ask libwasmer
-     * when needed; {@code instance} = the instance whose code it runs, if known.
-     */
-    private Func(Store store, MemorySegment func, String name, FuncType type, HostFunction host, Instance instance) {
-        super(store, "Func", func, LibWasm::wasm_func_delete);
+    /** A function this object owns (host function, funcref value, WASI start function); type null = ask libwasmer. */
+    private Func(Store store, MemorySegment func, String name, FuncType type, Host host) {
+        super(store, NativeResource.Kind.FUNC, func);
         this.name = name;
-        this.owner = instance;
         this.host = host;
         this.type = type;
     }
 
     /**
      * A host function: wasm calls {@code fn} with arguments of {@code type}. Anything {@code fn} throws becomes a
-     * trap whose {@link TrapException} carries the throwable as its cause.
+     * trap whose {@link TrapException} carries the throwable as its cause. An instance importing it gets a copy of
+     * its own, so {@link HostCall#caller()} is that instance.
      */
     public static Func host(Store store, FuncType type, HostFunction fn) {
         if (type.hasV128()) {
             throw new WasmArgumentException("a host function cannot have v128 in its signature " + type
                     + ": the Wasmer C API cannot carry v128 values");
         }
-        MemorySegment s = store.enter();
-        try (Arena arena = Arena.ofConfined()) {
-            long id = Upcalls.NEXT_ID.incrementAndGet();
-            MemorySegment functype = Types.toNative(type);
-            MemorySegment func;
-            try {
-                func = LibWasm.wasm_func_new_with_env(s, functype, Upcalls.CALLBACK, MemorySegment.ofAddress(id),
-                        Upcalls.FINALIZER);
-            } finally {
-                LibWasm.wasm_functype_delete(functype);
-            }
-            if (func.equals(MemorySegment.NULL)) {
-                throw new WasmerException("cannot create host function " + type + ": " + LastError.take("unknown"));
-            }
-            Func f = new Func(store, func, "host" + type, type, fn, null);
-            Upcalls.HOSTS.put(id, new Upcalls.Host(fn, type, s, new WeakReference<>(store), f.toString()));
-            return f;
+        store.enter();
+        try {
+            Host h = new Host(fn, type, "host" + type);
+            return new Func(store, Upcalls.newNative(store, h), h.name, type, h);
         } finally {
             store.exit();
         }
     }
 
-    /** A funcref value read from wasm: a new owned {@code wasm_func_t} made from {@code ref}. */
-    static Func fromRef(Store store, MemorySegment ref) {
-        return new Func(store, LibWasm.wasm_ref_as_func(ref), "funcref", null, null, null);
+    /**
+     * A native copy of this host function bound to the instance being made (set as {@code caller} once it
+     * exists), as an owned handle of the store; caller holds the lock.
+     */
+    Host bindCopy(java.util.function.Consumer<MemorySegment> func) {
+        Host copy = new Host(host.fn, host.type, host.name);
+        func.accept(Upcalls.newNative(store, copy));
+        return copy;
     }
 
-    /** An owned function of {@code instance} with a known type (e.g. the WASI start function). */
-    static Func owned(Instance instance, MemorySegment func, String name, FuncType type) {
-        return new Func(instance.store(), func, name, type, null, instance);
+    /** A funcref value read from wasm: a new owned {@code wasm_func_t} made from {@code ref}. */
+    static Func fromRef(Store store, MemorySegment ref) {
+        return new Func(store, LibWasm.wasm_ref_as_func(ref), "funcref", null, null);
+    }
+
+    /** An owned function of an instance with a known type (e.g. the WASI start function). */
+    static Func owned(Store store, MemorySegment func, String name, FuncType type) {
+        return new Func(store, func, name, type, null);
     }
 
     boolean isHost() {
@@ -365,20 +357,29 @@ public final class Func extends Extern {
         store.exit();
     }
 
-    /** The native call; a returned trap becomes a {@link TrapException}. */
+    /** The native call; a returned trap becomes a {@link TrapException}. Checked open by {@link #begin}. */
     private void run(Store.Frame f) {
-        Instance previous = store.caller;
-        store.caller = owner != null ? owner : previous;
-        MemorySegment trap;
-        try {
-            trap = LibWasm.wasm_func_call(pointer(), f.argsPointer, f.resultsPointer);
-        } finally {
-            store.caller = previous;
-        }
+        MemorySegment trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
         if (!trap.equals(MemorySegment.NULL)) {
-            throw Traps.toException(trap, this, owner != null && owner.isMetered()
-                    && LibWasmer.wasmer_metering_points_are_exhausted(owner.pointer()));
+            throw Traps.toException(trap, this, store.takePending(), exhausted());
         }
+    }
+
+    /**
+     * Whether a metered instance of the store ran out of points: the trap may have come from one other than the
+     * instance this function belongs to. Their handles are freed only when no call runs, so each is valid here.
+     */
+    private boolean exhausted() {
+        boolean any = false;
+        for (var it = store.metered.iterator(); it.hasNext(); ) {
+            Instance i = it.next();
+            if (i.isFreed()) {
+                it.remove();
+            } else {
+                any |= LibWasmer.wasmer_metering_points_are_exhausted(i.rawPointer());
+            }
+        }
+        return any;
     }
 
     @Override
@@ -386,18 +387,36 @@ public final class Func extends Extern {
         return "Func[" + name + "]";
     }
 
+    /** A host function's Java side; its store holds it, at the index its native env id carries. */
+    static final class Host {
+        final HostFunction fn;
+        final FuncType type;
+        final String name;
+        /** The instance importing this copy, once it exists; null for the function called from Java. */
+        volatile Instance caller;
+
+        Host(HostFunction fn, FuncType type, String name) {
+            this.fn = fn;
+            this.type = type;
+            this.name = name;
+        }
+    }
+
     /** The single upcall entry for every host function, and the finalizer of their environments. */
     static final class Upcalls {
         /**
-         * What a host function's env id stands for. It must not hold its {@link Func} or, strongly, its store:
-         * the entry leaves only when libwasmer finalizes the env, which needs those to be collectable first.
+         * What an env id stands for. Holds its store weakly and the host function not at all (the store does): a
+         * host lambda capturing its store must not keep it reachable from this static map.
          */
-        record Host(HostFunction fn, FuncType type, MemorySegment storeAddress, WeakReference<Store> store,
-                String name) {
+        record Binding(WeakReference<Store> store, int index, long storeAddress) {
         }
 
-        static final Map<Long, Host> HOSTS = new ConcurrentHashMap<>();
+        /** Host functions deeper than this on one thread are refused, before the stack runs out. */
+        static final int MAX_REENTRY = 100;
+        static final Map<Long, Binding> BINDINGS = new ConcurrentHashMap<>();
         static final AtomicLong NEXT_ID = new AtomicLong();
+        /** How many host functions are running on this thread, one inside the other. */
+        private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
         static final MemorySegment CALLBACK;
         static final MemorySegment FINALIZER;
 
@@ -419,16 +438,54 @@ public final class Func extends Extern {
         private Upcalls() {
         }
 
-        /** Never throws: an exception escaping an upcall terminates the JVM. */
-        static long callback(long env, long args, long results) {
-            Host h = null;
+        /** A native function for {@code h} in {@code store}, as an owned handle; caller holds the lock. */
+        static MemorySegment newNative(Store store, Host h) {
+            long id = NEXT_ID.incrementAndGet();
+            MemorySegment functype = Types.toNative(h.type);
+            MemorySegment func;
             try {
-                h = HOSTS.get(env);
-                Store store = h == null ? null : h.store().get();
+                func = LibWasm.wasm_func_new_with_env(store.address(), functype, CALLBACK,
+                        MemorySegment.ofAddress(id), FINALIZER);
+            } finally {
+                LibWasm.wasm_functype_delete(functype);
+            }
+            if (func.equals(MemorySegment.NULL)) {
+                throw new WasmerException("cannot create host function " + h.type + ": " + LastError.take("unknown"));
+            }
+            store.hosts.add(h);
+            BINDINGS.put(id, new Binding(new WeakReference<>(store), store.hosts.size() - 1, store.address().address()));
+            return func;
+        }
+
+        /** Whether this thread is running a host function (so it holds some store's lock). */
+        static boolean inHostFunction() {
+            return DEPTH.get()[0] > 0;
+        }
+
+        /**
+         * Never throws: an exception escaping an upcall ends the JVM. The catch path only stores the throwable and
+         * hands back the store's reserve trap, with no allocation and no downcall: it may run with the stack
+         * nearly exhausted (a StackOverflowError in the host function).
+         */
+        static long callback(long env, long args, long results) {
+            Store.Native st = null;
+            int[] depth = null;
+            try {
+                Binding b = BINDINGS.get(env);
+                Store store = b == null ? null : b.store().get();
                 if (store == null) {
                     throw new IllegalStateException("host function " + env + " no longer exists");
                 }
-                FuncType t = h.type();
+                st = store.state;
+                int[] d = DEPTH.get();
+                if (d[0] >= MAX_REENTRY) {
+                    throw new ReentryLimitException("host functions nest " + MAX_REENTRY + " deep on this thread"
+                            + " (wasm calling Java calling wasm ...); refused before the stack runs out");
+                }
+                d[0]++;
+                depth = d;
+                Host h = store.hosts.get(b.index());
+                FuncType t = h.type;
                 long argVals = Vals.NATIVE.get(JAVA_LONG, args + Layouts.VEC_DATA);
                 long resultVals = Vals.NATIVE.get(JAVA_LONG, results + Layouts.VEC_DATA);
                 // Pre-set every result to zero of its declared kind: an unset result reads as 0.
@@ -436,16 +493,33 @@ public final class Func extends Extern {
                     Vals.NATIVE.set(JAVA_BYTE, resultVals + i * V, (byte) t.results().get(i).kind());
                     Vals.NATIVE.set(JAVA_LONG, resultVals + i * V + P, 0L);
                 }
-                h.fn().call(new HostCall(store, t, h.name(), argVals, resultVals));
+                HostCall call = new HostCall(store, h, argVals, resultVals);
+                try {
+                    h.fn.call(call);
+                } finally {
+                    call.end();
+                }
                 return 0;
             } catch (Throwable e) {
-                return Traps.hostTrap(h == null ? MemorySegment.NULL : h.storeAddress(), e).address();
+                if (st != null) {
+                    st.pending = e;
+                    long trap = st.reserveTrap;
+                    if (trap != 0) {
+                        st.reserveTrap = 0;
+                        return trap;
+                    }
+                }
+                return Traps.fallbackTrap(env);
+            } finally {
+                if (depth != null) {
+                    depth[0]--;
+                }
             }
         }
 
         static void finalizer(MemorySegment env) {
             try {
-                HOSTS.remove(env.address());
+                BINDINGS.remove(env.address());
             } catch (Throwable ignored) {
                 // nothing may escape an upcall
             }

@@ -24,7 +24,7 @@ public final class Global extends Extern {
     }
 
     private Global(Store store, MemorySegment global, GlobalType type) {
-        super(store, "Global", global, LibWasm::wasm_global_delete);
+        super(store, NativeResource.Kind.GLOBAL, global);
         this.type = type;
         this.name = "global";
     }

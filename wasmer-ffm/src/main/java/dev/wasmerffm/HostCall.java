@@ -9,26 +9,33 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.wasmerffm.raw.Layouts;
 
 /**
- * The arguments and results of one host function call, and the caller's context. Valid only during the call.
- * Typed getters and setters check the signature, so a wrong one throws instead of corrupting the call.
+ * The arguments and results of one host function call, and the caller's context. Valid only during the call: kept
+ * and used afterwards it throws {@link IllegalStateException} (libwasmer's value arrays are gone by then). Typed
+ * getters and setters check the signature, so a wrong one throws instead of corrupting the call.
  */
 public final class HostCall {
 
     private static final long P = Layouts.VAL_PAYLOAD;
 
     private final Store store;
+    private final Func.Host host;
     private final FuncType type;
-    private final String name;
     /** Addresses of libwasmer's argument and result {@code wasm_val_t} arrays. */
     private final long args;
     private final long results;
+    private boolean done;
 
-    HostCall(Store store, FuncType type, String name, long args, long results) {
+    HostCall(Store store, Func.Host host, long args, long results) {
         this.store = store;
-        this.type = type;
-        this.name = name;
+        this.host = host;
+        this.type = host.type;
         this.args = args;
         this.results = results;
+    }
+
+    /** Ends the call: from now on every access throws. */
+    void end() {
+        done = true;
     }
 
     /** The signature of the function being called. */
@@ -42,23 +49,32 @@ public final class HostCall {
     }
 
     /**
-     * The instance whose code called this function, when wasm entered through an exported function of an
-     * instance; {@code null} when called directly from Java or during instantiation.
+     * The instance that imported the called function (each importing instance gets a copy of its own); {@code null}
+     * when the function was called directly from Java, through a table or global, or during instantiation.
      */
     public Instance caller() {
-        return store.caller;
+        live();
+        return host.caller;
     }
 
     /** The calling instance's exported memory named {@code memory}, for passing data through linear memory. */
     public Memory memory() {
         Instance caller = caller();
         if (caller == null) {
-            throw new IllegalStateException("no calling instance: " + name + " was not called from wasm code");
+            throw new IllegalStateException("no calling instance: " + host.name + " was not called by an instance"
+                    + " importing it");
         }
         return caller.memory("memory");
     }
 
+    private void live() {
+        if (done) {
+            throw new IllegalStateException("HostCall of " + host.name + " used after its call returned");
+        }
+    }
+
     private long at(int i, ValType expected, boolean result) {
+        live();
         var list = result ? type.results() : type.params();
         if (i < 0 || i >= list.size()) {
             throw new IndexOutOfBoundsException((result ? "result " : "parameter ") + i + " of " + type);
@@ -97,6 +113,7 @@ public final class HostCall {
 
     /** All parameters, boxed. */
     public Object[] params() {
+        live();
         Object[] out = new Object[type.params().size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = param(i);
@@ -140,7 +157,7 @@ public final class HostCall {
     public HostCall resultValue(int i, Object value) {
         long o = results + at(i, null, true);
         ValType t = type.results().get(i);
-        Vals.check(t, value, store, "result " + i + " of " + name);
+        Vals.check(t, value, store, "result " + i + " of " + host.name);
         // libwasmer takes the refs of host results, so they are not freed here.
         Vals.write(Vals.NATIVE, o, t, value, store, null);
         return this;
@@ -149,7 +166,7 @@ public final class HostCall {
     /** Sets all results from boxed values. */
     public HostCall results(Object... values) {
         if (values.length != type.results().size()) {
-            throw new WasmArgumentException(name + " must return " + type.results().size() + " values, got "
+            throw new WasmArgumentException(host.name + " must return " + type.results().size() + " values, got "
                     + values.length);
         }
         for (int i = 0; i < values.length; i++) {

@@ -8,26 +8,41 @@ import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** An instantiated module in a store, with its exports. */
+/**
+ * An instantiated module in a store, with its exports. Its memories, tables and globals belong to the store and
+ * live until the store closes; {@link #close()} makes this object and its exports unusable and gives back its
+ * handles, but reclaims no memory: for that, close the store.
+ */
 public final class Instance implements AutoCloseable, Extern.Owner {
 
     private final Store store;
     private final Module module;
-    private final NativeResource resource;
+    private final MemorySegment pointer;
+    /** The instance, its export vec, and its copies of imported host functions. */
+    private final List<NativeResource.Handle> handles;
     private final Map<String, Extern> exports;
+    private volatile boolean closed;
 
-    private Instance(Store store, Module module, MemorySegment instance, MemorySegment exportVec) {
+    private Instance(Store store, Module module, MemorySegment instance, MemorySegment exportVec,
+            List<NativeResource.Handle> handles) {
         this.store = store;
         this.module = module;
+        this.pointer = instance;
         long n = Layouts.vecSize(exportVec);
         MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(exportVec, ADDRESS.byteSize());
-        this.resource = new NativeResource(this, "Instance", instance, store.lock, new Free(n, data.address()));
+        handles.add(0, store.state.handles.add(NativeResource.Kind.INSTANCE, instance.address(), 0));
+        handles.add(store.state.handles.add(NativeResource.Kind.EXTERN_VEC, data.address(), n));
+        this.handles = handles;
+        for (NativeResource.Handle h : handles) {
+            NativeResource.CLEANER.register(this, h);
+        }
         List<ExportType> declared = module.info().exports();
         // metering appends its two globals to the exports
         if (n != declared.size() + (module.isMetered() ? 2 : 0)) {
@@ -48,20 +63,6 @@ public final class Instance implements AutoCloseable, Extern.Owner {
         this.exports = Collections.unmodifiableMap(map);
     }
 
-    /** Frees the export vec, then the instance. */
-    private record Free(long count, long exportData) implements java.util.function.Consumer<MemorySegment> {
-        @Override
-        public void accept(MemorySegment instance) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment vec = arena.allocate(Layouts.VEC);
-                vec.set(JAVA_LONG, Layouts.VEC_SIZE, count);
-                vec.set(ADDRESS, Layouts.VEC_DATA, MemorySegment.ofAddress(exportData));
-                LibWasm.wasm_extern_vec_delete(vec);
-            }
-            LibWasm.wasm_instance_delete(instance);
-        }
-    }
-
     /** Instantiates with imports resolved by module and name. */
     public static Instance create(Store store, Module module, Imports imports) {
         return create(store, module, imports.resolve(module).toArray(Extern[]::new));
@@ -69,14 +70,32 @@ public final class Instance implements AutoCloseable, Extern.Owner {
 
     /**
      * Instantiates with imports in the module's declaration order. Every import is checked in Java first (count,
-     * store, kind, type), so a mismatch is a {@link LinkException} naming the import and both types.
+     * store, kind, type), and the module must run on the store's native engine, so a mismatch is a
+     * {@link LinkException} naming the import and both types (or both engines).
      *
      * @throws TrapException if the start function traps
+     * @throws StoreLimitException past the store's {@link Store#maxInstances(int)}
      */
     public static Instance create(Store store, Module module, Extern... imports) {
+        return create(store, module, true, imports);
+    }
+
+    /**
+     * {@code sameEngine}: refuse a module of another native engine. Only the store's WASI placeholder (a memory
+     * and no functions, so no signature lookup that could panic) skips it.
+     */
+    static Instance create(Store store, Module module, boolean sameEngine, Extern... imports) {
         if (!module.runsHere()) {
             throw new LinkException("module was compiled for " + module.arch() + " and cannot run on this "
                     + Module.hostArch() + " machine");
+        }
+        if (sameEngine && module.code() != store.nativeEngine) {
+            throw new LinkException(module + " was compiled by " + module.nativeEngineName() + ", but " + store
+                    + " runs on " + (store.nativeEngine == store.engine().nativeState() ? "the engine's own native"
+                    + " engine" : "another module's native engine") + "; libwasmer aborts on functions of one engine"
+                    + " called in a store of another. " + (module.isMetered() ? "A metered module has a native"
+                    + " engine of its own: instantiate it in new Store(module)." : "Use a store of the engine that"
+                    + " compiled the module."));
         }
         List<ImportType> declared = module.imports();
         if (imports.length != declared.size()) {
@@ -87,12 +106,24 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             checkImport(store, declared.get(i), imports[i]);
         }
         MemorySegment s = store.enter();
+        List<NativeResource.Handle> handles = new ArrayList<>(2);
         try (Arena arena = Arena.ofConfined()) {
+            store.countInstance();
             store.hasV128 |= module.usesV128();
             store.hold(module.code());
             MemorySegment elems = arena.allocate(ADDRESS, Math.max(1, imports.length));
+            List<Func.Host> copies = new ArrayList<>(0);
             for (int i = 0; i < imports.length; i++) {
-                elems.setAtIndex(ADDRESS, i, imports[i].asExtern());
+                int at = i;
+                if (imports[i] instanceof Func f && f.isHost()) {
+                    // A copy of the host function for this instance alone, so a call knows its caller.
+                    copies.add(f.bindCopy(func -> {
+                        handles.add(store.state.handles.add(NativeResource.Kind.FUNC, func.address(), 0));
+                        elems.setAtIndex(ADDRESS, at, LibWasm.wasm_func_as_extern(func));
+                    }));
+                } else {
+                    elems.setAtIndex(ADDRESS, i, imports[i].asExtern());
+                }
             }
             MemorySegment vec = arena.allocate(Layouts.VEC);
             vec.set(JAVA_LONG, Layouts.VEC_SIZE, imports.length);
@@ -100,15 +131,21 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             MemorySegment trapOut = arena.allocate(ADDRESS);
             MemorySegment instance = module.use(m -> LibWasm.wasm_instance_new(s, m, vec, trapOut));
             if (instance.equals(MemorySegment.NULL)) {
+                handles.forEach(store::release);
                 MemorySegment trap = trapOut.get(ADDRESS, 0);
                 if (!trap.equals(MemorySegment.NULL)) {
-                    throw Traps.toException(trap, null, false);
+                    throw Traps.toException(trap, null, store.takePending(), false);
                 }
                 throw new LinkException("cannot instantiate module: " + LastError.take("unknown reason"));
             }
             MemorySegment exportVec = arena.allocate(Layouts.VEC); // its contents are copied out by the constructor
             LibWasm.wasm_instance_exports(instance, exportVec);
-            return new Instance(store, module, instance, exportVec);
+            Instance created = new Instance(store, module, instance, exportVec, handles);
+            copies.forEach(h -> h.caller = created);
+            if (module.isMetered()) {
+                store.metered.add(created);
+            }
+            return created;
         } finally {
             store.exit();
         }
@@ -144,11 +181,15 @@ public final class Instance implements AutoCloseable, Extern.Owner {
         return given.min() >= wanted.min() && (!wanted.hasMax() || given.hasMax() && given.max() <= wanted.max());
     }
 
-    @Override
-    public void checkOpen() {
-        if (resource.isClosed()) {
+    private void checkOpen() {
+        if (closed) {
             throw new IllegalStateException("Instance is closed");
         }
+    }
+
+    @Override
+    public boolean ownerClosed() {
+        return closed;
     }
 
     /** The store it lives in. */
@@ -244,7 +285,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     private <T> T locked(java.util.function.Function<MemorySegment, T> body) {
         store.enter();
         try {
-            return body.apply(resource.address());
+            return body.apply(pointer());
         } finally {
             store.exit();
         }
@@ -252,19 +293,35 @@ public final class Instance implements AutoCloseable, Extern.Owner {
 
     /** Caller holds the store lock. */
     MemorySegment pointer() {
-        return resource.address();
+        checkOpen();
+        return pointer;
+    }
+
+    /** The pointer without the closed check, for a running call finishing after a close was asked. */
+    MemorySegment rawPointer() {
+        return pointer;
+    }
+
+    /** Whether the native instance handle is gone; caller holds the store lock. */
+    boolean isFreed() {
+        return store.isFreed() || handles.getFirst().isFreed();
     }
 
     /** Whether this instance or its store is closed. */
-    @Override
     public boolean isClosed() {
-        return resource.isClosed() || store.isClosed();
+        return closed || store.isClosed();
     }
 
-    /** Frees the instance and its exports; waits for a call running in its store on another thread. */
+    /**
+     * Makes this instance and its exports unusable and gives back its handles (now, or when a call running in the
+     * store returns). Its memories and tables are reclaimed only when the store closes.
+     */
     @Override
     public void close() {
-        resource.close(); // the free itself waits for the store's lock
+        if (!closed) {
+            closed = true;
+            handles.forEach(store::release);
+        }
     }
 
     @Override

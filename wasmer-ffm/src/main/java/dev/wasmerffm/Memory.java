@@ -22,7 +22,7 @@ public final class Memory extends Extern {
     }
 
     private Memory(Store store, MemorySegment memory) {
-        super(store, "Memory", memory, LibWasm::wasm_memory_delete);
+        super(store, NativeResource.Kind.MEMORY, memory);
     }
 
     /** A new memory in a store, to pass as an import. */
@@ -97,11 +97,13 @@ public final class Memory extends Extern {
 
     /**
      * A zero-copy view of the whole memory as it is now. Wasmer reserves the memory's address range up front, so
-     * the view's base stays valid while the memory lives; after a grow it covers only the old size: ask again.
-     * Do not use it after the memory, its instance or its store is closed.
+     * the view's base stays valid while the store lives; after a grow it covers only the old size: ask again. The
+     * view (and any {@code ByteBuffer} made from it) belongs to the store: once the store is closed every access
+     * throws {@link IllegalStateException}. It is not locked: use it on the thread using the store.
      */
     public MemorySegment segment() {
-        return locked(Memory::view);
+        return locked(m -> LibWasm.wasm_memory_data(m).reinterpret(LibWasm.wasm_memory_data_size(m),
+                store.state.arena, null));
     }
 
     private static MemorySegment view(MemorySegment m) {

@@ -66,7 +66,7 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if the bytes are not a valid module, naming the offset where this binding reads them
      */
     public static Module fromBinary(Engine engine, byte[] wasm) {
-        byte[] prepared = engine.config().prepare(wasm);
+        byte[] prepared = engine.prepare(wasm);
         ModuleInfo info = ModuleInfo.read(prepared);
         Engine.Compiled c = engine.compile(e -> {
             try (Arena arena = Arena.ofConfined()) {
@@ -89,11 +89,14 @@ public final class Module implements AutoCloseable {
         if (store.engine().isMetered()) {
             return compile(store.engine(), wasmOrWat);
         }
-        byte[] wasm = store.engine().config().prepare(Wasmer.wat2wasm(wasmOrWat));
+        byte[] wasm = store.engine().prepare(Wasmer.wat2wasm(wasmOrWat));
         ModuleInfo info = ModuleInfo.read(wasm);
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
-            SharedResource.State code = store.retainEngine();
+            SharedResource.State code = store.nativeEngine;
+            if (!code.retain()) {
+                throw new IllegalStateException("Store is closed");
+            }
             MemorySegment module = LibWasm.wasm_module_new(s, Bytes.borrowed(arena, wasm));
             if (module.equals(MemorySegment.NULL)) {
                 code.release();
@@ -109,7 +112,7 @@ public final class Module implements AutoCloseable {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
-        return new Module(engine, module, info, code, metered, archOf(engine.config().target()));
+        return new Module(engine, module, info, code, metered, archOf(engine.target()));
     }
 
     /** The architecture this JVM runs on, in target-triple spelling. */
@@ -202,6 +205,21 @@ public final class Module implements AutoCloseable {
     /** The engine holding the machine code; a store running an instance keeps it alive. */
     SharedResource.State code() {
         return code;
+    }
+
+    /** A reference to the native engine holding the code, for a store made for this module. */
+    SharedResource.State retainCode() {
+        resource.use(m -> m); // closed check
+        if (!code.retain()) {
+            throw new IllegalStateException("Module is closed");
+        }
+        return code;
+    }
+
+    /** Which native engine compiled it, for messages. */
+    String nativeEngineName() {
+        return metered ? "its own metered native engine" : code == engine.nativeState() ? "the native engine of "
+                + engine : "another native engine";
     }
 
     /** The module's name ({@code wasmer_module_name}), empty when it has none. */
@@ -308,7 +326,7 @@ public final class Module implements AutoCloseable {
         } catch (BufferUnderflowException e) {
             throw new CompileException("truncated serialized module header (" + serialized.length + " bytes)", e);
         }
-        String engineArch = archOf(engine.config().target());
+        String engineArch = archOf(engine.target());
         if (!arch.equals(engineArch)) {
             // libwasmer may load foreign machine code without complaint; running it would crash the process
             throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);

@@ -1,73 +1,150 @@
 package dev.wasmerffm;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.raw.LibWasi;
+import dev.wasmerffm.raw.LibWasm;
+import dev.wasmerffm.raw.LibWasmer;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.locks.Lock;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One native pointer that a Java object owns: freed once, by {@link #close()} or, if the owner is forgotten, by a
- * {@link Cleaner}. The free runs under the owning store's lock: libwasmer stores are single-threaded, and even a
- * delete touches the store's non-atomic reference counts.
+ * The native handles a store owns. libwasmer frees an object only with its store; a handle ({@code wasm_func_t},
+ * an instance, an extern vec ...) holds the store alive and deleting it frees the handle alone. So a store keeps
+ * every handle made in it and deletes them all when it closes, and an object closed or forgotten earlier only puts
+ * its handle on a queue the store drains when no call runs in it: a close never frees under a running call, and a
+ * Cleaner never waits for a busy store.
  */
 final class NativeResource {
 
     static final Cleaner CLEANER = Cleaner.create();
     /** Native objects made and not yet freed, for leak checks. */
-    static final java.util.concurrent.atomic.AtomicLong LIVE = new java.util.concurrent.atomic.AtomicLong();
+    static final AtomicLong LIVE = new AtomicLong();
 
-    private final String what;
-    private final MemorySegment address;
-    private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
+    private NativeResource() {
+    }
 
-    NativeResource(Object owner, String what, MemorySegment address, Lock lock, Consumer<MemorySegment> deleter) {
-        if (address.equals(MemorySegment.NULL)) {
-            throw new IllegalArgumentException("NULL " + what);
+    /** What a handle is, so the store knows how to delete it. */
+    enum Kind {
+        FUNC, INSTANCE, MEMORY, GLOBAL, TABLE, EXTERN_VEC, NAMED_EXTERN_VEC, WASI_ENV, REF
+    }
+
+    /** One native handle: a pointer, or a vec's data pointer and size. */
+    static final class Handle implements Runnable {
+        final Kind kind;
+        final long address;
+        final long count;
+        private final Handles owner;
+        // Guarded by the store's lock.
+        private int index;
+        private boolean freed;
+        private volatile boolean released;
+
+        private Handle(Handles owner, Kind kind, long address, long count, int index) {
+            this.owner = owner;
+            this.kind = kind;
+            this.address = address;
+            this.count = count;
+            this.index = index;
         }
-        this.what = what;
-        this.address = address;
-        this.cleanable = CLEANER.register(owner, new Free(address, lock, deleter));
-        LIVE.incrementAndGet();
-    }
 
-    /** The pointer; {@link IllegalStateException} once closed, so no closed handle ever reaches native code. */
-    MemorySegment address() {
-        if (closed) {
-            throw new IllegalStateException(what + " is closed");
+        /** Whether the store has freed it; caller holds the store lock. */
+        boolean isFreed() {
+            return freed;
         }
-        return address;
-    }
 
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Frees the pointer; a second call does nothing. */
-    void close() {
-        closed = true;
-        cleanable.clean();
-    }
-
-    String what() {
-        return what;
-    }
-
-    /** Must not reference the owner, or the owner never becomes unreachable. */
-    private record Free(MemorySegment address, Lock lock, Consumer<MemorySegment> deleter) implements Runnable {
+        /** The Cleaner's release of a forgotten owner: only queues the handle, never waits for the store. */
         @Override
         public void run() {
-            if (lock != null) {
-                lock.lock();
+            owner.release(this);
+        }
+    }
+
+    /** Every live handle of one store, and those released since it last settled. */
+    static final class Handles {
+        private final ArrayList<Handle> live = new ArrayList<>();
+        private final ConcurrentLinkedQueue<Handle> released = new ConcurrentLinkedQueue<>();
+
+        /** Records a new handle; caller holds the store lock. */
+        Handle add(Kind kind, long address, long count) {
+            Handle h = new Handle(this, kind, address, count, live.size());
+            live.add(h);
+            LIVE.incrementAndGet();
+            return h;
+        }
+
+        /** Queues a handle for freeing; any thread, never blocks, once per handle. */
+        void release(Handle h) {
+            if (!h.released) {
+                h.released = true;
+                released.add(h);
             }
+        }
+
+        boolean hasReleased() {
+            return !released.isEmpty();
+        }
+
+        /** Frees the queued handles; caller holds the store lock and no call of the store runs. */
+        void drain() {
+            for (Handle h; (h = released.poll()) != null; ) {
+                free(h);
+            }
+        }
+
+        /** Frees every handle, as the store closes; caller holds the store lock and no call runs. */
+        void freeAll() {
+            released.clear();
+            while (!live.isEmpty()) {
+                free(live.getLast());
+            }
+        }
+
+        private void free(Handle h) {
+            if (h.freed) {
+                return;
+            }
+            h.freed = true;
+            Handle last = live.removeLast();
+            if (last != h) {
+                live.set(h.index, last);
+                last.index = h.index;
+            }
+            LIVE.decrementAndGet();
             try {
-                LIVE.decrementAndGet();
-                deleter.accept(address);
+                delete(h);
             } catch (Throwable ignored) {
-                // A Cleaner thread must never die from a failed free; nothing else can be done here.
-            } finally {
-                if (lock != null) {
-                    lock.unlock();
+                // the store's own free must go on; a failed handle delete leaks only that handle
+            }
+        }
+
+        private static void delete(Handle h) {
+            MemorySegment p = MemorySegment.ofAddress(h.address);
+            switch (h.kind) {
+                case FUNC -> LibWasm.wasm_func_delete(p);
+                case INSTANCE -> LibWasm.wasm_instance_delete(p);
+                case MEMORY -> LibWasm.wasm_memory_delete(p);
+                case GLOBAL -> LibWasm.wasm_global_delete(p);
+                case TABLE -> LibWasm.wasm_table_delete(p);
+                case REF -> LibWasm.wasm_ref_delete(p);
+                case WASI_ENV -> LibWasi.wasi_env_delete(p);
+                case EXTERN_VEC, NAMED_EXTERN_VEC -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment vec = arena.allocate(Layouts.VEC);
+                        vec.set(JAVA_LONG, Layouts.VEC_SIZE, h.count);
+                        vec.set(ADDRESS, Layouts.VEC_DATA, p);
+                        if (h.kind == Kind.EXTERN_VEC) {
+                            LibWasm.wasm_extern_vec_delete(vec);
+                        } else {
+                            LibWasmer.wasmer_named_extern_vec_delete(vec);
+                        }
+                    }
                 }
             }
         }

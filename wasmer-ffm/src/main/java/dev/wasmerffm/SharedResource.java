@@ -34,6 +34,19 @@ final class SharedResource {
             NativeResource.LIVE.incrementAndGet();
         }
 
+        /** Runs a native operation with the pointer, which stays valid until it returns. */
+        <T> T use(Function<MemorySegment, T> operation) {
+            lock.readLock().lock();
+            try {
+                if (freed) {
+                    throw new IllegalStateException("native engine is freed");
+                }
+                return operation.apply(address);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+
         /** Adds a dependent; false if already freed. */
         boolean retain() {
             for (int r = refs.get(); r > 0; r = refs.get()) {
@@ -86,15 +99,12 @@ final class SharedResource {
 
     /** Like {@link #use} but also after close, for dependents that hold a reference. */
     <T> T useRetained(Function<MemorySegment, T> operation) {
-        state.lock.readLock().lock();
-        try {
-            if (state.freed) {
-                throw new IllegalStateException(what + " is closed");
-            }
-            return operation.apply(state.address);
-        } finally {
-            state.lock.readLock().unlock();
-        }
+        return state.use(operation);
+    }
+
+    /** The shared state, to tell one native object from another. */
+    State state() {
+        return state;
     }
 
     /** Registers a dependent, which must call {@link State#release()} once; refused once the owner closed. */

@@ -5,72 +5,173 @@ import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Holds instances, functions, memories, tables and globals. libwasmer's stores are single-threaded, so every
- * operation on a store or anything in it runs under this store's lock: callers on other threads wait their turn,
- * and a host function may call back into its own store on the same thread (the lock is reentrant). For parallel
- * work, use one store per thread (or a pool of them) and share the {@link Engine} and compiled {@link Module}s.
+ * Owns everything made in it, as libwasmer's store does: instances, functions, memories, tables, globals, WASI
+ * environments and externref values live until the store is closed, and {@link #close()} frees them all, whatever
+ * Java objects are still around (they then throw {@link IllegalStateException}). Closing an instance or a function
+ * earlier frees only its handle: its memory and code are reclaimed with the store. So a store is for one job (a
+ * request, a tenant, a pooled instance), not for an application's lifetime; {@link #maxInstances(int)} makes a
+ * long-lived store that keeps instantiating fail loudly instead of growing.
+ *
+ * <p>A store runs on one native engine: {@code new Store(engine)} on the engine's, {@code new Store(module)} on the
+ * one holding the module's code (the only store a metered module can be instantiated in, since each metered module
+ * has a native engine of its own). Instantiating a module of another native engine is a {@link LinkException}.
+ *
+ * <p>libwasmer's stores are single-threaded, so every operation on a store or anything in it runs under this
+ * store's lock: callers on other threads wait their turn, and a host function may call back into its own store on
+ * the same thread. A host function waits for another store at most {@value #CROSS_STORE_WAIT_MS} ms, then gets a
+ * {@link StoreBusyException}: two threads calling into each other's stores would otherwise wait forever.
+ *
+ * <p>Nothing is freed under a running call: {@link #close()} (or closing anything in the store) from a host function
+ * or from another thread while a call runs returns at once, refuses new calls, and the store is freed when the
+ * running outermost call returns.
  */
 public final class Store implements AutoCloseable {
 
     private static final int VAL = (int) Layouts.VAL.byteSize();
+    static final long CROSS_STORE_WAIT_MS = 250;
 
     private final Engine engine;
     final ReentrantLock lock = new ReentrantLock();
-    private final NativeResource resource;
-    // Scratch memory for calls, one frame per nesting depth (host functions calling back in): no allocation per call.
-    // Freed with the store, not by GC: an automatic arena's native memory waits for heap pressure that may not come.
-    private final Arena scratch = Arena.ofShared();
+    final Native state;
+    /** The native engine this store runs on; an instance's module must have been compiled by it. */
+    final SharedResource.State nativeEngine;
     private Frame[] frames = new Frame[4];
     private int depth = -1;
-    /** The instance whose function is running at the innermost call; host functions reach its memory. */
-    Instance caller;
     // Java objects passed to wasm as externrefs, at the id (index + 1) libwasmer carries as the foreign ref's host
-    // info. Made on first use: most stores never see an externref, and a thousand stores should not carry the maps.
+    // info, with one native ref each: libwasmer keeps every externref until its store dies, so an object passed a
+    // million times must make one, not a million. Made on first use: most stores never see an externref.
     private List<Object> hostObjects;
-    private IdentityHashMap<Object, Long> hostIds;
+    private IdentityHashMap<Object, MemorySegment> hostRefs;
+    /** Host functions made here, at the index their env id carries (see {@link Func.Upcalls}). */
+    final List<Func.Host> hosts = new ArrayList<>(0);
+    /** Metered instances here: a trap in any of them may be their exhaustion. */
+    final List<Instance> metered = new ArrayList<>(0);
     /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
     boolean hasV128;
+    private int instances;
+    private int maxInstances = Integer.MAX_VALUE;
+    private Instance wasiPlaceholder;
+    // The stack bound of the thread that last entered, so the check costs one comparison per call.
+    private Thread guardThread;
+    private long guardLimit;
 
-    /**
-     * Engines whose machine code runs here (this store's, and those that compiled its instances' modules): each
-     * stays alive until this store is freed. A list: there are one or two, and a set's table costs more.
-     */
-    private final List<SharedResource.State> engines = new ArrayList<>(1);
-
-    /** A store for an engine. */
+    /** A store on {@code engine}'s native engine. */
     public Store(Engine engine) {
-        this.engine = engine;
-        SharedResource.State own = engine.retain();
-        MemorySegment store = engine.use(LibWasm::wasm_store_new);
-        if (store.equals(MemorySegment.NULL)) {
-            own.release();
-            throw new WasmerException("cannot create a store: " + LastError.take("no reason given"));
-        }
-        engines.add(own);
-        List<SharedResource.State> held = engines;
-        Arena frames = scratch;
-        this.resource = new NativeResource(this, "Store", store, lock, s -> {
-            LibWasm.wasm_store_delete(s);
-            frames.close();
-            held.forEach(SharedResource.State::release);
-            held.clear();
-        });
+        this(engine, engine.retain());
     }
 
-    private Instance wasiPlaceholder;
+    /**
+     * A store on the native engine holding {@code module}'s code: for a metered module that is the module's own
+     * engine, so this is the store it can be instantiated in.
+     */
+    public Store(Module module) {
+        this(module.engine(), module.retainCode());
+    }
+
+    private Store(Engine engine, SharedResource.State nativeEngine) {
+        this.engine = engine;
+        this.nativeEngine = nativeEngine;
+        MemorySegment store = nativeEngine.use(LibWasm::wasm_store_new);
+        if (store == null || store.equals(MemorySegment.NULL)) {
+            nativeEngine.release();
+            throw new WasmerException("cannot create a store: " + LastError.take("no reason given"));
+        }
+        this.state = new Native(store, lock, nativeEngine);
+        NativeResource.CLEANER.register(this, state);
+    }
+
+    /**
+     * What the store owns natively, and its free: separate from {@link Store} so the Cleaner can run it once the
+     * store is unreachable (then no thread can be inside it, so taking the lock never waits).
+     */
+    static final class Native implements Runnable {
+        final MemorySegment address;
+        final ReentrantLock lock;
+        /** Call frames and memory views: closing it first makes every view throw instead of touching freed memory. */
+        final Arena arena = Arena.ofShared();
+        /** Memory libwasmer keeps pointing into (WASI volumes): freed only after the native store. */
+        final Arena lateArena = Arena.ofShared();
+        final NativeResource.Handles handles = new NativeResource.Handles();
+        private final List<SharedResource.State> engines = new ArrayList<>(1);
+        volatile boolean closeRequested;
+        volatile boolean freed;
+        /**
+         * A trap made ahead of time, so a failing host function can return one without a downcall (its catch path
+         * may run with almost no stack left); refilled after each trapping call.
+         */
+        long reserveTrap;
+        /** What a host function threw, for the Java frame that called into wasm. */
+        Throwable pending;
+
+        Native(MemorySegment address, ReentrantLock lock, SharedResource.State engine) {
+            this.address = address;
+            this.lock = lock;
+            engines.add(engine);
+            NativeResource.LIVE.incrementAndGet();
+            reserveTrap = Traps.newReserve(address);
+        }
+
+        /** Keeps an engine alive while the store lives; caller holds the lock. */
+        void hold(SharedResource.State engine) {
+            if (!engines.contains(engine) && engine.retain()) {
+                engines.add(engine);
+            }
+        }
+
+        /** Frees everything; caller holds the lock and no call of this store is running. */
+        void free() {
+            if (freed) {
+                return;
+            }
+            freed = true;
+            closeRequested = true;
+            try {
+                arena.close();
+            } catch (RuntimeException ignored) {
+                // a view in use elsewhere still fails after this: its memory is only freed below
+            }
+            handles.freeAll();
+            if (reserveTrap != 0) {
+                LibWasm.wasm_trap_delete(MemorySegment.ofAddress(reserveTrap));
+                reserveTrap = 0;
+            }
+            LibWasm.wasm_store_delete(address);
+            lateArena.close();
+            NativeResource.LIVE.decrementAndGet();
+            engines.forEach(SharedResource.State::release);
+            engines.clear();
+        }
+
+        /** The Cleaner's free of a forgotten store; never waits. */
+        @Override
+        public void run() {
+            if (lock.tryLock()) {
+                try {
+                    free();
+                } catch (Throwable ignored) {
+                    // a Cleaner thread must never die from a failed free
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
 
     /** An instance exporting only a memory, for WASI environments not yet bound to a program; caller holds the lock. */
     Instance wasiPlaceholder() {
         if (wasiPlaceholder == null) {
-            try (Module m = Module.compile(this, Wasmer.wat2wasm("(module (memory (export \"memory\") 0))"))) {
-                wasiPlaceholder = Instance.create(this, m);
+            // Compiled by the Engine (this store's native engine may be a metered module's, which compiles nothing
+            // more); running it here is safe: it has no functions, so no signature is ever looked up.
+            try (Module m = Module.compile(engine, Wasmer.wat2wasm("(module (memory (export \"memory\") 0))"))) {
+                wasiPlaceholder = Instance.create(this, m, false);
             }
         }
         return wasiPlaceholder;
@@ -78,75 +179,156 @@ public final class Store implements AutoCloseable {
 
     /** Keeps an engine alive while this store lives; caller holds the lock. */
     void hold(SharedResource.State engine) {
-        if (!engines.contains(engine) && engine.retain()) {
-            engines.add(engine);
-        }
+        state.hold(engine);
     }
 
-    /** A new reference to this store's engine, for a module compiled through the store. */
-    SharedResource.State retainEngine() {
-        for (SharedResource.State s : engines) {
-            if (s.retain()) {
-                return s; // the first one added is this store's own engine
-            }
-        }
-        throw new IllegalStateException("Store is closed");
-    }
-
-    /** The engine this store compiles and runs with. */
+    /** The engine this store was made for. */
     public Engine engine() {
         return engine;
     }
 
-    /** Takes the lock and checks the store is open; pair with {@link #exit()}. Returns the store pointer. */
-    MemorySegment enter() {
-        lock.lock();
-        if (resource.isClosed()) {
-            lock.unlock();
-            throw new IllegalStateException("Store is closed");
+    /**
+     * Caps how many instances may ever be made here (closed ones count: their memory stays until the store
+     * closes); past it {@link Instance#create} throws {@link StoreLimitException}. Default: no cap.
+     */
+    public Store maxInstances(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxInstances must be at least 1, got " + max);
         }
-        return resource.address();
+        this.maxInstances = max;
+        return this;
     }
 
+    /** How many instances have been made here. */
+    public int instanceCount() {
+        return instances;
+    }
+
+    /** Counts an instantiation against {@link #maxInstances(int)}; caller holds the lock. */
+    void countInstance() {
+        if (instances >= maxInstances) {
+            throw new StoreLimitException("this store has made its maximum of " + maxInstances + " instances; a"
+                    + " store keeps every instance's memory until it closes, so instantiate per job in a store of"
+                    + " its own (or borrow from an instance pool) instead of in a long-lived store");
+        }
+        instances++;
+    }
+
+    /**
+     * Takes the lock and checks the store is open; pair with {@link #exit()}. Returns the store pointer. A new call
+     * is refused once {@link #close()} was asked; nested calls of the running one go on so it can finish.
+     */
+    MemorySegment enter() {
+        if (!lock.tryLock()) {
+            lockContended();
+        }
+        if (state.freed || state.closeRequested && lock.getHoldCount() == 1) {
+            exit();
+            throw new IllegalStateException("Store is closed");
+        }
+        return state.address;
+    }
+
+    private void lockContended() {
+        if (!Func.Upcalls.inHostFunction()) {
+            lock.lock();
+            return;
+        }
+        // This thread is inside a host function, holding its own store: waiting without bound could deadlock.
+        try {
+            if (lock.tryLock(CROSS_STORE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new StoreBusyException("a host function waited " + CROSS_STORE_WAIT_MS + " ms for " + this
+                + ", which another thread is using; calls between stores on different threads can deadlock");
+    }
+
+    /** Releases the lock; the last release of a holder frees what was closed meanwhile (the store, or handles). */
     void exit() {
+        if (lock.getHoldCount() == 1 && (state.closeRequested || state.handles.hasReleased())) {
+            settle();
+        }
         lock.unlock();
+        if (state.closeRequested && !state.freed) {
+            // close() may have failed its tryLock just before this unlock: whoever gets the lock now frees
+            freeIfIdle();
+        }
+    }
+
+    /** Frees the store if asked to, else the handles released meanwhile; caller holds the lock once. */
+    private void settle() {
+        if (state.closeRequested) {
+            state.free();
+        } else if (!state.freed) {
+            state.handles.drain();
+        }
+    }
+
+    private void freeIfIdle() {
+        if (lock.tryLock()) {
+            try {
+                if (lock.getHoldCount() == 1) {
+                    settle();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Frees a handle now if nothing runs in the store, else when the running call returns. Never waits. */
+    void release(NativeResource.Handle handle) {
+        state.handles.release(handle);
+        if (!state.freed) {
+            freeIfIdle();
+        }
     }
 
     /** The store pointer; caller holds the lock. */
     MemorySegment address() {
-        return resource.address();
+        return state.address;
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return resource.isClosed();
+        return state.closeRequested;
+    }
+
+    /** Whether the native store has been freed (after {@link #close()}, once no call runs in it). */
+    public boolean isFreed() {
+        return state.freed;
     }
 
     /**
-     * Frees the store. Everything created in it becomes unusable ({@link IllegalStateException}); their native
-     * memory is freed as they are closed or collected. Waits for a call running on another thread to finish.
+     * Frees the store and everything made in it; every Java object of it then throws {@link IllegalStateException}.
+     * Never waits: from a host function, or while another thread's call runs here, the store refuses new calls at
+     * once and is freed when the running call returns. A second call does nothing.
      */
     @Override
     public void close() {
-        resource.close(); // the free itself waits for the store's lock
+        state.closeRequested = true;
+        freeIfIdle();
     }
 
-    /**
-     * A new owned externref for a Java object; caller holds the lock. The object stays reachable from this store
-     * until it closes, since wasm may keep the reference anywhere.
-     */
+    /** A borrowed externref for a Java object, made once per object; caller holds the lock. */
     MemorySegment externRef(Object o) {
-        if (hostIds == null) {
-            hostIds = new IdentityHashMap<>();
+        if (hostRefs == null) {
+            hostRefs = new IdentityHashMap<>();
             hostObjects = new ArrayList<>();
         }
-        long id = hostIds.computeIfAbsent(o, k -> {
-            hostObjects.add(k);
-            return (long) hostObjects.size();
-        });
-        MemorySegment foreign = LibWasm.wasm_foreign_new(address());
-        LibWasm.wasm_foreign_set_host_info(foreign, MemorySegment.ofAddress(id));
-        return LibWasm.wasm_foreign_as_ref(foreign);
+        MemorySegment ref = hostRefs.get(o);
+        if (ref == null) {
+            hostObjects.add(o);
+            MemorySegment foreign = LibWasm.wasm_foreign_new(address());
+            LibWasm.wasm_foreign_set_host_info(foreign, MemorySegment.ofAddress(hostObjects.size()));
+            ref = LibWasm.wasm_foreign_as_ref(foreign);
+            state.handles.add(NativeResource.Kind.REF, ref.address(), 0);
+            hostRefs.put(o, ref);
+        }
+        return ref;
     }
 
     /** The Java object behind an externref; caller holds the lock. */
@@ -159,15 +341,24 @@ public final class Store implements AutoCloseable {
         return o;
     }
 
-    /** A call's scratch frame with room for the given counts; caller holds the lock and calls {@link #pop()}. */
+    /**
+     * A call's scratch frame with room for the given counts; caller holds the lock and calls {@link #pop()}. Checks
+     * first that the thread has the stack a call may need ({@link StackHeadroomException}).
+     */
     Frame push(int params, int results) {
+        Thread t = Thread.currentThread();
+        if (t != guardThread || t.isVirtual()) {
+            guardLimit = StackGuard.limit();
+            guardThread = t;
+        }
+        StackGuard.check(guardLimit);
         int d = ++depth;
         if (d == frames.length) {
             frames = Arrays.copyOf(frames, d * 2);
         }
         Frame f = frames[d];
         if (f == null || f.capacity < Math.max(params, results)) {
-            f = new Frame(scratch, Math.max(8, Math.max(params, results)));
+            f = new Frame(state.arena, Math.max(8, Math.max(params, results)));
             frames[d] = f;
         }
         f.args.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, params);
@@ -177,6 +368,16 @@ public final class Store implements AutoCloseable {
 
     void pop() {
         depth--;
+    }
+
+    /** The native traps of a finished call: the host exception it carried, and a new reserve trap. */
+    Throwable takePending() {
+        Throwable t = state.pending;
+        state.pending = null;
+        if (state.reserveTrap == 0) {
+            state.reserveTrap = Traps.newReserve(state.address);
+        }
+        return t;
     }
 
     /**
@@ -212,6 +413,6 @@ public final class Store implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Store[" + engine.config().backend() + (isClosed() ? ", closed]" : "]");
+        return "Store[" + engine.backend() + (isClosed() ? ", closed]" : "]");
     }
 }

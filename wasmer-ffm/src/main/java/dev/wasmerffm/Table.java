@@ -16,7 +16,7 @@ public final class Table extends Extern {
     }
 
     private Table(Store store, MemorySegment table, ValType element) {
-        super(store, "Table", table, LibWasm::wasm_table_delete);
+        super(store, NativeResource.Kind.TABLE, table);
         this.element = element;
     }
 
@@ -39,14 +39,8 @@ public final class Table extends Extern {
                 LibWasm.wasm_tabletype_delete(tt);
             }
         } finally {
-            deleteRef(ref);
+            Vals.deleteOwned(type.element(), ref);
             store.exit();
-        }
-    }
-
-    private static void deleteRef(MemorySegment ref) {
-        if (!ref.equals(MemorySegment.NULL)) {
-            LibWasm.wasm_ref_delete(ref);
         }
     }
 
@@ -105,7 +99,7 @@ public final class Table extends Extern {
                 }
                 return null;
             } finally {
-                deleteRef(ref);
+                Vals.deleteOwned(element, ref);
             }
         });
     }
@@ -129,7 +123,7 @@ public final class Table extends Extern {
                 }
                 return grown;
             } finally {
-                deleteRef(ref);
+                Vals.deleteOwned(element, ref);
             }
         });
     }

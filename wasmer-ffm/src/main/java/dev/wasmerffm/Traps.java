@@ -14,36 +14,31 @@ import java.util.List;
 /** Native traps to exceptions, and host exceptions to native traps. Caller holds the store lock. */
 final class Traps {
 
-    /** What a host function threw, handed from the upcall to the Java frame that called into wasm on this thread. */
-    private static final ThreadLocal<Throwable> PENDING = new ThreadLocal<>();
-    /** Used when even the message cannot be allocated (e.g. on OutOfMemoryError). */
-    private static final MemorySegment FALLBACK_MESSAGE = Bytes.borrowed(Arena.global(), "host function failed");
+    private static final MemorySegment RESERVE_MESSAGE = Bytes.borrowed(Arena.global(), "host function failed");
+    /** Stands for a store in {@code wasm_trap_new}, which ignores its store argument (it must just not be NULL). */
+    private static final MemorySegment ANY_STORE = Arena.global().allocate(8);
 
     private Traps() {
     }
 
-    /** Turns what a host function threw into a trap for libwasmer to unwind with; never throws. */
-    static MemorySegment hostTrap(MemorySegment store, Throwable e) {
+    /** A trap kept ready for a failing host function of {@code store}; its message is replaced by the cause's. */
+    static long newReserve(MemorySegment store) {
+        return LibWasm.wasm_trap_new(store, RESERVE_MESSAGE).address();
+    }
+
+    /** A trap for a failing host function when its store had no reserve left (nested failures); never throws. */
+    static long fallbackTrap(long env) {
         try {
-            PENDING.set(e);
-        } catch (Throwable ignored) {
-            // keep going: the trap alone still stops the wasm code
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            String text = String.valueOf(e).replace('\0', ' ');
-            if (text.length() > 2000) {
-                text = text.substring(0, 2000) + "...";
-            }
-            return LibWasm.wasm_trap_new(store, Bytes.borrowed(arena, text));
-        } catch (Throwable again) {
-            return LibWasm.wasm_trap_new(store, FALLBACK_MESSAGE);
+            Func.Upcalls.Binding b = Func.Upcalls.BINDINGS.get(env);
+            return LibWasm.wasm_trap_new(b == null ? ANY_STORE : MemorySegment.ofAddress(b.storeAddress()),
+                    RESERVE_MESSAGE).address();
+        } catch (Throwable e) {
+            return 0; // libwasmer could not allocate a trap: the call goes on with zero results, the JVM lives
         }
     }
 
     /** Reads and frees an owned trap. */
-    static TrapException toException(MemorySegment trap, Func func, boolean pointsExhausted) {
-        Throwable cause = PENDING.get();
-        PENDING.remove();
+    static TrapException toException(MemorySegment trap, Func func, Throwable cause, boolean pointsExhausted) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Bytes.out(arena);
             LibWasm.wasm_trap_message(trap, out);
@@ -65,6 +60,9 @@ final class Traps {
             String where = func == null ? "instantiation" : func.toString();
             if (pointsExhausted && cause == null) {
                 return new MeteringExhaustedException(where, message, frames);
+            }
+            if (cause != null) {
+                message = String.valueOf(cause); // the reserve trap's own message says nothing
             }
             TrapKind kind = cause != null ? TrapKind.HOST : TrapKind.of(message);
             return new TrapException(kind, where, message, frames, cause);

@@ -62,8 +62,9 @@ final class Vals {
     }
 
     /**
-     * Writes a checked value. Refs made here are added to {@code temps}, to be deleted by the caller once
-     * libwasmer has used them (it only borrows them).
+     * Writes a checked value. Funcref refs made here are added to {@code temps}, to be deleted by the caller once
+     * libwasmer has used them (it only borrows them); {@code temps == null} means libwasmer takes the ref (host
+     * results), so an externref is passed as a copy of the store's own.
      */
     static void write(MemorySegment val, long offset, ValType t, Object v, Store store, List<MemorySegment> temps) {
         val.set(JAVA_BYTE, offset, (byte) t.kind());
@@ -74,7 +75,9 @@ final class Vals {
             case F64 -> val.set(JAVA_DOUBLE, offset + P, (Double) v);
             case FUNCREF, EXTERNREF -> {
                 MemorySegment ref = ref(t, v, store);
-                if (!ref.equals(MemorySegment.NULL) && temps != null) {
+                if (temps == null && t == ValType.EXTERNREF && !ref.equals(MemorySegment.NULL)) {
+                    ref = LibWasm.wasm_ref_copy(ref);
+                } else if (temps != null && t == ValType.FUNCREF && !ref.equals(MemorySegment.NULL)) {
                     temps.add(ref);
                 }
                 val.set(ADDRESS, offset + P, ref);
@@ -83,12 +86,22 @@ final class Vals {
         }
     }
 
-    /** A new owned {@code wasm_ref_t*} for a funcref or externref value; NULL for null. */
+    /**
+     * A {@code wasm_ref_t*} for a funcref or externref value; NULL for null. A funcref's is new and owned (free it
+     * with {@link #deleteOwned}); an externref's is the store's, made once per object and freed with the store.
+     */
     static MemorySegment ref(ValType t, Object v, Store store) {
         if (v == null) {
             return MemorySegment.NULL;
         }
         return t == ValType.FUNCREF ? LibWasm.wasm_func_as_ref(((Func) v).pointer()) : store.externRef(v);
+    }
+
+    /** Deletes a ref from {@link #ref} if it is an owned one. */
+    static void deleteOwned(ValType t, MemorySegment ref) {
+        if (t == ValType.FUNCREF && !ref.equals(MemorySegment.NULL)) {
+            LibWasm.wasm_ref_delete(ref);
+        }
     }
 
     /**

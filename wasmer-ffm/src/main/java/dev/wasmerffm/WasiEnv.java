@@ -28,49 +28,30 @@ import java.util.regex.Pattern;
  */
 public final class WasiEnv implements AutoCloseable, Extern.Owner {
 
+    /** WASI's errno for a bad address. */
+    private static final int ERRNO_FAULT = 21;
     private static final Pattern EXIT = Pattern.compile("(?i)exit(?:ed)?[^0-9]*(\\d+)");
     private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
             List.of(ValType.I32));
 
     private final Store store;
     private final WasiConfig config;
-    private final NativeResource resource;
-    /** Named-extern vecs from libwasmer, freed with the environment (the WASI functions live in them). */
-    private final List<long[]> importVecs = new ArrayList<>();
-    /** Extern vecs from {@link #withFilesystem}, likewise. */
-    private final List<long[]> externVecs = new ArrayList<>();
+    /** The environment's handle; its imports' vecs are handles of the store too, freed with it. */
+    private final NativeResource.Handle env;
+    private final MemorySegment pointer;
     private final Output stdout;
     private final Output stderr;
     private int stdinPosition;
+    private volatile boolean closed;
 
-    private WasiEnv(Store store, WasiConfig config, MemorySegment env, Arena volumes) {
+    private WasiEnv(Store store, WasiConfig config, MemorySegment env) {
         this.store = store;
         this.config = config;
         this.stdout = new Output(config.maxOutput());
         this.stderr = new Output(config.maxOutput());
-        List<long[]> named = importVecs;
-        List<long[]> externs = externVecs;
-        this.resource = new NativeResource(this, "WasiEnv", env, store.lock, e -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment vec = arena.allocate(Layouts.VEC);
-                for (long[] v : named) {
-                    LibWasmer.wasmer_named_extern_vec_delete(vec(vec, v));
-                }
-                for (long[] v : externs) {
-                    LibWasm.wasm_extern_vec_delete(vec(vec, v));
-                }
-            }
-            LibWasi.wasi_env_delete(e);
-            if (volumes != null) {
-                volumes.close();
-            }
-        });
-    }
-
-    private static MemorySegment vec(MemorySegment vec, long[] sizeAndData) {
-        vec.set(JAVA_LONG, Layouts.VEC_SIZE, sizeAndData[0]);
-        vec.set(ADDRESS, Layouts.VEC_DATA, MemorySegment.ofAddress(sizeAndData[1]));
-        return vec;
+        this.pointer = env;
+        this.env = store.state.handles.add(NativeResource.Kind.WASI_ENV, env.address(), 0);
+        NativeResource.CLEANER.register(this, this.env);
     }
 
     /** Bounded capture of one output stream. */
@@ -99,7 +80,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         try (Arena arena = Arena.ofConfined()) {
             Prepared p = prepare(arena, config);
             MemorySegment env = LibWasi.wasi_env_new(s, p.config());
-            return finish(store, config, s, env, p.dirError(), null);
+            return finish(store, config, s, env, p.dirError());
         } finally {
             store.exit();
         }
@@ -115,21 +96,18 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     public static WasiEnv withFilesystem(Store store, WasiConfig config, Module module, byte[] webcVolumes,
             String packageName) {
         MemorySegment s = store.enter();
-        // libwasmer keeps pointing at the volume bytes: they live as long as the environment.
-        Arena volumeArena = Arena.ofShared();
         try (Arena arena = Arena.ofConfined()) {
             Prepared p = prepare(arena, config);
-            MemorySegment fs = LibWasi.wasi_filesystem_init_static_memory(Bytes.borrowed(volumeArena, webcVolumes));
+            // libwasmer keeps pointing at the volume bytes: they live as long as the store, which owns the env.
+            MemorySegment fs = LibWasi.wasi_filesystem_init_static_memory(
+                    Bytes.borrowed(store.state.lateArena, webcVolumes));
             MemorySegment importVec = arena.allocate(Layouts.VEC);
             MemorySegment env = module.use(m -> LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec,
                     arena.allocateFrom(packageName)));
             LibWasi.wasi_filesystem_delete(fs);
-            WasiEnv wasi = finish(store, config, s, env, p.dirError(), volumeArena);
+            WasiEnv wasi = finish(store, config, s, env, p.dirError());
             wasi.filesystemImports = wasi.ordered(module, importVec);
             return wasi;
-        } catch (RuntimeException e) {
-            volumeArena.close();
-            throw e;
         } finally {
             store.exit();
         }
@@ -185,14 +163,14 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     }
 
     private static WasiEnv finish(Store store, WasiConfig config, MemorySegment s, MemorySegment env,
-            String dirError, Arena volumes) {
+            String dirError) {
         if (env.equals(MemorySegment.NULL)) {
             throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
         }
         // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
         // store's placeholder now; instantiate() binds it again to the real instance.
         bind(env, s, store.wasiPlaceholder().pointer());
-        WasiEnv wasi = new WasiEnv(store, config, env, volumes);
+        WasiEnv wasi = new WasiEnv(store, config, env);
         if (dirError != null) {
             wasi.close();
             throw new IllegalArgumentException("WASI directory refused: " + dirError);
@@ -216,7 +194,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         Imports imports = new Imports();
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment env = resource.address();
+            MemorySegment env = pointer();
             MemorySegment vec = arena.allocate(Layouts.VEC);
             boolean ok = module.use(m -> LibWasi.wasi_get_unordered_imports(env, m, vec));
             if (!ok) {
@@ -224,7 +202,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             }
             long n = Layouts.vecSize(vec);
             MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
-            importVecs.add(new long[] {n, data.address()});
+            store.state.handles.add(NativeResource.Kind.NAMED_EXTERN_VEC, data.address(), n);
             for (long i = 0; i < n; i++) {
                 MemorySegment named = data.getAtIndex(ADDRESS, i);
                 String mod = Bytes.string(LibWasmer.wasmer_named_extern_module(named));
@@ -253,7 +231,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment vec = arena.allocate(Layouts.VEC);
-            boolean ok = module.use(m -> LibWasi.wasi_get_imports(s, resource.address(), m, vec));
+            boolean ok = module.use(m -> LibWasi.wasi_get_imports(s, pointer(), m, vec));
             if (!ok) {
                 throw new LinkException("cannot resolve the imports in order: " + LastError.take("unknown reason"));
             }
@@ -270,7 +248,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private List<Extern> ordered(Module module, MemorySegment vec) {
         long n = Layouts.vecSize(vec);
         MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
-        externVecs.add(new long[] {n, data.address()});
+        store.state.handles.add(NativeResource.Kind.EXTERN_VEC, data.address(), n);
         List<Extern> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ImportType imp = module.imports().get(i);
@@ -300,24 +278,29 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                 return;
             }
             MemorySegment mem = c.memory().segment();
-            long iovs = Integer.toUnsignedLong(c.i32(1));
-            int count = c.i32(2);
             long total = 0;
-            byte[] in = config.stdin();
-            for (int i = 0; i < count; i++) {
-                long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
-                long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
-                if (write) {
-                    out.write(mem.asSlice(buf, len));
-                    total += len;
-                } else {
-                    int n = (int) Math.min(len, in.length - stdinPosition);
-                    MemorySegment.copy(in, stdinPosition, mem, java.lang.foreign.ValueLayout.JAVA_BYTE, buf, n);
-                    stdinPosition += n;
-                    total += n;
+            try {
+                long iovs = Integer.toUnsignedLong(c.i32(1));
+                int count = c.i32(2);
+                byte[] in = config.stdin();
+                for (int i = 0; i < count; i++) {
+                    long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
+                    long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
+                    if (write) {
+                        out.write(mem.asSlice(buf, len));
+                        total += len;
+                    } else {
+                        int n = (int) Math.min(len, in.length - stdinPosition);
+                        MemorySegment.copy(in, stdinPosition, mem, java.lang.foreign.ValueLayout.JAVA_BYTE, buf, n);
+                        stdinPosition += n;
+                        total += n;
+                    }
                 }
+                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
+            } catch (IndexOutOfBoundsException e) {
+                c.result(0, ERRNO_FAULT); // an iovec outside memory is the guest's error, as libwasmer reports it
+                return;
             }
-            mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
             c.result(0, 0); // errno success
         });
     }
@@ -351,7 +334,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         }
         MemorySegment s = store.enter();
         try {
-            bind(resource.address(), s, instance.pointer());
+            bind(pointer(), s, instance.pointer());
         } finally {
             store.exit();
         }
@@ -377,7 +360,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             if (f.equals(MemorySegment.NULL)) {
                 throw new NoSuchExportException("no _start function: " + LastError.take("not a WASI command"));
             }
-            return Func.owned(instance, f, "_start", FuncType.of(List.of(), List.of()));
+            return Func.owned(store, f, "_start", FuncType.of(List.of(), List.of()));
         } finally {
             store.exit();
         }
@@ -413,21 +396,37 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         return stderr.bytes.toByteArray();
     }
 
-    @Override
-    public void checkOpen() {
-        if (isClosed()) {
+    private void checkOpen() {
+        if (closed) {
             throw new IllegalStateException("WasiEnv is closed");
         }
     }
 
-    @Override
-    public boolean isClosed() {
-        return resource.isClosed() || store.isClosed();
+    /** The env pointer; caller holds the store lock. */
+    private MemorySegment pointer() {
+        checkOpen();
+        return pointer;
     }
 
-    /** Frees the environment (running WASI's exit hooks) and its imports. */
+    @Override
+    public boolean ownerClosed() {
+        return closed;
+    }
+
+    /** Whether this environment or its store is closed. */
+    public boolean isClosed() {
+        return closed || store.isClosed();
+    }
+
+    /**
+     * Makes the environment unusable and gives back its handle (running WASI's exit hooks); its imports, files and
+     * threads are reclaimed when the store closes.
+     */
     @Override
     public void close() {
-        resource.close(); // the free itself waits for the store's lock
+        if (!closed) {
+            closed = true;
+            store.release(env);
+        }
     }
 }

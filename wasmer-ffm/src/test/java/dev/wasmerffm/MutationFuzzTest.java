@@ -102,7 +102,7 @@ class MutationFuzzTest {
         } catch (WasmerException e) {
             return valid ? 1 : 0;
         }
-        try (module; Store store = new Store(engine)) {
+        try (module; Store store = new Store(module)) {
             Extern[] stubs = stubs(store, module);
             try (Instance in = Instance.create(store, module, stubs)) {
                 for (Extern e : in.exports().values()) {

@@ -22,7 +22,7 @@ public final class Metered {
                 Module module = Module.compile(engine, """
                         (module (func (export "spin") (loop br 0))
                                 (func (export "answer") (result i32) i32.const 42))""");
-                Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+                Store store = new Store(module); Instance instance = Instance.create(store, module)) {
             try {
                 instance.func("spin").call();
             } catch (MeteringExhaustedException e) {

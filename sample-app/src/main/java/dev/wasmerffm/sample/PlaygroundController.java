@@ -27,7 +27,7 @@ public class PlaygroundController {
     @PostMapping("/playground")
     PluginController.CallResult run(@RequestBody PlaygroundRequest request) {
         Module module = cache.get(request.wat().getBytes(StandardCharsets.UTF_8));
-        try (Store store = new Store(module.engine()); Instance instance = Instance.create(store, module)) {
+        try (Store store = new Store(module); Instance instance = Instance.create(store, module)) {
             return PluginController.CallResult.of(instance, instance.func(request.function()), request.args());
         }
     }

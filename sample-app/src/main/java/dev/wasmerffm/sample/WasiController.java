@@ -1,6 +1,5 @@
 package dev.wasmerffm.sample;
 
-import dev.wasmerffm.Engine;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
@@ -23,11 +22,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class WasiController {
 
-    private final Engine engine;
     private final ModuleCache cache;
 
-    WasiController(Engine engine, ModuleCache cache) {
-        this.engine = engine;
+    WasiController(ModuleCache cache) {
         this.cache = cache;
     }
 
@@ -51,7 +48,7 @@ public class WasiController {
             config.stdin(request.stdin().getBytes(StandardCharsets.UTF_8));
         }
         // A store and WASI environment per request: nothing is shared between runs.
-        try (Store store = new Store(engine); WasiEnv wasi = WasiEnv.create(store, config)) {
+        try (Store store = new Store(module); WasiEnv wasi = WasiEnv.create(store, config)) {
             WasiExit exit = wasi.run(module);
             return new WasiResponse(exit.exitCode(), exit.stdoutText(), exit.stderrText(), exit.truncated());
         }

@@ -23,7 +23,7 @@ public class WasmerHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        try (Module m = Module.compile(engine, PROBE); Store s = new Store(engine); Instance in = Instance.create(s, m)) {
+        try (Module m = Module.compile(engine, PROBE); Store s = new Store(m); Instance in = Instance.create(s, m)) {
             int answer = in.func("probe").asIntSupplier().getAsInt();
             builder.status(answer == 42 ? org.springframework.boot.health.contributor.Status.UP
                     : org.springframework.boot.health.contributor.Status.DOWN)

@@ -74,11 +74,15 @@ public final class WasmerAutoConfiguration {
         return new Engine(config);
     }
 
-    /** Safe to inject anywhere: every call takes the store's lock. For parallel calls use the instance pool. */
+    /**
+     * For long-lived instances: it keeps everything made in it until shutdown, so it makes at most
+     * {@code wasmer.store.max-instances}. Safe to inject anywhere (every call takes the store's lock); per-request
+     * and parallel work belongs in the instance pool.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Store wasmerStore(Engine engine) {
-        return new Store(engine);
+    Store wasmerStore(Engine engine, WasmerProperties properties) {
+        return new Store(engine).maxInstances(properties.getStore().getMaxInstances());
     }
 
     @Bean(destroyMethod = "close")
@@ -135,7 +139,8 @@ public final class WasmerAutoConfiguration {
     WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
         return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
-                properties.getPool().getBorrowTimeout(), properties.getMetering().getInitialPoints(),
+                properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
+                properties.getMetering().getInitialPoints(),
                 properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                 observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
     }

@@ -23,9 +23,10 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
                             + " cache off with wasmer.cache.enabled=false).", e);
         }
         if (cause instanceof BackendUnavailableException e) {
-            return new FailureAnalysis("The configured Wasmer backend '" + e.backend() + "' is not available in "
-                    + "the loaded libwasmer.", "Set wasmer.backend to one of " + e.available()
-                    + ", or point wasmer.library-path at a libwasmer built with " + e.backend() + ".", e);
+            return new FailureAnalysis("The configured Wasmer backend (wasmer.backend=" + e.backend() + ") cannot be"
+                    + " used: " + e.getMessage(), "Set wasmer.backend to one of " + e.available()
+                    + (e.backend() == dev.wasmerffm.Backend.HEADLESS ? "" : ", or point wasmer.library-path at a"
+                            + " libwasmer built with " + e.backend()) + ".", e);
         }
         return null;
     }

@@ -54,6 +54,8 @@ public class WasmerProperties {
 
     private final Pool pool = new Pool();
 
+    private final Store store = new Store();
+
     private final Tracing tracing = new Tracing();
 
     private final Metrics metrics = new Metrics();
@@ -114,6 +116,10 @@ public class WasmerProperties {
 
     public Pool getPool() {
         return this.pool;
+    }
+
+    public Store getStore() {
+        return this.store;
     }
 
     public Tracing getTracing() {
@@ -421,12 +427,44 @@ public class WasmerProperties {
             this.size = size;
         }
 
+        /**
+         * Calls after which a pooled instance is replaced by a new one in a new store. A store keeps everything made
+         * in it (grown memory, externref values) until it closes; an instance whose call failed is replaced at once.
+         */
+        private long maxCalls = 10_000;
+
         public Duration getBorrowTimeout() {
             return this.borrowTimeout;
         }
 
         public void setBorrowTimeout(Duration borrowTimeout) {
             this.borrowTimeout = borrowTimeout;
+        }
+
+        public long getMaxCalls() {
+            return this.maxCalls;
+        }
+
+        public void setMaxCalls(long maxCalls) {
+            this.maxCalls = maxCalls;
+        }
+    }
+
+    /** The {@code Store} bean, for long-lived instances. */
+    public static class Store {
+
+        /**
+         * Most instances the Store bean may ever make. A store keeps each instance's memory (and its address space
+         * reservation) until it closes, so per-request instances belong in the instance pool or a store of their own.
+         */
+        private int maxInstances = 64;
+
+        public int getMaxInstances() {
+            return this.maxInstances;
+        }
+
+        public void setMaxInstances(int maxInstances) {
+            this.maxInstances = maxInstances;
         }
     }
 

@@ -6,6 +6,7 @@ import dev.wasmerffm.Instance;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
@@ -24,7 +25,9 @@ import java.util.function.Function;
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
  * (libwasmer stores are single-threaded), returned for reuse when the lease closes. Instances are made on demand,
- * up to the pool size per module; metered instances get their points back as configured.
+ * up to the pool size per module; metered instances get their points back as configured. A store keeps all it ever
+ * made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases or a failed call:
+ * the pool's footprint stays flat however long it serves.
  */
 public final class WasmInstancePool implements AutoCloseable {
 
@@ -32,6 +35,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final WasmModules modules;
     private final int size;
     private final Duration borrowTimeout;
+    private final long maxCalls;
     private final long meteringPoints;
     private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
@@ -46,19 +50,28 @@ public final class WasmInstancePool implements AutoCloseable {
         final AtomicInteger inUse = new AtomicInteger();
         final LongAdder consumedPoints = new LongAdder();
         final LongAdder exhaustions = new LongAdder();
+        final LongAdder recycled = new LongAdder();
 
         Slot(int size) {
             idle = new ArrayBlockingQueue<>(size);
         }
     }
 
-    /** One pooled instance with its own store (and WASI environment, for WASI modules). */
-    private record Pooled(Store store, WasiEnv wasi, Instance instance) {
+    /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
+    private static final class Pooled {
+        final Store store;
+        final WasiEnv wasi;
+        final Instance instance;
+        long leases;
+
+        Pooled(Store store, WasiEnv wasi, Instance instance) {
+            this.store = store;
+            this.wasi = wasi;
+            this.instance = instance;
+        }
+
+        /** Frees the instance, its environment and all they made: the store owns them. */
         void close() {
-            instance.close();
-            if (wasi != null) {
-                wasi.close();
-            }
             store.close();
         }
     }
@@ -66,15 +79,20 @@ public final class WasmInstancePool implements AutoCloseable {
     /**
      * A pool over {@code modules}.
      *
+     * @param maxCalls leases after which an instance is replaced by a new one in a new store
      * @param meteringPoints points a metered instance gets
      * @param resetPerCall whether points are given back before every lease (else once per instance)
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
-    public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long meteringPoints,
-            boolean resetPerCall, WasmerObserver observer, WasmHostFunctions hostFunctions) {
+    public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
+            long meteringPoints, boolean resetPerCall, WasmerObserver observer, WasmHostFunctions hostFunctions) {
         if (size < 1) {
             throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
         }
+        if (maxCalls < 1) {
+            throw new IllegalArgumentException("wasmer.pool.max-calls must be at least 1, got " + maxCalls);
+        }
+        this.maxCalls = maxCalls;
         this.engine = engine;
         this.modules = modules;
         this.size = size;
@@ -115,15 +133,16 @@ public final class WasmInstancePool implements AutoCloseable {
                         + " (wasmer.pool.size=" + size + ")");
             }
         }
-        if (resetPerCall && p.instance().isMetered()) {
-            p.instance().remainingPoints(meteringPoints);
+        if (resetPerCall && p.instance.isMetered()) {
+            p.instance.remainingPoints(meteringPoints);
         }
         slot.inUse.incrementAndGet();
         return new Lease(this, slot, p);
     }
 
     private Pooled create(Module module) {
-        Store store = new Store(engine);
+        // on the module's native engine: a metered module has one of its own
+        Store store = new Store(module);
         WasiEnv wasi = null;
         try {
             Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
@@ -136,9 +155,6 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             return new Pooled(store, wasi, instance);
         } catch (RuntimeException e) {
-            if (wasi != null) {
-                wasi.close();
-            }
             store.close();
             throw e;
         }
@@ -151,15 +167,23 @@ public final class WasmInstancePool implements AutoCloseable {
     public <T> T call(String module, String function, Function<Instance, T> body) {
         long t0 = System.nanoTime();
         Throwable failure = null;
-        try (Lease lease = borrow(module)) {
+        Lease lease = null;
+        try {
+            lease = borrow(module);
             return body.apply(lease.instance());
         } catch (RuntimeException | Error e) {
             failure = e;
+            if (lease != null && (e instanceof TrapException || e instanceof Error)) {
+                lease.discard(); // the instance stopped half-way through its work
+            }
             if (e instanceof MeteringExhaustedException) {
                 slots.get(module).exhaustions.increment();
             }
             throw e;
         } finally {
+            if (lease != null) {
+                lease.close();
+            }
             observer.called(module, function, System.nanoTime() - t0, failure);
         }
     }
@@ -175,6 +199,7 @@ public final class WasmInstancePool implements AutoCloseable {
         private final Slot slot;
         private final Pooled pooled;
         private final AtomicBoolean returned = new AtomicBoolean();
+        private volatile boolean discard;
 
         Lease(WasmInstancePool pool, Slot slot, Pooled pooled) {
             this.pool = pool;
@@ -187,12 +212,17 @@ public final class WasmInstancePool implements AutoCloseable {
             if (returned.get()) {
                 throw new IllegalStateException("lease already returned");
             }
-            return pooled.instance();
+            return pooled.instance;
         }
 
         /** The instance's WASI environment, or null for a module without WASI imports. */
         public WasiEnv wasi() {
-            return pooled.wasi();
+            return pooled.wasi;
+        }
+
+        /** Replaces the instance with a new one instead of reusing it when this lease closes. */
+        public void discard() {
+            discard = true;
         }
 
         @Override
@@ -201,12 +231,15 @@ public final class WasmInstancePool implements AutoCloseable {
                 return;
             }
             slot.inUse.decrementAndGet();
-            Instance i = pooled.instance();
+            Instance i = pooled.instance;
             if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(pool.meteringPoints - i.remainingPoints());
             }
-            if (pool.closed || !slot.idle.offer(pooled)) {
+            if (discard || ++pooled.leases >= pool.maxCalls || i.isClosed() || pool.closed
+                    || !slot.idle.offer(pooled)) {
                 pooled.close();
+                slot.created.decrementAndGet();
+                slot.recycled.increment();
             }
         }
     }
@@ -220,9 +253,10 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param remainingPoints points left summed over idle metered instances
      * @param consumedPoints points used by finished leases (per-call reset only)
      * @param exhaustions calls stopped for lack of points
+     * @param recycled instances replaced (after a failed call or {@code maxCalls} leases), their stores freed
      */
     public record Stats(int created, int inUse, int idle, long remainingPoints, long consumedPoints,
-            long exhaustions) {
+            long exhaustions, long recycled) {
     }
 
     /** Statistics per module with instances. */
@@ -231,11 +265,10 @@ public final class WasmInstancePool implements AutoCloseable {
         slots.forEach((name, s) -> {
             long remaining = 0;
             for (Pooled p : s.idle.toArray(Pooled[]::new)) {
-                remaining += p.instance().isMetered() && !p.instance().isClosed() ? p.instance().remainingPoints()
-                        : 0;
+                remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
             }
             out.put(name, new Stats(s.created.get(), s.inUse.get(), s.idle.size(), remaining,
-                    s.consumedPoints.sum(), s.exhaustions.sum()));
+                    s.consumedPoints.sum(), s.exhaustions.sum(), s.recycled.sum()));
         });
         return out;
     }

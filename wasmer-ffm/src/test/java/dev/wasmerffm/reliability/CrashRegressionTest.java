@@ -1,0 +1,319 @@
+package dev.wasmerffm.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmerffm.Backend;
+import dev.wasmerffm.BackendUnavailableException;
+import dev.wasmerffm.CompileException;
+import dev.wasmerffm.Config;
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
+import dev.wasmerffm.HostCall;
+import dev.wasmerffm.Imports;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.LinkException;
+import dev.wasmerffm.Memory;
+import dev.wasmerffm.Metering;
+import dev.wasmerffm.Module;
+import dev.wasmerffm.ReentryLimitException;
+import dev.wasmerffm.StackHeadroomException;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.Table;
+import dev.wasmerffm.Target;
+import dev.wasmerffm.TrapException;
+import dev.wasmerffm.ValType;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntUnaryOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each way the public API could once abort or corrupt the JVM, run in a child JVM of its own: the child must exit
+ * normally after checking the typed outcome. Before the lifetime model of issue 14 every one of these ended the
+ * process (SIGSEGV, a Rust panic, "Unrecoverable uncaught exception", or heap corruption).
+ */
+class CrashRegressionTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"meteredFuncref", "foreignEngineModule", "closeInsideHostFunction",
+            "closeFromAnotherThreadDuringCall", "reentryDeepAsStackAllows", "javaRecursionCallingWasm",
+            "reusedConfig", "headlessBackend", "memoryViewAfterStoreClose", "hostCallKeptAfterReturn"})
+    void survivesInAChildJvm(String scenario) throws Exception {
+        for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
+                ? List.of("-Xss320k", "-Xss1m", "-Xss16m") : List.of("-Xss1m")) {
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            Process p = new ProcessBuilder(java, xss, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), Scenarios.class.getName(), scenario)
+                    .redirectErrorStream(true).start();
+            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            assertThat(ended).as("child JVM hung: %s", out).isTrue();
+            assertThat(p.exitValue()).as("%s %s exited abnormally:%n%s", scenario, xss, out).isZero();
+            assertThat(out).contains("survived " + scenario);
+        }
+    }
+
+    /** The child JVM: runs one scenario, exits 0 only if every check in it held. */
+    static final class Scenarios {
+
+        static final String TABLE_MODULE = """
+                (module
+                  (table (export "t") 1 funcref)
+                  (elem (i32.const 0) $f)
+                  (func $f (export "f") (result i32) i32.const 7))
+                """;
+
+        public static void main(String[] args) throws Throwable {
+            switch (args[0]) {
+                case "meteredFuncref" -> meteredFuncref();
+                case "foreignEngineModule" -> foreignEngineModule();
+                case "closeInsideHostFunction" -> closeInsideHostFunction();
+                case "closeFromAnotherThreadDuringCall" -> closeFromAnotherThreadDuringCall();
+                case "reentryDeepAsStackAllows" -> reentryDeepAsStackAllows();
+                case "javaRecursionCallingWasm" -> javaRecursionCallingWasm();
+                case "reusedConfig" -> reusedConfig();
+                case "headlessBackend" -> headlessBackend();
+                case "memoryViewAfterStoreClose" -> memoryViewAfterStoreClose();
+                case "hostCallKeptAfterReturn" -> hostCallKeptAfterReturn();
+                default -> throw new IllegalArgumentException(args[0]);
+            }
+            System.out.println("survived " + args[0]);
+        }
+
+        static void check(boolean ok, String what) {
+            if (!ok) {
+                throw new AssertionError(what);
+            }
+        }
+
+        static <T extends Throwable> T expect(Class<T> type, Runnable body) {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                if (type.isInstance(t)) {
+                    return type.cast(t);
+                }
+                throw new AssertionError("expected " + type.getSimpleName() + ", got " + t, t);
+            }
+            throw new AssertionError("expected " + type.getSimpleName() + ", nothing was thrown");
+        }
+
+        /** A metered module runs in the store made for it, where its funcrefs work; elsewhere it is refused. */
+        static void meteredFuncref() {
+            try (Engine engine = new Engine(new Config().metering(Metering.of(1_000_000)));
+                    Module module = Module.compile(engine, TABLE_MODULE)) {
+                expect(LinkException.class, () -> {
+                    try (Store wrong = new Store(engine)) {
+                        Instance.create(wrong, module);
+                    }
+                });
+                try (Store store = new Store(module); Instance instance = Instance.create(store, module)) {
+                    Func f = (Func) instance.table("t").get(0);
+                    check(f.type().equals(FuncType.of(List.of(), List.of(ValType.I32))), "funcref type");
+                    check((Integer) f.call()[0] == 7, "funcref call");
+                }
+            }
+        }
+
+        /** A module of engine B in a store of engine A is a LinkException naming both, not a panic. */
+        static void foreignEngineModule() {
+            try (Engine a = new Engine(); Engine b = new Engine(); Module module = Module.compile(b, TABLE_MODULE);
+                    Store store = new Store(a)) {
+                LinkException e = expect(LinkException.class, () -> Instance.create(store, module));
+                check(e.getMessage().contains("native engine"), e.getMessage());
+            }
+        }
+
+        static final String HOST_MODULE = """
+                (module (import "env" "h" (func $h (result i32)))
+                  (memory (export "memory") 1)
+                  (func (export "run") (result i32) call $h i32.const 1 i32.add))
+                """;
+
+        /** Closing store, instance, module and engine inside a host function: deferred, the call still returns. */
+        static void closeInsideHostFunction() {
+            for (int round = 0; round < 50; round++) {
+                Engine engine = new Engine();
+                Module module = Module.compile(engine, HOST_MODULE);
+                Store store = new Store(engine);
+                AtomicReference<Instance> self = new AtomicReference<>();
+                Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> {
+                    self.get().close();
+                    module.close();
+                    engine.close();
+                    store.close();
+                    check(store.isClosed() && !store.isFreed(), "store freed under its running call");
+                    c.result(0, 41);
+                });
+                Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
+                self.set(instance);
+                check((Integer) instance.func("run").call()[0] == 42, "result of the call that closed everything");
+                check(store.isFreed(), "store freed once the call returned");
+                expect(IllegalStateException.class, () -> instance.func("run").call());
+            }
+        }
+
+        /** Another thread's close during a call returns at once; the call finishes; then the store is freed. */
+        static void closeFromAnotherThreadDuringCall() throws Exception {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE)) {
+                for (int round = 0; round < 20; round++) {
+                    Store store = new Store(engine);
+                    CountDownLatch inside = new CountDownLatch(1);
+                    CountDownLatch closed = new CountDownLatch(1);
+                    Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> {
+                        inside.countDown();
+                        try {
+                            closed.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        c.result(0, 41);
+                    });
+                    Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
+                    AtomicReference<Object> result = new AtomicReference<>();
+                    Thread caller = new Thread(() -> result.set(instance.func("run").call()[0]));
+                    caller.start();
+                    inside.await();
+                    long t0 = System.nanoTime();
+                    store.close();
+                    check(System.nanoTime() - t0 < 1_000_000_000L, "close waited for the running call");
+                    check(store.isClosed() && !store.isFreed(), "freed under the running call");
+                    closed.countDown();
+                    caller.join(10_000);
+                    check(Integer.valueOf(42).equals(result.get()), "the running call's result: " + result.get());
+                    check(store.isFreed(), "freed after the call");
+                }
+            }
+        }
+
+        static final String REENTRY_MODULE = """
+                (module (import "env" "h" (func $h (param i32) (result i32)))
+                  (func (export "down") (param i32) (result i32) local.get 0 call $h))
+                """;
+
+        /** wasm → host → wasm as deep as it goes: a typed refusal at the bound, on any thread stack size. */
+        static void reentryDeepAsStackAllows() {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, REENTRY_MODULE);
+                    Store store = new Store(engine)) {
+                AtomicReference<IntUnaryOperator> down = new AtomicReference<>();
+                Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                        c -> c.result(0, c.i32(0) == 0 ? 0 : down.get().applyAsInt(c.i32(0) - 1) + 1));
+                Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
+                down.set(instance.func("down").asIntUnaryOperator());
+                check(down.get().applyAsInt(5) == 5, "5 levels work");
+                TrapException e = expect(TrapException.class, () -> down.get().applyAsInt(100_000));
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                check(root instanceof ReentryLimitException || root instanceof StackHeadroomException,
+                        "refused with a typed cause, got " + root);
+                check(down.get().applyAsInt(5) == 5, "the store works after the refusal");
+            }
+        }
+
+        /** Java recursion that calls wasm (which calls Java) at every level, until the stack runs out. */
+        static void javaRecursionCallingWasm() {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE);
+                    Store store = new Store(engine)) {
+                Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 1));
+                Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
+                Func run = instance.func("run");
+                int[] deepest = {0};
+                Throwable stop = null;
+                try {
+                    recurse(run, 0, deepest);
+                } catch (StackOverflowError | StackHeadroomException e) {
+                    stop = e;
+                }
+                check(stop != null, "the recursion ended");
+                check(deepest[0] > 10, "recursed only " + deepest[0]);
+                check((Integer) run.call()[0] == 2, "the store works after the overflow");
+            }
+        }
+
+        static void recurse(Func run, int depth, int[] deepest) {
+            deepest[0] = depth;
+            if ((Integer) run.call()[0] != 2) {
+                throw new AssertionError("wrong result at depth " + depth);
+            }
+            recurse(run, depth + 1, deepest);
+        }
+
+        /** An engine keeps its own copy of the config: changing it later does not relabel the engine's code. */
+        static void reusedConfig() {
+            Config config = new Config().target(Target.of("aarch64-unknown-linux-gnu"));
+            try (Engine arm = new Engine(config)) {
+                config.target(null);
+                try (Engine host = new Engine(config); Module m = Module.compile(arm, TABLE_MODULE)) {
+                    check(m.arch().equals("aarch64"), "module arch " + m.arch());
+                    check(arm.config().target() != null, "engine target changed with its config");
+                    byte[] artifact = m.serialize();
+                    expect(CompileException.class, () -> Module.deserializeUnchecked(host, artifact));
+                    try (Store store = new Store(host)) {
+                        expect(LinkException.class, () -> Instance.create(store, m));
+                    }
+                }
+            }
+        }
+
+        /** Headless compiles nothing: refused with a typed exception instead of libwasmer's panic. */
+        static void headlessBackend() {
+            BackendUnavailableException e = expect(BackendUnavailableException.class,
+                    () -> new Engine(new Config().backend(Backend.HEADLESS)));
+            check(e.backend() == Backend.HEADLESS, e.getMessage());
+        }
+
+        /** A memory view and its ByteBuffer throw once their store is closed, even when a new store exists. */
+        static void memoryViewAfterStoreClose() {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE)) {
+                Store store = new Store(engine);
+                Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 0));
+                Memory memory = Instance.create(store, module, new Imports().define("env", "h", h)).memory("memory");
+                var view = memory.segment();
+                ByteBuffer buffer = view.asByteBuffer();
+                view.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
+                store.close();
+                try (Store other = new Store(engine)) {
+                    Func h2 = Func.host(other, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 0));
+                    Memory fresh = Instance.create(other, module, new Imports().define("env", "h", h2))
+                            .memory("memory");
+                    expect(IllegalStateException.class, () -> view.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
+                            (byte) 9));
+                    expect(IllegalStateException.class, () -> buffer.put(0, (byte) 9));
+                    expect(IllegalStateException.class, () -> memory.read(0, 1));
+                    check(fresh.read(0, 1)[0] == 0, "the new store's memory was written through a stale view");
+                }
+            }
+        }
+
+        /** A HostCall kept past its call throws instead of writing into freed value arrays. */
+        static void hostCallKeptAfterReturn() {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE);
+                    Store store = new Store(engine)) {
+                List<HostCall> kept = new ArrayList<>();
+                Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> {
+                    kept.add(c);
+                    c.result(0, 1);
+                });
+                Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
+                check((Integer) instance.func("run").call()[0] == 2, "call");
+                for (int i = 0; i < 1000; i++) {
+                    expect(IllegalStateException.class, () -> kept.getFirst().result(0, 5));
+                    expect(IllegalStateException.class, () -> kept.getFirst().params());
+                    expect(IllegalStateException.class, () -> kept.getFirst().memory());
+                }
+                check((Integer) instance.func("run").call()[0] == 2, "calls after the misuse");
+            }
+        }
+    }
+}
