@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -106,5 +109,51 @@ class UntrustedBytesTest {
                 assertThat(in.func("add").call(40, 2)).containsExactly(42);
             }
         }
+    }
+
+    /**
+     * The readers alone, without libwasmer: every input yields a result or a CompileException, nothing else, and
+     * none spins (a time limit stops the run rather than the build).
+     */
+    @Test
+    void theBindingsOwnReadersAreTotal() {
+        int count = Scale.of(20_000, 500_000);
+        Random random = new Random(Long.getLong("wasmer.fuzz.seed", 20261201L));
+        List<byte[]> seeds = new ArrayList<>(MutationFuzzTest.SEEDS.stream().map(Wasmer::wat2wasm).toList());
+        seeds.add(Wasmer.wat2wasm(TestModules.TRAPS));
+        List<String> other = new ArrayList<>();
+        int[] outcomes = new int[2]; // read, refused
+        assertTimeoutPreemptively(Duration.ofSeconds(Scale.of(60, 600)), () -> {
+            for (int i = 0; i < count; i++) {
+                byte[] wasm = i % 4 == 0 ? random(random)
+                        : MutationFuzzTest.mutate(seeds.get(i % seeds.size()), random);
+                try {
+                    ModuleInfo.read(wasm);
+                    LimitsCap.apply(wasm, 4, 10);
+                    outcomes[0]++;
+                } catch (CompileException e) {
+                    outcomes[1]++;
+                } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                    other.add(HexFormat.of().formatHex(wasm) + ": " + e);
+                }
+            }
+        });
+        System.out.printf("UntrustedBytesTest: %d inputs, read=%d refused=%d other=%d%n", count, outcomes[0],
+                outcomes[1], other.size());
+        assertThat(other).isEmpty();
+        assertThat(outcomes[0]).as("some inputs are still modules").isPositive();
+    }
+
+    /** The header, then up to 40 random bytes biased towards large LEB128 bytes and small section ids. */
+    static byte[] random(Random r) {
+        byte[] b = Arrays.copyOf(hex("0061736d 01000000"), 8 + r.nextInt(41));
+        for (int i = 8; i < b.length; i++) {
+            b[i] = (byte) switch (r.nextInt(3)) {
+                case 0 -> 0x80 | r.nextInt(128);
+                case 1 -> r.nextInt(14);
+                default -> r.nextInt(256);
+            };
+        }
+        return b;
     }
 }
