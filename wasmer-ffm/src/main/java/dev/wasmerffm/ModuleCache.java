@@ -113,7 +113,8 @@ public final class ModuleCache implements AutoCloseable {
 
     /**
      * Where a cache on disk belongs: {@code modules} beside the libwasmer build cache, under the user's own cache
-     * directory ({@code $XDG_CACHE_HOME/wasmer-java/modules}, else {@code ~/.cache/wasmer-java/modules}).
+     * directory: {@code $XDG_CACHE_HOME/wasmer-java/modules}, else {@code ~/.cache/wasmer-java/modules}
+     * ({@code $WASMER_JAVA_CACHE/modules} when that moves the build cache).
      */
     public static Path defaultDirectory() {
         return WasmerLibrary.buildCacheDirectory().resolveSibling("modules");

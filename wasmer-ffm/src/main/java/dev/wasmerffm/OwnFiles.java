@@ -55,17 +55,14 @@ final class OwnFiles {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions
                         .fromString("rwx------")));
             }
-            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
-            if (!a.isDirectory()) {
-                throw new CacheDirectoryException(dir, "is not a directory", "set another cache directory");
-            }
+            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class); // a directory now
             owned(dir, a, "set a cache directory of your own (the default is under ~/.cache)");
             if (a.permissions().stream().anyMatch(OTHERS_WRITE::contains)) {
                 throw new CacheDirectoryException(dir, "is writable by group or others ("
                         + PosixFilePermissions.toString(a.permissions()) + "), so anyone could plant artifacts",
                         "run chmod go-w " + dir + " or set a cache directory of your own");
             }
-        } catch (IOException e) {
+        } catch (IOException e) { // e.g. a file of that name
             throw new CacheDirectoryException(dir, "cannot be created or read (" + e + ")",
                     "set a cache directory this user can create");
         } catch (UnsupportedOperationException e) {

@@ -187,6 +187,9 @@ class ModuleCacheTest {
             chmod(open, "rwxrwxrwx");
             refused(engine, open, null, open);
 
+            Path file = Files.write(tmp.resolve("a-file"), new byte[1]);
+            refused(engine, file, null, file).hasMessageContaining("cannot be created");
+
             Path own = Files.createDirectory(tmp.resolve("own"));
             chmod(own, "rwx------");
             Path keyFile = own.resolve(".mac-key");
