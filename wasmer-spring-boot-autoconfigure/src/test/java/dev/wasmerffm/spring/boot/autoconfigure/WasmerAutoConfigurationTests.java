@@ -212,4 +212,28 @@ class WasmerAutoConfigurationTests {
             assertThat(root).hasRootCauseInstanceOf(BackendUnavailableException.class);
         });
     }
+
+    @Test
+    void theHeadlessBackendIsRefusedAtStartupNamingTheProperty() {
+        runner().withPropertyValues("wasmer.backend=headless").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            FailureAnalysis analysis = new WasmerFailureAnalyzer().analyze(ctx.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("wasmer.backend=headless").contains("compiles nothing");
+            assertThat(analysis.getAction()).contains("wasmer.backend").contains("cranelift");
+        });
+    }
+
+    @Test
+    void theStoreBeanIsForLongLivedInstancesAndRefusesToGrowPastItsLimit() {
+        runner().withPropertyValues("wasmer.store.max-instances=3").run(ctx -> {
+            Store store = ctx.getBean(Store.class);
+            dev.wasmerffm.Module add = ctx.getBean(WasmModules.class).get("add").module();
+            for (int i = 0; i < 3; i++) {
+                dev.wasmerffm.Instance.create(store, add).close();
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.wasmerffm.Instance.create(store, add))
+                    .isInstanceOf(dev.wasmerffm.StoreLimitException.class).hasMessageContaining("instance pool");
+        });
+    }
 }
