@@ -28,8 +28,13 @@ import java.util.regex.Pattern;
  */
 public final class WasiEnv implements AutoCloseable, Extern.Owner {
 
-    /** WASI's errno for a bad address. */
+    /** WASI's errno values for a bad descriptor, a bad address, and an unsupported operation. */
+    private static final int ERRNO_BADF = 8;
     private static final int ERRNO_FAULT = 21;
+    private static final int ERRNO_NOTSUP = 58;
+    /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
+    private static final java.util.Set<String> STDIO_MOVES = java.util.Set.of("fd_renumber", "fd_dup", "fd_dup2",
+            "fd_pread", "fd_pwrite");
     private static final Pattern EXIT = Pattern.compile("(?i)exit(?:ed)?[^0-9]*(\\d+)");
     private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
             List.of(ValType.I32));
@@ -42,6 +47,8 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private final Output stdout;
     private final Output stderr;
     private int stdinPosition;
+    /** Which served stdio descriptors the guest closed. */
+    private final boolean[] stdioClosed = new boolean[3];
     private volatile boolean closed;
 
     private WasiEnv(Store store, WasiConfig config, MemorySegment env) {
@@ -262,21 +269,38 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         return List.copyOf(out);
     }
 
-    /** fd_write/fd_read served for descriptors 0-2 from Java, everything else by libwasmer's original. */
+    /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
+    private boolean served(int fd) {
+        return fd == 0 ? !config.inheritsStdin() : fd == 1 ? !config.inheritsStdout()
+                : fd == 2 && !config.inheritsStderr();
+    }
+
+    /**
+     * The stdio descriptors from Java, everything else by libwasmer's original. libwasmer's own 0-2 are the JVM's
+     * (its C API always inherits stdin), so a guest must never reach them: fd_read/fd_write of a served descriptor
+     * use this environment's buffers, fd_close only marks it closed, and anything that would move or copy it
+     * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP.
+     */
     private Func stdio(String name, FuncType type, Func original) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read") && !config.inheritsStdin();
+        if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
+            return guard(name, type, original);
+        }
         if (!type.equals(FD_RW) || !(write || read)) {
             return original;
         }
         return Func.host(store, type, c -> {
             int fd = c.i32(0);
-            Output out = fd == 1 && !config.inheritsStdout() ? stdout : fd == 2 && !config.inheritsStderr() ? stderr
-                    : null;
-            if (write ? out == null : fd != 0) {
+            if (!served(fd)) {
                 c.results(original.call(c.params()));
                 return;
             }
+            if (stdioClosed[fd] || (write ? fd == 0 : fd != 0)) {
+                c.result(0, ERRNO_BADF);
+                return;
+            }
+            Output out = fd == 1 ? stdout : stderr;
             MemorySegment mem = c.memory().segment();
             long total = 0;
             try {
@@ -302,6 +326,28 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                 return;
             }
             c.result(0, 0); // errno success
+        });
+    }
+
+    /** fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones. */
+    private Func guard(String name, FuncType type, Func original) {
+        boolean close = name.equals("fd_close");
+        boolean renumber = name.equals("fd_renumber");
+        if (type.params().isEmpty() || type.params().getFirst() != ValType.I32 || type.results().size() != 1
+                || type.results().getFirst() != ValType.I32 || renumber && type.params().size() < 2) {
+            return original;
+        }
+        return Func.host(store, type, c -> {
+            int fd = c.i32(0);
+            boolean touches = served(fd) || renumber && served(c.i32(1));
+            if (!touches) {
+                c.results(original.call(c.params()));
+            } else if (close) {
+                c.result(0, stdioClosed[fd] ? ERRNO_BADF : 0);
+                stdioClosed[fd] = true; // the native descriptor stays, so no later open can take its number
+            } else {
+                c.result(0, ERRNO_NOTSUP);
+            }
         });
     }
 

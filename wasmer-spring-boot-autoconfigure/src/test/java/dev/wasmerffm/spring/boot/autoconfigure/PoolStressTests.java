@@ -67,4 +67,57 @@ class PoolStressTests {
             assertThat(stats.inUse()).isZero();
         }
     }
+
+    static long status(String field) throws Exception {
+        return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith(field + ":")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst().orElseThrow();
+    }
+
+    /**
+     * Request after request through the pool, which replaces each instance (and frees its store) after
+     * {@code max-calls} leases or a trap: address space and RSS stay flat, where a long-lived store grew 8 GiB of
+     * address space per instance.
+     */
+    @Test
+    void aLongServingPoolStaysFlat(@TempDir Path cache) throws Exception {
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
+                .web(WebApplicationType.NONE).properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=2",
+                        "wasmer.pool.max-calls=100", "wasmer.metering.enabled=true",
+                        "wasmer.metering.initial-points=100000").run()) {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            int requests = "long".equals(System.getProperty("wasmer.reliability")) ? 1_000_000 : 60_000;
+            int warm = requests / 10;
+            long vmBefore = 0;
+            long rssBefore = 0;
+            for (int i = 0; i < requests; i++) {
+                if (i == warm) {
+                    System.gc();
+                    vmBefore = status("VmSize");
+                    rssBefore = status("VmRSS");
+                }
+                if ((Integer) pool.call("add", "add", i, 1)[0] != i + 1) {
+                    throw new AssertionError("wrong result at " + i);
+                }
+                if (i % 1000 == 999) {
+                    try {
+                        pool.call("spin", "spin");
+                    } catch (dev.wasmerffm.MeteringExhaustedException expected) {
+                        // a trap: that instance is replaced
+                    }
+                }
+            }
+            System.gc();
+            long vmAfter = status("VmSize");
+            long rssAfter = status("VmRSS");
+            WasmInstancePool.Stats stats = pool.stats().get("add");
+            System.out.printf("pool: %d requests, %d instances replaced, VmSize %d -> %d KiB (%+.1f%%), RSS %d -> %d"
+                    + " KiB (%+.1f%%)%n", requests, stats.recycled(), vmBefore, vmAfter,
+                    100.0 * (vmAfter - vmBefore) / vmBefore, rssBefore, rssAfter,
+                    100.0 * (rssAfter - rssBefore) / rssBefore);
+            assertThat(stats.recycled()).isGreaterThanOrEqualTo(requests / 100 - 2);
+            assertThat(pool.stats().get("spin").recycled()).isGreaterThanOrEqualTo(requests / 1000 - 1);
+            assertThat((double) vmAfter).isBetween(vmBefore * 0.95, vmBefore * 1.05);
+        }
+    }
 }

@@ -237,9 +237,33 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
+    void theHeadlessBackendIsRefusedAtStartupNamingTheProperty() {
+        runner().withPropertyValues("wasmer.backend=headless").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            FailureAnalysis analysis = new WasmerFailureAnalyzer().analyze(ctx.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("wasmer.backend=headless").contains("compiles nothing");
+            assertThat(analysis.getAction()).contains("wasmer.backend").contains("cranelift");
+        });
+    }
+
+    @Test
     void theDiskCacheDefaultsToTheUsersOwnCacheDirectory() {
         assertThat(new WasmerProperties().getCache().getDirectory()).isNull(); // the bean then takes this one:
         assertThat(ModuleCache.defaultDirectory().toString()).endsWith("/wasmer-java/modules")
                 .doesNotStartWith(System.getProperty("java.io.tmpdir"));
+    }
+
+    @Test
+    void theStoreBeanIsForLongLivedInstancesAndRefusesToGrowPastItsLimit() {
+        runner().withPropertyValues("wasmer.store.max-instances=3").run(ctx -> {
+            Store store = ctx.getBean(Store.class);
+            dev.wasmerffm.Module add = ctx.getBean(WasmModules.class).get("add").module();
+            for (int i = 0; i < 3; i++) {
+                dev.wasmerffm.Instance.create(store, add).close();
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.wasmerffm.Instance.create(store, add))
+                    .isInstanceOf(dev.wasmerffm.StoreLimitException.class).hasMessageContaining("instance pool");
+        });
     }
 }
