@@ -18,9 +18,9 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
                             + " pinned one as the message above says.", e);
         }
         if (cause instanceof CacheDirectoryException e) {
-            return new FailureAnalysis("The Wasmer module cache at " + e.path() + " cannot be trusted: "
-                    + e.getMessage(), "To fix it: " + e.fix() + " (property wasmer.cache.directory; or turn the disk"
-                            + " cache off with wasmer.cache.enabled=false).", e);
+            return new FailureAnalysis("The Wasmer module cache cannot be trusted: " + e.getMessage(),
+                    "To fix it: " + e.fix() + " (property wasmer.cache.directory; or turn the disk cache off with"
+                            + " wasmer.cache.enabled=false).", e);
         }
         if (cause instanceof BackendUnavailableException e) {
             return new FailureAnalysis("The configured Wasmer backend (wasmer.backend=" + e.backend() + ") cannot be"
