@@ -116,6 +116,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             for (int i = 0; i < imports.length; i++) {
                 int at = i;
                 if (imports[i] instanceof Func f && f.isHost()) {
+                    f.pointer(); // closed check
                     // A copy of the host function for this instance alone, so a call knows its caller.
                     copies.add(f.bindCopy(func -> {
                         handles.add(store.state.handles.add(NativeResource.Kind.FUNC, func.address(), 0));

@@ -103,7 +103,12 @@ public final class Memory extends Extern {
      */
     public MemorySegment segment() {
         return locked(m -> LibWasm.wasm_memory_data(m).reinterpret(LibWasm.wasm_memory_data_size(m),
-                store.state.arena, null));
+                store.state.views(), null));
+    }
+
+    /** The whole memory with no scope, for the binding's own host functions: valid until their call returns. */
+    MemorySegment unscoped() {
+        return locked(Memory::view);
     }
 
     private static MemorySegment view(MemorySegment m) {

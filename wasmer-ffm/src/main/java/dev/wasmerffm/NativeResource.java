@@ -32,7 +32,7 @@ final class NativeResource {
 
     /** What a handle is, so the store knows how to delete it. */
     enum Kind {
-        FUNC, INSTANCE, MEMORY, GLOBAL, TABLE, EXTERN_VEC, NAMED_EXTERN_VEC, WASI_ENV, REF
+        FUNC, INSTANCE, MEMORY, GLOBAL, TABLE, EXTERN_VEC, NAMED_EXTERN_VEC, BYTE_VEC, WASI_ENV, REF
     }
 
     /** One native handle: a pointer, or a vec's data pointer and size. */
@@ -134,15 +134,15 @@ final class NativeResource {
                 case TABLE -> LibWasm.wasm_table_delete(p);
                 case REF -> LibWasm.wasm_ref_delete(p);
                 case WASI_ENV -> LibWasi.wasi_env_delete(p);
-                case EXTERN_VEC, NAMED_EXTERN_VEC -> {
+                case EXTERN_VEC, NAMED_EXTERN_VEC, BYTE_VEC -> {
                     try (Arena arena = Arena.ofConfined()) {
                         MemorySegment vec = arena.allocate(Layouts.VEC);
                         vec.set(JAVA_LONG, Layouts.VEC_SIZE, h.count);
                         vec.set(ADDRESS, Layouts.VEC_DATA, p);
-                        if (h.kind == Kind.EXTERN_VEC) {
-                            LibWasm.wasm_extern_vec_delete(vec);
-                        } else {
-                            LibWasmer.wasmer_named_extern_vec_delete(vec);
+                        switch (h.kind) {
+                            case EXTERN_VEC -> LibWasm.wasm_extern_vec_delete(vec);
+                            case NAMED_EXTERN_VEC -> LibWasmer.wasmer_named_extern_vec_delete(vec);
+                            default -> LibWasm.wasm_byte_vec_delete(vec);
                         }
                     }
                 }

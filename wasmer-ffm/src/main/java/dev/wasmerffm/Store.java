@@ -95,10 +95,12 @@ public final class Store implements AutoCloseable {
     static final class Native implements Runnable {
         final MemorySegment address;
         final ReentrantLock lock;
-        /** Call frames and memory views: closing it first makes every view throw instead of touching freed memory. */
-        final Arena arena = Arena.ofShared();
+        // Both made on first use: closing a shared arena costs a handshake with every thread, and most stores
+        // never need one (call frames are libwasmer-allocated handles instead).
+        /** Memory views: closed first, so every view throws instead of touching freed memory. */
+        private Arena views;
         /** Memory libwasmer keeps pointing into (WASI volumes): freed only after the native store. */
-        final Arena lateArena = Arena.ofShared();
+        private Arena late;
         final NativeResource.Handles handles = new NativeResource.Handles();
         private final List<SharedResource.State> engines = new ArrayList<>(1);
         volatile boolean closeRequested;
@@ -119,6 +121,22 @@ public final class Store implements AutoCloseable {
             reserveTrap = Traps.newReserve(address);
         }
 
+        /** The arena of memory views; caller holds the lock. */
+        Arena views() {
+            if (views == null) {
+                views = Arena.ofShared();
+            }
+            return views;
+        }
+
+        /** The arena of memory freed after the native store; caller holds the lock. */
+        Arena late() {
+            if (late == null) {
+                late = Arena.ofShared();
+            }
+            return late;
+        }
+
         /** Keeps an engine alive while the store lives; caller holds the lock. */
         void hold(SharedResource.State engine) {
             if (!engines.contains(engine) && engine.retain()) {
@@ -133,10 +151,12 @@ public final class Store implements AutoCloseable {
             }
             freed = true;
             closeRequested = true;
-            try {
-                arena.close();
-            } catch (RuntimeException ignored) {
-                // a view in use elsewhere still fails after this: its memory is only freed below
+            if (views != null) {
+                try {
+                    views.close();
+                } catch (RuntimeException ignored) {
+                    // a view in use elsewhere still fails after this: its memory is only freed below
+                }
             }
             handles.freeAll();
             if (reserveTrap != 0) {
@@ -144,7 +164,9 @@ public final class Store implements AutoCloseable {
                 reserveTrap = 0;
             }
             LibWasm.wasm_store_delete(address);
-            lateArena.close();
+            if (late != null) {
+                late.close();
+            }
             NativeResource.LIVE.decrementAndGet();
             engines.forEach(SharedResource.State::release);
             engines.clear();
@@ -358,7 +380,7 @@ public final class Store implements AutoCloseable {
         }
         Frame f = frames[d];
         if (f == null || f.capacity < Math.max(params, results)) {
-            f = new Frame(state.arena, Math.max(8, Math.max(params, results)));
+            f = new Frame(state.handles, Math.max(8, Math.max(params, results)));
             frames[d] = f;
         }
         f.args.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, params);
@@ -381,9 +403,9 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Two {@code wasm_val_vec_t} headers over two value arrays. {@code argsPointer}/{@code resultsPointer} are the
-     * same addresses without the arena's scope: passing a shared-arena segment to a downcall costs an atomic
-     * acquire and release per argument on every call, and the arena only closes with the store, under its lock.
+     * Two {@code wasm_val_vec_t} headers over two value arrays, in one block libwasmer allocated (a byte vec handle
+     * of the store, freed with it). {@code argsPointer}/{@code resultsPointer} are the same addresses as plain
+     * pointers, which a downcall passes without any scope check.
      */
     static final class Frame {
         final int capacity;
@@ -394,12 +416,18 @@ public final class Store implements AutoCloseable {
         final MemorySegment argsPointer;
         final MemorySegment resultsPointer;
 
-        Frame(Arena arena, int capacity) {
+        Frame(NativeResource.Handles handles, int capacity) {
             this.capacity = capacity;
             long vec = Layouts.VEC.byteSize();
             long vals = (long) VAL * capacity;
-            // One allocation, not four: a store's frame costs one malloc.
-            MemorySegment block = arena.allocate(2 * vec + 2 * vals, 8);
+            long size = 2 * vec + 2 * vals;
+            MemorySegment block;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment out = arena.allocate(Layouts.VEC);
+                LibWasm.wasm_byte_vec_new_uninitialized(out, size); // malloc'd: 8-byte aligned
+                block = out.get(ValueLayout.ADDRESS, Layouts.VEC_DATA).reinterpret(size);
+            }
+            handles.add(NativeResource.Kind.BYTE_VEC, block.address(), size);
             args = block.asSlice(0, vec);
             results = block.asSlice(vec, vec);
             argVals = block.asSlice(2 * vec, vals);

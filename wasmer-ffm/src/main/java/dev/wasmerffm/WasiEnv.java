@@ -107,7 +107,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             Prepared p = prepare(arena, config);
             // libwasmer keeps pointing at the volume bytes: they live as long as the store, which owns the env.
             MemorySegment fs = LibWasi.wasi_filesystem_init_static_memory(
-                    Bytes.borrowed(store.state.lateArena, webcVolumes));
+                    Bytes.borrowed(store.state.late(), webcVolumes));
             MemorySegment importVec = arena.allocate(Layouts.VEC);
             MemorySegment env = module.use(m -> LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec,
                     arena.allocateFrom(packageName)));
@@ -301,7 +301,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                 return;
             }
             Output out = fd == 1 ? stdout : stderr;
-            MemorySegment mem = c.memory().segment();
+            MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
             long total = 0;
             try {
                 long iovs = Integer.toUnsignedLong(c.i32(1));
