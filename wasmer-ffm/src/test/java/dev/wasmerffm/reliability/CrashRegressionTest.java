@@ -43,7 +43,8 @@ class CrashRegressionTest {
     @ParameterizedTest
     @ValueSource(strings = {"meteredFuncref", "foreignEngineModule", "closeInsideHostFunction",
             "closeFromAnotherThreadDuringCall", "reentryDeepAsStackAllows", "javaRecursionCallingWasm",
-            "reusedConfig", "headlessBackend", "memoryViewAfterStoreClose", "hostCallKeptAfterReturn"})
+            "reusedConfig", "headlessBackend", "memoryViewAfterStoreClose", "hostCallKeptAfterReturn",
+            "v128ResultThroughTheRawLayer"})
     void survivesInAChildJvm(String scenario) throws Exception {
         for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
                 ? List.of("-Xss320k", "-Xss1m", "-Xss16m") : List.of("-Xss1m")) {
@@ -84,6 +85,7 @@ class CrashRegressionTest {
                 case "headlessBackend" -> headlessBackend();
                 case "memoryViewAfterStoreClose" -> memoryViewAfterStoreClose();
                 case "hostCallKeptAfterReturn" -> hostCallKeptAfterReturn();
+                case "v128ResultThroughTheRawLayer" -> v128ResultThroughTheRawLayer();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.println("survived " + args[0]);
@@ -313,6 +315,51 @@ class CrashRegressionTest {
                     expect(IllegalStateException.class, () -> kept.getFirst().memory());
                 }
                 check((Integer) instance.func("run").call()[0] == 2, "calls after the misuse");
+            }
+        }
+
+        /**
+         * What docs/panic-guards.md says of a v128 result, from the raw layer as C would call it: wasm_func_call
+         * does not abort; the call runs and the value alone is refused.
+         */
+        static void v128ResultThroughTheRawLayer() {
+            dev.wasmerffm.WasmerLibrary.load();
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                var engine = dev.wasmerffm.raw.LibWasm.wasm_engine_new();
+                var store = dev.wasmerffm.raw.LibWasm.wasm_store_new(engine);
+                byte[] wasm = dev.wasmerffm.Wasmer.wat2wasm(
+                        "(module (func (export \"v\") (result v128) v128.const i64x2 1 2))");
+                var bytes = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                bytes.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, wasm.length);
+                bytes.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocateFrom(
+                        java.lang.foreign.ValueLayout.JAVA_BYTE, wasm));
+                var module = dev.wasmerffm.raw.LibWasm.wasm_module_new(store, bytes);
+                var none = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                var instance = dev.wasmerffm.raw.LibWasm.wasm_instance_new(store, module, none,
+                        java.lang.foreign.MemorySegment.NULL);
+                var exports = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                dev.wasmerffm.raw.LibWasm.wasm_instance_exports(instance, exports);
+                var ext = exports.get(java.lang.foreign.ValueLayout.ADDRESS, 8).reinterpret(8)
+                        .get(java.lang.foreign.ValueLayout.ADDRESS, 0);
+                var func = dev.wasmerffm.raw.LibWasm.wasm_extern_as_func(ext);
+                var results = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                results.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1);
+                results.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocate(16, 8));
+                var trap = dev.wasmerffm.raw.LibWasm.wasm_func_call(func, none, results);
+                String message;
+                if (trap.equals(java.lang.foreign.MemorySegment.NULL)) {
+                    int n = dev.wasmerffm.raw.LibWasmer.wasmer_last_error_length();
+                    var buf = arena.allocate(Math.max(1, n));
+                    dev.wasmerffm.raw.LibWasmer.wasmer_last_error_message(buf, n);
+                    message = "no trap, last error: " + buf.getString(0);
+                } else {
+                    var out = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                    dev.wasmerffm.raw.LibWasm.wasm_trap_message(trap, out);
+                    message = "trap: " + out.get(java.lang.foreign.ValueLayout.ADDRESS, 8)
+                            .reinterpret(out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)).getString(0);
+                }
+                System.out.println("v128 result: " + message);
+                check(message.contains("128bit SIMD types not yet supported"), message);
             }
         }
     }
