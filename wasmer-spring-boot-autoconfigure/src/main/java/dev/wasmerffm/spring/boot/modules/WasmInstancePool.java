@@ -247,7 +247,7 @@ public final class WasmInstancePool implements AutoCloseable {
     /**
      * Statistics of one module's instances.
      *
-     * @param created instances made
+     * @param created instances alive now, lent or idle (at most the pool size)
      * @param inUse instances lent out now
      * @param idle instances waiting
      * @param remainingPoints points left summed over idle metered instances

@@ -63,7 +63,8 @@ class PoolStressTests {
                 assertThat(f.get()).containsExactly(0, 0);
             }
             WasmInstancePool.Stats stats = pool.stats().get("add");
-            assertThat(stats.created()).isBetween(1, 3);
+            assertThat(stats.created()).isBetween(0, 3); // 0 if the last leases ended instances' max-calls
+            assertThat(stats.recycled()).isGreaterThanOrEqualTo(8L * CALLS / 10_000 - 3); // max-calls 10 000
             assertThat(stats.inUse()).isZero();
         }
     }
