@@ -13,8 +13,8 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
     protected FailureAnalysis analyze(Throwable rootFailure, WasmerException cause) {
         if (cause instanceof WasmerLibraryException e) {
             return new FailureAnalysis("libwasmer could not be loaded: " + e.getMessage(),
-                    "Set wasmer.library-path (or the WASMER_DIR environment variable) to a libwasmer, or build the"
-                            + " pinned one as the message above says.", e);
+                    "Add the wasmer-native jar of this platform, or set wasmer.library-path (or the WASMER_DIR"
+                            + " environment variable) to a libwasmer, as the message above says.", e);
         }
         if (cause instanceof BackendUnavailableException e) {
             return new FailureAnalysis("The configured Wasmer backend '" + e.backend() + "' is not available in "
