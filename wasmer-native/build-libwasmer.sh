@@ -32,16 +32,16 @@ fi
 
 sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi | cut -c1-64; }
 
-# The jar's content: the library stripped of debug symbols (a quarter of its size), the headers, what the
-# loader checks (SHA-256, version) and Wasmer's licenses. Resources sit under the platform's name so that
+# The jar's content: the library stripped of its local symbols and any debug sections (a fifth of its size; the
+# exported C API stays), the headers, what the loader checks (SHA-256, version) and Wasmer's licenses. Resources sit under the platform's name so that
 # several platforms' jars can share one classpath.
 stage_jar() {
   local from="$1" build_features="$2" out="$jar_dir/META-INF/wasmer-native/$platform"
   rm -rf "$jar_dir"
   mkdir -p "$out/lib" "$out/include"
   case "$os" in
-    linux) strip --strip-debug -o "$out/lib/$libname" "$from/lib/$libname" ;;
-    osx) strip -S -o "$out/lib/$libname" "$from/lib/$libname" ;;
+    linux) strip --strip-unneeded -o "$out/lib/$libname" "$from/lib/$libname" ;;
+    osx) strip -x -o "$out/lib/$libname" "$from/lib/$libname" ;;
     windows) cp "$from/lib/$libname" "$out/lib/" ;; # MSVC keeps debug info in a separate .pdb
   esac
   cp "$from"/include/*.h "$out/include/"
