@@ -215,8 +215,8 @@ public final class WasmerLibrary {
         return List.of(
                 "add the jar " + NativeJar.coordinates(platform) + " (version " + p.getProperty("binding.version")
                         + ", a dependency with <classifier>" + platform + "</classifier>); wasmer-ffm brings the one"
-                        + " of the platform it is built on, and ./mvnw -B -pl wasmer-native install builds it on "
-                        + platform + " itself",
+                        + " of the platform it is built on; where none is published, build it on a " + platform
+                        + " machine from a checkout of this project: ./mvnw -B -pl wasmer-native install",
                 "set WASMER_DIR to a Wasmer " + version + " release (lib/" + FILE_NAME + ")",
                 "set -D" + PATH_PROPERTY + "=/path/to/" + FILE_NAME + " (Spring Boot: wasmer.library-path)",
                 "build the pinned one into the build cache: bash wasmer-native/build-libwasmer.sh " + version + " "
