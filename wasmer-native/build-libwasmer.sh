@@ -106,6 +106,6 @@ out="$work/out"
 mkdir -p "$out/lib" "$out/include"
 cp "$CARGO_TARGET_DIR/release/$libname" "$out/lib/"
 cp "$src"/wasm.h "$src"/wasmer.h "$out/include/"
-# Publish atomically; a concurrent build that got there first wins and ours is dropped.
-mv -T "$out" "$dest" 2>/dev/null || true
+# Publish atomically; a concurrent build that got there first wins and ours is dropped. (BSD mv has no -T.)
+mv -T "$out" "$dest" 2>/dev/null || [ -e "$dest" ] || mv "$out" "$dest"
 publish "$dest" "$features"
