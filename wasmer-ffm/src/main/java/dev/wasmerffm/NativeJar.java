@@ -3,10 +3,12 @@ package dev.wasmerffm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,6 +16,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -132,6 +135,7 @@ final class NativeJar {
      */
     private static void publish(String resource, Path target, String sha256) throws IOException {
         Files.createDirectories(target.getParent());
+        deleteAbandoned(target.getParent());
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
         try {
             MessageDigest digest = sha256Digest();
@@ -156,6 +160,18 @@ final class NativeJar {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Deletes what a JVM killed while extracting left; a file still being written is never a minute old. */
+    private static void deleteAbandoned(Path dir) throws IOException {
+        FileTime minuteAgo = FileTime.from(Instant.now().minusSeconds(60));
+        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, ".*.tmp")) {
+            for (Path t : temporaries) {
+                if (Files.getLastModifiedTime(t).compareTo(minuteAgo) < 0) {
+                    Files.deleteIfExists(t);
+                }
+            }
         }
     }
 

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -73,6 +75,19 @@ class NativeJarTest {
         Files.write(lib, new byte[] {0x7f, 'E', 'L', 'F'});
         assertThat(NativeJar.extract(PLATFORM, List.of(root))).isEqualTo(lib);
         assertThat(NativeJar.sha256(lib)).isEqualTo(jar().getProperty("sha256"));
+    }
+
+    @Test
+    void temporaryFilesOfAKilledExtractionAreDeletedAndOnesBeingWrittenKept() throws Exception {
+        Path root = tmp.resolve("native");
+        Path lib = NativeJar.extract(PLATFORM, List.of(root));
+        Files.delete(lib);
+        Path abandoned = Files.writeString(lib.resolveSibling(".libwasmer.so123.tmp"), "half a library");
+        Files.setLastModifiedTime(abandoned, FileTime.from(Instant.now().minusSeconds(120)));
+        Path inProgress = Files.writeString(lib.resolveSibling(".libwasmer.so456.tmp"), "being written");
+        assertThat(NativeJar.extract(PLATFORM, List.of(root))).isEqualTo(lib);
+        assertThat(abandoned).doesNotExist();
+        assertThat(inProgress).exists();
     }
 
     @Test
