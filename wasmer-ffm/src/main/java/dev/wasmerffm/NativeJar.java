@@ -177,7 +177,8 @@ final class NativeJar {
 
     private static void createPrivateDirectories(Path dir) throws IOException {
         if (isPosix(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(dir,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } else {
             Files.createDirectories(dir);
         }

@@ -87,7 +87,7 @@ public final class WasmerLibrary {
         }
     }
 
-    /** A place libwasmer may be: {@code locate} gives its file, or null with {@code unset} saying why there is none. */
+    /** A place libwasmer may be: {@code locate} gives its file, or null when unset, {@code unset} saying why. */
     private record Candidate(String source, String unset, Locator locate, boolean explicit) {
     }
 
