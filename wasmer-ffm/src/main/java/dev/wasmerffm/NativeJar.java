@@ -168,8 +168,12 @@ final class NativeJar {
         FileTime minuteAgo = FileTime.from(Instant.now().minusSeconds(60));
         try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, ".*.tmp")) {
             for (Path t : temporaries) {
-                if (Files.getLastModifiedTime(t).compareTo(minuteAgo) < 0) {
-                    Files.deleteIfExists(t);
+                try {
+                    if (Files.getLastModifiedTime(t).compareTo(minuteAgo) < 0) {
+                        Files.deleteIfExists(t);
+                    }
+                } catch (NoSuchFileException e) {
+                    // another JVM has just renamed its file into place
                 }
             }
         }
