@@ -1,15 +1,17 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.raw.Native;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,9 +21,17 @@ import java.util.Properties;
  * Finds and loads libwasmer, once per JVM. It is never unloaded: libwasmer installs process-wide signal handlers
  * whose code lives in the library.
  *
- * <p>Places tried, in order: the system property {@value #PATH_PROPERTY} (a file, or a directory holding
- * {@code lib/libwasmer.so}), {@code $WASMER_DIR/lib}, {@code ~/.wasmer/lib}, and the cache the project's build
- * fills ({@code ~/.cache/wasmer-java/wasmer-<version>-<features hash>/lib}).
+ * <p>Places tried, in order:
+ * <ol>
+ * <li>the system property {@value #PATH_PROPERTY} (a file, or a directory holding {@code lib/libwasmer.so});
+ * <li>{@code $WASMER_DIR/lib};
+ * <li>the platform jar {@code dev.wasmerffm:wasmer-native:<platform>} on the classpath (wasmer-ffm depends on the
+ *     one of the platform it is built on), extracted once per user into {@code ~/.cache/wasmer-java/native};
+ * <li>{@code ~/.wasmer/lib};
+ * <li>the cache the project's build fills ({@code ~/.cache/wasmer-java/wasmer-<version>-<features hash>/lib}).
+ * </ol>
+ * A library whose {@code wasmer_version()} is not the pinned version is refused: the raw layer is generated from the
+ * pinned headers, and another version's structs and signatures would crash the JVM rather than fail.
  */
 public final class WasmerLibrary {
 
@@ -42,8 +52,8 @@ public final class WasmerLibrary {
      * Loads libwasmer if that has not happened yet.
      *
      * @return the path of the loaded library
-     * @throws WasmerLibraryException if no library is found or it cannot be loaded; the message lists every place
-     *     tried and the command that builds one
+     * @throws WasmerLibraryException if no library is found, or it cannot be loaded or used; the message lists every
+     *     place tried and the ways to provide one
      */
     public static Path load() {
         return loaded().path();
@@ -77,45 +87,53 @@ public final class WasmerLibrary {
         }
     }
 
+    /** A place libwasmer may be: {@code locate} gives its file, or null when unset, {@code unset} saying why. */
+    private record Candidate(String source, String unset, Locator locate, boolean explicit) {
+    }
+
+    private interface Locator {
+        Path file() throws IOException;
+    }
+
     private static Loaded find() {
+        String platform = NativeJar.platform();
         List<String> tried = new ArrayList<>();
-        for (Candidate c : candidates()) {
-            if (c.file == null) {
-                tried.add(c.source + ": not set");
+        for (Candidate c : candidates(platform)) {
+            Path file;
+            try {
+                file = c.locate.file();
+            } catch (IOException e) {
+                throw new WasmerLibraryException("libwasmer from the " + c.source + " cannot be used: " + e.getMessage(),
+                        tried, e);
+            }
+            if (file == null) {
+                tried.add(c.source + ": " + c.unset);
                 continue;
             }
-            if (!Files.isRegularFile(c.file)) {
-                tried.add(c.source + ": " + c.file + " (not found)");
+            if (!Files.isRegularFile(file)) {
+                tried.add(c.source + ": " + file + " (not found)");
                 if (c.explicit) {
                     break; // an explicit choice that is wrong must not silently fall back to another library
                 }
                 continue;
             }
-            try {
-                return new Loaded(c.file, SymbolLookup.libraryLookup(c.file, Arena.global()));
-            } catch (IllegalArgumentException | IllegalCallerException e) {
-                throw new WasmerLibraryException("libwasmer at " + c.file + " (" + c.source + ") cannot be loaded: "
-                        + e.getMessage() + (e instanceof IllegalCallerException
-                                ? "; run the JVM with --enable-native-access=ALL-UNNAMED" : ""), tried, e);
-            }
+            return load(c.source, file, tried);
         }
-        throw new WasmerLibraryException("libwasmer not found", tried, null);
+        throw new WasmerLibraryException("libwasmer not found for platform " + platform, tried, null);
     }
 
-    private record Candidate(String source, Path file, boolean explicit) {
-    }
-
-    private static List<Candidate> candidates() {
-        List<Candidate> list = new ArrayList<>();
+    private static List<Candidate> candidates(String platform) {
         String explicit = System.getProperty(PATH_PROPERTY);
-        list.add(new Candidate("system property " + PATH_PROPERTY, explicit == null ? null : inDir(Path.of(explicit)),
-                explicit != null));
         String dir = System.getenv("WASMER_DIR");
-        list.add(new Candidate("WASMER_DIR", dir == null ? null : Path.of(dir, "lib", FILE_NAME), false));
         Path home = Path.of(System.getProperty("user.home"));
-        list.add(new Candidate("~/.wasmer", home.resolve(".wasmer/lib").resolve(FILE_NAME), false));
-        list.add(new Candidate("build cache", buildCacheDirectory().resolve("lib").resolve(FILE_NAME), false));
-        return list;
+        return List.of(
+                new Candidate("system property " + PATH_PROPERTY, "not set",
+                        () -> explicit == null ? null : inDir(Path.of(explicit)), explicit != null),
+                new Candidate("WASMER_DIR", "not set", () -> dir == null ? null : Path.of(dir, "lib", FILE_NAME), false),
+                new Candidate("platform jar " + NativeJar.coordinates(platform), "not on the classpath",
+                        () -> NativeJar.extract(platform, NativeJar.roots()), false),
+                new Candidate("~/.wasmer", "", () -> home.resolve(".wasmer/lib").resolve(FILE_NAME), false),
+                new Candidate("build cache", "", () -> buildCacheDirectory().resolve("lib").resolve(FILE_NAME), false));
     }
 
     private static Path inDir(Path p) {
@@ -126,21 +144,56 @@ public final class WasmerLibrary {
         return p;
     }
 
-    /**
-     * The directory the build script fills for the pinned version and features; kept in step with
-     * {@code wasmer-native/build-libwasmer.sh}.
-     */
-    static Path buildCacheDirectory() {
-        Properties build = buildProperties();
-        String override = System.getenv("WASMER_JAVA_CACHE");
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path root = override != null ? Path.of(override)
-                : (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("wasmer-java");
-        return root.resolve("wasmer-" + build.getProperty("wasmer.version") + "-"
-                + sha256(build.getProperty("wasmer.features")).substring(0, 12));
+    private static Loaded load(String source, Path file, List<String> tried) {
+        SymbolLookup lookup;
+        try {
+            lookup = SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalArgumentException | IllegalCallerException e) {
+            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") cannot be loaded: "
+                    + e.getMessage() + (e instanceof IllegalCallerException
+                            ? "; run the JVM with --enable-native-access=ALL-UNNAMED" : ""), tried, e);
+        }
+        String pinned = buildProperties().getProperty("wasmer.version");
+        String version = version(lookup);
+        if (!pinned.equals(version)) {
+            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") is Wasmer " + version
+                    + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
+                    + " version's structs and signatures would crash the JVM rather than fail", tried, null);
+        }
+        return new Loaded(file, lookup);
     }
 
-    /** The pinned libwasmer version and cargo features this binding was built and tested with. */
+    /** {@code wasmer_version()} of a library just loaded (before the raw layer links to it). */
+    private static String version(SymbolLookup lookup) {
+        MemorySegment function = lookup.find("wasmer_version").orElse(null);
+        if (function == null) {
+            return "unknown (it exports no wasmer_version: not a libwasmer)";
+        }
+        try {
+            return Native.cString((MemorySegment) Native.LINKER
+                    .downcallHandle(function, FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact());
+        } catch (Throwable t) { // an exact native call throws nothing checked
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The directory of the build cache and of extracted libraries; kept in step with build-libwasmer.sh. */
+    static Path cacheRoot() {
+        String override = System.getenv("WASMER_JAVA_CACHE");
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return override != null ? Path.of(override)
+                : (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("wasmer-java");
+    }
+
+    /** The directory the build script fills for the pinned version and features. */
+    static Path buildCacheDirectory() {
+        Properties build = buildProperties();
+        String featuresHash = HexFormat.of().formatHex(NativeJar.sha256Digest()
+                .digest(build.getProperty("wasmer.features").getBytes(StandardCharsets.UTF_8)));
+        return cacheRoot().resolve("wasmer-" + build.getProperty("wasmer.version") + "-" + featuresHash.substring(0, 12));
+    }
+
+    /** The pinned libwasmer version and cargo features this binding was built and tested with, and its own version. */
     static Properties buildProperties() {
         Properties p = new Properties();
         try (InputStream in = WasmerLibrary.class.getResourceAsStream("/META-INF/wasmer-ffm/build.properties")) {
@@ -154,19 +207,19 @@ public final class WasmerLibrary {
         return p;
     }
 
-    /** The shell command that builds the pinned libwasmer into the build cache. */
-    static String buildCommand() {
+    /** The ways to provide libwasmer, for the message when none is found or usable. */
+    static List<String> fixes() {
         Properties p = buildProperties();
-        return "bash wasmer-native/build-libwasmer.sh " + p.getProperty("wasmer.version") + " "
-                + p.getProperty("wasmer.features") + "   (from a checkout of this project; or ./mvnw -pl wasmer-native"
-                + " install), or set WASMER_DIR to a Wasmer release, or -D" + PATH_PROPERTY + "=/path/to/" + FILE_NAME;
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String platform = NativeJar.platform();
+        String version = p.getProperty("wasmer.version");
+        return List.of(
+                "add the jar " + NativeJar.coordinates(platform) + " (version " + p.getProperty("binding.version")
+                        + ", a dependency with <classifier>" + platform + "</classifier>); wasmer-ffm brings the one"
+                        + " of the platform it is built on; where none is published, build it on a " + platform
+                        + " machine from a checkout of this project: ./mvnw -B -pl wasmer-native install",
+                "set WASMER_DIR to a Wasmer " + version + " release (lib/" + FILE_NAME + ")",
+                "set -D" + PATH_PROPERTY + "=/path/to/" + FILE_NAME + " (Spring Boot: wasmer.library-path)",
+                "build the pinned one into the build cache: bash wasmer-native/build-libwasmer.sh " + version + " "
+                        + p.getProperty("wasmer.features") + " (from a checkout of this project)");
     }
 }

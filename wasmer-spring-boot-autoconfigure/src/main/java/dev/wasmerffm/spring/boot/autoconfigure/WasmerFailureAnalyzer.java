@@ -14,8 +14,8 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
     protected FailureAnalysis analyze(Throwable rootFailure, WasmerException cause) {
         if (cause instanceof WasmerLibraryException e) {
             return new FailureAnalysis("libwasmer could not be loaded: " + e.getMessage(),
-                    "Set wasmer.library-path (or the WASMER_DIR environment variable) to a libwasmer, or build the"
-                            + " pinned one as the message above says.", e);
+                    "Add the wasmer-native jar of this platform, or set wasmer.library-path (or the WASMER_DIR"
+                            + " environment variable) to a libwasmer, as the message above says.", e);
         }
         if (cause instanceof CacheDirectoryException e) {
             return new FailureAnalysis("The Wasmer module cache cannot be trusted: " + e.getMessage(),

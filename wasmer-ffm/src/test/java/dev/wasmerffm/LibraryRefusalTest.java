@@ -1,0 +1,75 @@
+package dev.wasmerffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Libraries the loader must not load, each in a fresh JVM (this one has libwasmer loaded already) with an empty home
+ * and no WASMER_DIR.
+ */
+class LibraryRefusalTest {
+
+    @TempDir
+    Path tmp;
+
+    String loadInChildJvm(Path extraClasspath, String... properties) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-Duser.home=" + Files.createDirectories(tmp.resolve("home"))));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-cp", extraClasspath + File.pathSeparator + System.getProperty(
+                "java.class.path"), SmokeTest.LoadProbe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("WASMER_DIR");
+        pb.environment().remove("WASMER_JAVA_CACHE");
+        pb.environment().remove("XDG_CACHE_HOME");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isEqualTo(3);
+        return out;
+    }
+
+    @Test
+    void aLibraryOfAnotherWasmerVersionIsRefused() throws Exception {
+        Path c = Files.writeString(tmp.resolve("old.c"), "const char *wasmer_version(void) { return \"6.1.0\"; }\n");
+        Path lib = tmp.resolve("libwasmer.so");
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString()).inheritIO()
+                .start();
+        assertThat(gcc.waitFor()).isZero();
+        String out = loadInChildJvm(tmp, "-D" + WasmerLibrary.PATH_PROPERTY + "=" + lib);
+        assertThat(out).contains("libwasmer at " + lib + " (system property wasmer.library.path) is Wasmer 6.1.0, but"
+                + " this binding is generated from and tested with Wasmer 7.4.2 only");
+    }
+
+    /** A jar for a simulated platform whose library does not match the SHA-256 it records: nothing is extracted. */
+    @Test
+    void aPlatformJarWhoseLibraryDoesNotMatchItsHashIsRefused() throws Exception {
+        Path jar = tmp.resolve("jar");
+        Path platform = Files.createDirectories(jar.resolve("META-INF/wasmer-native/linux-riscv64"));
+        Files.createDirectories(platform.resolve("lib"));
+        Files.writeString(Files.createDirectories(platform.resolve("include")).resolve("wasm.h"), "/* a header */");
+        Files.writeString(platform.resolve("lib").resolve(WasmerLibrary.FILE_NAME), "not the library it claims");
+        Files.writeString(platform.resolve("wasmer-native.properties"), """
+                platform=linux-riscv64
+                sha256=0000000000000000000000000000000000000000000000000000000000000000
+                wasmer.version=7.4.2
+                include=wasm.h
+                """);
+        String out = loadInChildJvm(jar, "-Dos.arch=riscv64");
+        assertThat(out).contains("libwasmer from the platform jar dev.wasmerffm:wasmer-native:linux-riscv64 cannot be"
+                + " used: META-INF/wasmer-native/linux-riscv64/lib/libwasmer.so in the platform jar does not match its"
+                + " SHA-256 0000000000000000000000000000000000000000000000000000000000000000: the jar is corrupt");
+        try (var files = Files.walk(tmp.resolve("home"))) {
+            assertThat(files.filter(f -> f.getFileName().toString().contains("libwasmer"))).isEmpty();
+        }
+    }
+}
