@@ -96,8 +96,8 @@ public final class Config {
     }
 
     /**
-     * Compiles every module so its calls can be stopped at a deadline ({@link Func#call(java.time.Duration,
-     * Object...)}, {@link Store#callTimeout(java.time.Duration)}). libwasmer cannot interrupt wasm, so a deadline
+     * Compiles every module so its calls can be stopped at a deadline
+     * ({@link Func#callWithTimeout(java.time.Duration, Object...)}, {@link Store#callTimeout(java.time.Duration)}). libwasmer cannot interrupt wasm, so a deadline
      * stops it through metering: a metered config supports deadlines already, and without one this meters at a
      * budget no call exhausts. It costs what metering costs: a counter update per basic block of the compiled code,
      * a native engine per module, and instances only in {@code new Store(module)}.

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A call ran past its deadline and was stopped ({@link Func#call(Duration, Object...)},
+ * A call ran past its deadline and was stopped ({@link Func#callWithTimeout(Duration, Object...)},
  * {@link Store#callTimeout(Duration)}). A trap like any other: the wasm stack was unwound, the store and the instance
  * stay usable (with the points they had when stopped), and code that handles {@link TrapException} (discarding a
  * pooled instance, counting traps) handles this too. {@link #getCause()} is what a host function running at the

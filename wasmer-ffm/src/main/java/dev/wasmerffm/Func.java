@@ -167,7 +167,8 @@ public final class Func extends Extern {
     }
 
     /**
-     * {@link #call(Object...)} with a deadline: once {@code timeout} has passed, the call stops with a
+     * {@link #call(Object...)} with a deadline (not an overload of it: {@code call(null)} must stay a call with a
+     * null reference argument): once {@code timeout} has passed, the call stops with a
      * {@link DeadlineExceededException} within about a millisecond (wasm at its next metering check, a Java host
      * function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
      * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function.
@@ -175,7 +176,7 @@ public final class Func extends Extern {
      * @throws DeadlineExceededException if the deadline passed before the call finished
      * @throws IllegalStateException if the store holds no metered instance that could be stopped
      */
-    public Object[] call(Duration timeout, Object... args) {
+    public Object[] callWithTimeout(Duration timeout, Object... args) {
         long nanos = timeout.toNanos();
         if (nanos <= 0) {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);

@@ -228,8 +228,8 @@ public final class Store implements AutoCloseable {
 
     /**
      * Gives every call into this store from Java (boxed and typed alike) a deadline: past it, the call stops with a
-     * {@link DeadlineExceededException}, as {@link Func#call(Duration, Object...)} does. The store's modules must be
-     * metered ({@link Config#deadlines(boolean)}). {@link Duration#ZERO} (the default) for none.
+     * {@link DeadlineExceededException}, as {@link Func#callWithTimeout(Duration, Object...)} does. The store's
+     * modules must be metered ({@link Config#deadlines(boolean)}). {@link Duration#ZERO} (the default) for none.
      */
     public Store callTimeout(Duration timeout) {
         if (timeout.isNegative()) {

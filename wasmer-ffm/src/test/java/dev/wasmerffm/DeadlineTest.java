@@ -38,7 +38,7 @@ class DeadlineTest {
     }
 
     private static void assertStillWorks(Instance in) {
-        assertThat(in.func("count").call(Duration.ofSeconds(10), 1000)).containsExactly(1000);
+        assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 1000)).containsExactly(1000);
         assertThat(in.pointsExhausted()).isFalse();
     }
 
@@ -48,7 +48,7 @@ class DeadlineTest {
             Instance in = instance(store, c -> { });
             long before = in.remainingPoints();
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> in.func("spin").call(SHORT))
+            assertThatThrownBy(() -> in.func("spin").callWithTimeout(SHORT))
                     .isInstanceOfSatisfying(DeadlineExceededException.class, e -> {
                         assertThat(e.kind()).isEqualTo(TrapKind.DEADLINE_EXCEEDED);
                         assertThat(e.timeout()).isEqualTo(SHORT);
@@ -68,7 +68,7 @@ class DeadlineTest {
         try (Store store = new Store(MODULE)) {
             Instance spinner = instance(store, c -> { });
             Instance entry = Instance.create(store, MODULE, new Imports().define("env", "f", spinner.func("spin")));
-            assertThatThrownBy(() -> entry.func("callf").call(SHORT)).isInstanceOf(DeadlineExceededException.class);
+            assertThatThrownBy(() -> entry.func("callf").callWithTimeout(SHORT)).isInstanceOf(DeadlineExceededException.class);
             assertStillWorks(spinner);
             assertStillWorks(entry);
         }
@@ -79,7 +79,7 @@ class DeadlineTest {
         try (Store store = new Store(MODULE)) {
             Instance in = instance(store, c -> Thread.sleep(60_000));
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> in.func("callf").call(SHORT))
+            assertThatThrownBy(() -> in.func("callf").callWithTimeout(SHORT))
                     .isInstanceOfSatisfying(DeadlineExceededException.class,
                             e -> assertThat(e.getCause()).isInstanceOf(InterruptedException.class));
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000L);
@@ -98,7 +98,7 @@ class DeadlineTest {
         try (Module m = Module.compile(ENGINE, wat); Store store = new Store(m)) {
             Instance in = Instance.create(store, m, new Imports().define("env", "f",
                     Func.host(store, FuncType.of(List.of(), List.of()), c -> Thread.interrupted())));
-            assertThatThrownBy(() -> in.func("loop").call(SHORT)).isInstanceOf(DeadlineExceededException.class);
+            assertThatThrownBy(() -> in.func("loop").callWithTimeout(SHORT)).isInstanceOf(DeadlineExceededException.class);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
         }
     }
@@ -129,7 +129,7 @@ class DeadlineTest {
             for (int i = 0; i < rounds; i++) {
                 // ~10-40 µs of work against a 20 µs deadline: some finish, some are stopped, some race the watchdog
                 try {
-                    assertThat(count.call(tiny, 2_000 + (i % 7) * 500)).containsExactly(2_000 + (i % 7) * 500);
+                    assertThat(count.callWithTimeout(tiny, 2_000 + (i % 7) * 500)).containsExactly(2_000 + (i % 7) * 500);
                 } catch (DeadlineExceededException e) {
                     stopped++;
                 }
@@ -153,9 +153,9 @@ class DeadlineTest {
                         Instance in = instance(store, c -> Thread.sleep(60_000));
                         for (int r = 0; r < 5; r++) {
                             String export = (n + r) % 2 == 0 ? "spin" : "callf";
-                            assertThatThrownBy(() -> in.func(export).call(Duration.ofMillis(20 + n)))
+                            assertThatThrownBy(() -> in.func(export).callWithTimeout(Duration.ofMillis(20 + n)))
                                     .isInstanceOf(DeadlineExceededException.class);
-                            assertThat(in.func("count").call(Duration.ofSeconds(10), 100)).containsExactly(100);
+                            assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 100)).containsExactly(100);
                         }
                     }
                     return null;
@@ -174,7 +174,7 @@ class DeadlineTest {
         try (Engine engine = new Engine(); Module m = Module.compile(engine, "(module (func (export \"f\")))");
                 Store store = new Store(engine)) {
             Instance in = Instance.create(store, m);
-            assertThatThrownBy(() -> in.func("f").call(SHORT)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> in.func("f").callWithTimeout(SHORT)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Config().deadlines(true)");
             assertThat(in.func("f").call()).isEmpty();
         }
