@@ -114,21 +114,28 @@ final class Deadline implements Runnable {
         }
     }
 
-    /** The calling thread moves from {@code from} to {@code to}, after any watchdog action in progress. */
-    private void move(int from, int to) {
-        while (!STATE.compareAndSet(this, from, to)) {
+    /**
+     * The calling thread moves to {@code to}, after any watchdog action in progress. From whatever state it was in:
+     * a host function's failure (even a StackOverflowError) must not leave a later move waiting for ever.
+     */
+    private void move(int to) {
+        while (true) {
+            int s = state;
+            if (s != TOUCHING && STATE.compareAndSet(this, s, to)) {
+                return;
+            }
             Thread.onSpinWait();
         }
     }
 
     /** The calling thread enters wasm. */
     void toWasm() {
-        move(JAVA, WASM);
+        move(WASM);
     }
 
     /** The calling thread is back in Java: the call returned. */
     void toJava() {
-        move(WASM, JAVA);
+        move(JAVA);
     }
 
     /**
@@ -155,13 +162,13 @@ final class Deadline implements Runnable {
     }
 
     /**
-     * Ends the deadline once the call has returned (thread in state JAVA); caller holds the store lock. Gives the
+     * Ends the deadline once the call has returned; caller holds the store lock. Gives the
      * stopped instances their points back and clears the interrupt the watchdog made.
      *
      * @return whether the deadline passed during the call
      */
     boolean finish() {
-        move(JAVA, DONE);
+        move(DONE);
         tick.cancel(false);
         if (!fired) {
             return false;

@@ -171,7 +171,8 @@ public final class Func extends Extern {
      * null reference argument): once {@code timeout} has passed, the call stops with a
      * {@link DeadlineExceededException} within about a millisecond (wasm at its next metering check, a Java host
      * function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
-     * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function.
+     * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
+     * from a host function while an outer call's deadline runs is under that deadline instead.
      *
      * @throws DeadlineExceededException if the deadline passed before the call finished
      * @throws IllegalStateException if the store holds no metered instance that could be stopped
