@@ -97,10 +97,11 @@ public final class Config {
 
     /**
      * Compiles every module so its calls can be stopped at a deadline
-     * ({@link Func#callWithTimeout(java.time.Duration, Object...)}, {@link Store#callTimeout(java.time.Duration)}). libwasmer cannot interrupt wasm, so a deadline
-     * stops it through metering: a metered config supports deadlines already, and without one this meters at a
-     * budget no call exhausts. It costs what metering costs: a counter update per basic block of the compiled code,
-     * a native engine per module, and instances only in {@code new Store(module)}.
+     * ({@link Func#callWithTimeout(java.time.Duration, Object...)}, {@link Store#callTimeout(java.time.Duration)}).
+     * libwasmer cannot interrupt wasm, so a deadline stops it through metering: a metered config supports
+     * deadlines already, and without one this meters at a budget no call exhausts. It costs what metering costs: a
+     * counter update per basic block of the compiled code, a native engine per module, and instances only in
+     * {@code new Store(module)}.
      */
     public Config deadlines(boolean enable) {
         this.deadlines = enable;

@@ -68,7 +68,8 @@ class DeadlineTest {
         try (Store store = new Store(MODULE)) {
             Instance spinner = instance(store, c -> { });
             Instance entry = Instance.create(store, MODULE, new Imports().define("env", "f", spinner.func("spin")));
-            assertThatThrownBy(() -> entry.func("callf").callWithTimeout(SHORT)).isInstanceOf(DeadlineExceededException.class);
+            assertThatThrownBy(() -> entry.func("callf").callWithTimeout(SHORT))
+                    .isInstanceOf(DeadlineExceededException.class);
             assertStillWorks(spinner);
             assertStillWorks(entry);
         }
@@ -98,7 +99,8 @@ class DeadlineTest {
         try (Module m = Module.compile(ENGINE, wat); Store store = new Store(m)) {
             Instance in = Instance.create(store, m, new Imports().define("env", "f",
                     Func.host(store, FuncType.of(List.of(), List.of()), c -> Thread.interrupted())));
-            assertThatThrownBy(() -> in.func("loop").callWithTimeout(SHORT)).isInstanceOf(DeadlineExceededException.class);
+            assertThatThrownBy(() -> in.func("loop").callWithTimeout(SHORT))
+                    .isInstanceOf(DeadlineExceededException.class);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
         }
     }
@@ -129,7 +131,8 @@ class DeadlineTest {
             for (int i = 0; i < rounds; i++) {
                 // ~10-40 µs of work against a 20 µs deadline: some finish, some are stopped, some race the watchdog
                 try {
-                    assertThat(count.callWithTimeout(tiny, 2_000 + (i % 7) * 500)).containsExactly(2_000 + (i % 7) * 500);
+                    int n = 2_000 + (i % 7) * 500;
+                    assertThat(count.callWithTimeout(tiny, n)).containsExactly(n);
                 } catch (DeadlineExceededException e) {
                     stopped++;
                 }
@@ -155,7 +158,8 @@ class DeadlineTest {
                             String export = (n + r) % 2 == 0 ? "spin" : "callf";
                             assertThatThrownBy(() -> in.func(export).callWithTimeout(Duration.ofMillis(20 + n)))
                                     .isInstanceOf(DeadlineExceededException.class);
-                            assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 100)).containsExactly(100);
+                            assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 100))
+                                    .containsExactly(100);
                         }
                     }
                     return null;

@@ -89,7 +89,8 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
     public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
-            Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer, WasmHostFunctions hostFunctions) {
+            Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer,
+            WasmHostFunctions hostFunctions) {
         if (size < 1) {
             throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
         }
