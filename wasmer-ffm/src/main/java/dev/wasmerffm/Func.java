@@ -172,7 +172,9 @@ public final class Func extends Extern {
      * {@link DeadlineExceededException} within about a millisecond (wasm at its next metering check, a Java host
      * function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
      * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
-     * from a host function while an outer call's deadline runs is under that deadline instead.
+     * from a host function while an outer call's deadline runs is under that deadline instead. Instances a host
+     * function creates during the call are not stopped by it. The watchdog's interrupt is cleared when the call
+     * returns, and with it an interrupt from elsewhere that arrived during the same call.
      *
      * @throws DeadlineExceededException if the deadline passed before the call finished
      * @throws IllegalStateException if the store holds no metered instance that could be stopped
