@@ -20,6 +20,7 @@ public final class Config {
     private Target target;
     private boolean canonicalizeNans;
     private Metering metering;
+    private boolean deadlines;
     private long maxMemoryPages = -1;
     private long maxTableElements = -1;
 
@@ -31,6 +32,7 @@ public final class Config {
         c.target = target;
         c.canonicalizeNans = canonicalizeNans;
         c.metering = metering;
+        c.deadlines = deadlines;
         c.maxMemoryPages = maxMemoryPages;
         c.maxTableElements = maxTableElements;
         return c;
@@ -80,9 +82,30 @@ public final class Config {
         return this;
     }
 
-    /** The metering of modules compiled by the engine; null for none. */
+    /**
+     * The metering of modules compiled by the engine; null for none. With {@link #deadlines(boolean)} and no
+     * metering set, {@link Long#MAX_VALUE} points per instance at one point per operator.
+     */
     public Metering metering() {
-        return metering;
+        return metering != null || !deadlines ? metering : Metering.unlimited();
+    }
+
+    /** Whether modules are compiled so that calls can have deadlines. */
+    public boolean deadlines() {
+        return deadlines || metering != null;
+    }
+
+    /**
+     * Compiles every module so its calls can be stopped at a deadline
+     * ({@link Func#callWithTimeout(java.time.Duration, Object...)}, {@link Store#callTimeout(java.time.Duration)}).
+     * libwasmer cannot interrupt wasm, so a deadline stops it through metering: a metered config supports
+     * deadlines already, and without one this meters at a budget no call exhausts. It costs what metering costs: a
+     * counter update per basic block of the compiled code, a native engine per module, and instances only in
+     * {@code new Store(module)}.
+     */
+    public Config deadlines(boolean enable) {
+        this.deadlines = enable;
+        return this;
     }
 
     /** Meters every module the engine compiles. */
@@ -151,7 +174,7 @@ public final class Config {
             LibWasm.wasm_config_sys_canonicalize_nans(config, true);
         }
         if (metered) {
-            LibWasm.wasm_config_push_middleware(config, metering.newMiddleware()); // takes the middleware
+            LibWasm.wasm_config_push_middleware(config, metering().newMiddleware()); // takes the middleware
         }
         return config;
     }
@@ -159,7 +182,7 @@ public final class Config {
     @Override
     public String toString() {
         return "Config[backend=" + backend + ", features=" + features + ", target=" + (target == null ? "host" : target)
-                + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering
+                + ", canonicalizeNans=" + canonicalizeNans + ", metering=" + metering + (deadlines ? ", deadlines" : "")
                 + (maxMemoryPages < 0 ? "" : ", maxMemoryPages=" + maxMemoryPages)
                 + (maxTableElements < 0 ? "" : ", maxTableElements=" + maxTableElements) + "]";
     }

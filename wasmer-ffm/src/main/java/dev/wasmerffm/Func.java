@@ -15,6 +15,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,6 +163,31 @@ public final class Func extends Extern {
      * @throws TrapException if the function traps, with the host exception as cause if one caused it
      */
     public Object[] call(Object... args) {
+        return call(store.callTimeoutNanos, args);
+    }
+
+    /**
+     * {@link #call(Object...)} with a deadline (not an overload of it: {@code call(null)} must stay a call with a
+     * null reference argument): once {@code timeout} has passed, the call stops with a
+     * {@link DeadlineExceededException} within about a millisecond (wasm at its next metering check, a Java host
+     * function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
+     * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
+     * from a host function while an outer call's deadline runs is under that deadline instead. Instances a host
+     * function creates during the call are not stopped by it. The watchdog's interrupt is cleared when the call
+     * returns, and with it an interrupt from elsewhere that arrived during the same call.
+     *
+     * @throws DeadlineExceededException if the deadline passed before the call finished
+     * @throws IllegalStateException if the store holds no metered instance that could be stopped
+     */
+    public Object[] callWithTimeout(Duration timeout, Object... args) {
+        long nanos = timeout.toNanos();
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        return call(nanos, args);
+    }
+
+    private Object[] call(long timeoutNanos, Object[] args) {
         FuncType t = callableType();
         List<ValType> params = t.params();
         if (args.length != params.size()) {
@@ -177,7 +203,7 @@ public final class Func extends Extern {
             for (int i = 0; i < args.length; i++) {
                 Vals.write(f.argVals, i * V, params.get(i), args[i], store, temps);
             }
-            run(f);
+            run(f, timeoutNanos);
             Object[] out = new Object[t.results().size()];
             for (int i = 0; i < out.length; i++) {
                 out[i] = Vals.read(f.resultVals, i * V, t.results().get(i), store, true);
@@ -357,11 +383,44 @@ public final class Func extends Extern {
         store.exit();
     }
 
-    /** The native call; a returned trap becomes a {@link TrapException}. Checked open by {@link #begin}. */
+    /** The native call under the store's {@link Store#callTimeout(Duration) call timeout}, if any. */
     private void run(Store.Frame f) {
-        MemorySegment trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+        run(f, store.callTimeoutNanos);
+    }
+
+    /**
+     * The native call; a returned trap becomes a {@link TrapException}. Checked open by {@link #begin}. Without a
+     * deadline armed or asked for, this costs two field reads more than the bare downcall.
+     */
+    private void run(Store.Frame f, long timeoutNanos) {
+        Deadline d = store.deadline;
+        MemorySegment trap;
+        boolean late = false;
+        if (d != null) {
+            // called back from a host function while an outer call's deadline runs: this wasm can be stopped too
+            d.toWasm();
+            trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+            d.toJava();
+        } else if (timeoutNanos > 0) {
+            d = Deadline.arm(store, this, timeoutNanos);
+            store.deadline = d;
+            try {
+                d.toWasm();
+                trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+                d.toJava();
+            } finally {
+                store.deadline = null;
+                late = d.finish();
+            }
+        } else {
+            trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+        }
         if (!trap.equals(MemorySegment.NULL)) {
-            throw Traps.toException(trap, this, store.takePending(), exhausted());
+            Throwable cause = store.takePending();
+            if (d != null && (late || d.passed())) {
+                throw Traps.toDeadlineException(trap, this, cause, d.timeoutNanos);
+            }
+            throw Traps.toException(trap, this, cause, exhausted());
         }
     }
 
@@ -494,10 +553,15 @@ public final class Func extends Extern {
                     Vals.NATIVE.set(JAVA_LONG, resultVals + i * V + P, 0L);
                 }
                 HostCall call = new HostCall(store, h, argVals, resultVals);
+                Deadline deadline = store.deadline;
+                boolean fromWasm = deadline != null && deadline.hostEnters();
                 try {
                     h.fn.call(call);
                 } finally {
                     call.end();
+                    if (fromWasm) {
+                        deadline.toWasm();
+                    }
                 }
                 return 0;
             } catch (Throwable e) {

@@ -5,6 +5,7 @@ import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -58,6 +59,10 @@ public final class Store implements AutoCloseable {
     boolean hasV128;
     private int instances;
     private int maxInstances = Integer.MAX_VALUE;
+    /** The deadline of every outermost call from Java, 0 for none (see {@link #callTimeout(Duration)}). */
+    volatile long callTimeoutNanos;
+    /** The deadline of the running outermost call, if it has one; read and written under the lock. */
+    Deadline deadline;
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
     private Thread guardThread;
@@ -219,6 +224,24 @@ public final class Store implements AutoCloseable {
         }
         this.maxInstances = max;
         return this;
+    }
+
+    /**
+     * Gives every call into this store from Java (boxed and typed alike) a deadline: past it, the call stops with a
+     * {@link DeadlineExceededException}, as {@link Func#callWithTimeout(Duration, Object...)} does. The store's
+     * modules must be metered ({@link Config#deadlines(boolean)}). {@link Duration#ZERO} (the default) for none.
+     */
+    public Store callTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("callTimeout must be >= 0, got " + timeout);
+        }
+        this.callTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    /** The deadline every call gets, {@link Duration#ZERO} for none. */
+    public Duration callTimeout() {
+        return Duration.ofNanos(callTimeoutNanos);
     }
 
     /** How many instances have been made here. */

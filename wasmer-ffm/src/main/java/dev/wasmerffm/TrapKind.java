@@ -30,6 +30,8 @@ public enum TrapKind {
     HOST(null),
     /** The instance ran out of metering points. */
     OUT_OF_POINTS(null),
+    /** The call's deadline passed ({@link DeadlineExceededException}). */
+    DEADLINE_EXCEEDED(null),
     /** Anything else. */
     OTHER(null);
 

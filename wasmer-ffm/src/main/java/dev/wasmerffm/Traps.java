@@ -8,6 +8,7 @@ import dev.wasmerffm.raw.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,20 @@ final class Traps {
 
     /** Reads and frees an owned trap. */
     static TrapException toException(MemorySegment trap, Func func, Throwable cause, boolean pointsExhausted) {
+        return toException(trap, func, cause, pointsExhausted, 0);
+    }
+
+    /**
+     * Reads and frees the trap of a call whose deadline passed: whatever libwasmer reports (the metering trap,
+     * {@code unreachable}, since the points setter clears the exhausted flag, or the host function's
+     * interruption), the deadline stopped it.
+     */
+    static TrapException toDeadlineException(MemorySegment trap, Func func, Throwable cause, long timeoutNanos) {
+        return toException(trap, func, cause, false, timeoutNanos);
+    }
+
+    private static TrapException toException(MemorySegment trap, Func func, Throwable cause,
+            boolean pointsExhausted, long deadlineNanos) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Bytes.out(arena);
             LibWasm.wasm_trap_message(trap, out);
@@ -58,6 +73,9 @@ final class Traps {
             }
             LibWasm.wasm_frame_vec_delete(trace);
             String where = func == null ? "instantiation" : func.toString();
+            if (deadlineNanos > 0) {
+                return new DeadlineExceededException(where, Duration.ofNanos(deadlineNanos), frames, cause);
+            }
             if (pointsExhausted && cause == null) {
                 return new MeteringExhaustedException(where, message, frames);
             }

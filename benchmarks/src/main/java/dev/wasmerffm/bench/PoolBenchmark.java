@@ -4,6 +4,7 @@ import dev.wasmerffm.Engine;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
 import dev.wasmerffm.benchmodules.Adder;
+import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
@@ -64,8 +65,8 @@ public class PoolBenchmark {
         WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
                 : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), Long.MAX_VALUE, 0, false, observer,
-                null);
+        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), Long.MAX_VALUE,
+                module -> new ModuleLimits(0, Duration.ZERO), false, observer, null);
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {
             throw new IllegalStateException("the interface computes a wrong sum");

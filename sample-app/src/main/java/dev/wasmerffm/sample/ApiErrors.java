@@ -1,6 +1,7 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.CompileException;
+import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.LinkException;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.NoSuchExportException;
@@ -12,13 +13,21 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Wasmer's typed exceptions as problem details: 422 for what the code did, 404 and 400 for what was asked. */
+/**
+ * Wasmer's typed exceptions as problem details: 422 for what the code did, 504 for a plugin that did not answer in
+ * time (the app serves on: 503 would say it does not), 404 and 400 for what was asked.
+ */
 @RestControllerAdvice
 class ApiErrors {
 
     @ExceptionHandler(MeteringExhaustedException.class)
     ProblemDetail outOfPoints(MeteringExhaustedException e) {
         return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Metering limit reached", e.getMessage());
+    }
+
+    @ExceptionHandler(DeadlineExceededException.class)
+    ProblemDetail tooSlow(DeadlineExceededException e) {
+        return problem(HttpStatus.GATEWAY_TIMEOUT, "Plugin call timed out", e.getMessage());
     }
 
     @ExceptionHandler(TrapException.class)

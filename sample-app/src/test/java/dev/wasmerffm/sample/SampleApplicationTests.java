@@ -77,6 +77,19 @@ class SampleApplicationTests {
     }
 
     @Test
+    void aPluginPastItsDeadlineAnswers504AndTheAppKeepsServing() throws Exception {
+        for (int i = 0; i < 5; i++) { // more calls than pool slots: each stopped instance is replaced
+            HttpResponse<String> stall = send("POST", "/plugins/stall/forever", "[]");
+            assertThat(stall.statusCode()).isEqualTo(504);
+            assertThat(json(stall).get("title").asString()).isEqualTo("Plugin call timed out");
+            assertThat(json(stall).get("detail").asString()).contains("deadline of 200 ms exceeded");
+        }
+        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]")).get("results").get(0).asInt()).isEqualTo(3);
+        JsonNode stall = json(send("GET", "/actuator/wasmer/stall", null));
+        assertThat(stall.get("pool").get("deadlines").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void badInputIsAProblemDetail() throws Exception {
         assertThat(send("POST", "/plugins/nope/add", "[]").statusCode()).isEqualTo(404);
         assertThat(send("POST", "/plugins/math/nope", "[]").statusCode()).isEqualTo(404);

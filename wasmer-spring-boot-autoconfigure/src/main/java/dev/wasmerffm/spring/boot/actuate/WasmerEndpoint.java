@@ -6,6 +6,7 @@ import dev.wasmerffm.Engine;
 import dev.wasmerffm.ExportType;
 import dev.wasmerffm.ImportType;
 import dev.wasmerffm.Wasmer;
+import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
@@ -80,7 +81,7 @@ public class WasmerEndpoint {
                 e.module().imports().stream().map(this::describe).toList(),
                 e.module().exports().stream().collect(Collectors.toMap(ExportType::name,
                         x -> x.type().toString(), (a, b) -> a, java.util.LinkedHashMap::new)),
-                e.module().isMetered(), modules.cacheState(e), stats);
+                e.module().isMetered(), modules.cacheState(e), pool.limits(e.name()), stats);
     }
 
     /**
@@ -133,9 +134,10 @@ public class WasmerEndpoint {
      * @param exports its exports with signatures, by name
      * @param metered whether its instances are metered
      * @param cache where its compiled code is (memory, disk, absent)
+     * @param limits the points and call deadline of its pooled calls
      * @param pool its pooled instances, null before first use
      */
     public record ModuleDescriptor(String name, String location, List<String> imports, Map<String, String> exports,
-            boolean metered, String cache, WasmInstancePool.@Nullable Stats pool) implements OperationResponseBody {
+            boolean metered, String cache, ModuleLimits limits, WasmInstancePool.@Nullable Stats pool) implements OperationResponseBody {
     }
 }

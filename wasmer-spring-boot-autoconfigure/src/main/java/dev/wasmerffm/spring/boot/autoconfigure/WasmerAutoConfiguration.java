@@ -9,6 +9,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.Target;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.SpringCacheSharedStore;
 import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
@@ -16,6 +17,7 @@ import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Path;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -69,6 +71,10 @@ public final class WasmerAutoConfiguration {
         }
         if (properties.getLimits().getMaxTableElements() != null) {
             config.maxTableElements(properties.getLimits().getMaxTableElements());
+        }
+        if (properties.getLimits().getCallTimeout() != null || properties.getModules().getSettings().values().stream()
+                .anyMatch(m -> m.getCallTimeout() != null)) {
+            config.deadlines(true);
         }
         customizers.orderedStream().forEach(c -> c.customize(config));
         return new Engine(config);
@@ -140,8 +146,23 @@ public final class WasmerAutoConfiguration {
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
         return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
                 properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
-                properties.getMetering().getInitialPoints(),
+                module -> limits(properties, module),
                 properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                 observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
+    }
+
+    /**
+     * A module's settings over the global ones. Without metering enabled, instances metered only for deadlines get
+     * points no call exhausts.
+     */
+    static ModuleLimits limits(WasmerProperties properties, String module) {
+        WasmerProperties.ModuleSettings m = properties.getModules().getSettings()
+                .getOrDefault(module, new WasmerProperties.ModuleSettings());
+        long points = m.getPoints() != null ? m.getPoints()
+                : properties.getMetering().isEnabled() ? properties.getMetering().getInitialPoints() : Long.MAX_VALUE;
+        Duration timeout = m.getCallTimeout() != null ? m.getCallTimeout()
+                : properties.getLimits().getCallTimeout() != null ? properties.getLimits().getCallTimeout()
+                : Duration.ZERO;
+        return new ModuleLimits(points, timeout);
     }
 }

@@ -149,6 +149,21 @@ public class WasmerProperties {
          */
         private Long maxTableElements;
 
+        /**
+         * Deadline of every pooled call; a call past it stops with a DeadlineExceededException and its instance is
+         * replaced. Setting it (here or per module) compiles every module with metering, which deadlines need.
+         * Default: none.
+         */
+        private Duration callTimeout;
+
+        public Duration getCallTimeout() {
+            return this.callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+        }
+
         public DataSize getMaxMemory() {
             return this.maxMemory;
         }
@@ -283,12 +298,45 @@ public class WasmerProperties {
          */
         private List<String> locations = new ArrayList<>(List.of("classpath*:wasm/*.wasm", "classpath*:wasm/*.wat"));
 
+        /** Limits of one module's pooled calls, by module name, over the global ones. */
+        private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();
+
+        public Map<String, ModuleSettings> getSettings() {
+            return this.settings;
+        }
+
         public List<String> getLocations() {
             return this.locations;
         }
 
         public void setLocations(List<String> locations) {
             this.locations = locations;
+        }
+    }
+
+    /** Limits of one module's pooled calls; unset ones are the global ones. */
+    public static class ModuleSettings {
+
+        /** Metering points an instance of this module gets. Default: wasmer.metering.initial-points. */
+        private Long points;
+
+        /** Deadline of this module's pooled calls. Default: wasmer.limits.call-timeout. */
+        private Duration callTimeout;
+
+        public Long getPoints() {
+            return this.points;
+        }
+
+        public void setPoints(Long points) {
+            this.points = points;
+        }
+
+        public Duration getCallTimeout() {
+            return this.callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wasmerffm.spring.boot.modules;
 
+import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
@@ -36,7 +37,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final int size;
     private final Duration borrowTimeout;
     private final long maxCalls;
-    private final long meteringPoints;
+    private final Function<String, ModuleLimits> limits;
     private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
@@ -50,10 +51,13 @@ public final class WasmInstancePool implements AutoCloseable {
         final AtomicInteger inUse = new AtomicInteger();
         final LongAdder consumedPoints = new LongAdder();
         final LongAdder exhaustions = new LongAdder();
+        final LongAdder deadlines = new LongAdder();
         final LongAdder recycled = new LongAdder();
+        final ModuleLimits limits;
 
-        Slot(int size) {
+        Slot(int size, ModuleLimits limits) {
             idle = new ArrayBlockingQueue<>(size);
+            this.limits = limits;
         }
     }
 
@@ -80,12 +84,13 @@ public final class WasmInstancePool implements AutoCloseable {
      * A pool over {@code modules}.
      *
      * @param maxCalls leases after which an instance is replaced by a new one in a new store
-     * @param meteringPoints points a metered instance gets
+     * @param limits the points and call deadline of each module's instances, by module name
      * @param resetPerCall whether points are given back before every lease (else once per instance)
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
     public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
-            long meteringPoints, boolean resetPerCall, WasmerObserver observer, WasmHostFunctions hostFunctions) {
+            Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer,
+            WasmHostFunctions hostFunctions) {
         if (size < 1) {
             throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
         }
@@ -97,7 +102,7 @@ public final class WasmInstancePool implements AutoCloseable {
         this.modules = modules;
         this.size = size;
         this.borrowTimeout = borrowTimeout;
-        this.meteringPoints = meteringPoints;
+        this.limits = limits;
         this.resetPerCall = resetPerCall;
         this.observer = observer;
         this.hostFunctions = hostFunctions;
@@ -109,12 +114,12 @@ public final class WasmInstancePool implements AutoCloseable {
             throw new IllegalStateException("instance pool is closed");
         }
         WasmModules.Entry entry = modules.get(module);
-        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size));
+        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size, limits(k)));
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
                 long t0 = System.nanoTime();
-                p = create(entry.module());
+                p = create(entry.module(), slot.limits);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -134,15 +139,20 @@ public final class WasmInstancePool implements AutoCloseable {
             }
         }
         if (resetPerCall && p.instance.isMetered()) {
-            p.instance.remainingPoints(meteringPoints);
+            p.instance.remainingPoints(slot.limits.points());
         }
         slot.inUse.incrementAndGet();
         return new Lease(this, slot, p);
     }
 
-    private Pooled create(Module module) {
+    /** The limits of {@code module}'s calls. */
+    public ModuleLimits limits(String module) {
+        return limits.apply(module);
+    }
+
+    private Pooled create(Module module, ModuleLimits limits) {
         // on the module's native engine: a metered module has one of its own
-        Store store = new Store(module);
+        Store store = new Store(module).callTimeout(limits.callTimeout());
         WasiEnv wasi = null;
         try {
             Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
@@ -152,6 +162,9 @@ public final class WasmInstancePool implements AutoCloseable {
                 instance = wasi.instantiate(module, imports);
             } else {
                 instance = Instance.create(store, module, imports);
+            }
+            if (instance.isMetered()) {
+                instance.remainingPoints(limits.points());
             }
             return new Pooled(store, wasi, instance);
         } catch (RuntimeException e) {
@@ -178,6 +191,8 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             if (e instanceof MeteringExhaustedException) {
                 slots.get(module).exhaustions.increment();
+            } else if (e instanceof DeadlineExceededException) {
+                slots.get(module).deadlines.increment();
             }
             throw e;
         } finally {
@@ -233,7 +248,7 @@ public final class WasmInstancePool implements AutoCloseable {
             slot.inUse.decrementAndGet();
             Instance i = pooled.instance;
             if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
-                slot.consumedPoints.add(pool.meteringPoints - i.remainingPoints());
+                slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
             if (discard || ++pooled.leases >= pool.maxCalls || i.isClosed() || pool.closed
                     || !slot.idle.offer(pooled)) {
@@ -253,10 +268,11 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param remainingPoints points left summed over idle metered instances
      * @param consumedPoints points used by finished leases (per-call reset only)
      * @param exhaustions calls stopped for lack of points
+     * @param deadlines calls stopped at their deadline
      * @param recycled instances replaced (after a failed call or {@code maxCalls} leases), their stores freed
      */
     public record Stats(int created, int inUse, int idle, long remainingPoints, long consumedPoints,
-            long exhaustions, long recycled) {
+            long exhaustions, long deadlines, long recycled) {
     }
 
     /** Statistics per module with instances. */
@@ -268,7 +284,7 @@ public final class WasmInstancePool implements AutoCloseable {
                 remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
             }
             out.put(name, new Stats(s.created.get(), s.inUse.get(), s.idle.size(), remaining,
-                    s.consumedPoints.sum(), s.exhaustions.sum(), s.recycled.sum()));
+                    s.consumedPoints.sum(), s.exhaustions.sum(), s.deadlines.sum(), s.recycled.sum()));
         });
         return out;
     }

@@ -1,11 +1,13 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.BackendUnavailableException;
 import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.Config;
+import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Feature;
 import dev.wasmerffm.MeteringExhaustedException;
@@ -15,12 +17,14 @@ import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
 import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
 import dev.wasmerffm.spring.boot.actuate.WasmerInfoContributor;
 import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -265,5 +269,60 @@ class WasmerAutoConfigurationTests {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.wasmerffm.Instance.create(store, add))
                     .isInstanceOf(dev.wasmerffm.StoreLimitException.class).hasMessageContaining("instance pool");
         });
+    }
+
+    // wasmer.limits.call-timeout and wasmer.modules.settings.<name>.*
+
+    @Test
+    void aGlobalCallTimeoutStopsAnUnmeteredEndlessLoopAndThePoolServesOn() {
+        runner().withPropertyValues("wasmer.limits.call-timeout=50ms", "wasmer.pool.size=1").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(Engine.class).config().deadlines()).isTrue();
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50)));
+            for (int i = 0; i < 3; i++) { // pool.size calls in a row: each frees its slot
+                assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
+                assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
+            }
+            WasmInstancePool.Stats stats = pool.stats().get("spin");
+            assertThat(stats.deadlines()).isEqualTo(3);
+            assertThat(stats.exhaustions()).isZero();
+            assertThat(stats.recycled()).isEqualTo(3); // each stopped instance was replaced
+            assertThat(stats.created()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void perModuleSettingsOverrideTheGlobalOnesAndShowInTheEndpoint() {
+        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer",
+                "wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000000000000",
+                "wasmer.modules.settings.spin.call-timeout=40ms", "wasmer.modules.settings.add.points=5000")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(1_000_000_000_000L,
+                            Duration.ofMillis(40)));
+                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO));
+                    long t0 = System.nanoTime();
+                    assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
+                    assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(40L, 2_000L);
+                    assertThat(pool.call("add", "add", 40, 2)).containsExactly(42);
+                    assertThat(pool.stats().get("add").remainingPoints()).isGreaterThan(4990).isLessThan(5000);
+                    WasmerEndpoint endpoint = ctx.getBean(WasmerEndpoint.class);
+                    assertThat(endpoint.module("spin").limits().callTimeout()).isEqualTo(Duration.ofMillis(40));
+                    assertThat(endpoint.module("add").limits().points()).isEqualTo(5000);
+                    assertThat(endpoint.module("spin").pool().deadlines()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void perModulePointsApplyWithoutAnyDeadline() {
+        runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.modules.settings.spin.points=5000")
+                .run(ctx -> {
+                    assertThat(ctx.getBean(Engine.class).config().metering().initialPoints()).isEqualTo(10_000_000);
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
+                    assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 5100L);
+                });
     }
 }

@@ -1,0 +1,2 @@
+(module
+  (func (export "forever") (loop br 0)))
