@@ -169,8 +169,8 @@ public final class Func extends Extern {
     /**
      * {@link #call(Object...)} with a deadline (not an overload of it: {@code call(null)} must stay a call with a
      * null reference argument): once {@code timeout} has passed, the call stops with a
-     * {@link DeadlineExceededException} within about a millisecond (wasm at its next metering check, a Java host
-     * function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
+     * {@link DeadlineExceededException}: the watchdog acts every millisecond from the deadline on (wasm stops at its
+     * next metering check, a Java host function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
      * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
      * from a host function while an outer call's deadline runs is under that deadline instead. Instances a host
      * function creates during the call are not stopped by it. The watchdog's interrupt is cleared when the call

@@ -9,10 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -181,8 +177,7 @@ final class NativeJar {
 
     private static void createPrivateDirectories(Path dir) throws IOException {
         if (isPosix(dir)) {
-            Files.createDirectories(dir,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            OwnFiles.createPrivate(dir);
         } else {
             Files.createDirectories(dir);
         }
@@ -193,29 +188,10 @@ final class NativeJar {
      * POSIX only: Windows ACLs are not checked (the default ACL of a user's profile directory is private).
      */
     private static void requirePrivate(Path dir) throws IOException {
-        if (!isPosix(dir)) {
-            return;
-        }
-        PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
-        if (attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                || attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new Refusal(dir + " can be written by other users (" + PosixFilePermissions.toString(
-                    attributes.permissions()) + "), who could replace libwasmer there; run chmod go-w " + dir);
-        }
-        UserPrincipal me = currentUser(dir);
-        if (me != null && !attributes.owner().equals(me)) {
-            throw new Refusal(dir + " belongs to " + attributes.owner().getName() + ", not to "
-                    + me.getName() + ", who runs this JVM; libwasmer is only loaded from the user's own directory");
-        }
-    }
-
-    /** The user running this JVM, or null when the system cannot name it (e.g. a container uid with no account). */
-    private static UserPrincipal currentUser(Path dir) {
-        try {
-            return dir.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(System.getProperty("user.name"));
-        } catch (IOException e) {
-            return null;
+        String why = isPosix(dir) ? OwnFiles.notPrivate(dir) : null;
+        if (why != null) {
+            throw new Refusal(dir + " " + why + ": another user could replace libwasmer there; libwasmer is only"
+                    + " loaded from the user's own directory (run chmod go-w " + dir + " if it is yours)");
         }
     }
 

@@ -1,10 +1,6 @@
 package dev.wasmerffm;
 
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,36 +27,62 @@ final class OwnFiles {
     private OwnFiles() {
     }
 
-    /** The effective uid of this process, which owns what it creates. */
-    static int currentUid() {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle geteuid = linker.downcallHandle(linker.defaultLookup().find("geteuid").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        try {
-            return (int) geteuid.invokeExact();
-        } catch (Throwable t) {
-            throw new IllegalStateException("geteuid failed", t);
+    private static volatile Integer uid;
+
+    /**
+     * The uid this process creates files with, read from a file it makes: no native call, since the libwasmer
+     * loader checks its directories before anything native is set up.
+     */
+    static int currentUid() throws IOException {
+        Integer u = uid;
+        if (u == null) {
+            Path probe = Files.createTempFile("wasmer-java-uid", ".tmp");
+            try {
+                u = (Integer) Files.getAttribute(probe, "unix:uid");
+            } finally {
+                Files.delete(probe);
+            }
+            uid = u;
+        }
+        return u;
+    }
+
+    /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
+    static void createPrivate(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions
+                    .fromString("rwx------")));
         }
     }
 
     /**
-     * Creates {@code dir} (and missing parents) {@code 0700}, or checks an existing one (links followed) is a
-     * directory of this user's that group and others cannot write.
+     * Why another user could change what is in {@code dir} (links followed): it is theirs, or group or others can
+     * write it; null when it is this user's own.
+     */
+    static String notPrivate(Path dir) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
+        String foreign = foreignOwner(dir, a);
+        if (foreign != null) {
+            return foreign;
+        }
+        return a.permissions().stream().anyMatch(OTHERS_WRITE::contains) ? "is writable by group or others ("
+                + PosixFilePermissions.toString(a.permissions()) + ")" : null;
+    }
+
+    /**
+     * Creates {@code dir} (and missing parents) {@code 0700}, or checks an existing one is a directory of this
+     * user's that group and others cannot write.
      *
      * @throws CacheDirectoryException naming the directory and the fix otherwise
      */
     static void directory(Path dir) {
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions
-                        .fromString("rwx------")));
-            }
-            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class); // a directory now
-            owned(dir, a, "set a cache directory of your own (the default is under ~/.cache)");
-            if (a.permissions().stream().anyMatch(OTHERS_WRITE::contains)) {
-                throw new CacheDirectoryException(dir, "is writable by group or others ("
-                        + PosixFilePermissions.toString(a.permissions()) + "), so anyone could plant artifacts",
-                        "run chmod go-w " + dir + " or set a cache directory of your own");
+            createPrivate(dir);
+            String why = notPrivate(dir);
+            if (why != null) {
+                throw new CacheDirectoryException(dir, why + ", so others could plant artifacts", why.startsWith(
+                        "is owned") ? "set a cache directory of your own (the default is under ~/.cache)"
+                        : "run chmod go-w " + dir + " or set a cache directory of your own");
             }
         } catch (IOException e) { // e.g. a file of that name
             throw new CacheDirectoryException(dir, "cannot be created or read (" + e + ")",
@@ -88,7 +110,10 @@ final class OwnFiles {
             if (!a.isRegularFile()) {
                 throw new CacheDirectoryException(file, "is not a regular file", fix);
             }
-            owned(file, a, fix);
+            String foreign = foreignOwner(file, a);
+            if (foreign != null) {
+                throw new CacheDirectoryException(file, foreign + ", who could know or choose the key", fix);
+            }
             if (a.permissions().stream().anyMatch(GROUP_OR_OTHERS::contains)) {
                 throw new CacheDirectoryException(file, "is accessible to group or others ("
                         + PosixFilePermissions.toString(a.permissions()) + "), so others may know or choose the key",
@@ -128,12 +153,11 @@ final class OwnFiles {
                 "set a cache directory on a POSIX file system");
     }
 
-    private static void owned(Path p, PosixFileAttributes a, String fix) throws IOException {
+    /** Why {@code p} is not this user's (its owner and uid), or null when it is. */
+    private static String foreignOwner(Path p, PosixFileAttributes a) throws IOException {
         int uid = (Integer) Files.getAttribute(p, "unix:uid");
         int me = currentUid();
-        if (uid != me) {
-            throw new CacheDirectoryException(p, "is owned by " + a.owner().getName() + " (uid " + uid
-                    + "), not by this user (uid " + me + "), who could plant artifacts or choose the key", fix);
-        }
+        return uid == me ? null : "is owned by " + a.owner().getName() + " (uid " + uid + "), not by this user (uid "
+                + me + ")";
     }
 }

@@ -115,14 +115,6 @@ final class SharedResource {
         return state;
     }
 
-    /** Registers a dependent of something already depending on this (allowed after the owner closed). */
-    State retainForDependent() {
-        if (!state.retain()) {
-            throw new IllegalStateException(what + " is closed");
-        }
-        return state;
-    }
-
     boolean isClosed() {
         return closed;
     }

@@ -78,11 +78,6 @@ final class StackGuard {
     private StackGuard() {
     }
 
-    /** Whether the check works on this platform. */
-    static boolean isActive() {
-        return STACK_POINTER != null;
-    }
-
     /** {@code mov rax, rsp; ret} or {@code mov x0, sp; ret} in a fresh executable page; null if refused. */
     private static MethodHandle stackPointerFunction(Linker linker, SymbolLookup libc) throws Throwable {
         byte[] code = switch (Module.hostArch()) {

@@ -239,6 +239,39 @@ class LifetimeModelTest {
         store.close();
     }
 
+    /** On a thread with stack to spare, it is the nesting bound, not the stack check, that refuses. */
+    @Test
+    void hostFunctionsNestedPastTheBoundAreRefusedWithReentryLimitException() throws Exception {
+        String wat = """
+                (module (import "env" "h" (func $h (param i32) (result i32)))
+                  (func (export "down") (param i32) (result i32) local.get 0 call $h))
+                """;
+        AtomicReference<Throwable> root = new AtomicReference<>();
+        AtomicReference<Integer> after = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().stackSize(256L << 20).start(() -> {
+            try (Engine engine = new Engine(); Module module = Module.compile(engine, wat);
+                    Store store = new Store(engine)) {
+                AtomicReference<Func> down = new AtomicReference<>();
+                Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                        c -> c.result(0, c.i32(0) == 0 ? 0 : (Integer) down.get().call(c.i32(0) - 1)[0] + 1));
+                down.set(Instance.create(store, module, new Imports().define("env", "h", h)).func("down"));
+                try {
+                    down.get().call(Func.Upcalls.MAX_REENTRY + 10);
+                } catch (TrapException e) {
+                    Throwable r = e;
+                    while (r.getCause() != null) {
+                        r = r.getCause();
+                    }
+                    root.set(r);
+                }
+                after.set((Integer) down.get().call(Func.Upcalls.MAX_REENTRY - 1)[0]);
+            }
+        });
+        t.join();
+        assertThat(root.get()).isInstanceOf(ReentryLimitException.class);
+        assertThat(after.get()).isEqualTo(Func.Upcalls.MAX_REENTRY - 1);
+    }
+
     @Test
     void aLongLivedStoreRefusesToInstantiateMoreThanItsLimit() {
         try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);

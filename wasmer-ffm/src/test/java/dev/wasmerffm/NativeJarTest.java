@@ -115,7 +115,7 @@ class NativeJarTest {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertThatThrownBy(() -> NativeJar.extract(PLATFORM, List.of(root, tmp.resolve("other/native"))))
                 .isInstanceOf(NativeJar.Refusal.class)
-                .hasMessageContaining(root + " can be written by other users (rwxrwxrwx)")
+                .hasMessageContaining(root + " is writable by group or others (rwxrwxrwx)")
                 .hasMessageContaining("chmod go-w " + root);
         assertThat(tmp.resolve("other")).as("a refusal is not worked around").doesNotExist();
     }
@@ -132,7 +132,7 @@ class NativeJarTest {
         }
         assumeTrue(nobody != null, "changing a directory's owner needs root");
         assertThatThrownBy(() -> NativeJar.extract(PLATFORM, List.of(root)))
-                .isInstanceOf(NativeJar.Refusal.class).hasMessageContaining(root + " belongs to nobody");
+                .isInstanceOf(NativeJar.Refusal.class).hasMessageContaining(root + " is owned by nobody");
     }
 
     @Test

@@ -65,7 +65,7 @@ public class PoolBenchmark {
         WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
                 : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(engine, modules, 2, Duration.ofSeconds(1), Long.MAX_VALUE,
+        pool = new WasmInstancePool(modules, 2, Duration.ofSeconds(1), Long.MAX_VALUE,
                 module -> new ModuleLimits(0, Duration.ZERO), false, observer, null);
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {

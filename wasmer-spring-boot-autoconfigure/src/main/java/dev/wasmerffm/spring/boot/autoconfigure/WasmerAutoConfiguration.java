@@ -142,9 +142,9 @@ public final class WasmerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
+    WasmInstancePool wasmerInstancePool(WasmModules modules, WasmerProperties properties,
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
-        return new WasmInstancePool(engine, modules, properties.getPool().getSize(),
+        return new WasmInstancePool(modules, properties.getPool().getSize(),
                 properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
                 module -> limits(properties, module),
                 properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,

@@ -1,7 +1,6 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.DeadlineExceededException;
-import dev.wasmerffm.Engine;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.MeteringExhaustedException;
@@ -32,7 +31,6 @@ import java.util.function.Function;
  */
 public final class WasmInstancePool implements AutoCloseable {
 
-    private final Engine engine;
     private final WasmModules modules;
     private final int size;
     private final Duration borrowTimeout;
@@ -88,7 +86,7 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param resetPerCall whether points are given back before every lease (else once per instance)
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
-    public WasmInstancePool(Engine engine, WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
+    public WasmInstancePool(WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
             Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer,
             WasmHostFunctions hostFunctions) {
         if (size < 1) {
@@ -98,7 +96,6 @@ public final class WasmInstancePool implements AutoCloseable {
             throw new IllegalArgumentException("wasmer.pool.max-calls must be at least 1, got " + maxCalls);
         }
         this.maxCalls = maxCalls;
-        this.engine = engine;
         this.modules = modules;
         this.size = size;
         this.borrowTimeout = borrowTimeout;
