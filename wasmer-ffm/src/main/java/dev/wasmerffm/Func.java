@@ -402,12 +402,10 @@ public final class Func extends Extern {
             trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
             d.toJava();
         } else if (timeoutNanos > 0) {
-            d = Deadline.arm(store, this, timeoutNanos);
+            d = Deadline.of(store).arm(store, this, timeoutNanos);
             store.deadline = d;
             try {
-                d.toWasm();
                 trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-                d.toJava();
             } finally {
                 store.deadline = null;
                 late = d.finish();

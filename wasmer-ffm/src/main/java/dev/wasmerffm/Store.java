@@ -63,6 +63,8 @@ public final class Store implements AutoCloseable {
     volatile long callTimeoutNanos;
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
     Deadline deadline;
+    /** The deadline reused by every call here that has one, made on the first. */
+    Deadline deadlineSlot;
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
     private Thread guardThread;
