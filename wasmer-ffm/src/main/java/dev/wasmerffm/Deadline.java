@@ -26,8 +26,9 @@ import java.util.concurrent.locks.LockSupport;
  * instantiation) and the store's globals table, and writes their value cells. The table changes only when host
  * code creates objects in the store, which on this store can only happen on the calling thread in state JAVA, when
  * the watchdog does not write. The value cells are also written by the guest's own read-modify-write of the
- * counter, which can overwrite the 0: hence the watchdog repeats every {@value #REPEAT_NANOS} ns until the call
- * has returned.
+ * counter, which can overwrite the 0 (in a tight loop most writes are lost): hence each look keeps writing for
+ * {@value #BURST_NANOS} ns while the call is in wasm, and the watchdog looks again every {@value #REPEAT_NANOS} ns
+ * until the call has returned.
  *
  * <p>Arming costs no allocation and, in the common case, no contact with the watchdog: one slot per store is
  * reused, and the watchdog sleeps until the earliest armed deadline; a call wakes it only when its own deadline is
@@ -40,6 +41,8 @@ final class Deadline {
     static final int TOUCHING = 2;
     static final int DONE = 3;
     static final long REPEAT_NANOS = 1_000_000;
+    /** How long one look keeps writing while the call stays in wasm. */
+    static final long BURST_NANOS = 200_000;
 
     private static final VarHandle STATE;
 
@@ -135,18 +138,23 @@ final class Deadline {
         if (now - due < 0) {
             return due;
         }
-        if (s != TOUCHING && STATE.compareAndSet(this, s, TOUCHING)) {
-            try {
-                // the CAS may have caught a later call of the same store in the same state: is it late too?
-                if (now - due >= 0) {
+        long burstEnd = now + BURST_NANOS;
+        do {
+            if (s != TOUCHING && STATE.compareAndSet(this, s, TOUCHING)) {
+                try {
+                    // the CAS may have caught a later call of the same store in the same state: is it late too?
+                    if (System.nanoTime() - due < 0) {
+                        return due;
+                    }
                     act(s);
+                } catch (Throwable ignored) {
+                    // the watchdog must survive; the next look tries again
+                } finally {
+                    state = s;
                 }
-            } catch (Throwable ignored) {
-                // the watchdog must survive; the next look tries again
-            } finally {
-                state = s;
             }
-        }
+            s = state;
+        } while (s == WASM && System.nanoTime() - burstEnd < 0);
         return now + REPEAT_NANOS;
     }
 
