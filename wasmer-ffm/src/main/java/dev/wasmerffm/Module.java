@@ -270,21 +270,11 @@ public final class Module implements AutoCloseable {
         byte[] iface = info.interfaceBytes();
         byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
         byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
-        byte[] facts = engineFacts(engine.config()).getBytes(StandardCharsets.UTF_8);
+        byte[] facts = engine.config().compiledCodeFacts().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(MAGIC.length + 9 + archBytes.length + version.length + facts.length + iface.length
                 + artifact.length).put(MAGIC).put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes)
                 .put((byte) version.length).put(version).putShort((short) facts.length).put(facts)
                 .putInt(iface.length).put(iface).put(artifact).array();
-    }
-
-    /** What, besides the wasm bytes, makes compiled code differ; part of every artifact's authenticated header. */
-    static String engineFacts(Config c) {
-        Metering m = c.metering();
-        return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
-                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
-                + c.maxMemoryPages() + ";maxTableElements=" + c.maxTableElements() + ";metering="
-                + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
-                        Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
     }
 
     /**

@@ -103,7 +103,7 @@ public final class ModuleCache implements AutoCloseable {
         this.engine = engine;
         this.directory = directory;
         this.maxDiskBytes = maxDiskBytes;
-        this.facts = Module.engineFacts(engine.config());
+        this.facts = engine.config().compiledCodeFacts();
         if (directory != null) {
             OwnFiles.directory(directory);
         }

@@ -12,6 +12,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Owns everything made in it, as libwasmer's store does: instances, functions, memories, tables, globals, WASI
@@ -274,6 +276,16 @@ public final class Store implements AutoCloseable {
             throw new IllegalStateException("Store is closed");
         }
         return state.address;
+    }
+
+    /** Runs {@code body} under the lock on the pointer {@code pointer} gives once the store is checked open. */
+    <T> T locked(Supplier<MemorySegment> pointer, Function<MemorySegment, T> body) {
+        enter();
+        try {
+            return body.apply(pointer.get());
+        } finally {
+            exit();
+        }
     }
 
     private void lockContended() {
