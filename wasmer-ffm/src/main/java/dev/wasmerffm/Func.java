@@ -510,6 +510,7 @@ public final class Func extends Extern {
                 throw new WasmerException("cannot create host function " + h.type + ": " + LastError.take("unknown"));
             }
             store.hosts.add(h);
+            store.fillReserveTrap();
             BINDINGS.put(id, new Binding(new WeakReference<>(store), store.hosts.size() - 1, store.address().address()));
             return func;
         }

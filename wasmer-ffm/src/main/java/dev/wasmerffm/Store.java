@@ -116,7 +116,8 @@ public final class Store implements AutoCloseable {
         volatile boolean freed;
         /**
          * A trap made ahead of time, so a failing host function can return one without a downcall (its catch path
-         * may run with almost no stack left); refilled after each trapping call.
+         * may run with almost no stack left); made with the store's first host function (only those upcall) and
+         * refilled after each trapping call.
          */
         long reserveTrap;
         /** What a host function threw, for the Java frame that called into wasm. */
@@ -127,7 +128,6 @@ public final class Store implements AutoCloseable {
             this.lock = lock;
             engines.add(engine);
             NativeResource.LIVE.incrementAndGet();
-            reserveTrap = Traps.newReserve(address);
         }
 
         /** The arena of memory views; caller holds the lock. */
@@ -417,7 +417,7 @@ public final class Store implements AutoCloseable {
         }
         Frame f = frames[d];
         if (f == null || f.capacity < Math.max(params, results)) {
-            f = new Frame(state.handles, Math.max(8, Math.max(params, results)));
+            f = new Frame(state.handles, Math.max(4, Math.max(params, results)));
             frames[d] = f;
         }
         f.args.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, params);
@@ -433,10 +433,15 @@ public final class Store implements AutoCloseable {
     Throwable takePending() {
         Throwable t = state.pending;
         state.pending = null;
-        if (state.reserveTrap == 0) {
+        fillReserveTrap();
+        return t;
+    }
+
+    /** Makes the reserve trap if this store has host functions and none is left; caller holds the lock. */
+    void fillReserveTrap() {
+        if (state.reserveTrap == 0 && !hosts.isEmpty()) {
             state.reserveTrap = Traps.newReserve(state.address);
         }
-        return t;
     }
 
     /**
