@@ -107,6 +107,8 @@ public final class Main {
                 score.get("compileSinglepass"));
         ratio(md, "pool on 2 threads vs 1 (throughput, goal >= 1.8x)", score.get("throughput2Threads [timing=off]"),
                 score.get("throughput1Thread [timing=off]"));
+        ratio(md, "pool on 4 threads vs 1 (throughput; 2 cores, 2 instances)",
+                score.get("throughput4Threads [timing=off]"), score.get("throughput1Thread [timing=off]"));
         Double timed = score.get("pooledCall [timing=micrometer]");
         Double untimed = score.get("pooledCall [timing=off]");
         if (timed != null && untimed != null) {

@@ -13,8 +13,6 @@ import dev.wasmerffm.WasiVersion;
 import dev.wasmerffm.WasmerException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,9 +42,10 @@ public final class WasmInstancePool implements AutoCloseable {
 
     /** Per module: idle instances, and how many exist. */
     private static final class Slot {
-        final BlockingQueue<Pooled> idle;
+        final IdleQueue<Pooled> idle;
         final AtomicInteger created = new AtomicInteger();
-        final AtomicInteger inUse = new AtomicInteger();
+        /** Summed on read: a counter every call writes must not be one cache line all threads share. */
+        final LongAdder inUse = new LongAdder();
         final LongAdder consumedPoints = new LongAdder();
         final LongAdder exhaustions = new LongAdder();
         final LongAdder deadlines = new LongAdder();
@@ -54,7 +53,7 @@ public final class WasmInstancePool implements AutoCloseable {
         final ModuleLimits limits;
 
         Slot(int size, ModuleLimits limits) {
-            idle = new ArrayBlockingQueue<>(size);
+            idle = new IdleQueue<>(size);
             this.limits = limits;
         }
     }
@@ -138,7 +137,7 @@ public final class WasmInstancePool implements AutoCloseable {
         if (resetPerCall && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
         }
-        slot.inUse.incrementAndGet();
+        slot.inUse.increment();
         return new Lease(this, slot, p);
     }
 
@@ -242,7 +241,7 @@ public final class WasmInstancePool implements AutoCloseable {
             if (!returned.compareAndSet(false, true)) {
                 return;
             }
-            slot.inUse.decrementAndGet();
+            slot.inUse.decrement();
             Instance i = pooled.instance;
             if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
@@ -277,10 +276,10 @@ public final class WasmInstancePool implements AutoCloseable {
         Map<String, Stats> out = new java.util.TreeMap<>();
         slots.forEach((name, s) -> {
             long remaining = 0;
-            for (Pooled p : s.idle.toArray(Pooled[]::new)) {
+            for (Pooled p : s.idle.snapshot()) {
                 remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
             }
-            out.put(name, new Stats(s.created.get(), s.inUse.get(), s.idle.size(), remaining,
+            out.put(name, new Stats(s.created.get(), (int) s.inUse.sum(), s.idle.size(), remaining,
                     s.consumedPoints.sum(), s.exhaustions.sum(), s.deadlines.sum(), s.recycled.sum()));
         });
         return out;
