@@ -285,7 +285,7 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if they were made for another architecture or libwasmer version
      */
     public static Module deserialize(Engine engine, byte[] sealed, ArtifactKey key) {
-        return deserializeUnchecked(engine, key.open(sealed, NO_CONTEXT));
+        return deserializeAt(engine, sealed, key.verify(sealed, NO_CONTEXT));
     }
 
     /**
@@ -297,7 +297,15 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if the header is malformed or names another architecture or libwasmer version
      */
     public static Module deserializeUnchecked(Engine engine, byte[] serialized) {
-        ByteBuffer in = ByteBuffer.wrap(serialized);
+        return deserializeAt(engine, serialized, 0);
+    }
+
+    /**
+     * {@link #deserializeUnchecked} of the serialized module starting at {@code from}: a sealed one is loaded in
+     * place, its artifact (megabytes) copied once, into native memory.
+     */
+    static Module deserializeAt(Engine engine, byte[] serialized, int from) {
+        ByteBuffer in = ByteBuffer.wrap(serialized, from, serialized.length - from);
         boolean metered;
         String arch;
         String version;
@@ -326,11 +334,12 @@ public final class Module implements AutoCloseable {
                     + Wasmer.version() + ": compile it again");
         }
         ModuleInfo info = ModuleInfo.read(iface);
-        byte[] artifact = Arrays.copyOfRange(serialized, in.position(), serialized.length);
+        int artifact = in.position();
         try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
             MemorySegment s = store.enter();
             try {
-                MemorySegment module = LibWasm.wasm_module_deserialize(s, Bytes.borrowed(arena, artifact));
+                MemorySegment module = LibWasm.wasm_module_deserialize(s,
+                        Bytes.borrowed(arena, serialized, artifact, serialized.length - artifact));
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }
