@@ -44,6 +44,8 @@ public final class Func extends Extern {
     private final String name;
     private final Host host;
     private volatile FuncType type;
+    /** The lowered export of this v128 function's adapter, made on its first call (see {@link V128Adapters}). */
+    private volatile Func v128Adapter;
 
     /** An instance export, or a view owned by a WASI environment. */
     Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
@@ -155,11 +157,13 @@ public final class Func extends Extern {
     }
 
     /**
-     * Calls the function with boxed arguments (Integer, Long, Float, Double, Func or null for funcref, any object
-     * or null for externref), checked against the signature before anything runs.
+     * Calls the function with boxed arguments (Integer, Long, Float, Double, {@link V128}, Func or null for
+     * funcref, any object or null for externref), checked against the signature before anything runs. A signature
+     * with v128 runs through a generated adapter ({@link V128Adapters}) instantiated in the store on the first call;
+     * not for a metered module's functions.
      *
      * @return the results, boxed the same way
-     * @throws WasmArgumentException on a wrong argument count or type, or a v128 signature
+     * @throws WasmArgumentException on a wrong argument count or type, or a v128 signature of a metered module
      * @throws TrapException if the function traps, with the host exception as cause if one caused it
      */
     public Object[] call(Object... args) {
@@ -187,8 +191,11 @@ public final class Func extends Extern {
         return call(nanos, args);
     }
 
-    private Object[] call(long timeoutNanos, Object[] args) {
-        FuncType t = callableType();
+    Object[] call(long timeoutNanos, Object[] args) {
+        FuncType t = type();
+        if (t.hasV128()) {
+            return V128Adapters.call(this, t, timeoutNanos, args);
+        }
         List<ValType> params = t.params();
         if (args.length != params.size()) {
             throw new WasmArgumentException(this + " takes " + params.size() + " arguments " + t + ", got "
@@ -215,13 +222,9 @@ public final class Func extends Extern {
         }
     }
 
-    private FuncType callableType() {
-        FuncType t = type();
-        if (t.hasV128()) {
-            throw new WasmArgumentException("function " + this + " " + t
-                    + " cannot be called from Java: v128 values cannot cross the Wasmer C API");
-        }
-        return t;
+    /** This function's v128 adapter, made by {@code make} under the store's lock on first use. */
+    Func v128Adapter(java.util.function.Supplier<Func> make) {
+        return V128Adapters.once(store, () -> v128Adapter, a -> v128Adapter = a, make);
     }
 
     private void expect(FuncType wanted, String as) {

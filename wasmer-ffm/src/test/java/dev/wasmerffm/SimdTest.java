@@ -41,7 +41,9 @@ class SimdTest {
                 assertThatThrownBy(() -> instance.func("vadd").call(null, null))
                         .isInstanceOf(WasmArgumentException.class).hasMessageContaining("vadd")
                         .hasMessageContaining("v128");
-                assertThatThrownBy(() -> instance.global("vg").get()).isInstanceOf(WasmArgumentException.class)
+                // v128 values go through generated adapters (V128Test): no C API v128 type query on the way
+                assertThat(instance.global("vg").get()).isEqualTo(V128.ofI32x4(1, 2, 3, 4));
+                assertThatThrownBy(() -> instance.global("vg").nativeType()).isInstanceOf(WasmArgumentException.class)
                         .hasMessageContaining("v128");
                 // a funcref read from a table: its type cannot be asked in a store holding v128 code
                 Func fromTable = (Func) instance.table("tab").get(0);

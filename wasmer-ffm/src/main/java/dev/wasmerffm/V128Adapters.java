@@ -1,0 +1,162 @@
+package dev.wasmerffm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * v128 values across the C API, which cannot carry them: a generated adapter module, compiled once per engine and
+ * signature, imports the v128 function (or global) and exports a version with each v128 as two i64 lanes (joined
+ * with {@code i64x2.splat}/{@code replace_lane}, split with {@code extract_lane}). It is instantiated lazily in the
+ * function's store, once per function or global, so no libwasmer call ever sees a v128 type or value.
+ */
+final class V128Adapters {
+
+    private V128Adapters() {
+    }
+
+    /** A value made once under the store's lock: {@code read}/{@code write} are the owner's volatile field. */
+    static <T> T once(Store store, Supplier<T> read, Consumer<T> write, Supplier<T> make) {
+        T a = read.get();
+        if (a == null) {
+            store.enter();
+            try {
+                a = read.get();
+                if (a == null) {
+                    a = make.get();
+                    write.accept(a);
+                }
+            } finally {
+                store.exit();
+            }
+        }
+        return a;
+    }
+
+    /** {@code t} with every v128 as two i64s. */
+    static FuncType lowered(FuncType t) {
+        return new FuncType(lower(t.params()), lower(t.results()));
+    }
+
+    private static List<ValType> lower(List<ValType> types) {
+        List<ValType> out = new ArrayList<>(types.size() + 1);
+        for (ValType v : types) {
+            if (v == ValType.V128) {
+                out.add(ValType.I64);
+                out.add(ValType.I64);
+            } else {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** The adapter exporting {@code call}: {@code lowered(t)} calling the imported {@code t}. */
+    static byte[] callAdapter(FuncType t) {
+        GeneratedModule m = new GeneratedModule();
+        int f = m.importFunc("f", "f", t);
+        FuncType low = lowered(t);
+        GeneratedModule.Body b = new GeneratedModule.Body();
+        int local = 0;
+        for (ValType p : t.params()) {
+            if (p == ValType.V128) {
+                b.joinV128(local, local + 1);
+                local += 2;
+            } else {
+                b.localGet(local++);
+            }
+        }
+        b.op(0x10, f);
+        int first = low.params().size(); // results are kept in locals after the parameters
+        for (int i = t.results().size() - 1; i >= 0; i--) {
+            b.localSet(first + i);
+        }
+        for (int i = 0; i < t.results().size(); i++) {
+            if (t.results().get(i) == ValType.V128) {
+                b.splitV128(first + i);
+            } else {
+                b.localGet(first + i);
+            }
+        }
+        m.export("call", GeneratedModule.FUNC, m.func(low, t.results(), b));
+        return m.bytes();
+    }
+
+    /** Calls {@code f} (whose type {@code t} has v128) through its adapter; arguments are checked first. */
+    static Object[] call(Func f, FuncType t, long timeoutNanos, Object[] args) {
+        List<ValType> params = t.params();
+        if (args.length != params.size()) {
+            throw new WasmArgumentException(f + " takes " + params.size() + " arguments " + t + ", got "
+                    + args.length);
+        }
+        List<Object> low = new ArrayList<>(args.length + 2);
+        for (int i = 0; i < args.length; i++) {
+            Vals.check(params.get(i), args[i], f.store, "argument " + i + " of " + f);
+            if (args[i] instanceof V128 v && params.get(i) == ValType.V128) {
+                low.add(v.low());
+                low.add(v.high());
+            } else {
+                low.add(args[i]);
+            }
+        }
+        Object[] r = f.v128Adapter(() -> {
+            Module m = GeneratedModule.cached(f.store, t, () -> callAdapter(t), "calling " + f + " " + t);
+            return Instance.create(f.store, m, f).func("call");
+        }).call(timeoutNanos, low.toArray());
+        Object[] out = new Object[t.results().size()];
+        for (int i = 0, at = 0; i < out.length; i++) {
+            if (t.results().get(i) == ValType.V128) {
+                out[i] = new V128((Long) r[at], (Long) r[at + 1]);
+                at += 2;
+            } else {
+                out[i] = r[at++];
+            }
+        }
+        return out;
+    }
+
+    /** The adapter exporting {@code get} (and {@code set} if mutable) for a v128 global of type {@code t}. */
+    static byte[] globalAdapter(GlobalType t) {
+        GeneratedModule m = new GeneratedModule();
+        int g = m.importGlobal("g", "g", t);
+        List<ValType> twoI64 = List.of(ValType.I64, ValType.I64);
+        GeneratedModule.Body get = new GeneratedModule.Body().op(0x23, g).localSet(0).splitV128(0);
+        m.export("get", GeneratedModule.FUNC, m.func(new FuncType(List.of(), twoI64), List.of(ValType.V128), get));
+        if (t.mutable()) {
+            GeneratedModule.Body set = new GeneratedModule.Body().joinV128(0, 1).op(0x24, g);
+            m.export("set", GeneratedModule.FUNC, m.func(new FuncType(twoI64, List.of()), List.of(), set));
+        }
+        return m.bytes();
+    }
+
+    /** The adapter instance of v128 global {@code g}. */
+    static Instance globalAccess(Global g) {
+        GlobalType t = g.type();
+        return g.v128Access(() -> Instance.create(g.store, GeneratedModule.cached(g.store, t,
+                () -> globalAdapter(t), "accessing " + g), g));
+    }
+
+    static V128 get(Global g) {
+        Object[] r = globalAccess(g).func("get").call();
+        return new V128((Long) r[0], (Long) r[1]);
+    }
+
+    static void set(Global g, V128 v) {
+        globalAccess(g).func("set").call(v.low(), v.high());
+    }
+
+    /** A new v128 global: the export of a generated module defining it with {@code value} as its initializer. */
+    static Global create(Store store, GlobalType t, V128 value) {
+        GeneratedModule m = new GeneratedModule();
+        GeneratedModule.Body init = new GeneratedModule.Body().simd(0x0C); // v128.const
+        for (int i = 0; i < 16; i++) {
+            init.op(value.i8(i) & 0xFF);
+        }
+        m.export("g", GeneratedModule.GLOBAL, m.global(t, init.out.toByteArray()));
+        Engine engine = GeneratedModule.checkEngine(store, "creating a v128 global");
+        try (Module module = Module.fromBinary(engine, m.bytes())) {
+            return Instance.create(store, module).global("g");
+        }
+    }
+}
