@@ -222,6 +222,16 @@ public final class Func extends Extern {
         }
     }
 
+    /**
+     * A {@link Batch} applying this function to many argument rows per crossing; it instantiates a generated driver
+     * in the store, so make it once and reuse it.
+     *
+     * @throws WasmArgumentException if the signature is not all numbers, or the function is a metered module's
+     */
+    public Batch batch() {
+        return new Batch(this);
+    }
+
     /** This function's v128 adapter, made by {@code make} under the store's lock on first use. */
     Func v128Adapter(java.util.function.Supplier<Func> make) {
         return V128Adapters.once(store, () -> v128Adapter, a -> v128Adapter = a, make);
