@@ -66,17 +66,16 @@ public final class Func extends Extern {
     /**
      * A host function: wasm calls {@code fn} with arguments of {@code type}. Anything {@code fn} throws becomes a
      * trap whose {@link TrapException} carries the throwable as its cause. An instance importing it gets a copy of
-     * its own, so {@link HostCall#caller()} is that instance.
+     * its own, so {@link HostCall#caller()} is that instance. With v128 in {@code type}, the native function takes
+     * and returns i64 lanes and the returned function is the export of a generated adapter module giving it
+     * {@code type} (see {@link V128Adapters}); then {@link HostCall#caller()} is null.
      */
     public static Func host(Store store, FuncType type, HostFunction fn) {
-        if (type.hasV128()) {
-            throw new WasmArgumentException("a host function cannot have v128 in its signature " + type
-                    + ": the Wasmer C API cannot carry v128 values");
-        }
         store.enter();
         try {
             Host h = new Host(fn, type, "host" + type);
-            return new Func(store, Upcalls.newNative(store, h), h.name, type, h);
+            Func f = new Func(store, Upcalls.newNative(store, h), h.name, h.type, h);
+            return type.hasV128() ? V128Adapters.hostAdapter(f, h) : f;
         } finally {
             store.exit();
         }
@@ -87,7 +86,7 @@ public final class Func extends Extern {
      * exists), as an owned handle of the store; caller holds the lock.
      */
     Host bindCopy(java.util.function.Consumer<MemorySegment> func) {
-        Host copy = new Host(host.fn, host.type, host.name);
+        Host copy = new Host(host.fn, host.declared, host.name);
         func.accept(Upcalls.newNative(store, copy));
         return copy;
     }
@@ -462,14 +461,21 @@ public final class Func extends Extern {
     /** A host function's Java side; its store holds it, at the index its native env id carries. */
     static final class Host {
         final HostFunction fn;
+        /** The native signature: {@link #declared} with each v128 as two i64s. */
         final FuncType type;
+        /** The signature the host function was declared with, as {@link HostCall} presents it. */
+        final FuncType declared;
+        /** The native value index of each declared parameter, then each result; null without v128. */
+        final int[] slots;
         final String name;
         /** The instance importing this copy, once it exists; null for the function called from Java. */
         volatile Instance caller;
 
-        Host(HostFunction fn, FuncType type, String name) {
+        Host(HostFunction fn, FuncType declared, String name) {
             this.fn = fn;
-            this.type = type;
+            this.declared = declared;
+            this.type = declared.hasV128() ? V128Adapters.lowered(declared) : declared;
+            this.slots = declared.hasV128() ? V128Adapters.slots(declared) : null;
             this.name = name;
         }
     }

@@ -116,6 +116,60 @@ final class V128Adapters {
         return out;
     }
 
+    /** Each declared parameter's, then each result's, index among {@link #lowered} values. */
+    static int[] slots(FuncType t) {
+        int[] slots = new int[t.params().size() + t.results().size()];
+        int k = 0;
+        for (List<ValType> list : List.of(t.params(), t.results())) {
+            int at = 0;
+            for (ValType v : list) {
+                slots[k++] = at;
+                at += v == ValType.V128 ? 2 : 1;
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * The adapter for a host function declared as {@code t} (the native one, imported, has {@code lowered(t)}):
+     * exports it as {@code name} with type {@code t}.
+     */
+    static byte[] hostAdapter(FuncType t, String name) {
+        GeneratedModule m = new GeneratedModule();
+        FuncType low = lowered(t);
+        int h = m.importFunc("h", "h", low);
+        GeneratedModule.Body b = new GeneratedModule.Body();
+        for (int i = 0; i < t.params().size(); i++) {
+            if (t.params().get(i) == ValType.V128) {
+                b.splitV128(i);
+            } else {
+                b.localGet(i);
+            }
+        }
+        b.op(0x10, h);
+        int first = t.params().size(); // the lowered results are kept in locals after the parameters
+        for (int i = low.results().size() - 1; i >= 0; i--) {
+            b.localSet(first + i);
+        }
+        for (int i = 0, at = first; i < t.results().size(); i++) {
+            if (t.results().get(i) == ValType.V128) {
+                b.joinV128(at, at + 1);
+                at += 2;
+            } else {
+                b.localGet(at++);
+            }
+        }
+        m.export(name, GeneratedModule.FUNC, m.func(t, low.results(), b));
+        return m.bytes();
+    }
+
+    /** The function wasm and Java see for native host function {@code inner} declared with v128. */
+    static Func hostAdapter(Func inner, Func.Host h) {
+        Module m = GeneratedModule.cached(inner.store, List.of("host", h.declared), () -> hostAdapter(h.declared,
+                h.name), "a v128 host function");
+        return Instance.create(inner.store, m, inner).func(h.name);
+    }
+
     /** The adapter exporting {@code get} (and {@code set} if mutable) for a v128 global of type {@code t}. */
     static byte[] globalAdapter(GlobalType t) {
         GeneratedModule m = new GeneratedModule();

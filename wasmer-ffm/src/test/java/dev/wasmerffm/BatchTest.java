@@ -34,7 +34,8 @@ class BatchTest {
     @Test
     void addOverAMillionRowsEqualsPerCallResults() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, PLUGIN))) {
+                Module module = Module.compile(engine, PLUGIN);
+                Instance i = Instance.create(store, module)) {
             int[] a = new int[ROWS];
             int[] b = new int[ROWS];
             java.util.Random r = new java.util.Random(18);
@@ -58,7 +59,8 @@ class BatchTest {
     @Test
     void aTrappingRowIsReportedByIndexWithTheRowsBeforeItDone() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, PLUGIN))) {
+                Module module = Module.compile(engine, PLUGIN);
+                Instance i = Instance.create(store, module)) {
             int n = 1000;
             int k = 617;
             int[] a = new int[n];
@@ -88,7 +90,8 @@ class BatchTest {
     @Test
     void everyNumberTypeAndMemorySegmentColumns() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, PLUGIN)); Arena arena = Arena.ofConfined()) {
+                Module module = Module.compile(engine, PLUGIN);
+                Instance i = Instance.create(store, module); Arena arena = Arena.ofConfined()) {
             int n = 3;
             long[] x = {1, -2, Long.MAX_VALUE};
             float[] y = {0.5f, -1f, Float.NaN};
@@ -115,7 +118,8 @@ class BatchTest {
     @Test
     void columnsAreChecked() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, PLUGIN))) {
+                Module module = Module.compile(engine, PLUGIN);
+                Instance i = Instance.create(store, module)) {
             Batch add = i.func("add").batch();
             assertThat(add.type()).isEqualTo(i.func("add").type());
             assertThatThrownBy(() -> add.run(2, new Object[] {new int[2]}, new Object[] {new int[2]}))

@@ -36,7 +36,8 @@ class V128Test {
     @Test
     void everyLaneShapeCrossesExactly() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, LANES))) {
+                Module module = Module.compile(engine, LANES);
+                Instance i = Instance.create(store, module)) {
             byte[] a = new byte[16];
             byte[] b = new byte[16];
             byte[] sum = new byte[16];
@@ -69,7 +70,8 @@ class V128Test {
     @Test
     void nanPayloadsAndSignalingNansKeepTheirBits() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, LANES))) {
+                Module module = Module.compile(engine, LANES);
+                Instance i = Instance.create(store, module)) {
             // signaling NaNs with payloads, a negative quiet NaN, and an infinity: lanes are carried as bits
             V128 f32 = V128.ofI32x4(0x7F80_0001, 0xFFC0_1234, 0x7FA0_0000, 0xFF80_0000);
             assertThat(i.func("id").call(f32)).containsExactly(f32);
@@ -83,7 +85,8 @@ class V128Test {
     @Test
     void v128MixesWithOtherTypesInParamsAndMultipleResults() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, LANES))) {
+                Module module = Module.compile(engine, LANES);
+                Instance i = Instance.create(store, module)) {
             assertThat(i.func("mixed").call(99, V128.ofI32x4(10, 20, 30, 40), 2.5)).containsExactly(
                     V128.ofI32x4(10, 20, 30, 99), 10, 2.5);
             assertThatThrownBy(() -> i.func("mixed").call(99, 1L, 2.5)).isInstanceOf(WasmArgumentException.class)
@@ -96,7 +99,8 @@ class V128Test {
     @Test
     void trapsInV128FunctionsAreTraps() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, LANES))) {
+                Module module = Module.compile(engine, LANES);
+                Instance i = Instance.create(store, module)) {
             assertThat(i.func("load").call(0)).containsExactly(new V128(0, 0));
             assertThatThrownBy(() -> i.func("load").call(65536 - 8)).isInstanceOf(TrapException.class)
                     .satisfies(e -> assertThat(((TrapException) e).kind()).isEqualTo(TrapKind.MEMORY_OUT_OF_BOUNDS));
@@ -107,7 +111,8 @@ class V128Test {
     @Test
     void v128GlobalsReadWriteCreateAndImport() {
         try (Engine engine = new Engine(); Store store = new Store(engine);
-                Instance i = Instance.create(store, Module.compile(engine, LANES))) {
+                Module module = Module.compile(engine, LANES);
+                Instance i = Instance.create(store, module)) {
             assertThat(i.global("const").get()).isEqualTo(V128.ofI16x8((short) 1, (short) -2, (short) 3,
                     (short) -4, (short) 5, (short) -6, (short) 7, (short) -8));
             assertThatThrownBy(() -> i.global("const").set(new V128(1, 2))).isInstanceOf(WasmArgumentException.class)
@@ -119,8 +124,55 @@ class V128Test {
 
             Global made = Global.create(store, new GlobalType(ValType.V128, false), V128.ofI32x4(0, 0, 40, 0));
             assertThat(made.get()).isEqualTo(V128.ofI32x4(0, 0, 40, 0));
-            Instance user = Instance.create(store, Module.compile(engine, IMPORTS_GLOBAL), made);
-            assertThat(user.func("lane").call(2)).containsExactly(42);
+            try (Module m = Module.compile(engine, IMPORTS_GLOBAL); Instance user = Instance.create(store, m, made)) {
+                assertThat(user.func("lane").call(2)).containsExactly(42);
+            }
+        }
+    }
+
+    private static final String CALLS_HOST = """
+            (module
+              (import "env" "shuffle" (func $shuffle (param i32 v128 v128) (result v128 i64)))
+              (table (export "tab") 1 funcref)
+              (elem (i32.const 0) $shuffle)
+              (func (export "run") (param v128 v128) (result v128 i64)
+                (call $shuffle (i32.const 7) (local.get 0) (local.get 1))))
+            """;
+
+    @Test
+    void hostFunctionsDeclaredWithV128AreCalledFromWasmAndFromJava() {
+        try (Engine engine = new Engine(); Store store = new Store(engine)) {
+            FuncType type = FuncType.of(List.of(ValType.I32, ValType.V128, ValType.V128),
+                    List.of(ValType.V128, ValType.I64));
+            Func shuffle = Func.host(store, type, c -> {
+                assertThat(c.type()).isEqualTo(type);
+                assertThat(c.caller()).isNull(); // called through its adapter
+                V128 a = c.v128(1);
+                V128 b = (V128) c.param(2);
+                c.result(0, new V128(b.high(), a.low())).result(1, (long) c.i32(0) + a.i32(0));
+            });
+            assertThat(shuffle.type()).isEqualTo(type);
+            assertThat(shuffle.name()).isEqualTo("host" + type);
+            V128 x = V128.ofI64x2(0x11, 0x22);
+            V128 y = V128.ofI64x2(0x33, 0x44);
+            assertThat(shuffle.call(5, x, y)).containsExactly(V128.ofI64x2(0x44, 0x11), 5L + 0x11);
+            try (Module m = Module.compile(engine, CALLS_HOST); Instance i = Instance.create(store, m, shuffle)) {
+                assertThat(i.func("run").call(x, y)).containsExactly(V128.ofI64x2(0x44, 0x11), 7L + 0x11);
+                // a v128 function in a table: a wasm function (the adapter's), so its funcref is safe to hold
+                assertThat(i.table("tab").get(0)).isInstanceOf(Func.class);
+            }
+            Func boxed = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)),
+                    c -> c.results(c.params()));
+            assertThat(boxed.call(y)).containsExactly(y);
+            Func failing = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)), c -> {
+                throw new IllegalStateException("no lanes today");
+            });
+            assertThatThrownBy(() -> failing.call(x)).isInstanceOf(TrapException.class)
+                    .hasRootCauseMessage("no lanes today");
+            Func wrongResult = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)),
+                    c -> c.result(0, 1));
+            assertThatThrownBy(() -> wrongResult.call(x)).isInstanceOf(TrapException.class)
+                    .hasRootCauseInstanceOf(WasmArgumentException.class);
         }
     }
 
