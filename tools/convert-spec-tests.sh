@@ -4,15 +4,7 @@
 # Usage: convert-spec-tests.sh SRC_DIR OUT_DIR
 set -euo pipefail
 src="${1:?source dir}"; out="${2:?output dir}"
-if ! command -v wast2json >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing wabt" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wabt) >&2
-  else
-    echo "error: need wast2json to convert the spec testsuite; install it (apt-get install wabt)" >&2
-    exit 1
-  fi
-fi
+command -v wast2json >/dev/null || "$(dirname "$0")/apt-install.sh" "to convert the spec testsuite" wabt
 mkdir -p "$out"
 for w in "$src"/*.wast; do
   name=$(basename "$w" .wast)

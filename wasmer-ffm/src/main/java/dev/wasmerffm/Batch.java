@@ -161,21 +161,27 @@ public final class Batch {
         m.memory(1);
         int g = m.global(new GlobalType(ValType.I32, true), new GeneratedModule.Body().constant(0x41, 0).out
                 .toByteArray());
+        List<ValType> columns = concat(t);
         int n = 0;
         int i = 1;
-        int firstResult = 2;
+        int ptr = 2; // one address per column, moved on by its size each row
+        int firstResult = ptr + columns.size();
         List<ValType> locals = new ArrayList<>();
         locals.add(ValType.I32);
+        columns.forEach(c -> locals.add(ValType.I32));
         locals.addAll(t.results());
         GeneratedModule.Body b = new GeneratedModule.Body();
+        int prefix = 0;
+        for (int c = 0; c < columns.size(); c++) {
+            b.localGet(n).constant(0x41, prefix).op(0x6C).localSet(ptr + c); // column c starts at n * prefix
+            prefix += size(columns.get(c));
+        }
         b.op(0x02).op(0x40).op(0x03).op(0x40); // block, loop
         b.localGet(i).localGet(n).op(0x4F).op(0x0D, 1); // i >= n (unsigned): exit
         b.localGet(i).op(0x24, g);
-        int prefix = 0;
-        for (ValType p : t.params()) {
-            address(b, n, i, prefix, size(p));
-            b.op(load(p)).op(size(p) == 4 ? 2 : 3).op(0); // align, offset
-            prefix += size(p);
+        int params = t.params().size();
+        for (int p = 0; p < params; p++) {
+            b.localGet(ptr + p).op(load(columns.get(p))).op(align(columns.get(p))).op(0);
         }
         b.op(0x10, f);
         for (int r = t.results().size() - 1; r >= 0; r--) {
@@ -183,9 +189,10 @@ public final class Batch {
         }
         for (int r = 0; r < t.results().size(); r++) {
             ValType v = t.results().get(r);
-            address(b, n, i, prefix, size(v));
-            b.localGet(firstResult + r).op(load(v) + 0x0E).op(size(v) == 4 ? 2 : 3).op(0); // the matching store
-            prefix += size(v);
+            b.localGet(ptr + params + r).localGet(firstResult + r).op(load(v) + 0x0E).op(align(v)).op(0); // store
+        }
+        for (int c = 0; c < columns.size(); c++) {
+            b.localGet(ptr + c).constant(0x41, size(columns.get(c))).op(0x6A).localSet(ptr + c);
         }
         b.localGet(i).constant(0x41, 1).op(0x6A).localSet(i).op(0x0C, 0); // i++, loop
         b.op(0x0B).op(0x0B).localGet(n); // end loop, end block, return n
@@ -196,9 +203,9 @@ public final class Batch {
         return m.bytes();
     }
 
-    /** {@code n * prefix + i * size}: the column starting after {@code prefix} bytes per row, row {@code i}. */
-    private static void address(GeneratedModule.Body b, int n, int i, int prefix, int size) {
-        b.localGet(n).constant(0x41, prefix).op(0x6C).localGet(i).constant(0x41, size).op(0x6C).op(0x6A);
+    /** The natural alignment (log2) of a number's loads and stores. */
+    private static int align(ValType v) {
+        return size(v) == 4 ? 2 : 3;
     }
 
     /** The load opcode of a number type; its store is 0x0E higher. */

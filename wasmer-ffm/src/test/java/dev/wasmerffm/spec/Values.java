@@ -41,20 +41,37 @@ final class Values {
         });
     }
 
+    /** A v128 from its lanes, through the public lane factories. */
     private static V128 v128(String lane, List<?> lanes) {
-        int bits = laneBits(lane);
-        long lo = 0;
-        long hi = 0;
-        for (int i = 0; i < lanes.size(); i++) {
-            long x = Long.parseUnsignedLong((String) lanes.get(i)) & mask(bits);
-            int at = i * bits;
-            if (at < 64) {
-                lo |= x << at;
-            } else {
-                hi |= x << (at - 64);
+        long[] v = lanes.stream().mapToLong(x -> Long.parseUnsignedLong((String) x)).toArray();
+        return switch (lane) {
+            case "i8" -> {
+                byte[] b = new byte[16];
+                for (int i = 0; i < 16; i++) {
+                    b[i] = (byte) v[i];
+                }
+                yield V128.ofI8x16(b);
             }
-        }
-        return new V128(lo, hi);
+            case "i16" -> {
+                short[] h = new short[8];
+                for (int i = 0; i < 8; i++) {
+                    h[i] = (short) v[i];
+                }
+                yield V128.ofI16x8(h);
+            }
+            case "i32", "f32" -> V128.ofI32x4((int) v[0], (int) v[1], (int) v[2], (int) v[3]);
+            default -> V128.ofI64x2(v[0], v[1]);
+        };
+    }
+
+    /** Lane {@code i} of {@code x} as an unsigned value of {@code bits} bits, through the public lane views. */
+    private static long lane(V128 x, int bits, int i) {
+        return switch (bits) {
+            case 8 -> x.i8(i) & 0xFFL;
+            case 16 -> x.i16(i) & 0xFFFFL;
+            case 32 -> x.i32(i) & 0xFFFF_FFFFL;
+            default -> x.i64(i);
+        };
     }
 
     private static int laneBits(String lane) {
@@ -94,9 +111,7 @@ final class Values {
     private static boolean lanesMatch(String lane, List<?> lanes, V128 x) {
         int bits = laneBits(lane);
         for (int i = 0; i < lanes.size(); i++) {
-            int at = i * bits;
-            long word = at < 64 ? x.low() : x.high();
-            long got = (word >>> (at & 63)) & mask(bits);
+            long got = lane(x, bits, i);
             String want = (String) lanes.get(i);
             boolean ok = lane.startsWith("f") ? bitsMatch(want, got, bits)
                     : got == (Long.parseUnsignedLong(want) & mask(bits));
