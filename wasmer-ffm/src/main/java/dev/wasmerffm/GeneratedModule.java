@@ -47,6 +47,7 @@ final class GeneratedModule {
     private final Section code = new Section();
     private int funcCount;
     private int globalCount;
+    private int tableCount;
 
     /** A section's entries and their count. */
     private static final class Section {
@@ -78,7 +79,8 @@ final class GeneratedModule {
         };
     }
 
-    private int type(FuncType t) {
+    /** The index of type {@code t}, added if new. */
+    int typeIndex(FuncType t) {
         int i = types.indexOf(t);
         if (i < 0) {
             types.add(t);
@@ -99,8 +101,20 @@ final class GeneratedModule {
         name(e, module);
         name(e, name);
         e.write(0x00);
-        Leb.write(e, type(t));
+        Leb.write(e, typeIndex(t));
         return funcCount++;
+    }
+
+    /** Imports funcref table {@code module.name} of any size; returns its index. */
+    int importTable(String module, String name) {
+        ByteArrayOutputStream e = imports.entry();
+        name(e, module);
+        name(e, name);
+        e.write(0x01);
+        e.write(0x70);
+        e.write(0x00);
+        e.write(0x00);
+        return tableCount++;
     }
 
     /** Imports global {@code module.name}; returns its index. */
@@ -133,7 +147,7 @@ final class GeneratedModule {
 
     /** Defines a function of type {@code t} with extra {@code locals} and {@code body} (without its end). */
     int func(FuncType t, List<ValType> locals, Body body) {
-        Leb.write(funcs.entry(), type(t));
+        Leb.write(funcs.entry(), typeIndex(t));
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         Leb.write(f, locals.size());
         for (ValType l : locals) {

@@ -52,13 +52,22 @@ final class V128Adapters {
         return out;
     }
 
-    /** The adapter exporting {@code call}: {@code lowered(t)} calling the imported {@code t}. */
-    static byte[] callAdapter(FuncType t) {
+    /**
+     * The adapter exporting {@code call}: {@code lowered(t)} calling the imported {@code t}, or with
+     * {@code indirect}, {@code (i32 index, lowered(t) params)} calling element {@code index} of the imported table
+     * as {@code t} ({@code call_indirect}: a wrong type or a null element traps, never reaching libwasmer).
+     */
+    static byte[] callAdapter(FuncType t, boolean indirect) {
         GeneratedModule m = new GeneratedModule();
-        int f = m.importFunc("f", "f", t);
+        int f = indirect ? m.importTable("t", "t") : m.importFunc("f", "f", t);
         FuncType low = lowered(t);
+        if (indirect) {
+            List<ValType> params = new ArrayList<>(low.params());
+            params.addFirst(ValType.I32);
+            low = new FuncType(params, low.results());
+        }
         GeneratedModule.Body b = new GeneratedModule.Body();
-        int local = 0;
+        int local = indirect ? 1 : 0;
         for (ValType p : t.params()) {
             if (p == ValType.V128) {
                 b.joinV128(local, local + 1);
@@ -67,7 +76,11 @@ final class V128Adapters {
                 b.localGet(local++);
             }
         }
-        b.op(0x10, f);
+        if (indirect) {
+            b.localGet(0).op(0x11, m.typeIndex(t)).op(f);
+        } else {
+            b.op(0x10, f);
+        }
         int first = low.params().size(); // results are kept in locals after the parameters
         for (int i = t.results().size() - 1; i >= 0; i--) {
             b.localSet(first + i);
@@ -85,14 +98,45 @@ final class V128Adapters {
 
     /** Calls {@code f} (whose type {@code t} has v128) through its adapter; arguments are checked first. */
     static Object[] call(Func f, FuncType t, long timeoutNanos, Object[] args) {
+        List<Object> low = lower(t, args, f.store, f.toString());
+        Func adapter = f.v128Adapter(() -> {
+            Module m = GeneratedModule.cached(f.store, t, () -> callAdapter(t, false), "calling " + f + " " + t);
+            return Instance.create(f.store, m, f).func("call");
+        });
+        return raise(t, adapter.call(timeoutNanos, low.toArray()));
+    }
+
+    /** Calls element {@code index} of {@code table} as a function of type {@code t}, through an indirect adapter. */
+    static Object[] callIndirect(Table table, long index, FuncType t, Object[] args) {
+        if (index < 0 || index > 0xFFFF_FFFFL) {
+            throw new IndexOutOfBoundsException("table index " + index);
+        }
+        List<Object> low = lower(t, args, table.store, "element " + index + " of " + table);
+        low.addFirst((int) index);
+        Func adapter;
+        table.store.enter(); // before the map's lock, as every other path takes them
+        try {
+            adapter = table.indirectCalls.computeIfAbsent(t, k -> {
+                Module m = GeneratedModule.cached(table.store, List.of("indirect", t), () -> callAdapter(t, true),
+                        "calling through " + table);
+                return Instance.create(table.store, m, table).func("call");
+            });
+        } finally {
+            table.store.exit();
+        }
+        return raise(t, adapter.call(low.toArray()));
+    }
+
+    /** Checked arguments of {@code t}, each v128 as its two i64 lanes. */
+    private static List<Object> lower(FuncType t, Object[] args, Store store, String what) {
         List<ValType> params = t.params();
         if (args.length != params.size()) {
-            throw new WasmArgumentException(f + " takes " + params.size() + " arguments " + t + ", got "
+            throw new WasmArgumentException(what + " takes " + params.size() + " arguments " + t + ", got "
                     + args.length);
         }
-        List<Object> low = new ArrayList<>(args.length + 2);
+        List<Object> low = new ArrayList<>(args.length + 3);
         for (int i = 0; i < args.length; i++) {
-            Vals.check(params.get(i), args[i], f.store, "argument " + i + " of " + f);
+            Vals.check(params.get(i), args[i], store, "argument " + i + " of " + what);
             if (args[i] instanceof V128 v && params.get(i) == ValType.V128) {
                 low.add(v.low());
                 low.add(v.high());
@@ -100,10 +144,11 @@ final class V128Adapters {
                 low.add(args[i]);
             }
         }
-        Object[] r = f.v128Adapter(() -> {
-            Module m = GeneratedModule.cached(f.store, t, () -> callAdapter(t), "calling " + f + " " + t);
-            return Instance.create(f.store, m, f).func("call");
-        }).call(timeoutNanos, low.toArray());
+        return low;
+    }
+
+    /** The results of {@code t} from an adapter's, pairs of i64 lanes joined back into v128s. */
+    private static Object[] raise(FuncType t, Object[] r) {
         Object[] out = new Object[t.results().size()];
         for (int i = 0, at = 0; i < out.length; i++) {
             if (t.results().get(i) == ValType.V128) {

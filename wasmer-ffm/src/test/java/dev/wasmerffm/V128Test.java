@@ -176,6 +176,42 @@ class V128Test {
         }
     }
 
+    private static final String TABLE = """
+            (module
+              (table (export "tab") 3 funcref)
+              (table (export "refs") 1 externref)
+              (elem (i32.const 0) $swap $sum)
+              (func $swap (param v128) (result v128) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
+                (local.get 0) (local.get 0)))
+              (func $sum (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+            """;
+
+    @Test
+    void tablesHoldingV128FunctionsAreCalledThroughCallIndirect() {
+        try (Engine engine = new Engine(); Store store = new Store(engine);
+                Module module = Module.compile(engine, TABLE); Instance i = Instance.create(store, module)) {
+            Table tab = i.table("tab");
+            FuncType swap = FuncType.of(List.of(ValType.V128), List.of(ValType.V128));
+            FuncType sum = FuncType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32));
+            assertThat(tab.call(0, swap, new V128(1, 2))).containsExactly(new V128(2, 1));
+            // a plain function in a store holding v128 code: its funcref's type cannot be asked, the table can call
+            assertThatThrownBy(() -> ((Func) tab.get(1)).type()).isInstanceOf(WasmerException.class);
+            assertThat(tab.call(1, sum, 40, 2)).containsExactly(42);
+            assertThatThrownBy(() -> tab.call(0, sum, 1, 2)).isInstanceOfSatisfying(TrapException.class,
+                    e -> assertThat(e.kind()).isEqualTo(TrapKind.INDIRECT_CALL_TYPE_MISMATCH));
+            assertThatThrownBy(() -> tab.call(2, sum, 1, 2)).isInstanceOfSatisfying(TrapException.class,
+                    e -> assertThat(e.kind()).isEqualTo(TrapKind.UNINITIALIZED_ELEMENT));
+            assertThatThrownBy(() -> tab.call(3, sum, 1, 2)).isInstanceOf(TrapException.class);
+            assertThatThrownBy(() -> tab.call(-1, sum, 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> tab.call(1, sum, 1)).isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("takes 2 arguments");
+            assertThatThrownBy(() -> i.table("refs").call(0, sum, 1, 2)).isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("externref");
+            tab.set(2, tab.get(0)); // a v128 function's funcref moves like any other
+            assertThat(tab.call(2, swap, new V128(3, 4))).containsExactly(new V128(4, 3));
+        }
+    }
+
     @Test
     void adaptersAreCompiledOncePerEngineAndSignature() {
         try (Engine engine = new Engine(); Module module = Module.compile(engine, LANES)) {
