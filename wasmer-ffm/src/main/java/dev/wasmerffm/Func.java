@@ -46,6 +46,8 @@ public final class Func extends Extern {
     private volatile FuncType type;
     /** The lowered export of this v128 function's adapter, made on its first call (see {@link V128Adapters}). */
     private volatile Func v128Adapter;
+    /** This function's batch driver, made on first use. */
+    private volatile Batch batch;
 
     /** An instance export, or a view owned by a WASI environment. */
     Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
@@ -222,13 +224,13 @@ public final class Func extends Extern {
     }
 
     /**
-     * A {@link Batch} applying this function to many argument rows per crossing; it instantiates a generated driver
-     * in the store, so make it once and reuse it.
+     * The {@link Batch} applying this function to many argument rows per crossing; its generated driver is
+     * instantiated in the store on the first call, and later calls return the same batch.
      *
      * @throws WasmArgumentException if the signature is not all numbers, or the function is a metered module's
      */
     public Batch batch() {
-        return new Batch(this);
+        return V128Adapters.once(store, () -> batch, b -> batch = b, () -> new Batch(this));
     }
 
     /** This function's v128 adapter, made by {@code make} under the store's lock on first use. */

@@ -16,7 +16,10 @@ final class V128Adapters {
     private V128Adapters() {
     }
 
-    /** A value made once under the store's lock: {@code read}/{@code write} are the owner's volatile field. */
+    /**
+     * A value made once under the store's lock (an adapter or driver instance): {@code read}/{@code write} are the
+     * owner's volatile field.
+     */
     static <T> T once(Store store, Supplier<T> read, Consumer<T> write, Supplier<T> make) {
         T a = read.get();
         if (a == null) {

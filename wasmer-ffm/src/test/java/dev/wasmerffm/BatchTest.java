@@ -122,6 +122,9 @@ class BatchTest {
                 Instance i = Instance.create(store, module)) {
             Batch add = i.func("add").batch();
             assertThat(add.type()).isEqualTo(i.func("add").type());
+            int instances = store.instanceCount();
+            assertThat(i.func("add").batch()).isSameAs(add); // one driver instance per function
+            assertThat(store.instanceCount()).isEqualTo(instances);
             assertThatThrownBy(() -> add.run(2, new Object[] {new int[2]}, new Object[] {new int[2]}))
                     .isInstanceOf(WasmArgumentException.class).hasMessageContaining("2 argument columns, got 1");
             assertThatThrownBy(() -> add.run(2, new Object[] {new int[2], new long[2]}, new Object[] {new int[2]}))
