@@ -69,8 +69,12 @@ public final class Batch {
      *
      * @throws BatchTrapException if a row traps, naming it; the rows before it have their results
      * @throws WasmArgumentException if a column is missing, of the wrong type or too short
+     * @throws IllegalArgumentException if {@code rows} is negative
      */
     public void run(int rows, Object[] params, Object[] results) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must not be negative, got " + rows);
+        }
         MemorySegment[] in = columns(rows, params, type.params(), "argument");
         MemorySegment[] out = columns(rows, results, type.results(), "result");
         int chunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
@@ -136,7 +140,7 @@ public final class Batch {
         } catch (TrapException e) {
             int k = (Integer) row.get();
             copyOut(mem, resultsAt, start, n, k, out);
-            throw new BatchTrapException(start + (long) k, e);
+            throw new BatchTrapException(start + (long) k, func, e);
         }
         copyOut(mem, resultsAt, start, n, n, out);
     }

@@ -5,9 +5,9 @@ public final class BatchTrapException extends TrapException {
 
     private final long row;
 
-    BatchTrapException(long row, TrapException trap) {
-        super(trap.kind(), "row " + row + " of a batch of", trap.trapMessage() + " (" + trap.getMessage() + ")",
-                trap.frames(), trap);
+    /** {@code trap}, the driver's, as row {@code row} of {@code func}'s; it stays the cause. */
+    BatchTrapException(long row, Func func, TrapException trap) {
+        super(trap.kind(), "row " + row + " of the batch of " + func, trap.trapMessage(), trap.frames(), trap);
         this.row = row;
     }
 

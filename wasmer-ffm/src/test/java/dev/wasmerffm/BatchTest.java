@@ -76,7 +76,7 @@ class BatchTest {
                         assertThat(e.row()).isEqualTo(k);
                         assertThat(e.kind()).isEqualTo(TrapKind.INTEGER_DIVIDE_BY_ZERO);
                         assertThat(e.getCause()).isInstanceOf(TrapException.class);
-                        assertThat(e.getMessage()).contains("row 617");
+                        assertThat(e.getMessage()).startsWith("row 617 of the batch of Func[div] trapped: ");
                     });
             assertThat(q[k - 1]).isEqualTo((k - 1) * 2);
             assertThat(q[k]).isZero();
@@ -132,6 +132,9 @@ class BatchTest {
                     .hasMessageContaining("int[]");
             assertThatThrownBy(() -> add.run(3, new Object[] {new int[3], new int[3]}, new Object[] {new int[2]}))
                     .isInstanceOf(WasmArgumentException.class).hasMessageContaining("fewer than the 3 rows");
+            assertThatThrownBy(() -> add.run(-1, new Object[] {new int[0], new int[0]}, new Object[] {new int[0]}))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+            add.run(0, new Object[] {new int[0], new int[0]}, new Object[] {new int[0]}); // no rows: nothing runs
             assertThatThrownBy(() -> i.func("ref").batch()).isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("numbers only");
         }
