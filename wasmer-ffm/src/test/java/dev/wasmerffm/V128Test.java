@@ -231,6 +231,28 @@ class V128Test {
     }
 
     @Test
+    void adaptersAndDriversAreFreedWithTheirStoreAndEngine() throws Exception {
+        long before = LiveObjects.settled();
+        try (Engine engine = new Engine(); Module module = Module.compile(engine, LANES)) {
+            for (int s = 0; s < 3; s++) {
+                try (Store store = new Store(engine); Instance i = Instance.create(store, module)) {
+                    i.func("id").call(new V128(s, s));
+                    i.global("var").set(new V128(s, s));
+                    Global.create(store, new GlobalType(ValType.V128, true), new V128(1, 1)).get();
+                    Func.host(store, FuncType.of(List.of(ValType.V128), List.of()), c -> { }).call(new V128(0, 0));
+                    int[] out = new int[3];
+                    Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                            c -> c.result(0, c.i32(0) + 1)).batch().run(3, new Object[] {new int[] {1, 2, 3}},
+                            new Object[] {out}); // a batch over a host function: one upcall per row
+                    assertThat(out).containsExactly(2, 3, 4);
+                }
+            }
+            assertThat(engine.generated).isNotEmpty();
+        }
+        assertThat(LiveObjects.settled()).isEqualTo(before);
+    }
+
+    @Test
     void meteredModulesRefuseV128CallsInsteadOfCompilingASecondModule() {
         try (Engine engine = new Engine(new Config().metering(Metering.of(1_000_000)));
                 Module module = Module.compile(engine, LANES); Store store = new Store(module);
