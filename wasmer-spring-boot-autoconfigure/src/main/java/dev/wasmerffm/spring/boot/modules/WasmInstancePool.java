@@ -204,6 +204,18 @@ public final class WasmInstancePool implements AutoCloseable {
         return call(module, function, instance -> instance.func(function).call(args));
     }
 
+    /**
+     * Applies {@code function} of a pooled instance of {@code module} to {@code rows} rows in one crossing
+     * ({@link dev.wasmerffm.Batch#run}: one column per parameter and result); a trapping row discards the instance
+     * and throws {@link dev.wasmerffm.BatchTrapException} naming the row.
+     */
+    public void batch(String module, String function, int rows, Object[] params, Object[] results) {
+        call(module, function, instance -> {
+            instance.func(function).batch().run(rows, params, results);
+            return null;
+        });
+    }
+
     /** Exclusive use of one pooled instance; close it to give the instance back. */
     public static final class Lease implements AutoCloseable {
         private final WasmInstancePool pool;
