@@ -1,0 +1,183 @@
+package dev.wasmerffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Guests working with files as on a real system (issue 21): a C program (src/test/wasi/fsops.c) in a directory
+ * mapped as the root, in its subdirectory and in other preopens, checked on the host; and the preopens, rights and
+ * errnos a guest sees, called one by one.
+ */
+class WasiFilesTest {
+
+    static final List<String> FSOPS = List.of("mkdir dir: ok", "create new.txt: ok", "append new.txt: ok",
+            "read new.txt: ok", "content: hello world", "stat new.txt: ok", "stat dir: ok",
+            "rename new.txt dir/moved.txt: ok", "create gone.txt: ok", "unlink gone.txt: ok", "mkdir empty: ok",
+            "rmdir empty: ok");
+
+    @BeforeAll
+    static void engine() {
+        WasiTest.engine();
+    }
+
+    @AfterAll
+    static void close() {
+        WasiTest.close();
+    }
+
+    /** fsops' lines, then its listings of the directory it worked in (holding the host's host.txt) and of dir. */
+    static List<String> fsops() {
+        List<String> lines = new ArrayList<>(FSOPS);
+        lines.add("readdir : dir host.txt");
+        lines.add("readdir dir: moved.txt");
+        return lines;
+    }
+
+    /** What fsops leaves in {@code dir} on the host. */
+    static void assertLeftBehind(Path dir) throws IOException {
+        assertThat(Files.readString(dir.resolve("dir/moved.txt"))).isEqualTo("hello world");
+        assertThat(dir.resolve("new.txt")).doesNotExist();
+        assertThat(dir.resolve("gone.txt")).doesNotExist();
+        assertThat(dir.resolve("empty")).doesNotExist();
+        assertThat(Files.readString(dir.resolve("host.txt"))).isEqualTo("from the host");
+    }
+
+    @ParameterizedTest(name = "paths \"{0}...\"")
+    @ValueSource(strings = {"/", "", "/sub/", "sub/"})
+    void aDirectoryMappedAsRootIsTheGuestsRoot(String base, @TempDir Path root) throws IOException {
+        Path work = base.contains("sub") ? Files.createDirectory(root.resolve("sub")) : root;
+        Files.writeString(work.resolve("host.txt"), "from the host");
+        WasiExit exit = WasiTest.run("fsops", new WasiConfig("fsops").env("BASE", base).mapDir("/", root));
+        assertThat(exit.stdoutText().lines()).containsExactlyElementsOf(fsops());
+        assertThat(exit.exitCode()).isZero();
+        assertLeftBehind(work);
+    }
+
+    @Test
+    void aRootAndAnAliasAreEachTheirOwnDirectory(@TempDir Path root, @TempDir Path data) throws IOException {
+        Files.writeString(root.resolve("host.txt"), "from the host");
+        Files.writeString(data.resolve("host.txt"), "from the host");
+        WasiConfig config = new WasiConfig("fsops").mapDir("/", root).mapDir("/data", data);
+        assertThat(WasiTest.run("fsops", config.env("BASE", "/data/")).stdoutText().lines())
+                .containsExactlyElementsOf(fsops());
+        assertLeftBehind(data);
+        assertThat(root.resolve("dir")).doesNotExist();
+        assertThat(WasiTest.run("fsops", config.env("BASE", "/")).stdoutText().lines())
+                .containsExactlyElementsOf(fsops()); // as in WASI runtimes, a preopen is not an entry of another
+        assertLeftBehind(root);
+    }
+
+    @Test
+    void aPreopenedDirectoryIsSeenUnderItsHostPath(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("host.txt"), "from the host");
+        WasiExit exit = WasiTest.run("fsops", new WasiConfig("fsops").env("BASE", dir + "/").preopenDir(dir));
+        assertThat(exit.stdoutText().lines()).containsExactlyElementsOf(fsops());
+        assertLeftBehind(dir);
+    }
+
+    /** Calls preview 1 one by one and stores each errno (and what it wrote) from offset 200 on. */
+    static final String CALLS = """
+            (module
+              (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_prestat_dir_name"
+                (func $name (param i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 160) "sub")
+              (data (i32.const 170) "/sub")
+              (func (export "_start")
+                (i32.store (i32.const 200) (call $prestat (i32.const 3) (i32.const 100)))
+                (i32.store (i32.const 204) (call $name (i32.const 3) (i32.const 120) (i32.const 1)))
+                (i32.store (i32.const 208) (call $prestat (i32.const 4) (i32.const 108)))
+                (i32.store (i32.const 212) (call $name (i32.const 4) (i32.const 130) (i32.const 5)))
+                (i32.store (i32.const 216) (call $prestat (i32.const 5) (i32.const 116)))
+                (i32.store (i32.const 220) (call $name (i32.const 3) (i32.const 140) (i32.const 0)))
+                ;; a directory opened with all rights, as guest libraries pass their preopen's
+                (i32.store (i32.const 224) (call $open (i32.const 3) (i32.const 0) (i32.const 160) (i32.const 3)
+                  (i32.const 0) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 180)))
+                (i32.store (i32.const 228) (i32.load (i32.const 180)))
+                ;; O_DIRECTORY with FD_READ|FD_WRITE
+                (i32.store (i32.const 232) (call $open (i32.const 3) (i32.const 0) (i32.const 160) (i32.const 3)
+                  (i32.const 2) (i64.const 66) (i64.const 0) (i32.const 0) (i32.const 184)))
+                (i32.store (i32.const 236) (call $prestat (i32.const 5) (i32.const 116)))
+                ;; an absolute path
+                (i32.store (i32.const 240) (call $open (i32.const 3) (i32.const 0) (i32.const 170) (i32.const 4)
+                  (i32.const 2) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 188)))
+                (i32.store (i32.const 244) (call $close (i32.const 1)))
+                (i32.store (i32.const 248) (call $fdstat (i32.const 1) (i32.const 300)))
+                (i32.store (i32.const 252) (call $fdstat (i32.const 3) (i32.const 300)))
+                (i32.store (i32.const 256) (i32.load8_u (i32.const 300)))))
+            """;
+
+    /** Runs {@link #CALLS}; its memory from offset 100 on. */
+    static ByteBuffer calls(WasiConfig config) {
+        try (Module module = Module.compile(WasiTest.engine, CALLS); Store store = new Store(WasiTest.engine);
+                WasiEnv wasi = WasiEnv.create(store, config); Instance instance = wasi.instantiate(module)) {
+            wasi.startFunction(instance).call();
+            return ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    static List<Integer> errnos(ByteBuffer memory) {
+        List<Integer> out = new ArrayList<>();
+        for (int at = 100; at <= 156; at += 4) {
+            out.add(memory.getInt(at));
+        }
+        return out;
+    }
+
+    static String text(ByteBuffer memory, int at, int length) {
+        return new String(memory.array(), at - 100, length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theGuestSeesItsDirectoriesAsDescriptorsFromThreeOnNamedAsConfigured(@TempDir Path root, @TempDir Path data)
+            throws IOException {
+        Files.createDirectory(root.resolve("sub"));
+        ByteBuffer m = calls(new WasiConfig("calls").mapDir("/", root).mapDir("/data", data));
+        // 3 is "/" (tag 0, length 1), 4 is "/data", 5 no preopen (BADF), a short buffer OVERFLOW; sub opens as 5
+        // with all rights asked for, not with O_DIRECTORY and FD_WRITE (ISDIR, as WASI wants) and is no preopen; an
+        // absolute path is NOTCAPABLE; stdout closed answers BADF; fd 3 is a directory
+        assertThat(errnos(m)).containsExactly(0, 0, 0, 0, 8, 61, 0, 5, 31, 8, 76, 0, 8, 0, 3);
+        assertThat(m.getInt(0)).isZero(); // a directory
+        assertThat(m.getInt(4)).isEqualTo(1);
+        assertThat(text(m, 120, 1)).isEqualTo("/");
+        assertThat(m.getInt(12)).isEqualTo(5);
+        assertThat(text(m, 130, 5)).isEqualTo("/data");
+    }
+
+    @Test
+    void withoutDirectoriesDescriptorThreeIsClosed() {
+        ByteBuffer m = calls(new WasiConfig("calls"));
+        assertThat(m.getInt(100)).as("fd_prestat_get(3)").isEqualTo(8);
+        assertThat(m.getInt(152)).as("fd_fdstat_get(3)").isEqualTo(8);
+    }
+
+    /** libwasmer never follows a symlink in a mapped directory, even one that stays inside it. */
+    @Test
+    void aSymlinkInsideAMappedDirectoryIsNotFollowed(@TempDir Path root) throws IOException {
+        Files.writeString(root.resolve("inside.txt"), "fine");
+        Files.createSymbolicLink(root.resolve("link-in"), root.resolve("inside.txt"));
+        Files.createSymbolicLink(root.resolve("relative-link-in"), Path.of("inside.txt"));
+        WasiExit exit = WasiTest.run("escape", new WasiConfig("escape").mapDir("/", root)
+                .args("/inside.txt", "inside.txt", "/link-in", "/relative-link-in"));
+        assertThat(exit.stdoutText().lines()).containsExactly("/inside.txt: OPENED", "inside.txt: OPENED",
+                "/link-in: denied", "/relative-link-in: denied");
+    }
+}
