@@ -2,13 +2,16 @@ package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
@@ -21,9 +24,9 @@ import java.util.function.IntUnaryOperator;
  * {@code n > 3} as {@code n - 1}: the virtual root is hidden, the configured directories are descriptors 3, 4, ...
  * in configuration order under the names they were given, as WASI runtimes do. Stdio (0-2) keeps its numbers.
  *
- * <p>Also: a directory opened without {@code O_DIRECTORY} but with the rights its parent has (as guest libraries
- * pass them, {@code FD_WRITE} included) opens without {@code FD_WRITE} (libwasmer refuses it with ISDIR; WASI's
- * rights are an upper bound; with {@code O_DIRECTORY} ISDIR stays, as WASI wants), and a {@code sock_*}
+ * <p>Where libwasmer's answers break guest libraries, WASI's are given: a directory's fdstat has no {@code FD_WRITE}
+ * in its base rights (guest libraries pass them to open it again, and libwasmer refuses {@code FD_WRITE} on a
+ * directory with ISDIR), fd_renumber closes its source, a closed descriptor stays closed, and a {@code sock_*}
  * call on a descriptor that is no socket answers NOTSOCK (libwasmer checks the right first and says ACCES; a
  * preview 1 guest here never has a socket).
  */
@@ -34,10 +37,7 @@ final class WasiDescriptors {
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSOCK = 57;
     private static final int ERRNO_OVERFLOW = 61;
-    private static final int ERRNO_ISDIR = 31;
-    /** O_CREAT, O_DIRECTORY, O_EXCL, O_TRUNC. */
-    private static final int OFLAGS_NOT_AS_IT_IS = 1 | 2 | 4 | 8;
-    private static final int FDFLAGS_APPEND = 1;
+    private static final byte FILETYPE_DIRECTORY = 3;
     private static final long RIGHTS_FD_WRITE = 1L << 6;
     /** libwasmer's virtual root, which the guest never sees. */
     private static final int VIRTUAL_ROOT = 3;
@@ -65,6 +65,13 @@ final class WasiDescriptors {
 
     /** The name each configured directory's descriptor (libwasmer's number) is shown under. */
     private final Map<Integer, byte[]> preopenNames = new HashMap<>();
+    /**
+     * Descriptors (libwasmer's numbers) the guest closed but libwasmer keeps open: it skips closing a preopened
+     * directory, or any descriptor of one (opened as "." from it).
+     */
+    private final Set<Integer> closed = new HashSet<>();
+    /** libwasmer's originals, by name, for the calls that need another (fd_renumber closing its source). */
+    private final Map<String, Func> originals = new HashMap<>();
     /** Which stdio descriptors the guest closed; calls on them answer BADF. */
     private final IntPredicate closedStdio;
     /** Which stdio descriptors are served from Java, so certainly no socket. */
@@ -91,6 +98,7 @@ final class WasiDescriptors {
                 || fds != null && fds[fds.length - 1] >= type.params().size()) {
             return original;
         }
+        originals.put(name, original);
         // A subscription's descriptor is at offset 16; preview 1's clock subscription is 8 bytes shorter.
         int subscriptionSize = module.equals("wasi_unstable") ? 56 : 48;
         return Func.host(store, type, c -> {
@@ -125,7 +133,8 @@ final class WasiDescriptors {
             }
             return name.startsWith("sock_") && servedStdio.test(fd) ? ERRNO_NOTSOCK : null;
         }
-        return fd == -1 ? ERRNO_BADF : null; // -1 has no libwasmer number to map to
+        // -1 has no libwasmer number to map to; libwasmer keeps some closed descriptors open
+        return fd == -1 || closed.contains(toNative(fd)) ? ERRNO_BADF : null;
     }
 
     /** Guest descriptors are unsigned; -1, whose libwasmer number would wrap to 0, is refused before. */
@@ -140,30 +149,24 @@ final class WasiDescriptors {
     /** Calls libwasmer and adjusts what it says: new descriptors, preopens moved or closed, errnos. */
     private int call(HostCall c, String name, Func original, Object[] params) {
         int errno = (Integer) original.call(params)[0];
-        if (errno == ERRNO_ISDIR && name.equals("path_open") && opensAsItIs(params)) {
-            params[5] = (Long) params[5] & ~RIGHTS_FD_WRITE; // see the class comment
-            errno = (Integer) original.call(params)[0];
-        }
         if (errno == ERRNO_ACCES && name.startsWith("sock_")) {
             return ERRNO_NOTSOCK;
         }
         if (errno != 0) {
             return errno;
         }
+        int first = (Integer) params[0];
         switch (name) {
-            case "fd_close" -> preopenNames.remove((Integer) params[0]);
-            case "fd_renumber" -> {
-                byte[] moved = preopenNames.remove((Integer) params[0]);
-                preopenNames.remove((Integer) params[1]);
-                if (moved != null) {
-                    preopenNames.put((Integer) params[1], moved);
-                }
+            case "fd_close" -> closedByGuest(first);
+            case "fd_renumber" -> renumbered(first, (Integer) params[1]);
+            case "fd_fdstat_get" -> {
+                return directoryRights(c, c.i32(1));
             }
             case "path_open" -> {
-                return writeFd(c, c.i32(8));
+                return opened(c, c.i32(8));
             }
             case "sock_accept" -> {
-                return writeFd(c, c.i32(2));
+                return opened(c, c.i32(2));
             }
             default -> {
             }
@@ -171,21 +174,50 @@ final class WasiDescriptors {
         return 0;
     }
 
-
-    /**
-     * Whether a path_open asks for {@code FD_WRITE} but neither a directory nor anything that writes (create,
-     * truncate, append): libwasmer's ISDIR then only says the object is a directory, which WASI opens.
-     */
-    private static boolean opensAsItIs(Object[] params) {
-        return ((Long) params[5] & RIGHTS_FD_WRITE) != 0 && ((Integer) params[4] & OFLAGS_NOT_AS_IT_IS) == 0
-                && ((Integer) params[7] & FDFLAGS_APPEND) == 0;
+    private void closedByGuest(int fd) {
+        preopenNames.remove(fd);
+        closed.add(fd); // dropped again when libwasmer hands the number out anew
     }
 
-    /** Rewrites the descriptor libwasmer stored at {@code at} to the guest's number. */
-    private static int writeFd(HostCall c, int at) {
+    /** libwasmer's fd_renumber copies (dup2); WASI's moves, so the source is closed after. */
+    private void renumbered(int from, int to) {
+        if (from == to) {
+            return;
+        }
+        byte[] moved = preopenNames.remove(from);
+        preopenNames.remove(to);
+        if (moved != null) {
+            preopenNames.put(to, moved);
+        }
+        Func close = originals.get("fd_close");
+        if (close != null) {
+            close.call(from);
+        }
+        closedByGuest(from);
+    }
+
+    /**
+     * fd_fdstat_get of a directory: without {@code FD_WRITE} in its base rights. Guest libraries pass a directory's
+     * base rights to open it again, and libwasmer answers ISDIR when those hold {@code FD_WRITE}, as WASI runtimes do
+     * when it is asked for; they report directories without it.
+     */
+    private static int directoryRights(HostCall c, int buf) {
+        MemorySegment mem = c.memory().unscoped();
+        long p = Integer.toUnsignedLong(buf);
+        if (mem.get(JAVA_BYTE, p) == FILETYPE_DIRECTORY) {
+            mem.set(JAVA_LONG_UNALIGNED, p + 8, mem.get(JAVA_LONG_UNALIGNED, p + 8) & ~RIGHTS_FD_WRITE);
+        }
+        return 0;
+    }
+
+
+    /** Rewrites the new descriptor libwasmer stored at {@code at} to the guest's number. */
+    private int opened(HostCall c, int at) {
         MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
         long p = Integer.toUnsignedLong(at);
-        mem.set(JAVA_INT_UNALIGNED, p, toGuest(mem.get(JAVA_INT_UNALIGNED, p)));
+        int fd = mem.get(JAVA_INT_UNALIGNED, p);
+        closed.remove(fd);
+        mem.set(JAVA_INT_UNALIGNED, p, toGuest(fd));
         return 0;
     }
 
