@@ -36,7 +36,7 @@ final class WasiDescriptors {
     private static final int ERRNO_BADF = 8;
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSOCK = 57;
-    private static final int ERRNO_OVERFLOW = 61;
+    private static final int ERRNO_NAMETOOLONG = 37;
     private static final byte FILETYPE_DIRECTORY = 3;
     private static final long RIGHTS_FD_WRITE = 1L << 6;
     /** libwasmer's virtual root, which the guest never sees. */
@@ -245,7 +245,7 @@ final class WasiDescriptors {
             return ERRNO_BADF;
         }
         if (name.length > Integer.toUnsignedLong(length)) {
-            return ERRNO_OVERFLOW;
+            return ERRNO_NAMETOOLONG; // as WASI runtimes say it (libwasmer: OVERFLOW)
         }
         try {
             MemorySegment.copy(name, 0, c.memory().unscoped(), JAVA_BYTE, Integer.toUnsignedLong(path), name.length);
