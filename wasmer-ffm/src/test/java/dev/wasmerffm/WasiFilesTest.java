@@ -205,4 +205,67 @@ class WasiFilesTest {
         assertThat(root.resolve("a")).isDirectory();
         assertThat(root.resolve("b/inside")).exists();
     }
+
+    /** Renumbering, poll_oneoff's subscriptions, sock_* on a file and a buffer outside memory, errnos from 200. */
+    static final String MOVES = """
+            (module
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_renumber" (func $renumber (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "sock_shutdown" (func $shutdown (param i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 160) "f")
+              (func (export "_start")
+                ;; f with FD_READ, FD_WRITE and POLL_FD_READWRITE
+                (i32.store (i32.const 200) (call $open (i32.const 3) (i32.const 0) (i32.const 160) (i32.const 1)
+                  (i32.const 0) (i64.const 134217794) (i64.const 0) (i32.const 0) (i32.const 180)))
+                (i32.store (i32.const 204) (i32.load (i32.const 180)))
+                ;; the root preopen moved to 10
+                (i32.store (i32.const 208) (call $renumber (i32.const 3) (i32.const 10)))
+                (i32.store (i32.const 212) (call $prestat (i32.const 10) (i32.const 100)))
+                (i32.store (i32.const 216) (i32.load (i32.const 104)))
+                (i32.store (i32.const 220) (call $prestat (i32.const 3) (i32.const 108)))
+                (i32.store (i32.const 224) (call $renumber (i32.const 4) (i32.const 3)))
+                (i32.store (i32.const 228) (call $shutdown (i32.load (i32.const 180)) (i32.const 1)))
+                ;; one fd_write subscription on the file (userdata 7)
+                (i64.store (i32.const 400) (i64.const 7))
+                (i32.store8 (i32.const 408) (i32.const 2))
+                (i32.store (i32.const 416) (i32.load (i32.const 180)))
+                (i32.store (i32.const 232) (call $poll (i32.const 400) (i32.const 500) (i32.const 1) (i32.const 190)))
+                (i32.store (i32.const 236) (i32.load (i32.const 190)))
+                (i32.store (i32.const 240) (i32.load (i32.const 500)))
+                (i32.store (i32.const 244) (i32.load16_u (i32.const 508)))
+                (i32.store (i32.const 248) (i32.load (i32.const 416)))
+                ;; an fd_read subscription on descriptor -1
+                (i32.store8 (i32.const 456) (i32.const 1))
+                (i32.store (i32.const 464) (i32.const -1))
+                (i32.store (i32.const 252) (call $poll (i32.const 448) (i32.const 500) (i32.const 1) (i32.const 190)))
+                (i32.store (i32.const 256) (call $prestat (i32.const 10) (i32.const 70000)))
+                (i32.store (i32.const 260) (call $close (i32.const 10)))
+                (i32.store (i32.const 264) (call $prestat (i32.const 10) (i32.const 100)))))
+            """;
+
+    @Test
+    void renumberingMovesADescriptorAndPollSeesTheGuestsNumbers(@TempDir Path root) throws IOException {
+        Files.writeString(root.resolve("f"), "file");
+        ByteBuffer m;
+        try (Module module = Module.compile(WasiTest.engine, MOVES); Store store = new Store(WasiTest.engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("moves").mapDir("/", root));
+                Instance instance = wasi.instantiate(module)) {
+            wasi.startFunction(instance).call();
+            m = ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        // f opens as 4; the preopen renumbered to 10 is "/" there and 3 is closed, so nothing renumbers onto 3;
+        // sock_shutdown of a file is NOTSOCK; poll answers f's subscription (one event, userdata 7, no error) and
+        // leaves the guest's number in it; descriptor -1 is BADF; a prestat outside memory FAULT; a closed preopen
+        // no preopen any more
+        List<Integer> errnos = new ArrayList<>();
+        for (int at = 100; at <= 164; at += 4) {
+            errnos.add(m.getInt(at));
+        }
+        assertThat(errnos).containsExactly(0, 4, 0, 0, 1, 8, 8, 57, 0, 1, 7, 0, 4, 8, 21, 0, 8);
+    }
 }
