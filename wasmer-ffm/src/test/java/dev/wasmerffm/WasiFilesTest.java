@@ -268,4 +268,30 @@ class WasiFilesTest {
         }
         assertThat(errnos).containsExactly(0, 4, 0, 0, 1, 8, 8, 57, 0, 1, 7, 0, 4, 8, 21, 0, 8);
     }
+
+    /** A WASIX module keeps libwasmer's numbering: its virtual root "/" at 3, the mapped root ("") at 4. */
+    @Test
+    void wasixModulesSeeLibwasmersDescriptors(@TempDir Path root) {
+        String wasix = """
+                (module
+                  (import "wasix_32v1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+                  (import "wasix_32v1" "fd_prestat_dir_name" (func $name (param i32 i32 i32) (result i32)))
+                  (memory (export "memory") 1)
+                  (func (export "_start")
+                    (i32.store (i32.const 200) (call $prestat (i32.const 3) (i32.const 100)))
+                    (i32.store (i32.const 204) (call $name (i32.const 3) (i32.const 120) (i32.const 1)))
+                    (i32.store (i32.const 208) (call $prestat (i32.const 4) (i32.const 108)))))
+                """;
+        try (Module module = Module.compile(WasiTest.engine, wasix); Store store = new Store(WasiTest.engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("wasix").mapDir("/", root));
+                Instance instance = wasi.instantiate(module)) {
+            assertThat(WasiEnv.version(module)).isEqualTo(WasiVersion.WASIX32V1);
+            wasi.startFunction(instance).call();
+            ByteBuffer m = ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(List.of(m.getInt(100), m.getInt(104), m.getInt(108))).containsExactly(0, 0, 0);
+            assertThat(text(m, 120, 1)).isEqualTo("/");
+            assertThat(m.getInt(4)).isEqualTo(1);
+            assertThat(m.getInt(12)).as("the mapped root's name, \"\"").isZero();
+        }
+    }
 }
