@@ -19,8 +19,8 @@ import java.util.function.IntUnaryOperator;
  * The descriptors a WASI preview 1 guest sees, laid over libwasmer's.
  *
  * <p>libwasmer always puts a virtual root named "/" at descriptor 3, its configured directories after it, and
- * strips the leading slashes of an alias ({@code mapDir("/", dir)} is "" at 4). Guest libraries take the preopen
- * named "/", the virtual root, where nothing can be created. So the guest is shown libwasmer's descriptor
+ * strips the leading slashes of an alias ({@code mapDir("/", dir)} is "" at 4). A guest looking for the preopen
+ * named "/" gets the virtual root, where nothing can be created. So the guest is shown libwasmer's descriptor
  * {@code n > 3} as {@code n - 1}: the virtual root is hidden, the configured directories are descriptors 3, 4, ...
  * in configuration order under the names they were given, as WASI runtimes do. Stdio (0-2) keeps its numbers.
  *
@@ -209,7 +209,6 @@ final class WasiDescriptors {
         }
         return 0;
     }
-
 
     /** Rewrites the new descriptor libwasmer stored at {@code at} to the guest's number. */
     private int opened(HostCall c, int at) {

@@ -57,10 +57,10 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private final WasiDescriptors descriptors;
     private volatile boolean closed;
 
-    private WasiEnv(Store store, WasiConfig config, MemorySegment env, boolean ownRoot) {
+    private WasiEnv(Store store, WasiConfig config, MemorySegment env, boolean libwasmerRoot) {
         this.store = store;
         this.config = config;
-        this.descriptors = ownRoot ? null
+        this.descriptors = libwasmerRoot ? null
                 : new WasiDescriptors(config, this::served, fd -> served(fd) && stdioClosed[fd]);
         this.stdout = new Output(config.maxOutput());
         this.stderr = new Output(config.maxOutput());
@@ -178,14 +178,14 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     }
 
     private static WasiEnv finish(Store store, WasiConfig config, MemorySegment s, MemorySegment env,
-            String dirError, boolean ownRoot) {
+            String dirError, boolean libwasmerRoot) {
         if (env.equals(MemorySegment.NULL)) {
             throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
         }
         // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
         // store's placeholder now; instantiate() binds it again to the real instance.
         bind(env, s, store.wasiPlaceholder().pointer());
-        WasiEnv wasi = new WasiEnv(store, config, env, ownRoot);
+        WasiEnv wasi = new WasiEnv(store, config, env, libwasmerRoot);
         if (dirError != null) {
             wasi.close();
             throw new IllegalArgumentException("WASI directory refused: " + dirError);
