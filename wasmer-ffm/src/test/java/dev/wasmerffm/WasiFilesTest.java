@@ -294,4 +294,50 @@ class WasiFilesTest {
             assertThat(m.getInt(12)).as("the mapped root's name, \"\"").isZero();
         }
     }
+
+    /**
+     * wasi_unstable's subscriptions are 56 bytes: the second one's descriptor is found and translated. Guest 5 is g
+     * (libwasmer's 6); left untranslated it would be libwasmer's 5, f, closed before.
+     */
+    @Test
+    void pollFindsEachSubscriptionOfTheOlderSnapshot(@TempDir Path root) throws IOException {
+        Files.writeString(root.resolve("f"), "f");
+        Files.writeString(root.resolve("g"), "g");
+        String wat = """
+                (module
+                  (import "wasi_unstable" "path_open"
+                    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                  (import "wasi_unstable" "fd_close" (func $close (param i32) (result i32)))
+                  (import "wasi_unstable" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+                  (memory (export "memory") 1)
+                  (data (i32.const 160) "fg")
+                  (func (export "_start")
+                    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 160) (i32.const 1) (i32.const 0)
+                      (i64.const 134217794) (i64.const 0) (i32.const 0) (i32.const 180)))
+                    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 161) (i32.const 1) (i32.const 0)
+                      (i64.const 134217794) (i64.const 0) (i32.const 0) (i32.const 184)))
+                    (drop (call $close (i32.load (i32.const 180))))
+                    (i64.store (i32.const 400) (i64.const 7))
+                    (i32.store8 (i32.const 408) (i32.const 2))
+                    (i32.store (i32.const 416) (i32.load (i32.const 184)))
+                    (i64.store (i32.const 456) (i64.const 8))
+                    (i32.store8 (i32.const 464) (i32.const 2))
+                    (i32.store (i32.const 472) (i32.load (i32.const 184)))
+                    (i32.store (i32.const 200) (call $poll (i32.const 400) (i32.const 500) (i32.const 2)
+                      (i32.const 190)))))
+                """;
+        try (Module module = Module.compile(WasiTest.engine, wat); Store store = new Store(WasiTest.engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("poll").mapDir("/", root));
+                Instance instance = wasi.instantiate(module)) {
+            assertThat(WasiEnv.version(module)).isEqualTo(WasiVersion.SNAPSHOT0);
+            wasi.startFunction(instance).call();
+            ByteBuffer m = ByteBuffer.wrap(instance.memory("memory").read(0, 600)).order(ByteOrder.LITTLE_ENDIAN);
+            assertThat(m.getInt(184)).isEqualTo(5);
+            assertThat(m.getInt(200)).isZero();
+            assertThat(m.getInt(190)).as("events").isEqualTo(2);
+            // each event: userdata, then its errno: none for g
+            assertThat(List.of(m.getLong(500), (int) m.getShort(508), m.getLong(532), (int) m.getShort(540)))
+                    .containsExactly(7L, 0, 8L, 0);
+        }
+    }
 }
