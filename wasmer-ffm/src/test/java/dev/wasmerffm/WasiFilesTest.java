@@ -340,4 +340,22 @@ class WasiFilesTest {
                     .containsExactly(7L, 0, 8L, 0);
         }
     }
+
+    /** The sandbox of {@code WasiTest.escapingThePreopenedDirectoryIsDenied}, with the directory mapped as root. */
+    @Test
+    void escapingAMappedRootIsDenied(@TempDir Path host) throws IOException {
+        Path sandbox = Files.createDirectory(host.resolve("sandbox"));
+        Files.writeString(host.resolve("outside.txt"), "secret");
+        Files.writeString(sandbox.resolve("inside.txt"), "fine");
+        Files.createSymbolicLink(sandbox.resolve("link-out"), host.resolve("outside.txt"));
+        Files.createSymbolicLink(sandbox.resolve("dir-out"), host);
+        String outside = host.resolve("outside.txt").toString();
+        WasiExit exit = WasiTest.run("escape", new WasiConfig("escape").mapDir("/", sandbox).args("/inside.txt",
+                "/../outside.txt", "../outside.txt", "../../outside.txt", outside, "/etc/passwd", "/link-out",
+                "/dir-out/outside.txt"));
+        assertThat(exit.stdoutText().lines()).containsExactly("/inside.txt: OPENED", "/../outside.txt: denied",
+                "../outside.txt: denied", "../../outside.txt: denied", outside + ": denied", "/etc/passwd: denied",
+                "/link-out: denied", "/dir-out/outside.txt: denied");
+        assertThat(Files.readString(host.resolve("outside.txt"))).isEqualTo("secret");
+    }
 }
