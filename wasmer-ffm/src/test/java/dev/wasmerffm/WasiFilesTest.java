@@ -131,25 +131,31 @@ class WasiFilesTest {
                 (i32.store (i32.const 272) (call $close (i32.const 3)))))
             """;
 
-    /** Runs {@link #CALLS}; its memory from offset 100 on. */
-    static ByteBuffer calls(WasiConfig config) {
-        try (Module module = Module.compile(WasiTest.engine, CALLS); Store store = new Store(WasiTest.engine);
+    /** Runs a WASI module of {@code version} (checked) in {@code config}; its first 600 bytes of memory after. */
+    static ByteBuffer memoryAfter(String wat, WasiVersion version, WasiConfig config) {
+        try (Module module = Module.compile(WasiTest.engine, wat); Store store = new Store(WasiTest.engine);
                 WasiEnv wasi = WasiEnv.create(store, config); Instance instance = wasi.instantiate(module)) {
+            assertThat(WasiEnv.version(module)).isEqualTo(version);
             wasi.startFunction(instance).call();
-            return ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
+            return ByteBuffer.wrap(instance.memory("memory").read(0, 600)).order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 
-    static List<Integer> errnos(ByteBuffer memory) {
+    static ByteBuffer calls(WasiConfig config) {
+        return memoryAfter(CALLS, WasiVersion.SNAPSHOT1, config);
+    }
+
+    /** The i32s stored from offset 200 to {@code last}. */
+    static List<Integer> errnos(ByteBuffer memory, int last) {
         List<Integer> out = new ArrayList<>();
-        for (int at = 100; at <= 172; at += 4) {
+        for (int at = 200; at <= last; at += 4) {
             out.add(memory.getInt(at));
         }
         return out;
     }
 
     static String text(ByteBuffer memory, int at, int length) {
-        return new String(memory.array(), at - 100, length, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(memory.array(), at, length, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
@@ -161,19 +167,19 @@ class WasiFilesTest {
         // whose base rights have no FD_WRITE, so sub opens with them (as 5, no preopen), not with O_DIRECTORY and
         // FD_WRITE (ISDIR, as WASI wants); an absolute path is NOTCAPABLE; closed stdout and a closed preopen
         // answer BADF
-        assertThat(errnos(m)).containsExactly(0, 0, 0, 0, 8, 37, 0, 3, 0, 0, 5, 31, 8, 76, 0, 8, 0, 8, 8);
-        assertThat(m.getInt(0)).isZero(); // a directory
-        assertThat(m.getInt(4)).isEqualTo(1);
+        assertThat(errnos(m, 272)).containsExactly(0, 0, 0, 0, 8, 37, 0, 3, 0, 0, 5, 31, 8, 76, 0, 8, 0, 8, 8);
+        assertThat(m.getInt(100)).isZero(); // a directory
+        assertThat(m.getInt(104)).isEqualTo(1);
         assertThat(text(m, 120, 1)).isEqualTo("/");
-        assertThat(m.getInt(12)).isEqualTo(5);
+        assertThat(m.getInt(112)).isEqualTo(5);
         assertThat(text(m, 130, 5)).isEqualTo("/data");
     }
 
     @Test
     void withoutDirectoriesDescriptorThreeIsClosed() {
         ByteBuffer m = calls(new WasiConfig("calls"));
-        assertThat(m.getInt(100)).as("fd_prestat_get(3)").isEqualTo(8);
-        assertThat(m.getInt(124)).as("fd_fdstat_get(3)").isEqualTo(8);
+        assertThat(m.getInt(200)).as("fd_prestat_get(3)").isEqualTo(8);
+        assertThat(m.getInt(224)).as("fd_fdstat_get(3)").isEqualTo(8);
     }
 
     /** libwasmer never follows a symlink in a mapped directory, even one that stays inside it. */
@@ -251,22 +257,12 @@ class WasiFilesTest {
     @Test
     void renumberingMovesADescriptorAndPollSeesTheGuestsNumbers(@TempDir Path root) throws IOException {
         Files.writeString(root.resolve("f"), "file");
-        ByteBuffer m;
-        try (Module module = Module.compile(WasiTest.engine, MOVES); Store store = new Store(WasiTest.engine);
-                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("moves").mapDir("/", root));
-                Instance instance = wasi.instantiate(module)) {
-            wasi.startFunction(instance).call();
-            m = ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
-        }
+        ByteBuffer m = memoryAfter(MOVES, WasiVersion.SNAPSHOT1, new WasiConfig("moves").mapDir("/", root));
         // f opens as 4; the preopen renumbered to 10 is "/" there and 3 is closed, so nothing renumbers onto 3;
         // sock_shutdown of a file is NOTSOCK; poll answers f's subscription (one event, userdata 7, no error) and
         // leaves the guest's number in it; descriptor -1 is BADF; a prestat outside memory FAULT; a closed preopen
         // no preopen any more
-        List<Integer> errnos = new ArrayList<>();
-        for (int at = 100; at <= 164; at += 4) {
-            errnos.add(m.getInt(at));
-        }
-        assertThat(errnos).containsExactly(0, 4, 0, 0, 1, 8, 8, 57, 0, 1, 7, 0, 4, 8, 21, 0, 8);
+        assertThat(errnos(m, 264)).containsExactly(0, 4, 0, 0, 1, 8, 8, 57, 0, 1, 7, 0, 4, 8, 21, 0, 8);
     }
 
     /** A WASIX module keeps libwasmer's numbering: its virtual root "/" at 3, the mapped root ("") at 4. */
@@ -282,17 +278,11 @@ class WasiFilesTest {
                     (i32.store (i32.const 204) (call $name (i32.const 3) (i32.const 120) (i32.const 1)))
                     (i32.store (i32.const 208) (call $prestat (i32.const 4) (i32.const 108)))))
                 """;
-        try (Module module = Module.compile(WasiTest.engine, wasix); Store store = new Store(WasiTest.engine);
-                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("wasix").mapDir("/", root));
-                Instance instance = wasi.instantiate(module)) {
-            assertThat(WasiEnv.version(module)).isEqualTo(WasiVersion.WASIX32V1);
-            wasi.startFunction(instance).call();
-            ByteBuffer m = ByteBuffer.wrap(instance.memory("memory").read(100, 200)).order(ByteOrder.LITTLE_ENDIAN);
-            assertThat(List.of(m.getInt(100), m.getInt(104), m.getInt(108))).containsExactly(0, 0, 0);
-            assertThat(text(m, 120, 1)).isEqualTo("/");
-            assertThat(m.getInt(4)).isEqualTo(1);
-            assertThat(m.getInt(12)).as("the mapped root's name, \"\"").isZero();
-        }
+        ByteBuffer m = memoryAfter(wasix, WasiVersion.WASIX32V1, new WasiConfig("wasix").mapDir("/", root));
+        assertThat(errnos(m, 208)).containsExactly(0, 0, 0);
+        assertThat(text(m, 120, 1)).isEqualTo("/");
+        assertThat(m.getInt(104)).isEqualTo(1);
+        assertThat(m.getInt(112)).as("the mapped root's name, \"\"").isZero();
     }
 
     /**
@@ -326,29 +316,19 @@ class WasiFilesTest {
                     (i32.store (i32.const 200) (call $poll (i32.const 400) (i32.const 500) (i32.const 2)
                       (i32.const 190)))))
                 """;
-        try (Module module = Module.compile(WasiTest.engine, wat); Store store = new Store(WasiTest.engine);
-                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("poll").mapDir("/", root));
-                Instance instance = wasi.instantiate(module)) {
-            assertThat(WasiEnv.version(module)).isEqualTo(WasiVersion.SNAPSHOT0);
-            wasi.startFunction(instance).call();
-            ByteBuffer m = ByteBuffer.wrap(instance.memory("memory").read(0, 600)).order(ByteOrder.LITTLE_ENDIAN);
-            assertThat(m.getInt(184)).isEqualTo(5);
-            assertThat(m.getInt(200)).isZero();
-            assertThat(m.getInt(190)).as("events").isEqualTo(2);
-            // each event: userdata, then its errno: none for g
-            assertThat(List.of(m.getLong(500), (int) m.getShort(508), m.getLong(532), (int) m.getShort(540)))
-                    .containsExactly(7L, 0, 8L, 0);
-        }
+        ByteBuffer m = memoryAfter(wat, WasiVersion.SNAPSHOT0, new WasiConfig("poll").mapDir("/", root));
+        assertThat(m.getInt(184)).isEqualTo(5);
+        assertThat(m.getInt(200)).isZero();
+        assertThat(m.getInt(190)).as("events").isEqualTo(2);
+        // each event: userdata, then its errno: none for g
+        assertThat(List.of(m.getLong(500), (int) m.getShort(508), m.getLong(532), (int) m.getShort(540)))
+                .containsExactly(7L, 0, 8L, 0);
     }
 
     /** The sandbox of {@code WasiTest.escapingThePreopenedDirectoryIsDenied}, with the directory mapped as root. */
     @Test
     void escapingAMappedRootIsDenied(@TempDir Path host) throws IOException {
-        Path sandbox = Files.createDirectory(host.resolve("sandbox"));
-        Files.writeString(host.resolve("outside.txt"), "secret");
-        Files.writeString(sandbox.resolve("inside.txt"), "fine");
-        Files.createSymbolicLink(sandbox.resolve("link-out"), host.resolve("outside.txt"));
-        Files.createSymbolicLink(sandbox.resolve("dir-out"), host);
+        Path sandbox = WasiTest.sandbox(host);
         String outside = host.resolve("outside.txt").toString();
         WasiExit exit = WasiTest.run("escape", new WasiConfig("escape").mapDir("/", sandbox).args("/inside.txt",
                 "/../outside.txt", "../outside.txt", "../../outside.txt", outside, "/etc/passwd", "/link-out",
