@@ -40,6 +40,10 @@ public final class Func extends Extern {
 
     private static final long V = Vals.SIZE;
     private static final long P = Layouts.VAL_PAYLOAD;
+    // The kinds the typed adapters write, from the generated enum through ValType.
+    private static final byte I32 = (byte) ValType.I32.kind();
+    private static final byte I64 = (byte) ValType.I64.kind();
+    private static final byte F64 = (byte) ValType.F64.kind();
 
     private final String name;
     private final Host host;
@@ -257,9 +261,9 @@ public final class Func extends Extern {
         return (a, b) -> {
             Store.Frame f = begin(2, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 0);
+                f.argVals.set(JAVA_BYTE, 0, I32);
                 f.argVals.set(JAVA_INT, P, a);
-                f.argVals.set(JAVA_BYTE, V, (byte) 0);
+                f.argVals.set(JAVA_BYTE, V, I32);
                 f.argVals.set(JAVA_INT, V + P, b);
                 run(f);
                 return f.resultVals.get(JAVA_INT, P);
@@ -275,7 +279,7 @@ public final class Func extends Extern {
         return a -> {
             Store.Frame f = begin(1, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 0);
+                f.argVals.set(JAVA_BYTE, 0, I32);
                 f.argVals.set(JAVA_INT, P, a);
                 run(f);
                 return f.resultVals.get(JAVA_INT, P);
@@ -318,9 +322,9 @@ public final class Func extends Extern {
         return (a, b) -> {
             Store.Frame f = begin(2, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 1);
+                f.argVals.set(JAVA_BYTE, 0, I64);
                 f.argVals.set(JAVA_LONG, P, a);
-                f.argVals.set(JAVA_BYTE, V, (byte) 1);
+                f.argVals.set(JAVA_BYTE, V, I64);
                 f.argVals.set(JAVA_LONG, V + P, b);
                 run(f);
                 return f.resultVals.get(JAVA_LONG, P);
@@ -336,7 +340,7 @@ public final class Func extends Extern {
         return a -> {
             Store.Frame f = begin(1, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 1);
+                f.argVals.set(JAVA_BYTE, 0, I64);
                 f.argVals.set(JAVA_LONG, P, a);
                 run(f);
                 return f.resultVals.get(JAVA_LONG, P);
@@ -352,9 +356,9 @@ public final class Func extends Extern {
         return (a, b) -> {
             Store.Frame f = begin(2, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 3);
+                f.argVals.set(JAVA_BYTE, 0, F64);
                 f.argVals.set(JAVA_DOUBLE, P, a);
-                f.argVals.set(JAVA_BYTE, V, (byte) 3);
+                f.argVals.set(JAVA_BYTE, V, F64);
                 f.argVals.set(JAVA_DOUBLE, V + P, b);
                 run(f);
                 return f.resultVals.get(JAVA_DOUBLE, P);
@@ -370,7 +374,7 @@ public final class Func extends Extern {
         return a -> {
             Store.Frame f = begin(1, 1);
             try {
-                f.argVals.set(JAVA_BYTE, 0, (byte) 3);
+                f.argVals.set(JAVA_BYTE, 0, F64);
                 f.argVals.set(JAVA_DOUBLE, P, a);
                 run(f);
                 return f.resultVals.get(JAVA_DOUBLE, P);

@@ -1,6 +1,8 @@
 package dev.wasmerffm;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Why wasm code trapped. */
 public enum TrapKind {
@@ -39,6 +41,17 @@ public enum TrapKind {
 
     TrapKind(String marker) {
         this.marker = marker;
+    }
+
+    /** libwasmer's text for a WASI {@code proc_exit} (e.g. "WASI exited with code: 3"). */
+    private static final Pattern EXIT = Pattern.compile("(?i)exit(?:ed)?[^0-9]*(\\d+)");
+
+    // libwasmer reports traps and WASI exits only as message text: this class is the one place that reads it.
+
+    /** The exit code of a trap that is a WASI {@code proc_exit}, or -1 if the trap is something else. */
+    static int wasiExitCode(TrapException trap) {
+        Matcher m = EXIT.matcher(trap.trapMessage());
+        return trap.kind() == OTHER && m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** Classifies a libwasmer trap message. */

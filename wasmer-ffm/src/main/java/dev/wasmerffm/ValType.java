@@ -1,21 +1,23 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.raw.LibWasm.wasm_valkind_enum;
+
 /** A WebAssembly value type. */
 public enum ValType {
     /** 32-bit integer, carried as {@code int}. */
-    I32(0),
+    I32(wasm_valkind_enum.WASM_I32),
     /** 64-bit integer, carried as {@code long}. */
-    I64(1),
+    I64(wasm_valkind_enum.WASM_I64),
     /** 32-bit float, carried as {@code float} (NaN payloads preserved). */
-    F32(2),
+    F32(wasm_valkind_enum.WASM_F32),
     /** 64-bit float, carried as {@code double} (NaN payloads preserved). */
-    F64(3),
-    /** 128-bit vector. The Wasmer C API cannot carry it: functions using it cannot be called from Java. */
+    F64(wasm_valkind_enum.WASM_F64),
+    /** 128-bit vector, carried as a {@link V128}; the C API has no kind for it, so adapter modules carry it. */
     V128(-1),
     /** Host reference, carried as any Java object or {@code null}. */
-    EXTERNREF(128),
+    EXTERNREF(wasm_valkind_enum.WASM_EXTERNREF),
     /** Function reference, carried as a {@link Func} or {@code null}. */
-    FUNCREF(129);
+    FUNCREF(wasm_valkind_enum.WASM_FUNCREF);
 
     private final int kind;
 

@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A WASI environment in a store: the imports a WASI module needs, wired to a {@link WasiConfig}, and the program's
@@ -39,7 +37,6 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
     private static final java.util.Set<String> STDIO_MOVES = java.util.Set.of("fd_renumber", "fd_dup", "fd_dup2",
             "fd_pread", "fd_pwrite");
-    private static final Pattern EXIT = Pattern.compile("(?i)exit(?:ed)?[^0-9]*(\\d+)");
     private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
             List.of(ValType.I32));
 
@@ -442,11 +439,10 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             try {
                 start.call();
             } catch (TrapException e) {
-                Matcher m = EXIT.matcher(e.trapMessage());
-                if (e.kind() != TrapKind.OTHER || !m.find()) {
+                code = TrapKind.wasiExitCode(e);
+                if (code < 0) {
                     throw e;
                 }
-                code = Integer.parseInt(m.group(1));
             }
             return new WasiExit(code, stdout(), stderr(), stdout.truncated || stderr.truncated);
         }
