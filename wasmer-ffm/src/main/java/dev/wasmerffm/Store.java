@@ -307,7 +307,8 @@ public final class Store implements AutoCloseable {
 
     /** Releases the lock; the last release of a holder frees what was closed meanwhile (the store, or handles). */
     void exit() {
-        if (lock.getHoldCount() == 1 && (state.closeRequested || state.handles.hasReleased())) {
+        // the flags first: on the hot path they are false, and getHoldCount() costs more than two reads
+        if ((state.closeRequested || state.handles.hasReleased()) && lock.getHoldCount() == 1) {
             settle();
         }
         lock.unlock();
