@@ -16,9 +16,16 @@ import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import dev.wasmerffm.spring.boot.modules.WasmModule;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -43,6 +50,8 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 @Import(WasmModuleInterfacesRegistrar.class)
 public final class WasmerAutoConfiguration {
 
+    private static final Log logger = LogFactory.getLog(WasmerAutoConfiguration.class);
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Engine wasmerEngine(WasmerProperties properties, ObjectProvider<WasmerConfigCustomizer> customizers) {
@@ -63,8 +72,9 @@ public final class WasmerAutoConfiguration {
         }
         WasmerProperties.Metering metering = properties.getMetering();
         if (metering.isEnabled()) {
-            config.metering(Metering.of(metering.getInitialPoints(),
-                    op -> metering.getCosts().getOrDefault(op, 1L)));
+            Metering m = Metering.of(metering.getInitialPoints(), op -> metering.getCosts().getOrDefault(op, 1L));
+            metering.getCosts().forEach((op, cost) -> requireOperator(m, op, cost));
+            config.metering(m);
         }
         if (properties.getLimits().getMaxMemory() != null) {
             config.maxMemory(properties.getLimits().getMaxMemory().toBytes());
@@ -78,6 +88,17 @@ public final class WasmerAutoConfiguration {
         }
         customizers.orderedStream().forEach(c -> c.customize(config));
         return new Engine(config);
+    }
+
+    /** A cost for an operator that does not exist would be ignored: a typo must fail, naming the property. */
+    private static void requireOperator(Metering metering, String operator, long cost) {
+        try {
+            metering.cost(operator);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationPropertyValueException("wasmer.metering.costs." + operator, cost,
+                    "no operator named '" + operator + "'; keys are wasmparser operator names such as Call, "
+                            + "CallIndirect, Loop, MemoryGrow, I32Add (case matters)");
+        }
     }
 
     /**
@@ -129,8 +150,14 @@ public final class WasmerAutoConfiguration {
     @ConditionalOnMissingBean
     WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver,
             ObjectProvider<WasmerObserver> observer) {
-        return new WasmModules(cache, resolver, properties.getModules().getLocations(),
+        List<String> locations = properties.getModules().getLocations();
+        WasmModules modules = new WasmModules(cache, resolver, locations,
                 observer.getIfUnique(() -> WasmerObserver.NONE));
+        if (!locations.equals(WasmerProperties.Modules.DEFAULT_LOCATIONS)) { // the defaults may well be empty
+            modules.emptyLocations().forEach(l -> logger.warn("wasmer.modules.locations: '" + l
+                    + "' matches no module"));
+        }
+        return modules;
     }
 
     /** Static: it post-processes beans, so it must exist before them. */
@@ -140,26 +167,37 @@ public final class WasmerAutoConfiguration {
         return new WasmHostFunctions(modules::getObject);
     }
 
+    /**
+     * Host-function beans are found only when made, and module interfaces are checked when made: under
+     * {@code spring.main.lazy-initialization} both are still made at startup.
+     */
+    @Bean
+    static LazyInitializationExcludeFilter wasmerLazyInitializationExcludeFilter() {
+        return (name, definition, type) -> type.isAnnotationPresent(WasmModule.class)
+                || WasmHostFunctions.declaresHostFunctions(type);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmInstancePool wasmerInstancePool(WasmModules modules, WasmerProperties properties,
+    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
         return new WasmInstancePool(modules, properties.getPool().getSize(),
                 properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
-                module -> limits(properties, module),
+                module -> limits(properties, engine.config().metering(), module),
                 properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                 observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
     }
 
     /**
-     * A module's settings over the global ones. Without metering enabled, instances metered only for deadlines get
-     * points no call exhausts.
+     * A module's settings over the global ones. The points default to the engine's metering, whoever set it
+     * (properties or a customizer); an unmetered engine's instances, metered only for deadlines, get points no call
+     * exhausts.
      */
-    static ModuleLimits limits(WasmerProperties properties, String module) {
+    static ModuleLimits limits(WasmerProperties properties, @Nullable Metering metering, String module) {
         WasmerProperties.ModuleSettings m = properties.getModules().getSettings()
                 .getOrDefault(module, new WasmerProperties.ModuleSettings());
         long points = m.getPoints() != null ? m.getPoints()
-                : properties.getMetering().isEnabled() ? properties.getMetering().getInitialPoints() : Long.MAX_VALUE;
+                : metering != null ? metering.initialPoints() : Long.MAX_VALUE;
         Duration timeout = m.getCallTimeout() != null ? m.getCallTimeout()
                 : properties.getLimits().getCallTimeout() != null ? properties.getLimits().getCallTimeout()
                 : Duration.ZERO;

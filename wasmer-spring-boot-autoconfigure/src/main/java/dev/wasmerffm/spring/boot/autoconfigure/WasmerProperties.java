@@ -292,11 +292,15 @@ public class WasmerProperties {
     /** Modules loaded and compiled at startup. */
     public static class Modules {
 
+        /** Where modules are looked for unless configured. */
+        public static final List<String> DEFAULT_LOCATIONS = List.of("classpath*:wasm/*.wasm",
+                "classpath*:wasm/*.wat");
+
         /**
          * Resource patterns of modules (.wasm binaries or .wat text); each is registered under its file name without
          * extension.
          */
-        private List<String> locations = new ArrayList<>(List.of("classpath*:wasm/*.wasm", "classpath*:wasm/*.wat"));
+        private List<String> locations = new ArrayList<>(DEFAULT_LOCATIONS);
 
         /** Limits of one module's pooled calls, by module name, over the global ones. */
         private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();

@@ -76,12 +76,22 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        Class<?> type = AopUtils.getTargetClass(bean);
-        Map<Method, WasmHostFunction> found = MethodIntrospector.selectMethods(type,
-                (MethodIntrospector.MetadataLookup<WasmHostFunction>) m -> AnnotatedElementUtils
-                        .findMergedAnnotation(m, WasmHostFunction.class));
-        found.forEach((m, a) -> register(beanName, bean, AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
+        hostFunctionMethods(AopUtils.getTargetClass(bean)).forEach((m, a) -> register(beanName, bean,
+                AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
         return bean;
+    }
+
+    private static Map<Method, WasmHostFunction> hostFunctionMethods(Class<?> type) {
+        return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<WasmHostFunction>) m ->
+                AnnotatedElementUtils.findMergedAnnotation(m, WasmHostFunction.class));
+    }
+
+    /**
+     * Whether beans of {@code type} have {@link WasmHostFunction} methods: such beans must be made at startup, lazy
+     * initialization or not, since they are found only when made.
+     */
+    public static boolean declaresHostFunctions(Class<?> type) {
+        return !hostFunctionMethods(type).isEmpty();
     }
 
     private void register(String beanName, Object bean, Method invocable, Method declared, WasmHostFunction a) {

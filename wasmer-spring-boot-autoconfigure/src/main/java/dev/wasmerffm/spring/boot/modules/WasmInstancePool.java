@@ -1,6 +1,8 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.DeadlineExceededException;
+import dev.wasmerffm.ExportType;
+import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.MeteringExhaustedException;
@@ -13,6 +15,7 @@ import dev.wasmerffm.WasiVersion;
 import dev.wasmerffm.WasmerException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
@@ -52,10 +56,18 @@ public final class WasmInstancePool implements AutoCloseable {
         final LongAdder deadlines = new LongAdder();
         final LongAdder recycled = new LongAdder();
         final ModuleLimits limits;
+        /** The module's exported functions: the names observers may see. */
+        final Set<String> functions;
 
-        Slot(int size, ModuleLimits limits) {
+        Slot(int size, ModuleLimits limits, Module module) {
             idle = new ArrayBlockingQueue<>(size);
             this.limits = limits;
+            this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
+                    .map(ExportType::name).collect(Collectors.toUnmodifiableSet());
+        }
+
+        String observed(String function) {
+            return functions.contains(function) ? function : WasmerObserver.UNKNOWN;
         }
     }
 
@@ -111,7 +123,7 @@ public final class WasmInstancePool implements AutoCloseable {
             throw new IllegalStateException("instance pool is closed");
         }
         WasmModules.Entry entry = modules.get(module);
-        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size, limits(k)));
+        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size, limits(k), entry.module()));
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
@@ -196,7 +208,9 @@ public final class WasmInstancePool implements AutoCloseable {
             if (lease != null) {
                 lease.close();
             }
-            observer.called(module, function, System.nanoTime() - t0, failure);
+            Slot slot = slots.get(module); // none for a module that is not registered
+            observer.called(slot == null ? WasmerObserver.UNKNOWN : module,
+                    slot == null ? WasmerObserver.UNKNOWN : slot.observed(function), System.nanoTime() - t0, failure);
         }
     }
 

@@ -4,9 +4,12 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -34,14 +37,21 @@ public final class WasmModules {
 
     private final ModuleCache cache;
     private final Map<String, Entry> modules;
+    private final List<String> locations;
+    private final List<String> emptyLocations = new ArrayList<>();
 
     /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
     public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations,
             WasmerObserver observer) {
         this.cache = cache;
+        this.locations = List.copyOf(locations);
         Map<String, Entry> found = new TreeMap<>();
         for (String location : locations) {
-            for (Resource r : resources(resolver, location)) {
+            Resource[] resources = resources(resolver, location);
+            if (Arrays.stream(resources).noneMatch(Resource::isReadable)) {
+                emptyLocations.add(location);
+            }
+            for (Resource r : resources) {
                 String file = r.getFilename();
                 if (file == null || !r.isReadable()) {
                     continue;
@@ -70,6 +80,8 @@ public final class WasmModules {
     private static Resource[] resources(ResourcePatternResolver resolver, String location) {
         try {
             return resolver.getResources(location);
+        } catch (FileNotFoundException e) { // a pattern whose directory does not exist: no module there
+            return new Resource[0];
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list WebAssembly modules at " + location, e);
         }
@@ -87,9 +99,14 @@ public final class WasmModules {
     public Entry get(String name) {
         Entry e = modules.get(name);
         if (e == null) {
-            throw new UnknownModuleException(name, modules.keySet());
+            throw new UnknownModuleException(name, modules.keySet(), locations);
         }
         return e;
+    }
+
+    /** The locations that matched no readable module. */
+    public List<String> emptyLocations() {
+        return Collections.unmodifiableList(emptyLocations);
     }
 
     /** Every registered module, by name. */

@@ -18,9 +18,14 @@ public interface WasmerObserver {
     default void instantiated(String module, long nanos) {
     }
 
+    /** The name observed for a module or function that is not registered, so callers' input cannot add names. */
+    String UNKNOWN = "unknown";
+
     /**
      * A call through the pool finished.
      *
+     * @param module a registered module, or {@link #UNKNOWN}
+     * @param function a function that module exports, or {@link #UNKNOWN}
      * @param failure what it threw, or null
      */
     default void called(String module, String function, long nanos, Throwable failure) {

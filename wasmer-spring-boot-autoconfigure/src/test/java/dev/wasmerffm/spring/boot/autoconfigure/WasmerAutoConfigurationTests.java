@@ -28,7 +28,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -40,6 +43,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
+@ExtendWith(OutputCaptureExtension.class)
 class WasmerAutoConfigurationTests {
 
     @TempDir
@@ -324,5 +328,59 @@ class WasmerAutoConfigurationTests {
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
                     assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 5100L);
                 });
+    }
+
+    // issue 19's bugs
+
+    @Test
+    void aCustomizersMeteringIsWhatThePoolGivesBackPerCall() {
+        runner().withBean(WasmerConfigCustomizer.class, () -> c -> c.metering(dev.wasmerffm.Metering.of(5000)))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("spin").points()).isEqualTo(5000);
+                    pool.call("spin", "count", 100L); // ~800 points
+                    assertThatThrownBy(() -> pool.call("spin", "count", 100_000L))
+                            .isInstanceOf(MeteringExhaustedException.class);
+                    assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 6000L);
+                });
+    }
+
+    @Test
+    void callMetersAreTaggedOnlyWithRegisteredNames() {
+        runner().withBean(SimpleMeterRegistry.class).run(ctx -> {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            MeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
+            assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
+            for (int i = 0; i < 50; i++) {
+                String bogus = "f" + i;
+                assertThatThrownBy(() -> pool.call("add", bogus)).isInstanceOf(dev.wasmerffm.WasmerException.class);
+                assertThatThrownBy(() -> pool.call("m" + bogus, bogus)).isInstanceOf(UnknownModuleException.class);
+            }
+            assertThat(registry.find("wasmer.calls").timers()).extracting(t -> t.getId().getTag("module") + "."
+                    + t.getId().getTag("function") + ":" + t.getId().getTag("outcome"))
+                    .containsExactlyInAnyOrder("add.add:success", "add.unknown:error", "unknown.unknown:error");
+        });
+    }
+
+    @Test
+    void aLocationThatMatchesNothingIsNamedInAWarning(CapturedOutput output) {
+        runner().withPropertyValues("wasmer.modules.locations=classpath:nowhere/*.wasm,classpath:wasm/add.wat")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(WasmModules.class).all()).extracting(WasmModules.Entry::name)
+                            .containsExactly("add");
+                    assertThat(output).contains("WARN").contains("wasmer.modules.locations: "
+                            + "'classpath:nowhere/*.wasm' matches no module");
+                });
+    }
+
+    @Test
+    void anUnknownOperatorInMeteringCostsFailsStartupNamingTheProperty() {
+        runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.costs.Cal=1000000").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("wasmer.metering.costs.Cal")
+                    .hasMessageContaining("no operator named 'Cal'");
+        });
     }
 }
