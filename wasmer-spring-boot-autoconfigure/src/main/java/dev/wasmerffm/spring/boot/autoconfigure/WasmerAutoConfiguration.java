@@ -117,7 +117,7 @@ public final class WasmerAutoConfiguration {
     ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
             ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
-        ArtifactKey key = artifactKey("wasmer.cache.key", cache.getKey(), false);
+        ArtifactKey key = artifactKey(cache.getKey());
         WasmerProperties.Shared shared = cache.getShared();
         SpringCacheSharedStore sharedStore = null;
         if (shared.isEnabled()) {
@@ -131,19 +131,12 @@ public final class WasmerAutoConfiguration {
         Path directory = !cache.isEnabled() ? null
                 : cache.getDirectory() != null ? cache.getDirectory() : ModuleCache.defaultDirectory();
         return new ModuleCache(engine, directory, cache.getMaxSize().toBytes(), key, sharedStore,
-                shared.isEnabled() ? artifactKey("wasmer.cache.shared.key", shared.getKey(), true) : null);
+                shared.isEnabled() ? artifactKey(shared.getKey()) : null);
     }
 
-    /** The key of a property; a key set there is the only one used (never a key file). */
-    private static ArtifactKey artifactKey(String property, String value, boolean required) {
-        if (value == null && !required) {
-            return null;
-        }
-        if (value == null || value.length() < ArtifactKey.MIN_LENGTH) {
-            throw new IllegalArgumentException(property + " must be set to a secret of at least "
-                    + ArtifactKey.MIN_LENGTH + " characters");
-        }
-        return ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
+    /** The key of a property, its length already validated; a key set there is the only one used (no key file). */
+    private static @Nullable ArtifactKey artifactKey(@Nullable String value) {
+        return value == null ? null : ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Bean

@@ -132,13 +132,16 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
             for (ImportType imp : e.module().imports()) {
                 Definition d = byImport.get(key(imp.module(), imp.name()));
                 if (d != null && !d.type.equals(imp.type())) {
-                    throw new IllegalStateException(d.where() + " does not match import " + imp.module() + "."
-                            + imp.name() + " of module '" + e.name() + "': the method has " + d.type
-                            + ", the module needs " + imp.type());
+                    throw new WasmImportException(e.name(), d.where() + " does not match import " + imp.module()
+                            + "." + imp.name() + " of module '" + e.name() + "': the method has " + d.type
+                            + ", the module needs " + imp.type(), "Change " + WasmTypes.describe(d.method)
+                            + " to " + imp.type() + " (int, long, float, double for i32, i64, f32, f64).");
                 }
                 if (d == null && !(wasi && imp.module().startsWith("wasi"))) {
-                    throw new IllegalStateException("module '" + e.name() + "' imports " + imp
-                            + ", which no @WasmHostFunction bean method provides");
+                    throw new WasmImportException(e.name(), "module '" + e.name() + "' imports " + imp
+                            + ", which no @WasmHostFunction bean method provides", "Add a bean method "
+                            + "@WasmHostFunction(module = \"" + imp.module() + "\", name = \"" + imp.name()
+                            + "\") of type " + imp.type() + ", or remove the import from the module.");
                 }
             }
         }

@@ -62,19 +62,49 @@ public final class WasmModules {
                     long t0 = System.nanoTime();
                     Module m = cache.get(bytes);
                     observer.moduleLoaded(name, System.nanoTime() - t0);
-                    Entry previous = found.put(name, new Entry(name, r.getDescription(), m,
+                    Entry previous = found.put(name, new Entry(name, location(r), m,
                             cache.key(Wasmer.wat2wasm(bytes))));
                     if (previous != null) {
-                        throw new WasmerException("two modules named '" + name + "': " + previous.location()
-                                + " and " + r.getDescription());
+                        throw new WasmModuleLoadException(name, location(r), "another module has that name: "
+                                + previous.location(), "Rename one of the files (a module is registered under its"
+                                + " file name without extension), or narrow wasmer.modules.locations.", null);
                     }
+                } catch (WasmModuleLoadException e) {
+                    throw e;
                 } catch (WasmerException e) {
-                    throw new WasmerException("cannot load WebAssembly module " + r.getDescription() + ": "
-                            + e.getMessage(), e);
+                    throw loadFailure(name, file, location(r), e);
                 }
             }
         }
         this.modules = Collections.unmodifiableMap(found);
+    }
+
+    /** What went wrong, and the fix for it. */
+    private static WasmModuleLoadException loadFailure(String name, String file, String location,
+            WasmerException e) {
+        String problem = e.getMessage();
+        String fix;
+        if (problem.startsWith("invalid WAT") && file.endsWith(".wasm")) { // bytes without \0asm are read as text
+            fix = "The file is not a WebAssembly binary (it does not start with \\0asm): rebuild it, or remove it"
+                    + " from wasmer.modules.locations.";
+        } else if (problem.startsWith("invalid WAT")) {
+            fix = "Correct the WebAssembly text at the line and column above.";
+        } else if (problem.contains("above the limit")) {
+            fix = "Raise wasmer.limits.max-memory (or wasmer.limits.max-table-elements) to what the module needs.";
+        } else {
+            fix = "The module is not valid for this engine: validate it (e.g. wasm-validate), or turn on the "
+                    + "WebAssembly features it uses with wasmer.features.<name>=true.";
+        }
+        return new WasmModuleLoadException(name, location, problem, fix, e);
+    }
+
+    /** A resource as a user reads it: its URL, without Spring's "class path resource [...]" or "URL [...]". */
+    private static String location(Resource r) {
+        try {
+            return r.getURL().toString();
+        } catch (IOException e) {
+            return r.getDescription();
+        }
     }
 
     private static Resource[] resources(ResourcePatternResolver resolver, String location) {

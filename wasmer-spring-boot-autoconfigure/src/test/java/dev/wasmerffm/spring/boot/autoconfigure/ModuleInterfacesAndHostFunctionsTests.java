@@ -63,7 +63,7 @@ class ModuleInterfacesAndHostFunctionsTests {
     }
 
     /** A host whose {@code twice} returns i64 where the module imports i32. */
-    static class WrongHost {
+    public static class WrongHost {
         @WasmHostFunction
         long twice(int x) {
             return x;
