@@ -20,7 +20,9 @@ import dev.wasmerffm.spring.boot.modules.WasmModule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +38,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.io.support.ResourcePatternResolver;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of the Wasmer runtime: an {@link Engine} from {@code wasmer.*} properties, a thread-safe
@@ -116,6 +119,12 @@ public final class WasmerAutoConfiguration {
     @ConditionalOnMissingBean
     ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
             ObjectProvider<CacheManager> cacheManager) {
+        return moduleCache(engine, properties, cacheManager);
+    }
+
+    /** A cache over {@code engine} as the {@code wasmer.cache.*} properties say. */
+    private static ModuleCache moduleCache(Engine engine, WasmerProperties properties,
+            ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
         ArtifactKey key = artifactKey(cache.getKey());
         WasmerProperties.Shared shared = cache.getShared();
@@ -139,13 +148,30 @@ public final class WasmerAutoConfiguration {
         return value == null ? null : ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver,
-            ObjectProvider<WasmerObserver> observer) {
+            ObjectProvider<WasmerObserver> observer, ObjectProvider<CacheManager> cacheManager) {
         List<String> locations = properties.getModules().getLocations();
-        WasmModules modules = new WasmModules(cache, resolver, locations,
-                observer.getIfUnique(() -> WasmerObserver.NONE));
+        // a module with a memory limit of its own is compiled by an engine of its own, which WasmModules closes
+        Map<String, ModuleCache> own = new HashMap<>();
+        properties.getModules().getSettings().forEach((name, m) -> {
+            if (m.getMaxMemory() != null) {
+                own.put(name, moduleCache(new Engine(cache.engine().config().copy()
+                        .maxMemory(m.getMaxMemory().toBytes())), properties, cacheManager));
+            }
+        });
+        WasmModules modules;
+        try {
+            modules = new WasmModules(cache, name -> own.getOrDefault(name, cache), resolver, locations,
+                    observer.getIfUnique(() -> WasmerObserver.NONE));
+        } catch (RuntimeException e) {
+            own.values().forEach(c -> {
+                c.close();
+                c.engine().close();
+            });
+            throw e;
+        }
         if (!locations.equals(WasmerProperties.Modules.DEFAULT_LOCATIONS)) { // the defaults may well be empty
             modules.emptyLocations().forEach(l -> logger.warn("wasmer.modules.locations: '" + l
                     + "' matches no module"));
@@ -174,10 +200,11 @@ public final class WasmerAutoConfiguration {
     @ConditionalOnMissingBean
     WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
-        return new WasmInstancePool(modules, properties.getPool().getSize(),
-                properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
-                module -> limits(properties, engine.config().metering(), module),
-                properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
+        WasmerProperties.Pool pool = properties.getPool();
+        return new WasmInstancePool(modules, module -> limits(properties, engine.config().metering(), module),
+                new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
+                        properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
+                        pool.getInstanceReuse()),
                 observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
     }
 
@@ -194,6 +221,8 @@ public final class WasmerAutoConfiguration {
         Duration timeout = m.getCallTimeout() != null ? m.getCallTimeout()
                 : properties.getLimits().getCallTimeout() != null ? properties.getLimits().getCallTimeout()
                 : Duration.ZERO;
-        return new ModuleLimits(points, timeout);
+        DataSize maxMemory = m.getMaxMemory() != null ? m.getMaxMemory() : properties.getLimits().getMaxMemory();
+        return new ModuleLimits(points, timeout, maxMemory == null ? -1 : maxMemory.toBytes(),
+                m.getPoolSize() != null ? m.getPoolSize() : properties.getPool().getSize());
     }
 }

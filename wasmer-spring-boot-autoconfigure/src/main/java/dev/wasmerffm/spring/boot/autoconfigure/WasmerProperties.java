@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.wasmerffm.ArtifactKey;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool.InstanceReuse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -180,6 +181,10 @@ public class WasmerProperties implements Validator {
                 atLeast(errors, at + "points", m.points, 0);
             }
             notNegative(errors, at + "call-timeout", m.callTimeout);
+            atLeastOnePage(errors, at + "max-memory", m.maxMemory);
+            if (m.poolSize != null) {
+                atLeast(errors, at + "pool-size", m.poolSize, 1);
+            }
         });
     }
 
@@ -402,6 +407,31 @@ public class WasmerProperties implements Validator {
         /** Deadline of this module's pooled calls. Default: wasmer.limits.call-timeout. */
         private Duration callTimeout;
 
+        /**
+         * Most linear memory this module's own memory may reach; it is compiled with an engine of its own for it.
+         * Default: wasmer.limits.max-memory.
+         */
+        private DataSize maxMemory;
+
+        /** Most instances of this module at once. Default: wasmer.pool.size. */
+        private Integer poolSize;
+
+        public DataSize getMaxMemory() {
+            return this.maxMemory;
+        }
+
+        public void setMaxMemory(DataSize maxMemory) {
+            this.maxMemory = maxMemory;
+        }
+
+        public Integer getPoolSize() {
+            return this.poolSize;
+        }
+
+        public void setPoolSize(Integer poolSize) {
+            this.poolSize = poolSize;
+        }
+
         public Long getPoints() {
             return this.points;
         }
@@ -559,6 +589,21 @@ public class WasmerProperties implements Validator {
          * in it (grown memory, externref values) until it closes; an instance whose call failed is replaced at once.
          */
         private long maxCalls = 10_000;
+
+        /**
+         * What is done with an instance after a call: reuse (also after a trap; memory and globals persist from call
+         * to call), discard-after-trap, or fresh-per-call (no state passes between calls; an instantiation per call).
+         * An instance whose call hit its deadline is always replaced.
+         */
+        private InstanceReuse instanceReuse = InstanceReuse.DISCARD_AFTER_TRAP;
+
+        public InstanceReuse getInstanceReuse() {
+            return this.instanceReuse;
+        }
+
+        public void setInstanceReuse(InstanceReuse instanceReuse) {
+            this.instanceReuse = instanceReuse;
+        }
 
         public Duration getBorrowTimeout() {
             return this.borrowTimeout;

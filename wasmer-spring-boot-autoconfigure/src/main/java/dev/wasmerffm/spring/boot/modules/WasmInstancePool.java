@@ -29,18 +29,16 @@ import java.util.stream.Collectors;
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
  * (libwasmer stores are single-threaded), returned for reuse when the lease closes. Instances are made on demand,
- * up to the pool size per module; metered instances get their points back as configured. A store keeps all it ever
- * made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases or a failed call:
- * the pool's footprint stays flat however long it serves.
+ * up to the pool size per module; metered instances get their points back as configured. A reused instance keeps
+ * its memory, globals and tables from call to call ({@link InstanceReuse} chooses otherwise). A store keeps all it
+ * ever made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases, a deadline or
+ * (by default) a trap: the pool's footprint stays flat however long it serves.
  */
 public final class WasmInstancePool implements AutoCloseable {
 
     private final WasmModules modules;
-    private final int size;
-    private final Duration borrowTimeout;
-    private final long maxCalls;
+    private final Settings settings;
     private final Function<String, ModuleLimits> limits;
-    private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
     private final WasmHostFunctions hostFunctions;
@@ -59,8 +57,8 @@ public final class WasmInstancePool implements AutoCloseable {
         /** The module's exported functions: the names observers may see. */
         final Set<String> functions;
 
-        Slot(int size, ModuleLimits limits, Module module) {
-            idle = new ArrayBlockingQueue<>(size);
+        Slot(ModuleLimits limits, Module module) {
+            idle = new ArrayBlockingQueue<>(limits.poolSize());
             this.limits = limits;
             this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
                     .map(ExportType::name).collect(Collectors.toUnmodifiableSet());
@@ -90,29 +88,44 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
+    /** What is done with an instance after a call. */
+    public enum InstanceReuse {
+        /** Kept for the next call, also after a trap (deadlines excepted): state persists between calls. */
+        REUSE,
+        /** Kept for the next call until a call traps; then replaced (memory may be half-written). */
+        DISCARD_AFTER_TRAP,
+        /** Replaced after every call: no memory, globals or tables pass from one call to the next. */
+        FRESH_PER_CALL
+    }
+
+    /**
+     * How the pool treats instances of every module.
+     *
+     * @param borrowTimeout how long a borrower waits for a free instance
+     * @param maxCalls leases after which an instance is replaced by a new one in a new store
+     * @param resetPointsPerCall whether metering points are given back before every lease (else once per instance)
+     * @param reuse what is done with an instance after a call
+     */
+    public record Settings(Duration borrowTimeout, long maxCalls, boolean resetPointsPerCall, InstanceReuse reuse) {
+
+        public Settings {
+            if (maxCalls < 1) {
+                throw new IllegalArgumentException("maxCalls must be >= 1, got " + maxCalls);
+            }
+        }
+    }
+
     /**
      * A pool over {@code modules}.
      *
-     * @param maxCalls leases after which an instance is replaced by a new one in a new store
-     * @param limits the points and call deadline of each module's instances, by module name
-     * @param resetPerCall whether points are given back before every lease (else once per instance)
+     * @param limits the points, call deadline and pool size of each module, by module name
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
-    public WasmInstancePool(WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
-            Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer,
-            WasmHostFunctions hostFunctions) {
-        if (size < 1) {
-            throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
-        }
-        if (maxCalls < 1) {
-            throw new IllegalArgumentException("wasmer.pool.max-calls must be at least 1, got " + maxCalls);
-        }
-        this.maxCalls = maxCalls;
+    public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
+            WasmerObserver observer, WasmHostFunctions hostFunctions) {
         this.modules = modules;
-        this.size = size;
-        this.borrowTimeout = borrowTimeout;
         this.limits = limits;
-        this.resetPerCall = resetPerCall;
+        this.settings = settings;
         this.observer = observer;
         this.hostFunctions = hostFunctions;
     }
@@ -123,7 +136,8 @@ public final class WasmInstancePool implements AutoCloseable {
             throw new IllegalStateException("instance pool is closed");
         }
         WasmModules.Entry entry = modules.get(module);
-        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size, limits(k), entry.module()));
+        Slot slot = slots.computeIfAbsent(module, k -> new Slot(limits(k), entry.module()));
+        int size = slot.limits.poolSize();
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
@@ -137,17 +151,18 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (p == null) {
             try {
-                p = slot.idle.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                p = slot.idle.poll(settings.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WasmerException("interrupted waiting for an instance of " + module, e);
             }
             if (p == null) {
-                throw new WasmerException("no instance of module '" + module + "' free within " + borrowTimeout
-                        + " (wasmer.pool.size=" + size + ")");
+                throw new WasmerException("no instance of module '" + module + "' free within "
+                        + settings.borrowTimeout() + " (pool size " + size + ": wasmer.pool.size or "
+                        + "wasmer.modules.settings." + module + ".pool-size)");
             }
         }
-        if (resetPerCall && p.instance.isMetered()) {
+        if (settings.resetPointsPerCall() && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
         }
         slot.inUse.incrementAndGet();
@@ -195,7 +210,8 @@ public final class WasmInstancePool implements AutoCloseable {
             return body.apply(lease.instance());
         } catch (RuntimeException | Error e) {
             failure = e;
-            if (lease != null && (e instanceof TrapException || e instanceof Error)) {
+            if (lease != null && (e instanceof DeadlineExceededException || e instanceof Error
+                    || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
             if (e instanceof MeteringExhaustedException) {
@@ -258,10 +274,11 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             slot.inUse.decrementAndGet();
             Instance i = pooled.instance;
-            if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
+            if (pool.settings.resetPointsPerCall() && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
-            if (discard || ++pooled.leases >= pool.maxCalls || i.isClosed() || pool.closed
+            if (discard || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
+                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed
                     || !slot.idle.offer(pooled)) {
                 pooled.close();
                 slot.created.decrementAndGet();

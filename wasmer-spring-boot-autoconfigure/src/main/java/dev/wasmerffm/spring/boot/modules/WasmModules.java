@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.ResourcePatternResolver;
 
@@ -22,7 +23,7 @@ import org.springframework.core.io.support.ResourcePatternResolver;
  * The modules found at the configured locations, compiled (or loaded from the {@link ModuleCache}) at startup and
  * registered under their file name without extension.
  */
-public final class WasmModules {
+public final class WasmModules implements AutoCloseable {
 
     /**
      * One registered module.
@@ -31,8 +32,9 @@ public final class WasmModules {
      * @param location where it was loaded from
      * @param module the compiled module, shared: do not close it
      * @param cacheKey its key in the module cache
+     * @param cache the cache it was loaded with
      */
-    public record Entry(String name, String location, Module module, String cacheKey) {
+    public record Entry(String name, String location, Module module, String cacheKey, ModuleCache cache) {
     }
 
     private final ModuleCache cache;
@@ -43,6 +45,16 @@ public final class WasmModules {
     /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
     public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations,
             WasmerObserver observer) {
+        this(cache, name -> cache, resolver, locations, observer);
+    }
+
+    /**
+     * Loads every module at {@code locations}, each with the cache {@code cacheOf} gives for its name: {@code cache}
+     * or one of the module's own, over an engine of its own (e.g. its own memory limit), which this closes, engine
+     * and all, in {@link #close()}.
+     */
+    public WasmModules(ModuleCache cache, Function<String, ModuleCache> cacheOf, ResourcePatternResolver resolver,
+            List<String> locations, WasmerObserver observer) {
         this.cache = cache;
         this.locations = List.copyOf(locations);
         Map<String, Entry> found = new TreeMap<>();
@@ -60,10 +72,11 @@ public final class WasmModules {
                 byte[] bytes = read(r);
                 try {
                     long t0 = System.nanoTime();
-                    Module m = cache.get(bytes);
+                    ModuleCache own = cacheOf.apply(name);
+                    Module m = own.get(bytes);
                     observer.moduleLoaded(name, System.nanoTime() - t0);
                     Entry previous = found.put(name, new Entry(name, location(r), m,
-                            cache.key(Wasmer.wat2wasm(bytes))));
+                            own.key(Wasmer.wat2wasm(bytes)), own));
                     if (previous != null) {
                         throw new WasmModuleLoadException(name, location(r), "another module has that name: "
                                 + previous.location(), "Rename one of the files (a module is registered under its"
@@ -146,7 +159,16 @@ public final class WasmModules {
 
     /** Where a module's compiled code is: memory, disk or absent. */
     public String cacheState(Entry e) {
-        return cache.state(e.cacheKey());
+        return e.cache().state(e.cacheKey());
+    }
+
+    /** Closes the modules' own caches and their engines; the shared cache is its owner's to close. */
+    @Override
+    public void close() {
+        modules.values().stream().map(Entry::cache).filter(c -> c != cache).distinct().forEach(c -> {
+            c.close();
+            c.engine().close();
+        });
     }
 
     /** The cache the modules came from. */

@@ -283,7 +283,7 @@ class WasmerAutoConfigurationTests {
             assertThat(ctx).hasNotFailed();
             assertThat(ctx.getBean(Engine.class).config().deadlines()).isTrue();
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50)));
+            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1));
             for (int i = 0; i < 3; i++) { // pool.size calls in a row: each frees its slot
                 assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
                 assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
@@ -305,8 +305,9 @@ class WasmerAutoConfigurationTests {
                     assertThat(ctx).hasNotFailed();
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(1_000_000_000_000L,
-                            Duration.ofMillis(40)));
-                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO));
+                            Duration.ofMillis(40), -1, Runtime.getRuntime().availableProcessors()));
+                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO, -1,
+                            Runtime.getRuntime().availableProcessors()));
                     long t0 = System.nanoTime();
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
                     assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(40L, 2_000L);
@@ -328,6 +329,64 @@ class WasmerAutoConfigurationTests {
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
                     assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 5100L);
                 });
+    }
+
+    @Test
+    void perModuleMaxMemoryAndPoolSizeOverTheGlobalOnes() {
+        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer", "wasmer.pool.size=3",
+                "wasmer.pool.borrow-timeout=100ms", "wasmer.limits.max-memory=16MB",
+                "wasmer.modules.settings.counter.max-memory=128KB", "wasmer.modules.settings.add.pool-size=1")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("counter").maxMemory()).isEqualTo(128 * 1024);
+                    assertThat(pool.limits("spin").maxMemory()).isEqualTo(16 * 1024 * 1024);
+                    assertThat(pool.limits("add").poolSize()).isEqualTo(1);
+                    assertThat(pool.limits("counter").poolSize()).isEqualTo(3);
+                    try (WasmInstancePool.Lease counter = pool.borrow("counter")) {
+                        dev.wasmerffm.Memory memory = counter.instance().memory("memory");
+                        assertThat(memory.grow(1)).isTrue(); // 2 pages = 128 KiB
+                        assertThat(memory.grow(1)).as("past the module's own cap").isFalse();
+                    }
+                    try (WasmInstancePool.Lease add = pool.borrow("add")) {
+                        assertThatThrownBy(() -> pool.borrow("add")).hasMessageContaining("pool size 1")
+                                .hasMessageContaining("wasmer.modules.settings.add.pool-size");
+                    }
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    assertThat(modules.get("counter").module().engine().config().maxMemoryPages()).isEqualTo(2);
+                    assertThat(modules.get("add").module().engine().config().maxMemoryPages()).isEqualTo(256);
+                    WasmerEndpoint endpoint = ctx.getBean(WasmerEndpoint.class);
+                    assertThat(endpoint.module("counter").limits().maxMemory()).isEqualTo(128 * 1024);
+                    assertThat(endpoint.module("add").limits().poolSize()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void instanceReusePolicies() {
+        // counter's global counts the calls an instance served: it shows whether the instance was kept
+        runner().withPropertyValues("wasmer.pool.size=1").run(ctx -> {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThat(pool.call("counter", "next")).containsExactly(1);
+            assertThat(pool.call("counter", "next")).as("reused by default").containsExactly(2);
+        });
+        runner().withPropertyValues("wasmer.pool.size=1", "wasmer.pool.instance-reuse=fresh-per-call").run(ctx -> {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThat(pool.call("counter", "next")).containsExactly(1);
+            assertThat(pool.call("counter", "next")).as("a fresh instance").containsExactly(1);
+            assertThat(pool.stats().get("counter").recycled()).isEqualTo(2);
+        });
+        for (var reuse : List.of("reuse", "discard-after-trap")) {
+            runner().withPropertyValues("wasmer.pool.size=1", "wasmer.metering.enabled=true",
+                    "wasmer.metering.initial-points=10000", "wasmer.pool.instance-reuse=" + reuse).run(ctx -> {
+                        WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                        assertThat(pool.call("spin", "square", 2L)).containsExactly(4L);
+                        assertThatThrownBy(() -> pool.call("spin", "spin"))
+                                .isInstanceOf(MeteringExhaustedException.class);
+                        assertThat(pool.call("spin", "square", 3L)).containsExactly(9L);
+                        assertThat(pool.stats().get("spin").recycled()).as(reuse)
+                                .isEqualTo(reuse.equals("reuse") ? 0 : 1);
+                    });
+        }
     }
 
     // issue 19's bugs
