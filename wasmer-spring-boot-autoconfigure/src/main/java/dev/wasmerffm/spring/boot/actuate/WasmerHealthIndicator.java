@@ -1,34 +1,32 @@
 package dev.wasmerffm.spring.boot.actuate;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
-import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
-/** Up when libwasmer is loaded and a trivial module compiles, instantiates and answers a call. */
+/**
+ * Up while the engine is open, with libwasmer's version, library and backend and the modules registered. It reads
+ * state only: modules were compiled at startup, so a probe compiles and instantiates nothing.
+ */
 public class WasmerHealthIndicator extends AbstractHealthIndicator {
 
-    private static final String PROBE = "(module (func (export \"probe\") (result i32) i32.const 42))";
-
     private final Engine engine;
+    private final WasmModules modules;
 
-    public WasmerHealthIndicator(Engine engine) {
+    public WasmerHealthIndicator(Engine engine, WasmModules modules) {
         super("Wasmer health check failed");
         this.engine = engine;
+        this.modules = modules;
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        try (Module m = Module.compile(engine, PROBE); Store s = new Store(m); Instance in = Instance.create(s, m)) {
-            int answer = in.func("probe").asIntSupplier().getAsInt();
-            builder.status(answer == 42 ? org.springframework.boot.health.contributor.Status.UP
-                    : org.springframework.boot.health.contributor.Status.DOWN)
-                    .withDetail("version", Wasmer.version().full()).withDetail("library", WasmerLibrary.load().toString())
-                    .withDetail("backend", engine.config().backend().toString());
-        }
+        (engine.isClosed() ? builder.down() : builder.up()).withDetail("version", Wasmer.version().full())
+                .withDetail("library", WasmerLibrary.load().toString())
+                .withDetail("backend", engine.config().backend().toString())
+                .withDetail("modules", modules.all().size());
     }
 }

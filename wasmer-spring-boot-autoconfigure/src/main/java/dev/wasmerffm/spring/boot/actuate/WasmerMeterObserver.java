@@ -2,6 +2,7 @@ package dev.wasmerffm.spring.boot.actuate;
 
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
@@ -10,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Records {@code wasmer.module.load{module}}, {@code wasmer.instantiate{module}} and
+ * Records {@code wasmer.module.load{module}}, {@code wasmer.instantiations{module}} and
  * {@code wasmer.calls{module,function,outcome}} timers, and {@code wasmer.traps{module,kind}} counters. Tags are
- * bounded: registered module names, their export names, and trap kinds.
+ * bounded: registered module names, their export names (the pool passes anything else as
+ * {@link WasmerObserver#UNKNOWN}), and trap kinds.
  */
 public class WasmerMeterObserver implements WasmerObserver {
 
@@ -33,7 +35,7 @@ public class WasmerMeterObserver implements WasmerObserver {
 
     @Override
     public void instantiated(String module, long nanos) {
-        Timer.builder("wasmer.instantiate").description("Making a pooled instance").tag("module", module)
+        Timer.builder("wasmer.instantiations").description("Pooled instances made").tag("module", module)
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -50,8 +52,8 @@ public class WasmerMeterObserver implements WasmerObserver {
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
         if (failure instanceof TrapException t) {
-            registry.counter("wasmer.traps", "module", module, "kind", t.kind().name().toLowerCase(Locale.ROOT))
-                    .increment();
+            Counter.builder("wasmer.traps").description("Pooled calls stopped by a trap, by kind").tags("module",
+                    module, "kind", t.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
         }
     }
 }

@@ -176,6 +176,13 @@ public final class WasmerAutoConfiguration {
             modules.emptyLocations().forEach(l -> logger.warn("wasmer.modules.locations: '" + l
                     + "' matches no module"));
         }
+        Config config = cache.engine().config();
+        ModuleCache.Stats stats = cache.stats();
+        logger.info("Wasmer " + Wasmer.version().full() + " (" + WasmerLibrary.load() + "), backend "
+                + config.backend() + ", metering " + (config.metering() == null ? "off"
+                        : config.metering().initialPoints() + " points") + ", " + modules.all().size() + " modules "
+                + modules.all().stream().map(WasmModules.Entry::name).toList() + " (compiled " + stats.compiles()
+                + ", from disk " + stats.diskLoads() + ", from shared cache " + stats.sharedLoads() + ")");
         return modules;
     }
 

@@ -567,7 +567,7 @@ public class WasmerProperties implements Validator {
     public static class Pool {
 
         /**
-         * Most instances per module.
+         * Most instances per module. Default: the number of processors.
          */
         private int size = Runtime.getRuntime().availableProcessors();
 

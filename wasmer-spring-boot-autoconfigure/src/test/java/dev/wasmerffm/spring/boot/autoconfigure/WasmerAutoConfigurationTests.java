@@ -113,6 +113,37 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
+    void oneInfoLineAtStartupSaysWhatRuns(CapturedOutput output) {
+        runner().withPropertyValues("wasmer.metering.enabled=true").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(output.getOut().lines().filter(l -> l.contains(" INFO ") && l.contains("Wasmer 7.4.2")))
+                    .singleElement().asString().contains("libwasmer", "backend cranelift",
+                            "metering 10000000 points", "3 modules [add, counter, spin]", "(compiled 3, from disk 0");
+        });
+    }
+
+    @Test
+    void theHealthProbeReadsStateOnly() {
+        runner().run(ctx -> {
+            WasmerHealthIndicator health = ctx.getBean(WasmerHealthIndicator.class);
+            ModuleCache cache = ctx.getBean(ModuleCache.class);
+            long compiles = cache.stats().compiles();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                assertThat(health.health(true).getStatus().getCode()).isEqualTo("UP");
+            }
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("1000 probes, ms").isLessThan(1000);
+            assertThat(cache.stats().compiles()).isEqualTo(compiles);
+            assertThat(health.health(true).getDetails()).containsEntry("modules", 3)
+                    .containsEntry("backend", "cranelift");
+            Engine closed = new Engine();
+            closed.close();
+            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class)).health(false).getStatus()
+                    .getCode()).isEqualTo("DOWN");
+        });
+    }
+
+    @Test
     void userBeansMakeOursBackOff() {
         runner().withUserConfiguration(UserBeans.class).run(ctx -> {
             assertThat(ctx).hasNotFailed();
