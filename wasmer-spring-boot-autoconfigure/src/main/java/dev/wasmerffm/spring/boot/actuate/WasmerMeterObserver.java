@@ -19,9 +19,8 @@ import java.util.concurrent.TimeUnit;
 public class WasmerMeterObserver implements WasmerObserver {
 
     private final MeterRegistry registry;
-    /** Call timers by module, function and outcome (success, trap, error): found per call without allocating. */
-    private final Map<String, Map<String, Timer[]>> calls = new ConcurrentHashMap<>();
-    private static final String[] OUTCOMES = {"success", "trap", "error"};
+    /** Call timers by module and function, then by outcome (success, trap, error): found per call without allocating. */
+    private final Map<String, Map<String, FunctionTimers>> calls = new ConcurrentHashMap<>();
 
     public WasmerMeterObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -39,21 +38,38 @@ public class WasmerMeterObserver implements WasmerObserver {
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** The scope of a module's function: its timers, registered on first use, so a call allocates nothing. */
     @Override
-    public void called(String module, String function, long nanos, Throwable failure) {
-        int outcome = failure == null ? 0 : failure instanceof TrapException ? 1 : 2;
-        Timer[] timers = calls.computeIfAbsent(module, m -> new ConcurrentHashMap<>())
-                .computeIfAbsent(function, f -> new Timer[OUTCOMES.length]);
-        Timer timer = timers[outcome];
-        if (timer == null) { // a race registers the same meter twice, which Micrometer answers with one
-            timer = Timer.builder("wasmer.calls").description("Calls through the instance pool")
-                    .tags("module", module, "function", function, "outcome", OUTCOMES[outcome]).register(registry);
-            timers[outcome] = timer;
+    public CallScope callStarted(String module, String function) {
+        return calls.computeIfAbsent(module, m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(function, f -> new FunctionTimers(module, function));
+    }
+
+    private final class FunctionTimers implements CallScope {
+        private final String module;
+        private final String function;
+        private final Timer[] timers = new Timer[Outcome.values().length];
+
+        FunctionTimers(String module, String function) {
+            this.module = module;
+            this.function = function;
         }
-        timer.record(nanos, TimeUnit.NANOSECONDS);
-        if (failure instanceof TrapException t) {
-            Counter.builder("wasmer.traps").description("Pooled calls stopped by a trap, by kind").tags("module",
-                    module, "kind", t.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+
+        @Override
+        public void ended(long nanos, Throwable failure) {
+            Outcome outcome = Outcome.of(failure);
+            Timer timer = timers[outcome.ordinal()];
+            if (timer == null) { // a race registers the same meter twice, which Micrometer answers with one
+                timer = Timer.builder("wasmer.calls").description("Calls through the instance pool")
+                        .tags("module", module, "function", function, "outcome", outcome.tag())
+                        .register(registry);
+                timers[outcome.ordinal()] = timer;
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+            if (failure instanceof TrapException t) {
+                Counter.builder("wasmer.traps").description("Pooled calls stopped by a trap, by kind").tags("module",
+                        module, "kind", t.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+            }
         }
     }
 }

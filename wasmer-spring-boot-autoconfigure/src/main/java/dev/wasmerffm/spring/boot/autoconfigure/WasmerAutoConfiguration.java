@@ -164,7 +164,7 @@ public final class WasmerAutoConfiguration {
         WasmModules modules;
         try {
             modules = new WasmModules(cache, name -> own.getOrDefault(name, cache), resolver, locations,
-                    observer.getIfUnique(() -> WasmerObserver.NONE));
+                    WasmerObserver.of(observer.orderedStream().toList()));
         } catch (RuntimeException e) {
             own.values().forEach(c -> {
                 c.close();
@@ -212,7 +212,7 @@ public final class WasmerAutoConfiguration {
                 new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
                         properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                         pool.getInstanceReuse()),
-                observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
+                WasmerObserver.of(observer.orderedStream().toList()), hostFunctions.getIfAvailable());
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
-import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -29,7 +28,7 @@ public final class WasmerMetricsAutoConfiguration {
 
     /** Times every pooled call; {@code wasmer.metrics.calls=false} takes it off the call path. */
     @Bean
-    @ConditionalOnMissingBean(WasmerObserver.class)
+    @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "wasmer.metrics.calls", matchIfMissing = true)
     WasmerMeterObserver wasmerMeterObserver(MeterRegistry registry) {
         return new WasmerMeterObserver(registry);

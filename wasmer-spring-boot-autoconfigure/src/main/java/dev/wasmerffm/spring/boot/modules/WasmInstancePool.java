@@ -136,7 +136,7 @@ public final class WasmInstancePool implements AutoCloseable {
             throw new IllegalStateException("instance pool is closed");
         }
         WasmModules.Entry entry = modules.get(module);
-        Slot slot = slots.computeIfAbsent(module, k -> new Slot(limits(k), entry.module()));
+        Slot slot = slot(module);
         int size = slot.limits.poolSize();
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
@@ -167,6 +167,12 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         slot.inUse.incrementAndGet();
         return new Lease(this, slot, p);
+    }
+
+    /** The instances of a registered module. */
+    private Slot slot(String module) {
+        Slot slot = slots.get(module);
+        return slot != null ? slot : slots.computeIfAbsent(module, k -> new Slot(limits(k), modules.get(k).module()));
     }
 
     /** The limits of {@code module}'s calls. */
@@ -203,6 +209,9 @@ public final class WasmInstancePool implements AutoCloseable {
      */
     public <T> T call(String module, String function, Function<Instance, T> body) {
         long t0 = System.nanoTime();
+        WasmerObserver.CallScope scope = modules.contains(module)
+                ? observer.callStarted(module, slot(module).observed(function))
+                : observer.callStarted(WasmerObserver.UNKNOWN, WasmerObserver.UNKNOWN);
         Throwable failure = null;
         Lease lease = null;
         try {
@@ -224,9 +233,7 @@ public final class WasmInstancePool implements AutoCloseable {
             if (lease != null) {
                 lease.close();
             }
-            Slot slot = slots.get(module); // none for a module that is not registered
-            observer.called(slot == null ? WasmerObserver.UNKNOWN : module,
-                    slot == null ? WasmerObserver.UNKNOWN : slot.observed(function), System.nanoTime() - t0, failure);
+            scope.ended(System.nanoTime() - t0, failure);
         }
     }
 

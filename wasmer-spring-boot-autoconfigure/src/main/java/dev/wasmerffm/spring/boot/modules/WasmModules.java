@@ -152,6 +152,11 @@ public final class WasmModules implements AutoCloseable {
         return Collections.unmodifiableList(emptyLocations);
     }
 
+    /** Whether a module of that name is registered. */
+    public boolean contains(String name) {
+        return modules.containsKey(name);
+    }
+
     /** Every registered module, by name. */
     public Collection<Entry> all() {
         return modules.values();
