@@ -46,6 +46,14 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void theReadmeTableNamesEveryProperty() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        String table = readme.substring(readme.indexOf("| property | default |"));
+        byName("properties").keySet().forEach(name -> assertThat(table).as(name)
+                .contains(name.startsWith("wasmer.") ? name.substring("wasmer.".length()) : name));
+    }
+
+    @Test
     void valuesHaveHints() {
         Map<String, JsonNode> hints = byName("hints");
         assertThat(hints).containsKeys("wasmer.backend", "wasmer.metering.reset", "wasmer.metering.costs.keys",
