@@ -2,8 +2,8 @@ package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.ModuleCache;
-import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
 import dev.wasmerffm.benchmodules.Adder;
+import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;

@@ -13,16 +13,17 @@ import dev.wasmerffm.Feature;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
-import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
-import dev.wasmerffm.spring.boot.actuate.WasmerInfoContributor;
-import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.actuate.endpoint.WasmerEndpoint;
+import dev.wasmerffm.spring.boot.autoconfigure.health.WasmerHealthContributorAutoConfiguration;
+import dev.wasmerffm.spring.boot.autoconfigure.metrics.WasmerMetricsAutoConfiguration;
+import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.info.WasmerInfoContributor;
+import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +31,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -39,6 +38,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -123,27 +124,6 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
-    void theHealthProbeReadsStateOnly() {
-        runner().run(ctx -> {
-            WasmerHealthIndicator health = ctx.getBean(WasmerHealthIndicator.class);
-            ModuleCache cache = ctx.getBean(ModuleCache.class);
-            long compiles = cache.stats().compiles();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < 1000; i++) {
-                assertThat(health.health(true).getStatus().getCode()).isEqualTo("UP");
-            }
-            assertThat((System.nanoTime() - t0) / 1_000_000).as("1000 probes, ms").isLessThan(1000);
-            assertThat(cache.stats().compiles()).isEqualTo(compiles);
-            assertThat(health.health(true).getDetails()).containsEntry("modules", 3)
-                    .containsEntry("backend", "cranelift");
-            Engine closed = new Engine();
-            closed.close();
-            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class)).health(false).getStatus()
-                    .getCode()).isEqualTo("DOWN");
-        });
-    }
-
-    @Test
     void userBeansMakeOursBackOff() {
         runner().withUserConfiguration(UserBeans.class).run(ctx -> {
             assertThat(ctx).hasNotFailed();
@@ -202,21 +182,6 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
-    void endpointOnlyWhenExposed() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer").run(ctx -> {
-            assertThat(ctx).hasSingleBean(WasmerEndpoint.class);
-            WasmerEndpoint.WasmerDescriptor d = ctx.getBean(WasmerEndpoint.class).wasmer();
-            assertThat(d.version().full()).isEqualTo("7.4.2");
-            assertThat(d.backends()).containsEntry("cranelift", true).containsEntry("llvm", false);
-            assertThat(d.modules()).extracting(WasmerEndpoint.ModuleDescriptor::name)
-                    .containsExactly("add", "counter", "spin");
-            assertThat(ctx.getBean(WasmerEndpoint.class).module("add").exports())
-                    .containsEntry("add", "(i32, i32) -> (i32)");
-            assertThat(ctx.getBean(WasmerEndpoint.class).module("missing")).isNull();
-        });
-    }
-
-    @Test
     void worksWithoutActuatorOrMicrometer() {
         runner().withClassLoader(new FilteredClassLoader(Endpoint.class, MeterRegistry.class,
                 org.springframework.boot.health.contributor.AbstractHealthIndicator.class))
@@ -225,19 +190,6 @@ class WasmerAutoConfigurationTests {
                             .doesNotHaveBean(WasmerEndpoint.class).doesNotHaveBean(WasmerMetrics.class)
                             .doesNotHaveBean(WasmerHealthIndicator.class);
                 });
-    }
-
-    @Test
-    void metricsWithARegistry() {
-        runner().withBean(SimpleMeterRegistry.class).run(ctx -> {
-            assertThat(ctx).hasSingleBean(WasmerMetrics.class);
-            SimpleMeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
-            ctx.getBean(WasmerMetrics.class).bindTo(registry);
-            assertThat(registry.get("wasmer.cache.compiles").functionCounter().count()
-                    + registry.get("wasmer.cache.loads").tag("level", "disk").functionCounter().count()).isEqualTo(3);
-            assertThat(registry.get("wasmer.cache.size").gauge().value()).isEqualTo(3);
-            assertThat(registry.get("wasmer.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(3);
-        });
     }
 
     @Test
@@ -434,23 +386,6 @@ class WasmerAutoConfigurationTests {
                             .isInstanceOf(MeteringExhaustedException.class);
                     assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 6000L);
                 });
-    }
-
-    @Test
-    void callMetersAreTaggedOnlyWithRegisteredNames() {
-        runner().withBean(SimpleMeterRegistry.class).run(ctx -> {
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            MeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
-            assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
-            for (int i = 0; i < 50; i++) {
-                String bogus = "f" + i;
-                assertThatThrownBy(() -> pool.call("add", bogus)).isInstanceOf(dev.wasmerffm.WasmerException.class);
-                assertThatThrownBy(() -> pool.call("m" + bogus, bogus)).isInstanceOf(UnknownModuleException.class);
-            }
-            assertThat(registry.find("wasmer.calls").timers()).extracting(t -> t.getId().getTag("module") + "."
-                    + t.getId().getTag("function") + ":" + t.getId().getTag("outcome"))
-                    .containsExactlyInAnyOrder("add.add:success", "add.unknown:error", "unknown.unknown:error");
-        });
     }
 
     @Test

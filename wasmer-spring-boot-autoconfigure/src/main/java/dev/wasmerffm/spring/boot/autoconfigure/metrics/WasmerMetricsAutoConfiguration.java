@@ -1,8 +1,9 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.autoconfigure.metrics;
 
 import dev.wasmerffm.ModuleCache;
-import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
-import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
+import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.actuate;
+package dev.wasmerffm.spring.boot.metrics;
 
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;

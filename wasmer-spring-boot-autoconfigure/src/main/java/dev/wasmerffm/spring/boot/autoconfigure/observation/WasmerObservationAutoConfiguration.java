@@ -1,7 +1,8 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.autoconfigure.observation;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.spring.boot.actuate.WasmerObservationObserver;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.observation.WasmerObservationObserver;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

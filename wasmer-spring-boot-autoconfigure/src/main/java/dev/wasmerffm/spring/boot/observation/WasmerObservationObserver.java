@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.actuate;
+package dev.wasmerffm.spring.boot.observation;
 
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
 import io.micrometer.observation.Observation;

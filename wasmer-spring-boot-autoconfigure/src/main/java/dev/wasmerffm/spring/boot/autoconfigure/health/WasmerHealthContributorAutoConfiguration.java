@@ -1,7 +1,8 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.autoconfigure.health;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
