@@ -54,14 +54,32 @@ public final class WasmInstancePool implements AutoCloseable {
         final LongAdder deadlines = new LongAdder();
         final LongAdder recycled = new LongAdder();
         final ModuleLimits limits;
+        /** The version of the module this slot's instances are of. */
+        final Module module;
         /** The module's exported functions: the names observers may see. */
         final Set<String> functions;
+        /** Set when the module is replaced or removed: instances go when their leases end. */
+        volatile boolean retired;
 
         Slot(ModuleLimits limits, Module module) {
             idle = new ArrayBlockingQueue<>(limits.poolSize());
             this.limits = limits;
+            this.module = module;
             this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
                     .map(ExportType::name).collect(Collectors.toUnmodifiableSet());
+        }
+
+        void close(Pooled pooled) {
+            pooled.close();
+            created.decrementAndGet();
+            recycled.increment();
+        }
+
+        void closeIdle() {
+            Pooled p;
+            while ((p = idle.poll()) != null) {
+                p.close();
+            }
         }
 
         String observed(String function) {
@@ -128,6 +146,16 @@ public final class WasmInstancePool implements AutoCloseable {
         this.settings = settings;
         this.observer = observer;
         this.hostFunctions = hostFunctions;
+        modules.onChange(this::retire);
+    }
+
+    /** Module {@code name} was replaced or removed: its idle instances close now, lent ones when returned. */
+    private void retire(String name) {
+        Slot slot = slots.remove(name);
+        if (slot != null) {
+            slot.retired = true;
+            slot.closeIdle();
+        }
     }
 
     /** An instance of {@code module} for this thread alone until the lease is closed. */
@@ -135,14 +163,14 @@ public final class WasmInstancePool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("instance pool is closed");
         }
-        WasmModules.Entry entry = modules.get(module);
+        modules.get(module); // UnknownModuleException naming the registered ones
         Slot slot = slot(module);
         int size = slot.limits.poolSize();
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
                 long t0 = System.nanoTime();
-                p = create(entry.module(), slot.limits);
+                p = create(slot.module, slot.limits);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -285,11 +313,11 @@ public final class WasmInstancePool implements AutoCloseable {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
             if (discard || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
-                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed
+                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed || slot.retired
                     || !slot.idle.offer(pooled)) {
-                pooled.close();
-                slot.created.decrementAndGet();
-                slot.recycled.increment();
+                slot.close(pooled);
+            } else if (slot.retired && slot.idle.remove(pooled)) { // retired while it was being given back
+                slot.close(pooled);
             }
         }
     }
@@ -328,11 +356,6 @@ public final class WasmInstancePool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Slot s : slots.values()) {
-            Pooled p;
-            while ((p = s.idle.poll()) != null) {
-                p.close();
-            }
-        }
+        slots.values().forEach(Slot::closeIdle);
     }
 }

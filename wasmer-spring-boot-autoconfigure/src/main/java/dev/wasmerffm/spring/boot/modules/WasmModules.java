@@ -14,14 +14,21 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
  * The modules found at the configured locations, compiled (or loaded from the {@link ModuleCache}) at startup and
- * registered under their file name without extension.
+ * registered under their file name without extension. Modules can be registered, replaced and removed while the
+ * application runs ({@link #register}, {@link #remove}); calls already running finish on the version they started
+ * with.
  */
 public final class WasmModules implements AutoCloseable {
 
@@ -38,7 +45,14 @@ public final class WasmModules implements AutoCloseable {
     }
 
     private final ModuleCache cache;
-    private final Map<String, Entry> modules;
+    private final Function<String, ModuleCache> cacheOf;
+    private final WasmerObserver observer;
+    private final Map<String, Entry> modules = new ConcurrentSkipListMap<>();
+    /** The caches modules were loaded with: those of their own are closed with this. */
+    private final Set<ModuleCache> caches = ConcurrentHashMap.newKeySet();
+    /** What must hold before a module is registered at runtime (e.g. its imports provided), and who hears of it. */
+    private final List<Consumer<Entry>> checks = new CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<String> locations;
     private final List<String> emptyLocations = new ArrayList<>();
 
@@ -56,6 +70,8 @@ public final class WasmModules implements AutoCloseable {
     public WasmModules(ModuleCache cache, Function<String, ModuleCache> cacheOf, ResourcePatternResolver resolver,
             List<String> locations, WasmerObserver observer) {
         this.cache = cache;
+        this.cacheOf = cacheOf;
+        this.observer = observer;
         this.locations = List.copyOf(locations);
         Map<String, Entry> found = new TreeMap<>();
         for (String location : locations) {
@@ -71,12 +87,7 @@ public final class WasmModules implements AutoCloseable {
                 String name = file.replaceFirst("\\.(wasm|wat)$", "");
                 byte[] bytes = read(r);
                 try {
-                    long t0 = System.nanoTime();
-                    ModuleCache own = cacheOf.apply(name);
-                    Module m = own.get(bytes);
-                    observer.moduleLoaded(name, System.nanoTime() - t0);
-                    Entry previous = found.put(name, new Entry(name, location(r), m,
-                            own.key(Wasmer.wat2wasm(bytes)), own));
+                    Entry previous = found.put(name, load(name, location(r), bytes));
                     if (previous != null) {
                         throw new WasmModuleLoadException(name, location(r), "another module has that name: "
                                 + previous.location(), "Rename one of the files (a module is registered under its"
@@ -89,7 +100,57 @@ public final class WasmModules implements AutoCloseable {
                 }
             }
         }
-        this.modules = Collections.unmodifiableMap(found);
+        this.modules.putAll(found);
+    }
+
+    private Entry load(String name, String location, byte[] bytes) {
+        long t0 = System.nanoTime();
+        ModuleCache own = cacheOf.apply(name);
+        caches.add(own);
+        Module m = own.get(bytes);
+        observer.moduleLoaded(name, System.nanoTime() - t0);
+        return new Entry(name, location, m, own.key(Wasmer.wat2wasm(bytes)), own);
+    }
+
+    /**
+     * Registers {@code wasmOrWat} as module {@code name}, replacing the module of that name if there is one: calls
+     * from now on use it, calls running finish on the old one. A module that does not compile, or whose imports no
+     * bean provides, fails here and changes nothing. {@link WasmModule} interfaces keep the signatures they were
+     * checked against at startup: a replacement should keep its exports' signatures.
+     */
+    public synchronized Entry register(String name, byte[] wasmOrWat) {
+        if (!name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("a module name is letters, digits, '_' and '-', got '" + name + "'");
+        }
+        Entry entry;
+        try {
+            entry = load(name, "registered at runtime", wasmOrWat);
+        } catch (WasmerException e) {
+            throw loadFailure(name, name + ".wasm", "registered at runtime", e);
+        }
+        checks.forEach(c -> c.accept(entry));
+        modules.put(name, entry);
+        listeners.forEach(l -> l.accept(name));
+        return entry;
+    }
+
+    /** Removes module {@code name}; calls running finish. Whether it was registered. */
+    public synchronized boolean remove(String name) {
+        boolean removed = modules.remove(name) != null;
+        if (removed) {
+            listeners.forEach(l -> l.accept(name));
+        }
+        return removed;
+    }
+
+    /** Runs {@code check} on every module registered at runtime, before it is; what it throws refuses the module. */
+    public void checkOnRegister(Consumer<Entry> check) {
+        checks.add(check);
+    }
+
+    /** Tells {@code listener} the name of every module registered, replaced or removed at runtime. */
+    public void onChange(Consumer<String> listener) {
+        listeners.add(listener);
     }
 
     /** What went wrong, and the fix for it. */
@@ -159,7 +220,7 @@ public final class WasmModules implements AutoCloseable {
 
     /** Every registered module, by name. */
     public Collection<Entry> all() {
-        return modules.values();
+        return List.copyOf(modules.values());
     }
 
     /** Where a module's compiled code is: memory, disk or absent. */
@@ -170,7 +231,7 @@ public final class WasmModules implements AutoCloseable {
     /** Closes the modules' own caches and their engines; the shared cache is its owner's to close. */
     @Override
     public void close() {
-        modules.values().stream().map(Entry::cache).filter(c -> c != cache).distinct().forEach(c -> {
+        caches.stream().filter(c -> c != cache).forEach(c -> {
             c.close();
             c.engine().close();
         });
