@@ -10,13 +10,7 @@ flags=()
 packages="clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32"
 if ! command -v clang-19 >/dev/null || ! command -v wasm-ld-19 >/dev/null || [ ! -f /usr/lib/wasm32-wasi/libc.a ] \
    || ! ls /usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing $packages" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages) >&2
-  else
-    echo "error: need $packages to build the WASI test programs; install them (apt-get install $packages)" >&2
-    exit 1
-  fi
+  "$(dirname "$0")/apt-install.sh" "to build the WASI test programs" $packages
 fi
 mkdir -p "$out"
 for c in "$src"/*.c; do

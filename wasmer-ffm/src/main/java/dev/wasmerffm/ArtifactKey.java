@@ -63,12 +63,17 @@ public final class ArtifactKey {
      *         another key or for another context
      */
     byte[] open(byte[] sealed, byte[] context) {
+        return Arrays.copyOfRange(sealed, verify(sealed, context), sealed.length);
+    }
+
+    /** Checks {@code sealed} like {@link #open} and returns where its payload starts, copying nothing. */
+    int verify(byte[] sealed, byte[] context) {
         if (sealed.length < MAC_LENGTH
                 || !MessageDigest.isEqual(Arrays.copyOf(sealed, MAC_LENGTH), mac(context, sealed, MAC_LENGTH))) {
             throw new ArtifactAuthenticationException("serialized module (" + sealed.length + " bytes) failed "
                     + "authentication: changed, truncated, or sealed with another key or for another entry; not loaded");
         }
-        return Arrays.copyOfRange(sealed, MAC_LENGTH, sealed.length);
+        return MAC_LENGTH;
     }
 
     /** The MAC over the domain, the context and {@code bytes} from {@code from} on. */

@@ -15,10 +15,15 @@ final class Bytes {
 
     /** A vec over a copy of {@code bytes} in {@code arena}: only for inputs libwasmer borrows, never frees. */
     static MemorySegment borrowed(Arena arena, byte[] bytes) {
+        return borrowed(arena, bytes, 0, bytes.length);
+    }
+
+    /** {@link #borrowed(Arena, byte[])} of {@code length} bytes from {@code offset}. */
+    static MemorySegment borrowed(Arena arena, byte[] bytes, int offset, int length) {
         MemorySegment vec = arena.allocate(Layouts.VEC);
-        MemorySegment data = arena.allocate(Math.max(1, bytes.length));
-        MemorySegment.copy(bytes, 0, data, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        vec.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, bytes.length);
+        MemorySegment data = arena.allocate(Math.max(1, length));
+        MemorySegment.copy(bytes, offset, data, ValueLayout.JAVA_BYTE, 0, length);
+        vec.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, length);
         vec.set(ValueLayout.ADDRESS, Layouts.VEC_DATA, data);
         return vec;
     }

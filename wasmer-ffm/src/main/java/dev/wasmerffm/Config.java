@@ -145,6 +145,19 @@ public final class Config {
         return this;
     }
 
+    /**
+     * Everything here that changes compiled code, with the libwasmer version: part of every artifact's authenticated
+     * header and of every cache key, so two configs whose code differs never share an artifact. A new setting goes
+     * here too ({@code ConfigTest} fails for a field that changes nothing here).
+     */
+    String compiledCodeFacts() {
+        Metering m = metering();
+        return "wasmer=" + Wasmer.version() + ";backend=" + backend + ";features=" + features + ";target="
+                + (target == null ? "host" : target) + ";nans=" + canonicalizeNans + ";maxMemoryPages="
+                + maxMemoryPages + ";maxTableElements=" + maxTableElements + ";metering="
+                + (m == null ? "off" : m.initialPoints() + "/" + m.costsDigest());
+    }
+
     /** The module as this config compiles it: with its memory and table maxima capped, if caps are set. */
     byte[] prepare(byte[] wasm) {
         return maxMemoryPages < 0 && maxTableElements < 0 ? wasm

@@ -2,6 +2,8 @@ package dev.wasmerffm;
 
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -13,6 +15,8 @@ public final class Engine implements AutoCloseable {
 
     private final Config config;
     private final SharedResource resource;
+    /** Modules the binding generates (v128 adapters, batch drivers), by signature; closed with the engine. */
+    final Map<Object, Module> generated = new ConcurrentHashMap<>();
 
     /** An engine with the default {@link Config}. */
     public Engine() {
@@ -119,6 +123,7 @@ public final class Engine implements AutoCloseable {
     /** Stops new compiles and stores; a second call does nothing. */
     @Override
     public void close() {
+        generated.values().forEach(Module::close);
         resource.close();
     }
 

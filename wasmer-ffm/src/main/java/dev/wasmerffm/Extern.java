@@ -92,11 +92,6 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
 
     /** Runs {@code body} with the lock held and this extern checked open. */
     final <T> T locked(java.util.function.Function<MemorySegment, T> body) {
-        store.enter();
-        try {
-            return body.apply(pointer());
-        } finally {
-            store.exit();
-        }
+        return store.locked(this::pointer, body);
     }
 }

@@ -44,6 +44,10 @@ public final class Func extends Extern {
     private final String name;
     private final Host host;
     private volatile FuncType type;
+    /** The lowered export of this v128 function's adapter, made on its first call (see {@link V128Adapters}). */
+    private volatile Func v128Adapter;
+    /** This function's batch driver, made on first use. */
+    private volatile Batch batch;
 
     /** An instance export, or a view owned by a WASI environment. */
     Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
@@ -64,17 +68,16 @@ public final class Func extends Extern {
     /**
      * A host function: wasm calls {@code fn} with arguments of {@code type}. Anything {@code fn} throws becomes a
      * trap whose {@link TrapException} carries the throwable as its cause. An instance importing it gets a copy of
-     * its own, so {@link HostCall#caller()} is that instance.
+     * its own, so {@link HostCall#caller()} is that instance. With v128 in {@code type}, the native function takes
+     * and returns i64 lanes and the returned function is the export of a generated adapter module giving it
+     * {@code type} (see {@link V128Adapters}); then {@link HostCall#caller()} is null.
      */
     public static Func host(Store store, FuncType type, HostFunction fn) {
-        if (type.hasV128()) {
-            throw new WasmArgumentException("a host function cannot have v128 in its signature " + type
-                    + ": the Wasmer C API cannot carry v128 values");
-        }
         store.enter();
         try {
             Host h = new Host(fn, type, "host" + type);
-            return new Func(store, Upcalls.newNative(store, h), h.name, type, h);
+            Func f = new Func(store, Upcalls.newNative(store, h), h.name, h.type, h);
+            return type.hasV128() ? V128Adapters.hostAdapter(f, h) : f;
         } finally {
             store.exit();
         }
@@ -85,7 +88,7 @@ public final class Func extends Extern {
      * exists), as an owned handle of the store; caller holds the lock.
      */
     Host bindCopy(java.util.function.Consumer<MemorySegment> func) {
-        Host copy = new Host(host.fn, host.type, host.name);
+        Host copy = new Host(host.fn, host.declared, host.name);
         func.accept(Upcalls.newNative(store, copy));
         return copy;
     }
@@ -155,11 +158,13 @@ public final class Func extends Extern {
     }
 
     /**
-     * Calls the function with boxed arguments (Integer, Long, Float, Double, Func or null for funcref, any object
-     * or null for externref), checked against the signature before anything runs.
+     * Calls the function with boxed arguments (Integer, Long, Float, Double, {@link V128}, Func or null for
+     * funcref, any object or null for externref), checked against the signature before anything runs. A signature
+     * with v128 runs through a generated adapter ({@link V128Adapters}) instantiated in the store on the first call;
+     * not for a metered module's functions.
      *
      * @return the results, boxed the same way
-     * @throws WasmArgumentException on a wrong argument count or type, or a v128 signature
+     * @throws WasmArgumentException on a wrong argument count or type, or a v128 signature of a metered module
      * @throws TrapException if the function traps, with the host exception as cause if one caused it
      */
     public Object[] call(Object... args) {
@@ -187,8 +192,11 @@ public final class Func extends Extern {
         return call(nanos, args);
     }
 
-    private Object[] call(long timeoutNanos, Object[] args) {
-        FuncType t = callableType();
+    Object[] call(long timeoutNanos, Object[] args) {
+        FuncType t = type();
+        if (t.hasV128()) {
+            return V128Adapters.call(this, t, timeoutNanos, args);
+        }
         List<ValType> params = t.params();
         if (args.length != params.size()) {
             throw new WasmArgumentException(this + " takes " + params.size() + " arguments " + t + ", got "
@@ -215,13 +223,19 @@ public final class Func extends Extern {
         }
     }
 
-    private FuncType callableType() {
-        FuncType t = type();
-        if (t.hasV128()) {
-            throw new WasmArgumentException("function " + this + " " + t
-                    + " cannot be called from Java: v128 values cannot cross the Wasmer C API");
-        }
-        return t;
+    /**
+     * The {@link Batch} applying this function to many argument rows per crossing; its generated driver is
+     * instantiated in the store on the first call, and later calls return the same batch.
+     *
+     * @throws WasmArgumentException if the signature is not all numbers, or the function is a metered module's
+     */
+    public Batch batch() {
+        return V128Adapters.once(store, () -> batch, b -> batch = b, () -> new Batch(this));
+    }
+
+    /** This function's v128 adapter, made by {@code make} under the store's lock on first use. */
+    Func v128Adapter(java.util.function.Supplier<Func> make) {
+        return V128Adapters.once(store, () -> v128Adapter, a -> v128Adapter = a, make);
     }
 
     private void expect(FuncType wanted, String as) {
@@ -402,12 +416,10 @@ public final class Func extends Extern {
             trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
             d.toJava();
         } else if (timeoutNanos > 0) {
-            d = Deadline.arm(store, this, timeoutNanos);
+            d = Deadline.of(store).arm(store, this, timeoutNanos);
             store.deadline = d;
             try {
-                d.toWasm();
                 trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-                d.toJava();
             } finally {
                 store.deadline = null;
                 late = d.finish();
@@ -449,14 +461,21 @@ public final class Func extends Extern {
     /** A host function's Java side; its store holds it, at the index its native env id carries. */
     static final class Host {
         final HostFunction fn;
+        /** The native signature: {@link #declared} with each v128 as two i64s. */
         final FuncType type;
+        /** The signature the host function was declared with, as {@link HostCall} presents it. */
+        final FuncType declared;
+        /** The native value index of each declared parameter, then each result; null without v128. */
+        final int[] slots;
         final String name;
         /** The instance importing this copy, once it exists; null for the function called from Java. */
         volatile Instance caller;
 
-        Host(HostFunction fn, FuncType type, String name) {
+        Host(HostFunction fn, FuncType declared, String name) {
             this.fn = fn;
-            this.type = type;
+            this.declared = declared;
+            this.type = declared.hasV128() ? V128Adapters.lowered(declared) : declared;
+            this.slots = declared.hasV128() ? V128Adapters.slots(declared) : null;
             this.name = name;
         }
     }
@@ -512,6 +531,7 @@ public final class Func extends Extern {
                 throw new WasmerException("cannot create host function " + h.type + ": " + LastError.take("unknown"));
             }
             store.hosts.add(h);
+            store.fillReserveTrap();
             BINDINGS.put(id, new Binding(new WeakReference<>(store), store.hosts.size() - 1, store.address().address()));
             return func;
         }

@@ -15,6 +15,8 @@ public final class Global extends Extern {
 
     private final GlobalType type;
     private final String name;
+    /** The adapter instance reading and writing this v128 global, made on first use (see {@link V128Adapters}). */
+    private volatile Instance v128Access;
 
     /** An instance's export. */
     Global(Store store, MemorySegment global, Instance owner, String name, GlobalType type) {
@@ -31,10 +33,10 @@ public final class Global extends Extern {
 
     /** A new global in a store with an initial value, to pass as an import. */
     public static Global create(Store store, GlobalType type, Object value) {
-        if (type.content() == ValType.V128) {
-            throw new WasmArgumentException("v128 globals cannot be created through the Wasmer C API");
-        }
         Vals.check(type.content(), value, store, "initial value of " + type);
+        if (value instanceof V128 v) {
+            return V128Adapters.create(store, type, v);
+        }
         MemorySegment s = store.enter();
         List<MemorySegment> temps = new ArrayList<>(0);
         try (Arena arena = Arena.ofConfined()) {
@@ -92,9 +94,11 @@ public final class Global extends Extern {
         }
     }
 
-    /** The current value, boxed (Integer, Long, Float, Double, Func, host object or null). */
+    /** The current value, boxed (Integer, Long, Float, Double, {@link V128}, Func, host object or null). */
     public Object get() {
-        checkNotV128();
+        if (type.content() == ValType.V128) {
+            return V128Adapters.get(this);
+        }
         return locked(g -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment val = arena.allocate(Layouts.VAL); // zeroed: wasm_global_get drops what was there
@@ -106,11 +110,14 @@ public final class Global extends Extern {
 
     /** Sets the value; {@link WasmArgumentException} if the global is immutable or the value has the wrong type. */
     public void set(Object value) {
-        checkNotV128();
         if (!type.mutable()) {
             throw new WasmArgumentException("global " + name + " is immutable");
         }
         Vals.check(type.content(), value, store, "value of global " + name);
+        if (value instanceof V128 v) {
+            V128Adapters.set(this, v);
+            return;
+        }
         locked(g -> {
             List<MemorySegment> temps = new ArrayList<>(0);
             try (Arena arena = Arena.ofConfined()) {
@@ -122,6 +129,11 @@ public final class Global extends Extern {
                 temps.forEach(LibWasm::wasm_ref_delete);
             }
         });
+    }
+
+    /** This v128 global's adapter instance, made by {@code make} under the store's lock on first use. */
+    Instance v128Access(java.util.function.Supplier<Instance> make) {
+        return V128Adapters.once(store, () -> v128Access, a -> v128Access = a, make);
     }
 
     /** Whether both are the same global ({@code wasm_global_same}). */

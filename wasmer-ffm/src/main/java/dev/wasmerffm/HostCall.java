@@ -28,7 +28,7 @@ public final class HostCall {
     HostCall(Store store, Func.Host host, long args, long results) {
         this.store = store;
         this.host = host;
-        this.type = host.type;
+        this.type = host.declared;
         this.args = args;
         this.results = results;
     }
@@ -54,7 +54,7 @@ public final class HostCall {
      */
     public Instance caller() {
         live();
-        return host.caller;
+        return host.slots == null ? host.caller : null; // a v128 host function's caller is its adapter
     }
 
     /** The calling instance's exported memory named {@code memory}, for passing data through linear memory. */
@@ -83,7 +83,8 @@ public final class HostCall {
             throw new WasmArgumentException((result ? "result " : "parameter ") + i + " of " + type + " is "
                     + list.get(i) + ", not " + expected);
         }
-        return i * Vals.SIZE;
+        int[] slots = host.slots; // v128 values take two native slots
+        return (slots == null ? i : slots[result ? type.params().size() + i : i]) * Vals.SIZE;
     }
 
     /** Parameter {@code i} as i32. */
@@ -106,8 +107,17 @@ public final class HostCall {
         return Vals.NATIVE.get(JAVA_DOUBLE, args + at(i, ValType.F64, false) + P);
     }
 
-    /** Parameter {@code i} boxed: Integer, Long, Float, Double, a {@link Func}, a host object or null. */
+    /** Parameter {@code i} as v128, from its two i64 lanes. */
+    public V128 v128(int i) {
+        long o = args + at(i, ValType.V128, false) + P;
+        return new V128(Vals.NATIVE.get(JAVA_LONG, o), Vals.NATIVE.get(JAVA_LONG, o + Vals.SIZE));
+    }
+
+    /** Parameter {@code i} boxed: Integer, Long, Float, Double, {@link V128}, a {@link Func}, a host object or null. */
     public Object param(int i) {
+        if (i >= 0 && i < type.params().size() && type.params().get(i) == ValType.V128) {
+            return v128(i);
+        }
         return Vals.read(Vals.NATIVE, args + at(i, null, false), type.params().get(i), store, false);
     }
 
@@ -153,11 +163,24 @@ public final class HostCall {
         return this;
     }
 
+    /** Sets result {@code i} (v128), as its two i64 lanes. */
+    public HostCall result(int i, V128 value) {
+        long o = results + at(i, ValType.V128, true);
+        for (int lane = 0; lane < 2; lane++) {
+            Vals.NATIVE.set(JAVA_BYTE, o + lane * Vals.SIZE, (byte) ValType.I64.kind());
+            Vals.NATIVE.set(JAVA_LONG, o + lane * Vals.SIZE + P, value.i64(lane));
+        }
+        return this;
+    }
+
     /** Sets result {@code i} from a boxed value of the declared type (references included). */
     public HostCall resultValue(int i, Object value) {
         long o = results + at(i, null, true);
         ValType t = type.results().get(i);
         Vals.check(t, value, store, "result " + i + " of " + host.name);
+        if (value instanceof V128 v) {
+            return result(i, v);
+        }
         // libwasmer takes the refs of host results, so they are not freed here.
         Vals.write(Vals.NATIVE, o, t, value, store, null);
         return this;

@@ -284,12 +284,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     }
 
     private <T> T locked(java.util.function.Function<MemorySegment, T> body) {
-        store.enter();
-        try {
-            return body.apply(pointer());
-        } finally {
-            store.exit();
-        }
+        return store.locked(this::pointer, body);
     }
 
     /** Caller holds the store lock. */

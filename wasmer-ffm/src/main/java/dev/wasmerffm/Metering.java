@@ -132,6 +132,19 @@ public final class Metering {
         }
     }
 
+    /** A digest of every operator's cost: configs with other costs compile other code. */
+    String costsDigest() {
+        try {
+            var d = java.security.MessageDigest.getInstance("SHA-256");
+            var bytes = java.nio.ByteBuffer.allocate(costs.length * Long.BYTES);
+            bytes.asLongBuffer().put(costs);
+            d.update(bytes.array());
+            return java.util.HexFormat.of().formatHex(d.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
+    }
+
     @Override
     public String toString() {
         return "Metering[initialPoints=" + initialPoints + "]";

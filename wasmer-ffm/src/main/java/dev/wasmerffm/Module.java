@@ -270,21 +270,11 @@ public final class Module implements AutoCloseable {
         byte[] iface = info.interfaceBytes();
         byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
         byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
-        byte[] facts = engineFacts(engine.config()).getBytes(StandardCharsets.UTF_8);
+        byte[] facts = engine.config().compiledCodeFacts().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(MAGIC.length + 9 + archBytes.length + version.length + facts.length + iface.length
                 + artifact.length).put(MAGIC).put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes)
                 .put((byte) version.length).put(version).putShort((short) facts.length).put(facts)
                 .putInt(iface.length).put(iface).put(artifact).array();
-    }
-
-    /** What, besides the wasm bytes, makes compiled code differ; part of every artifact's authenticated header. */
-    static String engineFacts(Config c) {
-        Metering m = c.metering();
-        return "wasmer=" + Wasmer.version() + ";backend=" + c.backend() + ";features=" + c.features() + ";target="
-                + (c.target() == null ? "host" : c.target()) + ";nans=" + c.canonicalizeNans() + ";maxMemoryPages="
-                + c.maxMemoryPages() + ";maxTableElements=" + c.maxTableElements() + ";metering="
-                + (m == null ? "off" : m.initialPoints() + "/" + Arrays.hashCode(
-                        Metering.OPERATORS.stream().mapToLong(m::cost).toArray()));
     }
 
     /**
@@ -295,7 +285,7 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if they were made for another architecture or libwasmer version
      */
     public static Module deserialize(Engine engine, byte[] sealed, ArtifactKey key) {
-        return deserializeUnchecked(engine, key.open(sealed, NO_CONTEXT));
+        return deserializeAt(engine, sealed, key.verify(sealed, NO_CONTEXT));
     }
 
     /**
@@ -307,7 +297,15 @@ public final class Module implements AutoCloseable {
      * @throws CompileException if the header is malformed or names another architecture or libwasmer version
      */
     public static Module deserializeUnchecked(Engine engine, byte[] serialized) {
-        ByteBuffer in = ByteBuffer.wrap(serialized);
+        return deserializeAt(engine, serialized, 0);
+    }
+
+    /**
+     * {@link #deserializeUnchecked} of the serialized module starting at {@code from}: a sealed one is loaded in
+     * place, its artifact (megabytes) copied once, into native memory.
+     */
+    static Module deserializeAt(Engine engine, byte[] serialized, int from) {
+        ByteBuffer in = ByteBuffer.wrap(serialized, from, serialized.length - from);
         boolean metered;
         String arch;
         String version;
@@ -336,11 +334,12 @@ public final class Module implements AutoCloseable {
                     + Wasmer.version() + ": compile it again");
         }
         ModuleInfo info = ModuleInfo.read(iface);
-        byte[] artifact = Arrays.copyOfRange(serialized, in.position(), serialized.length);
+        int artifact = in.position();
         try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
             MemorySegment s = store.enter();
             try {
-                MemorySegment module = LibWasm.wasm_module_deserialize(s, Bytes.borrowed(arena, artifact));
+                MemorySegment module = LibWasm.wasm_module_deserialize(s,
+                        Bytes.borrowed(arena, serialized, artifact, serialized.length - artifact));
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }

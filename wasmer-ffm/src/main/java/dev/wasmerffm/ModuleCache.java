@@ -103,7 +103,7 @@ public final class ModuleCache implements AutoCloseable {
         this.engine = engine;
         this.directory = directory;
         this.maxDiskBytes = maxDiskBytes;
-        this.facts = Module.engineFacts(engine.config());
+        this.facts = engine.config().compiledCodeFacts();
         if (directory != null) {
             OwnFiles.directory(directory);
         }
@@ -152,7 +152,7 @@ public final class ModuleCache implements AutoCloseable {
 
     private Module loadOrCompile(String key, byte[] wasm) {
         if (directory != null) {
-            Module m = load(authentic(key, readFile(key), diskKey, rejected), rejected);
+            Module m = loadSealed(key, readFile(key));
             if (m != null) {
                 diskLoads.incrementAndGet();
                 return m;
@@ -161,7 +161,7 @@ public final class ModuleCache implements AutoCloseable {
         }
         if (shared != null) {
             byte[] artifact = authentic(key, sharedGet(key), sharedKey, sharedRejected);
-            Module m = load(artifact, sharedRejected);
+            Module m = load(artifact, 0, sharedRejected);
             if (m != null) {
                 sharedLoads.incrementAndGet();
                 if (directory != null) {
@@ -209,19 +209,37 @@ public final class ModuleCache implements AutoCloseable {
         try {
             return macKey.open(entry, context(key));
         } catch (ArtifactAuthenticationException e) {
-            rejections.incrementAndGet(); // never deserialize what we cannot authenticate
-            LOG.log(System.Logger.Level.WARNING, "module cache entry " + key + " failed authentication: recompiling");
-            return null;
+            return rejectedEntry(key, rejections);
         }
     }
 
-    /** The module of an authentic artifact; null if there is none or this libwasmer cannot use it. */
-    private Module load(byte[] artifact, AtomicLong rejections) {
+    private static <T> T rejectedEntry(String key, AtomicLong rejections) {
+        rejections.incrementAndGet(); // never deserialize what we cannot authenticate
+        LOG.log(System.Logger.Level.WARNING, "module cache entry " + key + " failed authentication: recompiling");
+        return null;
+    }
+
+    /** The module of a sealed disk entry, loaded in place if it verifies; null (counted if present) if not. */
+    private Module loadSealed(String key, byte[] entry) {
+        if (entry == null) {
+            return null;
+        }
+        int from;
+        try {
+            from = diskKey.verify(entry, context(key));
+        } catch (ArtifactAuthenticationException e) {
+            return rejectedEntry(key, rejected);
+        }
+        return load(entry, from, rejected);
+    }
+
+    /** The module of an authentic artifact (from {@code from} on); null if none or this libwasmer cannot use it. */
+    private Module load(byte[] artifact, int from, AtomicLong rejections) {
         if (artifact == null) {
             return null;
         }
         try {
-            return Module.deserializeUnchecked(engine, artifact); // authenticated just before
+            return Module.deserializeAt(engine, artifact, from); // authenticated just before
         } catch (CompileException e) {
             rejections.incrementAndGet(); // authentic but unusable (e.g. another libwasmer build): recompile
             return null;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -17,12 +18,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * libwasmer from the platform jar {@code dev.wasmerffm:wasmer-native:<platform>}. Its files sit under
  * {@code META-INF/wasmer-native/<platform>/} and are read as classpath resources, so a jar nested in a Spring Boot
  * executable jar works too. The library is extracted once per user into a directory named by its SHA-256, and the
- * extracted copy is checked against that hash before every load: a truncated or altered file is extracted again.
+ * extracted copy is checked against that hash: a truncated or altered file is extracted again. Hashing 40 MB costs
+ * more than the rest of a start, so a copy once verified is hashed again only when its size, modification time or
+ * file identity (inode) changed since: writing to it changes its time, replacing it its identity, and the directory
+ * is the user's own (no one else can do either).
  */
 final class NativeJar {
 
@@ -108,7 +113,11 @@ final class NativeJar {
         requirePrivate(dir);
         Path lib = dir.resolve("lib").resolve(WasmerLibrary.FILE_NAME);
         if (Files.isRegularFile(lib)) {
+            if (verifiedBefore(lib, sha256)) {
+                return lib;
+            }
             if (sha256.equals(sha256(lib))) {
+                markVerified(lib, sha256);
                 return lib;
             }
             LOG.log(System.Logger.Level.WARNING, "{0} does not match its SHA-256 {1}; extracting it again", lib, sha256);
@@ -119,6 +128,7 @@ final class NativeJar {
             publish(base + "include/" + header, dir.resolve("include").resolve(header), null);
         }
         publish(base + "lib/" + WasmerLibrary.FILE_NAME, lib, sha256);
+        markVerified(lib, sha256);
         LOG.log(System.Logger.Level.INFO, "extracted libwasmer {0} ({1}) to {2} in {3} ms",
                 jar.getProperty("wasmer.version"), jar.getProperty("platform"), lib,
                 (System.nanoTime() - start) / 1_000_000);
@@ -154,6 +164,33 @@ final class NativeJar {
                     throw e;
                 }
             }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The file's hash as verified, with what would change if the file did: size, time, identity. */
+    private static String stamp(Path lib, String sha256) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(lib, BasicFileAttributes.class);
+        return sha256 + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + a.fileKey();
+    }
+
+    private static Path marker(Path lib) {
+        return lib.resolveSibling(".verified"); // a name without "libwasmer": it is no library
+    }
+
+    /** Whether {@code lib} was verified against {@code sha256} and has not changed since. */
+    private static boolean verifiedBefore(Path lib, String sha256) throws IOException {
+        Path marker = marker(lib);
+        return Files.isRegularFile(marker) && Files.readString(marker).equals(stamp(lib, sha256));
+    }
+
+    /** Records that {@code lib} matched its hash; written whole (renamed into place) or not at all. */
+    private static void markVerified(Path lib, String sha256) throws IOException {
+        Path tmp = Files.createTempFile(lib.getParent(), ".verified", ".tmp");
+        try {
+            Files.writeString(tmp, stamp(lib, sha256));
+            Files.move(tmp, marker(lib), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }

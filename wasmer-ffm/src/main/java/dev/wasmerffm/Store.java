@@ -12,6 +12,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Owns everything made in it, as libwasmer's store does: instances, functions, memories, tables, globals, WASI
@@ -63,6 +65,8 @@ public final class Store implements AutoCloseable {
     volatile long callTimeoutNanos;
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
     Deadline deadline;
+    /** The deadline reused by every call here that has one, made on the first. */
+    Deadline deadlineSlot;
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
     private Thread guardThread;
@@ -112,7 +116,8 @@ public final class Store implements AutoCloseable {
         volatile boolean freed;
         /**
          * A trap made ahead of time, so a failing host function can return one without a downcall (its catch path
-         * may run with almost no stack left); refilled after each trapping call.
+         * may run with almost no stack left); made with the store's first host function (only those upcall) and
+         * refilled after each trapping call.
          */
         long reserveTrap;
         /** What a host function threw, for the Java frame that called into wasm. */
@@ -123,7 +128,6 @@ public final class Store implements AutoCloseable {
             this.lock = lock;
             engines.add(engine);
             NativeResource.LIVE.incrementAndGet();
-            reserveTrap = Traps.newReserve(address);
         }
 
         /** The arena of memory views; caller holds the lock. */
@@ -274,6 +278,16 @@ public final class Store implements AutoCloseable {
         return state.address;
     }
 
+    /** Runs {@code body} under the lock on the pointer {@code pointer} gives once the store is checked open. */
+    <T> T locked(Supplier<MemorySegment> pointer, Function<MemorySegment, T> body) {
+        enter();
+        try {
+            return body.apply(pointer.get());
+        } finally {
+            exit();
+        }
+    }
+
     private void lockContended() {
         if (!Func.Upcalls.inHostFunction()) {
             lock.lock();
@@ -403,7 +417,7 @@ public final class Store implements AutoCloseable {
         }
         Frame f = frames[d];
         if (f == null || f.capacity < Math.max(params, results)) {
-            f = new Frame(state.handles, Math.max(8, Math.max(params, results)));
+            f = new Frame(state.handles, Math.max(4, Math.max(params, results)));
             frames[d] = f;
         }
         f.args.set(ValueLayout.JAVA_LONG, Layouts.VEC_SIZE, params);
@@ -419,10 +433,15 @@ public final class Store implements AutoCloseable {
     Throwable takePending() {
         Throwable t = state.pending;
         state.pending = null;
-        if (state.reserveTrap == 0) {
+        fillReserveTrap();
+        return t;
+    }
+
+    /** Makes the reserve trap if this store has host functions and none is left; caller holds the lock. */
+    void fillReserveTrap() {
+        if (state.reserveTrap == 0 && !hosts.isEmpty()) {
             state.reserveTrap = Traps.newReserve(state.address);
         }
-        return t;
     }
 
     /**

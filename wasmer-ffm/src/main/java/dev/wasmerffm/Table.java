@@ -3,11 +3,15 @@ package dev.wasmerffm;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A table of references (funcref or externref). Indices are checked in Java before libwasmer sees them. */
 public final class Table extends Extern {
 
     private final ValType element;
+    /** Adapters calling elements as functions of a given type, by type (see {@link #call}). */
+    final Map<FuncType, Func> indirectCalls = new ConcurrentHashMap<>();
 
     /** An instance's export. */
     Table(Store store, MemorySegment table, Instance owner, ValType element) {
@@ -126,6 +130,20 @@ public final class Table extends Extern {
                 Vals.deleteOwned(element, ref);
             }
         });
+    }
+
+    /**
+     * Calls element {@code index} as a function of {@code type} ({@link Func#call} values, {@link V128} included),
+     * through a generated module's {@code call_indirect}: this works where a funcref's own type cannot be asked
+     * (a store holding v128 code), and a wrong type or a null element is a {@link TrapException}.
+     *
+     * @throws WasmArgumentException if the table holds externrefs, or an argument does not fit {@code type}
+     */
+    public Object[] call(long index, FuncType type, Object... args) {
+        if (element != ValType.FUNCREF) {
+            throw new WasmArgumentException(this + " holds " + element + ", not functions");
+        }
+        return V128Adapters.callIndirect(this, index, type, args);
     }
 
     @Override

@@ -36,11 +36,10 @@ final class Vals {
             case F64 -> v instanceof Double;
             case FUNCREF -> v == null || v instanceof Func f && f.store == store && !f.isHost();
             case EXTERNREF -> true;
-            case V128 -> false;
+            case V128 -> v instanceof V128;
         };
         if (!ok) {
-            String why = t == ValType.V128 ? "v128 values cannot cross the Wasmer C API"
-                    : v instanceof Func f && f.isHost() ? "a host function cannot be passed as a funcref (libwasmer"
+            String why = v instanceof Func f && f.isHost() ? "a host function cannot be passed as a funcref (libwasmer"
                             + " aborts when one reaches a table)"
                     : v instanceof Func ? "the Func belongs to another store"
                     : "expected " + t + " (" + javaType(t) + "), got "
@@ -57,7 +56,7 @@ final class Vals {
             case F64 -> "Double";
             case FUNCREF -> "Func or null";
             case EXTERNREF -> "any object or null";
-            case V128 -> "none";
+            case V128 -> "V128";
         };
     }
 

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * <p>libwasmer's own capture is broken in 7.4.2 (guest writes to a captured stream fail) and has no stdin but the
  * JVM's. So this environment replaces the {@code fd_write} and {@code fd_read} imports with Java functions that
  * serve descriptors 0-2 from per-environment buffers and hand every other descriptor to libwasmer's original.
+ *
+ * <p>A preview 1 module of an environment from {@link #create} sees its directories as WASI runtimes show them:
+ * descriptors 3, 4, ... in configuration order, named as configured ({@code mapDir("/", dir)} is its root), without
+ * libwasmer's virtual root ({@link WasiDescriptors}).
  */
 public final class WasiEnv implements AutoCloseable, Extern.Owner {
 
@@ -49,11 +53,15 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private int stdinPosition;
     /** Which served stdio descriptors the guest closed. */
     private final boolean[] stdioClosed = new boolean[3];
+    /** The descriptors preview 1 guests see; null for {@link #withFilesystem}, whose root is libwasmer's. */
+    private final WasiDescriptors descriptors;
     private volatile boolean closed;
 
-    private WasiEnv(Store store, WasiConfig config, MemorySegment env) {
+    private WasiEnv(Store store, WasiConfig config, MemorySegment env, boolean libwasmerRoot) {
         this.store = store;
         this.config = config;
+        this.descriptors = libwasmerRoot ? null
+                : new WasiDescriptors(config, this::served, fd -> served(fd) && stdioClosed[fd]);
         this.stdout = new Output(config.maxOutput());
         this.stderr = new Output(config.maxOutput());
         this.pointer = env;
@@ -87,7 +95,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         try (Arena arena = Arena.ofConfined()) {
             Prepared p = prepare(arena, config);
             MemorySegment env = LibWasi.wasi_env_new(s, p.config());
-            return finish(store, config, s, env, p.dirError());
+            return finish(store, config, s, env, p.dirError(), false);
         } finally {
             store.exit();
         }
@@ -112,7 +120,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             MemorySegment env = module.use(m -> LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec,
                     arena.allocateFrom(packageName)));
             LibWasi.wasi_filesystem_delete(fs);
-            WasiEnv wasi = finish(store, config, s, env, p.dirError());
+            WasiEnv wasi = finish(store, config, s, env, p.dirError(), true);
             wasi.filesystemImports = wasi.ordered(module, importVec);
             return wasi;
         } finally {
@@ -170,14 +178,14 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     }
 
     private static WasiEnv finish(Store store, WasiConfig config, MemorySegment s, MemorySegment env,
-            String dirError) {
+            String dirError, boolean libwasmerRoot) {
         if (env.equals(MemorySegment.NULL)) {
             throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
         }
         // wasi_env_delete panics (aborting the JVM) on an env never bound to an instance: bind it to the
         // store's placeholder now; instantiate() binds it again to the real instance.
         bind(env, s, store.wasiPlaceholder().pointer());
-        WasiEnv wasi = new WasiEnv(store, config, env);
+        WasiEnv wasi = new WasiEnv(store, config, env, libwasmerRoot);
         if (dirError != null) {
             wasi.close();
             throw new IllegalArgumentException("WASI directory refused: " + dirError);
@@ -210,6 +218,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             long n = Layouts.vecSize(vec);
             MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
             store.state.handles.add(NativeResource.Kind.NAMED_EXTERN_VEC, data.address(), n);
+            boolean preview1 = preview1(module);
             for (long i = 0; i < n; i++) {
                 MemorySegment named = data.getAtIndex(ADDRESS, i);
                 String mod = Bytes.string(LibWasmer.wasmer_named_extern_module(named));
@@ -222,7 +231,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
                 Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
-                imports.define(mod, name, stdio(name, type, original));
+                imports.define(mod, name, stdio(name, type, translated(preview1, mod, name, type, original)));
             }
             return imports;
         } finally {
@@ -256,6 +265,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         long n = Layouts.vecSize(vec);
         MemorySegment data = n == 0 ? MemorySegment.NULL : Layouts.vecData(vec, ADDRESS.byteSize());
         store.state.handles.add(NativeResource.Kind.EXTERN_VEC, data.address(), n);
+        boolean preview1 = preview1(module);
         List<Extern> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ImportType imp = module.imports().get(i);
@@ -264,9 +274,19 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             }
             Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
                     imp.module() + "." + imp.name(), type);
-            out.add(stdio(imp.name(), type, original));
+            out.add(stdio(imp.name(), type, translated(preview1, imp.module(), imp.name(), type, original)));
         }
         return List.copyOf(out);
+    }
+
+    private static boolean preview1(Module module) {
+        WasiVersion v = version(module);
+        return v == WasiVersion.SNAPSHOT0 || v == WasiVersion.SNAPSHOT1;
+    }
+
+    /** libwasmer's import with the descriptors a preview 1 guest sees (WASIX keeps libwasmer's numbering). */
+    private Func translated(boolean preview1, String module, String name, FuncType type, Func original) {
+        return descriptors != null && preview1 ? descriptors.wrap(store, module, name, type, original) : original;
     }
 
     /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */

@@ -65,7 +65,30 @@ class NativeJarTest {
         var modified = Files.getLastModifiedTime(lib);
         assertThat(NativeJar.extract(PLATFORM, List.of(root))).isEqualTo(lib);
         assertThat(Files.getLastModifiedTime(lib)).as("reused, not written again").isEqualTo(modified);
-        assertThat(files(root)).hasSize(1 + jar.getProperty("include").split(" ").length);
+        assertThat(files(root)).as("the library, its verified stamp and the headers")
+                .hasSize(2 + jar.getProperty("include").split(" ").length);
+    }
+
+    /**
+     * The hash is checked again only when size, modification time or inode changed: an in-place write is caught
+     * by its time; only a write whose time is then set back (which only the directory's owner can do) is not.
+     */
+    @Test
+    void aVerifiedCopyIsHashedAgainOnlyWhenItsSizeTimeOrIdentityChanged() throws Exception {
+        Path root = tmp.resolve("native");
+        Path lib = NativeJar.extract(PLATFORM, List.of(root));
+        String good = NativeJar.sha256(lib);
+        var time = Files.getLastModifiedTime(lib);
+        try (var f = java.nio.channels.FileChannel.open(lib, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), f.size() / 2);
+        }
+        Files.setLastModifiedTime(lib, time);
+        NativeJar.extract(PLATFORM, List.of(root));
+        assertThat(NativeJar.sha256(lib)).as("same size, time and inode: trusted as verified").isNotEqualTo(good);
+        Files.setLastModifiedTime(lib, FileTime.fromMillis(time.toMillis() + 1000));
+        NativeJar.extract(PLATFORM, List.of(root));
+        assertThat(NativeJar.sha256(lib)).as("its time changed: hashed, found altered, extracted again")
+                .isEqualTo(good);
     }
 
     @Test

@@ -101,13 +101,19 @@ class WasiTest {
         assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("copied: data from the host");
     }
 
-    @Test
-    void escapingThePreopenedDirectoryIsDenied(@TempDir Path root) throws IOException {
+    /** root/sandbox with inside.txt, and symlinks out of it to root/outside.txt ("secret") and to root. */
+    static Path sandbox(Path root) throws IOException {
         Path sandbox = Files.createDirectory(root.resolve("sandbox"));
         Files.writeString(root.resolve("outside.txt"), "secret");
         Files.writeString(sandbox.resolve("inside.txt"), "fine");
         Files.createSymbolicLink(sandbox.resolve("link-out"), root.resolve("outside.txt"));
         Files.createSymbolicLink(sandbox.resolve("dir-out"), root);
+        return sandbox;
+    }
+
+    @Test
+    void escapingThePreopenedDirectoryIsDenied(@TempDir Path root) throws IOException {
+        Path sandbox = sandbox(root);
         WasiExit exit = run("escape", new WasiConfig("escape").mapDir("/sandbox", sandbox)
                 .args("/sandbox/inside.txt", "/sandbox/../outside.txt", root.resolve("outside.txt").toString(),
                         "/etc/passwd", "/sandbox/link-out", "/sandbox/dir-out/outside.txt"));

@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Compute kernels (recursive fib, an integer loop, a sieve in linear memory, SHA-256 compiled from C) per backend. */
+/**
+ * Compute kernels (recursive fib, an integer loop, a sieve in linear memory, SHA-256 compiled from C) per backend;
+ * {@code cranelift-deadlines} compiles with {@link Config#deadlines(boolean)}, i.e. metered: what deadlines cost.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -24,7 +27,7 @@ public class KernelBenchmark {
     @Param({"fib", "loop", "sieve", "sha256"})
     public String kernel;
 
-    @Param({"cranelift", "singlepass"})
+    @Param({"cranelift", "singlepass", "cranelift-deadlines"})
     public String backend;
 
     Loaded loaded;
@@ -33,7 +36,9 @@ public class KernelBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        loaded = Loaded.of(new Config().backend(Backend.of(backend)), Kernels.load(kernel));
+        String name = backend.replace("-deadlines", "");
+        loaded = Loaded.of(new Config().backend(Backend.of(name)).deadlines(!name.equals(backend)),
+                Kernels.load(kernel));
         run = loaded.instance().func("run").asLongUnaryOperator();
         argument = Kernels.argument(kernel);
     }

@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 /** The compute kernels, shared with the C baseline (benchmarks/src/main/resources/kernels). */
 final class Kernels {
 
+    /** The kernels, as {@link KernelBenchmark}'s parameter lists them. */
+    static final java.util.List<String> NAMES = java.util.List.of("fib", "loop", "sieve", "sha256");
+
     private Kernels() {
     }
 

@@ -12,7 +12,7 @@ record Loaded(Engine engine, Module module, Store store, Instance instance) impl
     static Loaded of(Config config, byte[] wasmOrWat) {
         Engine engine = new Engine(config);
         Module module = Module.compile(engine, wasmOrWat);
-        Store store = new Store(engine);
+        Store store = new Store(module); // a metered module runs only on its own native engine
         return new Loaded(engine, module, store, Instance.create(store, module));
     }
 

@@ -73,10 +73,13 @@ public final class Main {
         peers.addAll(new Runner(peerOptions(smoke).include(graal).forks(1).jvmArgs(graalJvm.toArray(String[]::new))
                 .build()).run());
         Map<String, Double> score = new LinkedHashMap<>();
+        Map<String, Double> allocs = new LinkedHashMap<>();
+        Map<String, Result<?>> primaries = new LinkedHashMap<>();
         StringBuilder md = new StringBuilder("# Benchmarks\n\n");
         md.append("Run ").append(Instant.now()).append(smoke ? " (smoke run: figures are rough)" : "").append(", JDK ")
                 .append(Runtime.version()).append(", libwasmer ").append(Wasmer.version()).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(cpu()).append(".\n\n");
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(cpu())
+                .append(", load average when the JMH runs ended ").append(loadAverage()).append(".\n\n");
         md.append("| benchmark | score | unit | alloc B/op | C baseline ns/op | ratio to C |\n")
                 .append("|---|---:|---|---:|---:|---:|\n");
         for (RunResult r : results) {
@@ -85,7 +88,11 @@ public final class Main {
             String name = r.getParams().getBenchmark().replaceAll(".*\\.", "") + (params.isEmpty() ? "" : " " + params);
             Result<?> primary = r.getPrimaryResult();
             score.put(name, primary.getScore());
+            primaries.put(name, primary);
             Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            if (alloc != null) {
+                allocs.put(name, alloc.getScore());
+            }
             String b = baselineOf(name);
             Double base = b == null ? null : c.get(b);
             md.append(String.format("| %s | %.1f | %s | %s | %s | %s |%n", name, primary.getScore(),
@@ -100,11 +107,14 @@ public final class Main {
                 score.get("compileSinglepass"));
         ratio(md, "pool on 2 threads vs 1 (throughput, goal >= 1.8x)", score.get("throughput2Threads [timing=off]"),
                 score.get("throughput1Thread [timing=off]"));
+        ratio(md, "pool on 4 threads vs 1 (throughput; 2 cores, 2 instances)",
+                score.get("throughput4Threads [timing=off]"), score.get("throughput1Thread [timing=off]"));
         Double timed = score.get("pooledCall [timing=micrometer]");
         Double untimed = score.get("pooledCall [timing=off]");
         if (timed != null && untimed != null) {
             md.append(String.format("- Micrometer call timing costs %.0f ns per pooled call%n", timed - untimed));
         }
+        deadlines(md, score, allocs, primaries.get("stopEndlessLoop"));
         peerTable(md, score, c, peers, smoke);
         md.append("\nStartup and memory (fresh JVMs, median of ").append(smoke ? 1 : 5).append("):\n\n");
         int runs = smoke ? 1 : 5;
@@ -140,6 +150,38 @@ public final class Main {
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
+    }
+
+    /** The deadline figures: what a deadline adds to a call, how late it stops a loop, what metering costs. */
+    static void deadlines(StringBuilder md, Map<String, Double> score, Map<String, Double> allocs, Result<?> stop) {
+        Double with = score.get("addWithDeadline");
+        Double without = score.get("addNoDeadline");
+        if (with != null && without != null) {
+            md.append(String.format("- a deadline adds %.1f ns and %.0f B to a call (typed add, metered module: %.1f vs"
+                    + " %.1f ns; goal <= 50 ns, 0 B)%n", with - without, allocs.getOrDefault("addWithDeadline", 0.0),
+                    with, without));
+        }
+        if (stop != null) {
+            var stats = stop.getStatistics();
+            double ms = DeadlineBenchmark.STOP_AFTER.toNanos();
+            md.append(String.format("- an endless loop with a 1 ms deadline stops %.2f ms late at the median, %.2f ms at"
+                    + " p99 (%d rounds; goal p99 <= 5 ms on an idle machine)%n", (stats.getPercentile(50) - ms) / 1e6,
+                    (stats.getPercentile(99) - ms) / 1e6, stats.getN()));
+        }
+        for (String k : Kernels.NAMES) {
+            ratio(md, "kernel " + k + ": compiled for deadlines (metered) vs not, cranelift (time)",
+                    score.get("kernel [backend=cranelift-deadlines, kernel=" + k + "]"),
+                    score.get("kernel [backend=cranelift, kernel=" + k + "]"));
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages: figures from a busy machine are not an idle one's. */
+    static String loadAverage() {
+        try {
+            return String.join(" / ", List.of(Files.readString(Path.of("/proc/loadavg")).split(" ")).subList(0, 3));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The peer runtimes' benchmarks (subclasses of {@link PeerBenchmark}), run apart from the binding's. */

@@ -108,4 +108,13 @@ public class PoolBenchmark {
     public Object throughput2Threads() {
         return pool.call("add", "add", 1, 2)[0];
     }
+
+    /** Throughput on four threads: more callers than cores (and than the pool's two instances). */
+    @Benchmark
+    @org.openjdk.jmh.annotations.Threads(4)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public Object throughput4Threads() {
+        return pool.call("add", "add", 1, 2)[0];
+    }
 }

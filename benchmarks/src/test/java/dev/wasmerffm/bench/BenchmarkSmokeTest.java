@@ -49,6 +49,11 @@ class BenchmarkSmokeTest {
                     + " (C on the same libwasmer \\d+\\.\\d\\dx"
                     + "|libwasmer itself is slower here: C takes \\d+\\.\\d ns)");
         }
+        assertThat(md).containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
+                .containsPattern("stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
+                .containsPattern("kernel sha256: compiled for deadlines \\(metered\\) vs not, cranelift \\(time\\):"
+                        + " \\d+\\.\\dx")
+                .containsPattern("load average when the JMH runs ended \\d");
         assertThat(md)
                 .containsPattern("cold start [^\\n]*: \\d+\\.\\d ms; with a JDK AOT cache [^\\n]*: \\d+\\.\\d ms "
                         + "[^\\n]*from C take \\d+\\.\\d ms")

@@ -1,9 +1,8 @@
 package dev.wasmerffm.examples;
 
-import dev.wasmerffm.Engine;
-import dev.wasmerffm.Instance;
+import dev.wasmerffm.*;
+// With the wildcard, name Module once more: a single-type import wins over java.lang.Module.
 import dev.wasmerffm.Module;
-import dev.wasmerffm.Store;
 import java.util.function.IntBinaryOperator;
 
 /** Load a module and call a function: the typed way (no allocation per call) and the boxed way. */

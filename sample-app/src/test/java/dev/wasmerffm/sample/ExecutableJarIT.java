@@ -185,4 +185,29 @@ class ExecutableJarIT {
                 "add the jar dev.wasmerffm:wasmer-native:linux-riscv64", "<classifier>linux-riscv64</classifier>",
                 "set WASMER_DIR", "-Dwasmer.library.path", "build-libwasmer.sh");
     }
+
+    /**
+     * SIGTERM while a plugin runs an endless loop: Spring's graceful shutdown waits for in-flight requests (30 s by
+     * default), but the call's deadline (3 s here, so the request is surely running) ends it, so the request is
+     * answered and the JVM exits right after.
+     */
+    @Test
+    void aRunawayPluginCallDoesNotHoldUpGracefulShutdown() throws Exception {
+        App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=3s");
+        int port = app.port();
+        var inFlight = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/plugins/stall/forever"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[]")).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1000); // the request is in, its call running in wasm
+        long start = System.nanoTime();
+        app.process().destroy(); // SIGTERM: a graceful shutdown
+        assertThat(app.process().waitFor(10, TimeUnit.SECONDS)).as("the JVM exits well before the 30 s graceful"
+                + " timeout:%n%s", app.output()).isTrue();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        assertThat(app.output()).contains("Graceful shutdown complete");
+        System.out.println("shutdown with a runaway call in flight took " + millis + " ms");
+    }
 }

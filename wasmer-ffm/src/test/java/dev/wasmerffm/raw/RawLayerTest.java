@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.WasmerLibrary;
 import java.io.IOException;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -13,10 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The raw layer is complete against the loaded library and identical to what the headers generate. */
 class RawLayerTest {
@@ -84,12 +88,53 @@ class RawLayerTest {
                 WasmerLibrary.load().toString(), "src/main/java", "--check");
     }
 
+    /**
+     * Every named member of every struct layout, at the offset and size the C compiler gives it from the real
+     * headers, and each hand-kept constant equal to its layout or macro: a header change cannot slip by.
+     */
     @Test
-    void structLayoutsMatchTheCApi() {
-        assertThat(Layouts.VAL.byteSize()).isEqualTo(16);
-        assertThat(Layouts.VAL.byteOffset(java.lang.foreign.MemoryLayout.PathElement.groupElement("of")))
-                .isEqualTo(Layouts.VAL_PAYLOAD);
-        assertThat(Layouts.VEC.byteSize()).isEqualTo(16);
-        assertThat(Layouts.LIMITS.byteSize()).isEqualTo(8);
+    void structLayoutsMatchTheCCompilerOnTheRealHeaders(@TempDir Path tmp) throws Exception {
+        Map<String, StructLayout> structs = Map.of("wasm_byte_vec_t", Layouts.VEC, "wasm_val_vec_t", Layouts.VEC,
+                "wasm_val_t", Layouts.VAL, "wasm_limits_t", Layouts.LIMITS);
+        StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include \"wasmer.h\"\n"
+                + "int main(void) {\n");
+        Map<String, Long> expected = new TreeMap<>();
+        structs.forEach((type, layout) -> {
+            c.append("printf(\"%s %zu\\n\", \"").append(type).append("\", sizeof(").append(type).append("));\n");
+            expected.put(type, layout.byteSize());
+            for (MemoryLayout m : layout.memberLayouts()) {
+                m.name().ifPresent(name -> {
+                    String key = type + "." + name;
+                    c.append("printf(\"%s %zu\\n\", \"").append(key).append("\", offsetof(").append(type)
+                            .append(", ").append(name).append("));\n");
+                    expected.put(key, layout.byteOffset(MemoryLayout.PathElement.groupElement(name)));
+                    c.append("printf(\"%s %zu\\n\", \"").append(key).append(".size\", sizeof(((").append(type)
+                            .append("*)0)->").append(name).append("));\n");
+                    expected.put(key + ".size", m.byteSize());
+                });
+            }
+        });
+        for (MemoryLayout m : Layouts.VAL_OF.memberLayouts()) {
+            String name = m.name().orElseThrow();
+            c.append("printf(\"%s %zu\\n\", \"of.").append(name).append("\", sizeof(((wasm_val_t*)0)->of.")
+                    .append(name).append("));\n");
+            expected.put("of." + name, m.byteSize());
+        }
+        c.append("printf(\"max %u\\n\", (unsigned) wasm_limits_max_default);\nreturn 0;\n}\n");
+        expected.put("max", Integer.toUnsignedLong(Layouts.LIMITS_MAX_DEFAULT));
+        Path src = Files.writeString(tmp.resolve("layouts.c"), c);
+        Path exe = tmp.resolve("layouts");
+        run("gcc", "-I" + WasmerLibrary.includeDirectory(), src.toString(), "-o", exe.toString());
+        Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
+        Map<String, Long> actual = new TreeMap<>();
+        new String(p.getInputStream().readAllBytes()).lines().map(l -> l.split(" "))
+                .forEach(kv -> actual.put(kv[0], Long.parseLong(kv[1])));
+        assertThat(p.waitFor()).isZero();
+        assertThat(actual).isEqualTo(expected);
+        // the hand-kept offsets the binding reads with
+        assertThat(Layouts.VEC_SIZE).isEqualTo(actual.get("wasm_byte_vec_t.size"));
+        assertThat(Layouts.VEC_DATA).isEqualTo(actual.get("wasm_byte_vec_t.data"));
+        assertThat(Layouts.VAL_KIND).isEqualTo(actual.get("wasm_val_t.kind"));
+        assertThat(Layouts.VAL_PAYLOAD).isEqualTo(actual.get("wasm_val_t.of"));
     }
 }

@@ -16,8 +16,6 @@ import dev.wasmerffm.WasmerException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,9 +44,10 @@ public final class WasmInstancePool implements AutoCloseable {
 
     /** Per module: idle instances, and how many exist. */
     private static final class Slot {
-        final BlockingQueue<Pooled> idle;
+        final IdleQueue<Pooled> idle;
         final AtomicInteger created = new AtomicInteger();
-        final AtomicInteger inUse = new AtomicInteger();
+        /** Summed on read: a counter every call writes must not be one cache line all threads share. */
+        final LongAdder inUse = new LongAdder();
         final LongAdder consumedPoints = new LongAdder();
         final LongAdder exhaustions = new LongAdder();
         final LongAdder deadlines = new LongAdder();
@@ -62,7 +61,7 @@ public final class WasmInstancePool implements AutoCloseable {
         volatile boolean retired;
 
         Slot(ModuleLimits limits, Module module) {
-            idle = new ArrayBlockingQueue<>(limits.poolSize());
+            idle = new IdleQueue<>(limits.poolSize());
             this.limits = limits;
             this.module = module;
             this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
@@ -193,7 +192,7 @@ public final class WasmInstancePool implements AutoCloseable {
         if (settings.resetPointsPerCall() && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
         }
-        slot.inUse.incrementAndGet();
+        slot.inUse.increment();
         return new Lease(this, slot, p);
     }
 
@@ -270,6 +269,18 @@ public final class WasmInstancePool implements AutoCloseable {
         return call(module, function, instance -> instance.func(function).call(args));
     }
 
+    /**
+     * Applies {@code function} of a pooled instance of {@code module} to {@code rows} rows in one crossing
+     * ({@link dev.wasmerffm.Batch#run}: one column per parameter and result); a trapping row discards the instance
+     * and throws {@link dev.wasmerffm.BatchTrapException} naming the row.
+     */
+    public void batch(String module, String function, int rows, Object[] params, Object[] results) {
+        call(module, function, instance -> {
+            instance.func(function).batch().run(rows, params, results);
+            return null;
+        });
+    }
+
     /** Exclusive use of one pooled instance; close it to give the instance back. */
     public static final class Lease implements AutoCloseable {
         private final WasmInstancePool pool;
@@ -307,7 +318,7 @@ public final class WasmInstancePool implements AutoCloseable {
             if (!returned.compareAndSet(false, true)) {
                 return;
             }
-            slot.inUse.decrementAndGet();
+            slot.inUse.decrement();
             Instance i = pooled.instance;
             if (pool.settings.resetPointsPerCall() && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
@@ -316,8 +327,8 @@ public final class WasmInstancePool implements AutoCloseable {
                     || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed || slot.retired
                     || !slot.idle.offer(pooled)) {
                 slot.close(pooled);
-            } else if (slot.retired && slot.idle.remove(pooled)) { // retired while it was being given back
-                slot.close(pooled);
+            } else if (slot.retired) { // retired while it was being given back: nothing borrows from it now
+                slot.closeIdle();
             }
         }
     }
@@ -343,10 +354,10 @@ public final class WasmInstancePool implements AutoCloseable {
         Map<String, Stats> out = new java.util.TreeMap<>();
         slots.forEach((name, s) -> {
             long remaining = 0;
-            for (Pooled p : s.idle.toArray(Pooled[]::new)) {
+            for (Pooled p : s.idle.snapshot()) {
                 remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
             }
-            out.put(name, new Stats(s.created.get(), s.inUse.get(), s.idle.size(), remaining,
+            out.put(name, new Stats(s.created.get(), (int) s.inUse.sum(), s.idle.size(), remaining,
                     s.consumedPoints.sum(), s.exhaustions.sum(), s.deadlines.sum(), s.recycled.sum()));
         });
         return out;
