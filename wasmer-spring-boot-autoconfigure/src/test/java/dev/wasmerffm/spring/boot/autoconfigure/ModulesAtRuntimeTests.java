@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -38,9 +41,11 @@ class ModulesAtRuntimeTests {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             modules.register("plugin", version(1));
             AtomicLong calls = new AtomicLong();
+            AtomicIntegerArray seen = new AtomicIntegerArray(4); // the last version each thread saw
             try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
                 List<Future<String>> problems = new ArrayList<>();
                 for (int t = 0; t < 4; t++) {
+                    int thread = t;
                     problems.add(threads.submit(() -> {
                         int last = 0;
                         while (true) {
@@ -55,20 +60,16 @@ class ModulesAtRuntimeTests {
                                 return "version " + v + " after " + last;
                             }
                             last = v;
+                            seen.set(thread, v);
                         }
                     }));
                 }
                 for (int v = 2; v <= 5; v++) {
                     long before = calls.get();
-                    while (calls.get() < before + 200) {
-                        Thread.onSpinWait();
-                    }
+                    await(() -> calls.get() >= before + 200); // calls run on the version before
                     modules.register("plugin", version(v));
                 }
-                long before = calls.get();
-                while (calls.get() < before + 200) {
-                    Thread.onSpinWait();
-                }
+                await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
                 assertThat(modules.remove("plugin")).isTrue();
                 for (Future<String> f : problems) {
                     assertThat(f.get()).isNull();
@@ -78,6 +79,14 @@ class ModulesAtRuntimeTests {
             assertThat(pool.stats()).doesNotContainKey("plugin"); // the old versions' instances are gone
             assertThat(modules.all()).extracting(WasmModules.Entry::name).containsExactly("add", "counter", "spin");
         });
+    }
+
+    static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
     }
 
     @Test
