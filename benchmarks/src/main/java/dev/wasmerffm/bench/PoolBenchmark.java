@@ -2,8 +2,8 @@ package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.ModuleCache;
-import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
 import dev.wasmerffm.benchmodules.Adder;
+import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
@@ -65,8 +65,9 @@ public class PoolBenchmark {
         WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
                 : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(modules, 2, Duration.ofSeconds(1), Long.MAX_VALUE,
-                module -> new ModuleLimits(0, Duration.ZERO), false, observer, null);
+        pool = new WasmInstancePool(modules, module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
+                new WasmInstancePool.Settings(Duration.ofSeconds(1), Long.MAX_VALUE, false,
+                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), observer, null);
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {
             throw new IllegalStateException("the interface computes a wrong sum");

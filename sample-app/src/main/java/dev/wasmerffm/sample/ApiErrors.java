@@ -8,6 +8,8 @@ import dev.wasmerffm.NoSuchExportException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmArgumentException;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.spring.boot.modules.WasmImportException;
+import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -41,7 +43,7 @@ class ApiErrors {
     }
 
     @ExceptionHandler({WasmArgumentException.class, ArithmeticException.class, CompileException.class,
-        LinkException.class})
+        LinkException.class, WasmModuleLoadException.class, WasmImportException.class})
     ProblemDetail badRequest(RuntimeException e) {
         return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
     }

@@ -7,13 +7,16 @@ import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Lists the plugins and calls their functions with JSON arguments. */
+/** Lists the plugins, calls their functions with JSON arguments, and takes plugins uploaded while it runs. */
 @RestController
 public class PluginController {
 
@@ -27,6 +30,12 @@ public class PluginController {
 
     /** A plugin and its exported functions with signatures. */
     record Plugin(String name, Map<String, String> functions) {
+
+        static Plugin of(WasmModules.Entry e) {
+            return new Plugin(e.name(), e.module().exports().stream().filter(x -> x.type() instanceof FuncType)
+                    .collect(java.util.stream.Collectors.toMap(ExportType::name, x -> x.type().toString(),
+                            (a, b) -> a, java.util.TreeMap::new)));
+        }
     }
 
     /** The results of a call, how long it took and the metering points it used. */
@@ -46,9 +55,18 @@ public class PluginController {
 
     @GetMapping("/plugins")
     List<Plugin> plugins() {
-        return modules.all().stream().map(e -> new Plugin(e.name(), e.module().exports().stream()
-                .filter(x -> x.type() instanceof FuncType).collect(java.util.stream.Collectors.toMap(
-                        ExportType::name, x -> x.type().toString(), (a, b) -> a, java.util.TreeMap::new)))).toList();
+        return modules.all().stream().map(Plugin::of).toList();
+    }
+
+    /** Registers (or replaces) a plugin from its .wasm or .wat bytes; calls running finish on the old version. */
+    @PutMapping("/plugins/{module}")
+    Plugin upload(@PathVariable String module, @RequestBody byte[] wasmOrWat) {
+        return Plugin.of(modules.register(module, wasmOrWat));
+    }
+
+    @DeleteMapping("/plugins/{module}")
+    ResponseEntity<Void> remove(@PathVariable String module) {
+        return modules.remove(module) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
     }
 
     @PostMapping("/plugins/{module}/{function}")

@@ -57,7 +57,7 @@ public class WasiController {
     private static byte[] load(String program) throws IOException {
         ClassPathResource r = new ClassPathResource("wasi/" + program + ".wasm");
         if (!program.matches("[a-z0-9-]+") || !r.exists()) {
-            throw new UnknownModuleException(program, Set.of("greet"));
+            throw new UnknownModuleException(program, Set.of("greet"), List.of("classpath:wasi/*.wasm"));
         }
         try (InputStream in = r.getInputStream()) {
             return in.readAllBytes();

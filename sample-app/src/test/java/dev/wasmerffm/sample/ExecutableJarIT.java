@@ -120,6 +120,20 @@ class ExecutableJarIT {
     }
 
     @Test
+    void startsAheadOfTimeProcessedAndAnswersThroughPoolAndModuleInterface() throws Exception {
+        App app = start(tmp.resolve("home"), "-Dspring.aot.enabled=true");
+        int port = app.port();
+        assertAdds(port);
+        HttpResponse<String> slug = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + port + "/text/slug")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("Hello, AOT World")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(slug.statusCode()).as(slug.body()).isEqualTo(200);
+        assertThat(slug.body()).contains("\"slug\":\"hello-aot-world\"");
+        assertThat(app.output()).contains("Starting AOT-processed SampleApplication");
+    }
+
+    @Test
     void runsFromAnEmptyHomeWithNoFlagsAndNoWarning() throws Exception {
         Path home = tmp.resolve("home");
         App app = start(home);

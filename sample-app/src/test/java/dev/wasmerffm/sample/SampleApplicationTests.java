@@ -53,6 +53,23 @@ class SampleApplicationTests {
     }
 
     @Test
+    void aPluginUploadedWhileTheAppRunsCanBeCalledReplacedAndRemoved() throws Exception {
+        HttpResponse<String> up = send("PUT", "/plugins/answer",
+                "(module (func (export \"answer\") (result i32) i32.const 41))");
+        assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
+        assertThat(json(up).get("functions").get("answer").asString()).isEqualTo("() -> (i32)");
+        assertThat(json(send("POST", "/plugins/answer/answer", null)).get("results").get(0).asInt()).isEqualTo(41);
+        send("PUT", "/plugins/answer", "(module (func (export \"answer\") (result i32) i32.const 42))");
+        assertThat(json(send("POST", "/plugins/answer/answer", null)).get("results").get(0).asInt()).isEqualTo(42);
+        HttpResponse<String> bad = send("PUT", "/plugins/answer", "(module (func");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("detail").asString()).contains("'answer'", "invalid WAT");
+        assertThat(send("DELETE", "/plugins/answer", null).statusCode()).isEqualTo(204);
+        assertThat(send("POST", "/plugins/answer/answer", null).statusCode()).isEqualTo(404);
+        assertThat(send("DELETE", "/plugins/answer", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void theTextPluginRunsThroughItsJavaInterfaceAndLogsThroughABean() throws Exception {
         HttpResponse<String> slug = send("POST", "/text/slug", "Hello, Wasm World! 2026");
         assertThat(slug.statusCode()).isEqualTo(200);

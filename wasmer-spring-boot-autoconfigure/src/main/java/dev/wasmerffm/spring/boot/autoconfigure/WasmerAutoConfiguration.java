@@ -16,9 +16,18 @@ import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import dev.wasmerffm.spring.boot.modules.WasmModule;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -29,6 +38,7 @@ import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.io.support.ResourcePatternResolver;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of the Wasmer runtime: an {@link Engine} from {@code wasmer.*} properties, a thread-safe
@@ -42,6 +52,8 @@ import org.springframework.core.io.support.ResourcePatternResolver;
 @EnableConfigurationProperties(WasmerProperties.class)
 @Import(WasmModuleInterfacesRegistrar.class)
 public final class WasmerAutoConfiguration {
+
+    private static final Log logger = LogFactory.getLog(WasmerAutoConfiguration.class);
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -63,8 +75,9 @@ public final class WasmerAutoConfiguration {
         }
         WasmerProperties.Metering metering = properties.getMetering();
         if (metering.isEnabled()) {
-            config.metering(Metering.of(metering.getInitialPoints(),
-                    op -> metering.getCosts().getOrDefault(op, 1L)));
+            Metering m = Metering.of(metering.getInitialPoints(), op -> metering.getCosts().getOrDefault(op, 1L));
+            metering.getCosts().forEach((op, cost) -> requireOperator(m, op, cost));
+            config.metering(m);
         }
         if (properties.getLimits().getMaxMemory() != null) {
             config.maxMemory(properties.getLimits().getMaxMemory().toBytes());
@@ -78,6 +91,17 @@ public final class WasmerAutoConfiguration {
         }
         customizers.orderedStream().forEach(c -> c.customize(config));
         return new Engine(config);
+    }
+
+    /** A cost for an operator that does not exist would be ignored: a typo must fail, naming the property. */
+    private static void requireOperator(Metering metering, String operator, long cost) {
+        try {
+            metering.cost(operator);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationPropertyValueException("wasmer.metering.costs." + operator, cost,
+                    "no operator named '" + operator + "'; keys are wasmparser operator names such as Call, "
+                            + "CallIndirect, Loop, MemoryGrow, I32Add (case matters)");
+        }
     }
 
     /**
@@ -95,8 +119,14 @@ public final class WasmerAutoConfiguration {
     @ConditionalOnMissingBean
     ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
             ObjectProvider<CacheManager> cacheManager) {
+        return moduleCache(engine, properties, cacheManager);
+    }
+
+    /** A cache over {@code engine} as the {@code wasmer.cache.*} properties say. */
+    private static ModuleCache moduleCache(Engine engine, WasmerProperties properties,
+            ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
-        ArtifactKey key = artifactKey("wasmer.cache.key", cache.getKey(), false);
+        ArtifactKey key = artifactKey(cache.getKey());
         WasmerProperties.Shared shared = cache.getShared();
         SpringCacheSharedStore sharedStore = null;
         if (shared.isEnabled()) {
@@ -110,27 +140,50 @@ public final class WasmerAutoConfiguration {
         Path directory = !cache.isEnabled() ? null
                 : cache.getDirectory() != null ? cache.getDirectory() : ModuleCache.defaultDirectory();
         return new ModuleCache(engine, directory, cache.getMaxSize().toBytes(), key, sharedStore,
-                shared.isEnabled() ? artifactKey("wasmer.cache.shared.key", shared.getKey(), true) : null);
+                shared.isEnabled() ? artifactKey(shared.getKey()) : null);
     }
 
-    /** The key of a property; a key set there is the only one used (never a key file). */
-    private static ArtifactKey artifactKey(String property, String value, boolean required) {
-        if (value == null && !required) {
-            return null;
-        }
-        if (value == null || value.length() < ArtifactKey.MIN_LENGTH) {
-            throw new IllegalArgumentException(property + " must be set to a secret of at least "
-                    + ArtifactKey.MIN_LENGTH + " characters");
-        }
-        return ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
+    /** The key of a property, its length already validated; a key set there is the only one used (no key file). */
+    private static @Nullable ArtifactKey artifactKey(@Nullable String value) {
+        return value == null ? null : ArtifactKey.of(value.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver,
-            ObjectProvider<WasmerObserver> observer) {
-        return new WasmModules(cache, resolver, properties.getModules().getLocations(),
-                observer.getIfUnique(() -> WasmerObserver.NONE));
+            ObjectProvider<WasmerObserver> observer, ObjectProvider<CacheManager> cacheManager) {
+        List<String> locations = properties.getModules().getLocations();
+        // a module with a memory limit of its own is compiled by an engine of its own, which WasmModules closes
+        Map<String, ModuleCache> own = new HashMap<>();
+        properties.getModules().getSettings().forEach((name, m) -> {
+            if (m.getMaxMemory() != null) {
+                own.put(name, moduleCache(new Engine(cache.engine().config().copy()
+                        .maxMemory(m.getMaxMemory().toBytes())), properties, cacheManager));
+            }
+        });
+        WasmModules modules;
+        try {
+            modules = new WasmModules(cache, name -> own.getOrDefault(name, cache), resolver, locations,
+                    WasmerObserver.of(observer.orderedStream().toList()));
+        } catch (RuntimeException e) {
+            own.values().forEach(c -> {
+                c.close();
+                c.engine().close();
+            });
+            throw e;
+        }
+        if (!locations.equals(WasmerProperties.Modules.DEFAULT_LOCATIONS)) { // the defaults may well be empty
+            modules.emptyLocations().forEach(l -> logger.warn("wasmer.modules.locations: '" + l
+                    + "' matches no module"));
+        }
+        Config config = cache.engine().config();
+        ModuleCache.Stats stats = cache.stats();
+        logger.info("Wasmer " + Wasmer.version().full() + " (" + WasmerLibrary.load() + "), backend "
+                + config.backend() + ", metering " + (config.metering() == null ? "off"
+                        : config.metering().initialPoints() + " points") + ", " + modules.all().size() + " modules "
+                + modules.all().stream().map(WasmModules.Entry::name).toList() + " (compiled " + stats.compiles()
+                + ", from disk " + stats.diskLoads() + ", from shared cache " + stats.sharedLoads() + ")");
+        return modules;
     }
 
     /** Static: it post-processes beans, so it must exist before them. */
@@ -140,29 +193,43 @@ public final class WasmerAutoConfiguration {
         return new WasmHostFunctions(modules::getObject);
     }
 
+    /**
+     * Host-function beans are found only when made, and module interfaces are checked when made: under
+     * {@code spring.main.lazy-initialization} both are still made at startup.
+     */
+    @Bean
+    static LazyInitializationExcludeFilter wasmerLazyInitializationExcludeFilter() {
+        return (name, definition, type) -> type.isAnnotationPresent(WasmModule.class)
+                || WasmHostFunctions.declaresHostFunctions(type);
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmInstancePool wasmerInstancePool(WasmModules modules, WasmerProperties properties,
+    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
             ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
-        return new WasmInstancePool(modules, properties.getPool().getSize(),
-                properties.getPool().getBorrowTimeout(), properties.getPool().getMaxCalls(),
-                module -> limits(properties, module),
-                properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
-                observer.getIfUnique(() -> WasmerObserver.NONE), hostFunctions.getIfAvailable());
+        WasmerProperties.Pool pool = properties.getPool();
+        return new WasmInstancePool(modules, module -> limits(properties, engine.config().metering(), module),
+                new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
+                        properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
+                        pool.getInstanceReuse()),
+                WasmerObserver.of(observer.orderedStream().toList()), hostFunctions.getIfAvailable());
     }
 
     /**
-     * A module's settings over the global ones. Without metering enabled, instances metered only for deadlines get
-     * points no call exhausts.
+     * A module's settings over the global ones. The points default to the engine's metering, whoever set it
+     * (properties or a customizer); an unmetered engine's instances, metered only for deadlines, get points no call
+     * exhausts.
      */
-    static ModuleLimits limits(WasmerProperties properties, String module) {
+    static ModuleLimits limits(WasmerProperties properties, @Nullable Metering metering, String module) {
         WasmerProperties.ModuleSettings m = properties.getModules().getSettings()
                 .getOrDefault(module, new WasmerProperties.ModuleSettings());
         long points = m.getPoints() != null ? m.getPoints()
-                : properties.getMetering().isEnabled() ? properties.getMetering().getInitialPoints() : Long.MAX_VALUE;
+                : metering != null ? metering.initialPoints() : Long.MAX_VALUE;
         Duration timeout = m.getCallTimeout() != null ? m.getCallTimeout()
                 : properties.getLimits().getCallTimeout() != null ? properties.getLimits().getCallTimeout()
                 : Duration.ZERO;
-        return new ModuleLimits(points, timeout);
+        DataSize maxMemory = m.getMaxMemory() != null ? m.getMaxMemory() : properties.getLimits().getMaxMemory();
+        return new ModuleLimits(points, timeout, maxMemory == null ? -1 : maxMemory.toBytes(),
+                m.getPoolSize() != null ? m.getPoolSize() : properties.getPool().getSize());
     }
 }

@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
+import dev.wasmerffm.spring.boot.actuate.endpoint.WasmerEndpoint;
 import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;

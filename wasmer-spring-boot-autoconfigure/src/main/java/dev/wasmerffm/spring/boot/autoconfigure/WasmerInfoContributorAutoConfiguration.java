@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.spring.boot.actuate.WasmerInfoContributor;
+import dev.wasmerffm.spring.boot.info.WasmerInfoContributor;
 import org.springframework.boot.actuate.autoconfigure.info.ConditionalOnEnabledInfoContributor;
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

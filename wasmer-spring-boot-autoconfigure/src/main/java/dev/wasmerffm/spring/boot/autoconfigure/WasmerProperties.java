@@ -9,14 +9,25 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.wasmerffm.ArtifactKey;
+import dev.wasmerffm.spring.boot.modules.WasmInstancePool.InstanceReuse;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * Configuration of the Wasmer runtime.
+ * Configuration of the Wasmer runtime. It validates itself when bound, so a bad value fails startup with Spring's
+ * report naming the property, its value and where it was set.
  */
 @ConfigurationProperties("wasmer")
-public class WasmerProperties {
+@Validated
+public class WasmerProperties implements Validator {
+
+    /** Memory is counted in 64 KiB WebAssembly pages: a smaller cap would allow no memory at all. */
+    private static final DataSize PAGE = DataSize.ofKilobytes(64);
 
     /**
      * Whether to enable the Wasmer auto-configuration.
@@ -132,6 +143,75 @@ public class WasmerProperties {
 
     public Limits getLimits() {
         return this.limits;
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return WasmerProperties.class.isAssignableFrom(type);
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        atLeast(errors, "metering.initial-points", this.metering.initialPoints, 0);
+        this.metering.costs.forEach((op, cost) -> atLeast(errors, "metering.costs[" + op + "]", cost, 0));
+        atLeastOnePage(errors, "limits.max-memory", this.limits.maxMemory);
+        if (this.limits.maxTableElements != null) {
+            atLeast(errors, "limits.max-table-elements", this.limits.maxTableElements, 0);
+        }
+        notNegative(errors, "limits.call-timeout", this.limits.callTimeout);
+        atLeast(errors, "pool.size", this.pool.size, 1);
+        atLeast(errors, "pool.max-calls", this.pool.maxCalls, 1);
+        notNegative(errors, "pool.borrow-timeout", this.pool.borrowTimeout);
+        atLeast(errors, "store.max-instances", this.store.maxInstances, 1);
+        if (this.tracing.verbosity < 0 || this.tracing.verbosity > 4) {
+            errors.rejectValue("tracing.verbosity", "range", "must be 0 (off) to 4 (trace)");
+        }
+        if (this.cache.maxSize.isNegative()) {
+            errors.rejectValue("cache.max-size", "negative", "must not be negative");
+        }
+        keyLength(errors, "cache.key", this.cache.key);
+        keyLength(errors, "cache.shared.key", this.cache.shared.key);
+        if (this.cache.shared.enabled && this.cache.shared.key == null) {
+            errors.rejectValue("cache.shared.key", "required", "is required when wasmer.cache.shared.enabled=true:"
+                    + " a secret of at least " + ArtifactKey.MIN_LENGTH + " characters every instance shares");
+        }
+        this.modules.settings.forEach((name, m) -> {
+            String at = "modules.settings[" + name + "].";
+            if (m.points != null) {
+                atLeast(errors, at + "points", m.points, 0);
+            }
+            notNegative(errors, at + "call-timeout", m.callTimeout);
+            atLeastOnePage(errors, at + "max-memory", m.maxMemory);
+            if (m.poolSize != null) {
+                atLeast(errors, at + "pool-size", m.poolSize, 1);
+            }
+        });
+    }
+
+    private static void atLeast(Errors errors, String field, long value, long min) {
+        if (value < min) {
+            errors.rejectValue(field, "min", "must be at least " + min);
+        }
+    }
+
+    private static void notNegative(Errors errors, String field, @Nullable Duration value) {
+        if (value != null && value.isNegative()) {
+            errors.rejectValue(field, "negative", "must not be negative");
+        }
+    }
+
+    private static void atLeastOnePage(Errors errors, String field, @Nullable DataSize value) {
+        if (value != null && value.compareTo(PAGE) < 0) {
+            errors.rejectValue(field, "min", "must be at least 64KB, one WebAssembly page (memory is counted in"
+                    + " whole pages, rounded down)");
+        }
+    }
+
+    private static void keyLength(Errors errors, String field, @Nullable String key) {
+        if (key != null && key.length() < ArtifactKey.MIN_LENGTH) {
+            errors.rejectValue(field, "length", "must be a secret of at least " + ArtifactKey.MIN_LENGTH
+                    + " characters, got " + key.length());
+        }
     }
 
     /** Resource limits of instances. */
@@ -292,11 +372,15 @@ public class WasmerProperties {
     /** Modules loaded and compiled at startup. */
     public static class Modules {
 
+        /** Where modules are looked for unless configured. */
+        public static final List<String> DEFAULT_LOCATIONS = List.of("classpath*:wasm/*.wasm",
+                "classpath*:wasm/*.wat");
+
         /**
          * Resource patterns of modules (.wasm binaries or .wat text); each is registered under its file name without
          * extension.
          */
-        private List<String> locations = new ArrayList<>(List.of("classpath*:wasm/*.wasm", "classpath*:wasm/*.wat"));
+        private List<String> locations = new ArrayList<>(DEFAULT_LOCATIONS);
 
         /** Limits of one module's pooled calls, by module name, over the global ones. */
         private final Map<String, ModuleSettings> settings = new LinkedHashMap<>();
@@ -322,6 +406,31 @@ public class WasmerProperties {
 
         /** Deadline of this module's pooled calls. Default: wasmer.limits.call-timeout. */
         private Duration callTimeout;
+
+        /**
+         * Most linear memory this module's own memory may reach; it is compiled with an engine of its own for it.
+         * Default: wasmer.limits.max-memory.
+         */
+        private DataSize maxMemory;
+
+        /** Most instances of this module at once. Default: wasmer.pool.size. */
+        private Integer poolSize;
+
+        public DataSize getMaxMemory() {
+            return this.maxMemory;
+        }
+
+        public void setMaxMemory(DataSize maxMemory) {
+            this.maxMemory = maxMemory;
+        }
+
+        public Integer getPoolSize() {
+            return this.poolSize;
+        }
+
+        public void setPoolSize(Integer poolSize) {
+            this.poolSize = poolSize;
+        }
 
         public Long getPoints() {
             return this.points;
@@ -458,7 +567,7 @@ public class WasmerProperties {
     public static class Pool {
 
         /**
-         * Most instances per module.
+         * Most instances per module. Default: the number of processors.
          */
         private int size = Runtime.getRuntime().availableProcessors();
 
@@ -480,6 +589,21 @@ public class WasmerProperties {
          * in it (grown memory, externref values) until it closes; an instance whose call failed is replaced at once.
          */
         private long maxCalls = 10_000;
+
+        /**
+         * What is done with an instance after a call: reuse (also after a trap; memory and globals persist from call
+         * to call), discard-after-trap, or fresh-per-call (no state passes between calls; an instantiation per call).
+         * An instance whose call hit its deadline is always replaced.
+         */
+        private InstanceReuse instanceReuse = InstanceReuse.DISCARD_AFTER_TRAP;
+
+        public InstanceReuse getInstanceReuse() {
+            return this.instanceReuse;
+        }
+
+        public void setInstanceReuse(InstanceReuse instanceReuse) {
+            this.instanceReuse = instanceReuse;
+        }
 
         public Duration getBorrowTimeout() {
             return this.borrowTimeout;

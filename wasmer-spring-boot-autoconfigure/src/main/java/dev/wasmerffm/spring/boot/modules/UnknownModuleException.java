@@ -1,21 +1,37 @@
 package dev.wasmerffm.spring.boot.modules;
 
-import dev.wasmerffm.WasmerException;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** No module of that name is registered. */
-public final class UnknownModuleException extends WasmerException {
+public final class UnknownModuleException extends WasmModuleException {
 
-    private final String name;
+    private final Set<String> registered;
+    private final List<String> locations;
 
-    /** No module {@code name} among {@code known}. */
-    public UnknownModuleException(String name, Set<String> known) {
-        super("no WebAssembly module named '" + name + "'; registered: " + known);
-        this.name = name;
+    /** No module {@code name} among {@code registered}, which were found at {@code locations}. */
+    public UnknownModuleException(String name, Set<String> registered, List<String> locations) {
+        super(name, "no WebAssembly module named '" + name + "'; registered: " + registered, "Add " + name
+                + ".wasm or " + name + ".wat at one of wasmer.modules.locations " + locations
+                + ", or use one of the registered names " + registered + ".", null);
+        this.registered = Collections.unmodifiableSortedSet(new TreeSet<>(registered));
+        this.locations = List.copyOf(locations);
     }
 
     /** The name asked for. */
     public String name() {
-        return name;
+        return module();
+    }
+
+    /** The names registered. */
+    public Set<String> registered() {
+        return registered;
+    }
+
+    /** The locations searched ({@code wasmer.modules.locations}). */
+    public List<String> locations() {
+        return locations;
     }
 }

@@ -76,12 +76,22 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        Class<?> type = AopUtils.getTargetClass(bean);
-        Map<Method, WasmHostFunction> found = MethodIntrospector.selectMethods(type,
-                (MethodIntrospector.MetadataLookup<WasmHostFunction>) m -> AnnotatedElementUtils
-                        .findMergedAnnotation(m, WasmHostFunction.class));
-        found.forEach((m, a) -> register(beanName, bean, AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
+        hostFunctionMethods(AopUtils.getTargetClass(bean)).forEach((m, a) -> register(beanName, bean,
+                AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
         return bean;
+    }
+
+    private static Map<Method, WasmHostFunction> hostFunctionMethods(Class<?> type) {
+        return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<WasmHostFunction>) m ->
+                AnnotatedElementUtils.findMergedAnnotation(m, WasmHostFunction.class));
+    }
+
+    /**
+     * Whether beans of {@code type} have {@link WasmHostFunction} methods: such beans must be made at startup, lazy
+     * initialization or not, since they are found only when made.
+     */
+    public static boolean declaresHostFunctions(Class<?> type) {
+        return !hostFunctionMethods(type).isEmpty();
     }
 
     private void register(String beanName, Object bean, Method invocable, Method declared, WasmHostFunction a) {
@@ -114,22 +124,32 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
         return module + "." + name;
     }
 
-    /** Checks every registered module's imports now that every bean's host functions are known. */
+    /**
+     * Checks every registered module's imports now that every bean's host functions are known, and those of every
+     * module registered later, before it is.
+     */
     @Override
     public void afterSingletonsInstantiated() {
-        for (WasmModules.Entry e : modules.get().all()) {
-            boolean wasi = WasiEnv.version(e.module()) != WasiVersion.INVALID;
-            for (ImportType imp : e.module().imports()) {
-                Definition d = byImport.get(key(imp.module(), imp.name()));
-                if (d != null && !d.type.equals(imp.type())) {
-                    throw new IllegalStateException(d.where() + " does not match import " + imp.module() + "."
-                            + imp.name() + " of module '" + e.name() + "': the method has " + d.type
-                            + ", the module needs " + imp.type());
-                }
-                if (d == null && !(wasi && imp.module().startsWith("wasi"))) {
-                    throw new IllegalStateException("module '" + e.name() + "' imports " + imp
-                            + ", which no @WasmHostFunction bean method provides");
-                }
+        WasmModules registered = modules.get();
+        registered.all().forEach(this::check);
+        registered.checkOnRegister(this::check);
+    }
+
+    private void check(WasmModules.Entry e) {
+        boolean wasi = WasiEnv.version(e.module()) != WasiVersion.INVALID;
+        for (ImportType imp : e.module().imports()) {
+            Definition d = byImport.get(key(imp.module(), imp.name()));
+            if (d != null && !d.type.equals(imp.type())) {
+                throw new WasmImportException(e.name(), d.where() + " does not match import " + imp.module()
+                        + "." + imp.name() + " of module '" + e.name() + "': the method has " + d.type
+                        + ", the module needs " + imp.type(), "Change " + WasmTypes.describe(d.method)
+                        + " to " + imp.type() + " (int, long, float, double for i32, i64, f32, f64).");
+            }
+            if (d == null && !(wasi && imp.module().startsWith("wasi"))) {
+                throw new WasmImportException(e.name(), "module '" + e.name() + "' imports " + imp
+                        + ", which no @WasmHostFunction bean method provides", "Add a bean method "
+                        + "@WasmHostFunction(module = \"" + imp.module() + "\", name = \"" + imp.name()
+                        + "\") of type " + imp.type() + ", or remove the import from the module.");
             }
         }
     }

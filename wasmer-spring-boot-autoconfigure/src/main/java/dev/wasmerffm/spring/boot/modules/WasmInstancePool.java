@@ -1,6 +1,8 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.DeadlineExceededException;
+import dev.wasmerffm.ExportType;
+import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.MeteringExhaustedException;
@@ -13,28 +15,28 @@ import dev.wasmerffm.WasiVersion;
 import dev.wasmerffm.WasmerException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
  * (libwasmer stores are single-threaded), returned for reuse when the lease closes. Instances are made on demand,
- * up to the pool size per module; metered instances get their points back as configured. A store keeps all it ever
- * made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases or a failed call:
- * the pool's footprint stays flat however long it serves.
+ * up to the pool size per module; metered instances get their points back as configured. A reused instance keeps
+ * its memory, globals and tables from call to call ({@link InstanceReuse} chooses otherwise). A store keeps all it
+ * ever made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases, a deadline or
+ * (by default) a trap: the pool's footprint stays flat however long it serves.
  */
 public final class WasmInstancePool implements AutoCloseable {
 
     private final WasmModules modules;
-    private final int size;
-    private final Duration borrowTimeout;
-    private final long maxCalls;
+    private final Settings settings;
     private final Function<String, ModuleLimits> limits;
-    private final boolean resetPerCall;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
     private final WasmHostFunctions hostFunctions;
@@ -51,10 +53,36 @@ public final class WasmInstancePool implements AutoCloseable {
         final LongAdder deadlines = new LongAdder();
         final LongAdder recycled = new LongAdder();
         final ModuleLimits limits;
+        /** The version of the module this slot's instances are of. */
+        final Module module;
+        /** The module's exported functions: the names observers may see. */
+        final Set<String> functions;
+        /** Set when the module is replaced or removed: instances go when their leases end. */
+        volatile boolean retired;
 
-        Slot(int size, ModuleLimits limits) {
-            idle = new IdleQueue<>(size);
+        Slot(ModuleLimits limits, Module module) {
+            idle = new IdleQueue<>(limits.poolSize());
             this.limits = limits;
+            this.module = module;
+            this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
+                    .map(ExportType::name).collect(Collectors.toUnmodifiableSet());
+        }
+
+        void close(Pooled pooled) {
+            pooled.close();
+            created.decrementAndGet();
+            recycled.increment();
+        }
+
+        void closeIdle() {
+            Pooled p;
+            while ((p = idle.poll()) != null) {
+                p.close();
+            }
+        }
+
+        String observed(String function) {
+            return functions.contains(function) ? function : WasmerObserver.UNKNOWN;
         }
     }
 
@@ -77,31 +105,56 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
+    /** What is done with an instance after a call. */
+    public enum InstanceReuse {
+        /** Kept for the next call, also after a trap (deadlines excepted): state persists between calls. */
+        REUSE,
+        /** Kept for the next call until a call traps; then replaced (memory may be half-written). */
+        DISCARD_AFTER_TRAP,
+        /** Replaced after every call: no memory, globals or tables pass from one call to the next. */
+        FRESH_PER_CALL
+    }
+
+    /**
+     * How the pool treats instances of every module.
+     *
+     * @param borrowTimeout how long a borrower waits for a free instance
+     * @param maxCalls leases after which an instance is replaced by a new one in a new store
+     * @param resetPointsPerCall whether metering points are given back before every lease (else once per instance)
+     * @param reuse what is done with an instance after a call
+     */
+    public record Settings(Duration borrowTimeout, long maxCalls, boolean resetPointsPerCall, InstanceReuse reuse) {
+
+        public Settings {
+            if (maxCalls < 1) {
+                throw new IllegalArgumentException("maxCalls must be >= 1, got " + maxCalls);
+            }
+        }
+    }
+
     /**
      * A pool over {@code modules}.
      *
-     * @param maxCalls leases after which an instance is replaced by a new one in a new store
-     * @param limits the points and call deadline of each module's instances, by module name
-     * @param resetPerCall whether points are given back before every lease (else once per instance)
+     * @param limits the points, call deadline and pool size of each module, by module name
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
-    public WasmInstancePool(WasmModules modules, int size, Duration borrowTimeout, long maxCalls,
-            Function<String, ModuleLimits> limits, boolean resetPerCall, WasmerObserver observer,
-            WasmHostFunctions hostFunctions) {
-        if (size < 1) {
-            throw new IllegalArgumentException("wasmer.pool.size must be at least 1, got " + size);
-        }
-        if (maxCalls < 1) {
-            throw new IllegalArgumentException("wasmer.pool.max-calls must be at least 1, got " + maxCalls);
-        }
-        this.maxCalls = maxCalls;
+    public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
+            WasmerObserver observer, WasmHostFunctions hostFunctions) {
         this.modules = modules;
-        this.size = size;
-        this.borrowTimeout = borrowTimeout;
         this.limits = limits;
-        this.resetPerCall = resetPerCall;
+        this.settings = settings;
         this.observer = observer;
         this.hostFunctions = hostFunctions;
+        modules.onChange(this::retire);
+    }
+
+    /** Module {@code name} was replaced or removed: its idle instances close now, lent ones when returned. */
+    private void retire(String name) {
+        Slot slot = slots.remove(name);
+        if (slot != null) {
+            slot.retired = true;
+            slot.closeIdle();
+        }
     }
 
     /** An instance of {@code module} for this thread alone until the lease is closed. */
@@ -109,13 +162,14 @@ public final class WasmInstancePool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("instance pool is closed");
         }
-        WasmModules.Entry entry = modules.get(module);
-        Slot slot = slots.computeIfAbsent(module, k -> new Slot(size, limits(k)));
+        modules.get(module); // UnknownModuleException naming the registered ones
+        Slot slot = slot(module);
+        int size = slot.limits.poolSize();
         Pooled p = slot.idle.poll();
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
                 long t0 = System.nanoTime();
-                p = create(entry.module(), slot.limits);
+                p = create(slot.module, slot.limits);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -124,21 +178,28 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (p == null) {
             try {
-                p = slot.idle.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                p = slot.idle.poll(settings.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WasmerException("interrupted waiting for an instance of " + module, e);
             }
             if (p == null) {
-                throw new WasmerException("no instance of module '" + module + "' free within " + borrowTimeout
-                        + " (wasmer.pool.size=" + size + ")");
+                throw new WasmerException("no instance of module '" + module + "' free within "
+                        + settings.borrowTimeout() + " (pool size " + size + ": wasmer.pool.size or "
+                        + "wasmer.modules.settings." + module + ".pool-size)");
             }
         }
-        if (resetPerCall && p.instance.isMetered()) {
+        if (settings.resetPointsPerCall() && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
         }
         slot.inUse.increment();
         return new Lease(this, slot, p);
+    }
+
+    /** The instances of a registered module. */
+    private Slot slot(String module) {
+        Slot slot = slots.get(module);
+        return slot != null ? slot : slots.computeIfAbsent(module, k -> new Slot(limits(k), modules.get(k).module()));
     }
 
     /** The limits of {@code module}'s calls. */
@@ -175,6 +236,9 @@ public final class WasmInstancePool implements AutoCloseable {
      */
     public <T> T call(String module, String function, Function<Instance, T> body) {
         long t0 = System.nanoTime();
+        WasmerObserver.CallScope scope = modules.contains(module)
+                ? observer.callStarted(module, slot(module).observed(function))
+                : observer.callStarted(WasmerObserver.UNKNOWN, WasmerObserver.UNKNOWN);
         Throwable failure = null;
         Lease lease = null;
         try {
@@ -182,7 +246,8 @@ public final class WasmInstancePool implements AutoCloseable {
             return body.apply(lease.instance());
         } catch (RuntimeException | Error e) {
             failure = e;
-            if (lease != null && (e instanceof TrapException || e instanceof Error)) {
+            if (lease != null && (e instanceof DeadlineExceededException || e instanceof Error
+                    || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
             if (e instanceof MeteringExhaustedException) {
@@ -195,7 +260,7 @@ public final class WasmInstancePool implements AutoCloseable {
             if (lease != null) {
                 lease.close();
             }
-            observer.called(module, function, System.nanoTime() - t0, failure);
+            scope.ended(System.nanoTime() - t0, failure);
         }
     }
 
@@ -255,14 +320,15 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             slot.inUse.decrement();
             Instance i = pooled.instance;
-            if (pool.resetPerCall && i.isMetered() && !i.isClosed()) {
+            if (pool.settings.resetPointsPerCall() && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
-            if (discard || ++pooled.leases >= pool.maxCalls || i.isClosed() || pool.closed
+            if (discard || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
+                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed || slot.retired
                     || !slot.idle.offer(pooled)) {
-                pooled.close();
-                slot.created.decrementAndGet();
-                slot.recycled.increment();
+                slot.close(pooled);
+            } else if (slot.retired) { // retired while it was being given back: nothing borrows from it now
+                slot.closeIdle();
             }
         }
     }
@@ -301,11 +367,6 @@ public final class WasmInstancePool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Slot s : slots.values()) {
-            Pooled p;
-            while ((p = s.idle.poll()) != null) {
-                p.close();
-            }
-        }
+        slots.values().forEach(Slot::closeIdle);
     }
 }

@@ -96,14 +96,17 @@ public final class WasmModuleInterfaces {
             FuncType expected = FuncType.of(params, results);
             FuncType actual = function(entry, export);
             if (actual == null) {
-                throw new IllegalStateException(WasmTypes.describe(m) + ": module '" + module
+                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + ": module '" + module
                         + "' exports no function '" + export + "' (its functions: " + entry.module().exports()
                         .stream().filter(e -> e.type() instanceof FuncType).map(ExportType::name)
-                        .collect(Collectors.joining(", ")) + ")");
+                        .collect(Collectors.joining(", ")) + ")", "Rename the method, or name the export with"
+                        + " @WasmExport, or check that @WasmModule(\"" + module + "\") is the module meant.");
             }
             if (!expected.equals(actual)) {
-                throw new IllegalStateException(WasmTypes.describe(m) + " does not match export " + module + "."
-                        + export + ": the method needs " + expected + ", the module has " + actual);
+                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " does not match export "
+                        + module + "." + export + ": the method needs " + expected + ", the module has " + actual,
+                        "Change " + WasmTypes.describe(m) + " to " + actual + " (int, long, float, double for i32,"
+                                + " i64, f32, f64; String, byte[] or ByteBuffer for a (ptr, len) pair).");
             }
             if (bytes) {
                 requireConvention(m, module, entry);
@@ -119,14 +122,18 @@ public final class WasmModuleInterfaces {
         private static void requireConvention(Method m, String module, WasmModules.Entry entry) {
             for (var need : Map.of("alloc", ALLOC, "dealloc", DEALLOC).entrySet()) {
                 if (!need.getValue().equals(function(entry, need.getKey()))) {
-                    throw new IllegalStateException(WasmTypes.describe(m) + " passes bytes, so module '" + module
-                            + "' must export " + need.getKey() + ": " + need.getValue() + " (see @WasmModule)");
+                    throw conventionMismatch(m, module, "export " + need.getKey() + ": " + need.getValue());
                 }
             }
             if (entry.module().export("memory").isEmpty()) {
-                throw new IllegalStateException(WasmTypes.describe(m) + " passes bytes, so module '" + module
-                        + "' must export its memory as 'memory'");
+                throw conventionMismatch(m, module, "export its memory as 'memory'");
             }
+        }
+
+        private static WasmModuleInterfaceException conventionMismatch(Method m, String module, String need) {
+            return new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " passes bytes, so module '"
+                    + module + "' must " + need + " (see @WasmModule)", "Export it from the module, or pass only"
+                    + " int, long, float and double.");
         }
 
         Object invoke(Instance instance, Object[] args) {

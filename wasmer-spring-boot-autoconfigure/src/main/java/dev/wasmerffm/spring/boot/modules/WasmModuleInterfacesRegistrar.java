@@ -4,6 +4,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -66,13 +67,17 @@ public final class WasmModuleInterfacesRegistrar
         }
     }
 
-    private <T> void register(Class<T> type, BeanDefinitionRegistry registry) {
+    private void register(Class<?> type, BeanDefinitionRegistry registry) {
         String name = ClassUtils.getShortNameAsProperty(type);
         if (registry.containsBeanDefinition(name)) {
             return;
         }
-        RootBeanDefinition definition = new RootBeanDefinition(type, () -> WasmModuleInterfaces.create(type,
-                beanFactory.getBean(WasmModules.class), beanFactory.getBean(WasmInstancePool.class)));
+        // a factory method, not an instance supplier: ahead-of-time processing can generate code for it
+        RootBeanDefinition definition = new RootBeanDefinition(WasmModuleInterfaces.class);
+        definition.setFactoryMethodName("create");
+        definition.getConstructorArgumentValues().addIndexedArgumentValue(0, type);
+        definition.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+        definition.setTargetType(type);
         registry.registerBeanDefinition(name, definition);
     }
 }

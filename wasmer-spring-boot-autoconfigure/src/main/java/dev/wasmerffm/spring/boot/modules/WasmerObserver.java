@@ -1,14 +1,22 @@
 package dev.wasmerffm.spring.boot.modules;
 
+import dev.wasmerffm.TrapException;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
 /**
- * Receives what the module registry and the instance pool do, e.g. to record metrics. Methods run on the calling
- * thread, right after the event: keep them cheap.
+ * Receives what the module registry and the instance pool do, e.g. to record metrics or observations. Methods run on
+ * the calling thread: keep them cheap.
  */
 public interface WasmerObserver {
 
     /** Observes nothing. */
     WasmerObserver NONE = new WasmerObserver() {
     };
+
+    /** The name observed for a module or function that is not registered, so callers' input cannot add names. */
+    String UNKNOWN = "unknown";
 
     /** A module was loaded at startup, compiled or from the cache. */
     default void moduleLoaded(String module, long nanos) {
@@ -19,10 +27,68 @@ public interface WasmerObserver {
     }
 
     /**
-     * A call through the pool finished.
+     * A call through the pool starts (before an instance is borrowed); the scope returned hears when it ends.
      *
-     * @param failure what it threw, or null
+     * @param module a registered module, or {@link #UNKNOWN}
+     * @param function a function that module exports, or {@link #UNKNOWN}
      */
-    default void called(String module, String function, long nanos, Throwable failure) {
+    default CallScope callStarted(String module, String function) {
+        return CallScope.NONE;
+    }
+
+    /** One call being observed. */
+    @FunctionalInterface
+    interface CallScope {
+
+        /** Hears nothing. */
+        CallScope NONE = (nanos, failure) -> {
+        };
+
+        /**
+         * The call ended.
+         *
+         * @param nanos how long it took, borrowing included
+         * @param failure what it threw, or null
+         */
+        void ended(long nanos, @Nullable Throwable failure);
+    }
+
+    /** How a call ended, as observers tag it. */
+    enum Outcome {
+        SUCCESS, TRAP, ERROR;
+
+        /** The outcome of a call that threw {@code failure} (null: none). */
+        public static Outcome of(@Nullable Throwable failure) {
+            return failure == null ? SUCCESS : failure instanceof TrapException ? TRAP : ERROR;
+        }
+
+        /** The tag value: success, trap or error. */
+        public String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** All of {@code observers}, in order; {@link #NONE} for none. */
+    static WasmerObserver of(List<WasmerObserver> observers) {
+        if (observers.size() < 2) {
+            return observers.isEmpty() ? NONE : observers.getFirst();
+        }
+        return new WasmerObserver() {
+            @Override
+            public void moduleLoaded(String module, long nanos) {
+                observers.forEach(o -> o.moduleLoaded(module, nanos));
+            }
+
+            @Override
+            public void instantiated(String module, long nanos) {
+                observers.forEach(o -> o.instantiated(module, nanos));
+            }
+
+            @Override
+            public CallScope callStarted(String module, String function) {
+                List<CallScope> scopes = observers.stream().map(o -> o.callStarted(module, function)).toList();
+                return (nanos, failure) -> scopes.forEach(s -> s.ended(nanos, failure));
+            }
+        };
     }
 }

@@ -21,6 +21,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.springframework.aot.generate.ClassNameGenerator;
+import org.springframework.aot.generate.DefaultGenerationContext;
+import org.springframework.aot.generate.InMemoryGeneratedFiles;
+import org.springframework.aot.generate.GeneratedFiles;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.aot.ApplicationContextAotGenerator;
+import org.springframework.javapoet.ClassName;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -51,7 +63,7 @@ class ModuleInterfacesAndHostFunctionsTests {
     }
 
     /** A host whose {@code twice} returns i64 where the module imports i32. */
-    static class WrongHost {
+    public static class WrongHost {
         @WasmHostFunction
         long twice(int x) {
             return x;
@@ -164,5 +176,37 @@ class ModuleInterfacesAndHostFunctionsTests {
     void twoBeansForOneImportFailStartup() {
         runner.withUserConfiguration(App.class).withBean("another", Host.class).run(ctx -> assertThat(failure(ctx))
                 .contains("two host functions for import env."));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(WasmerAutoConfiguration.class)
+    static class BootApp extends App {
+    }
+
+    static final String[] PROPERTIES = {"wasmer.cache.enabled=false",
+        "wasmer.modules.locations=classpath:host-wasm/*.wat"};
+
+    @Test
+    void lazyInitializationStillFindsTheHostFunctionBeans() {
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(BootApp.class)
+                .web(WebApplicationType.NONE).lazyInitialization(true).properties(PROPERTIES).run()) {
+            assertThat(ctx.getBean(TextPlugin.class).quadruple(5)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void aheadOfTimeProcessingGeneratesTheModuleInterfaceBeans() {
+        try (AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext()) {
+            TestPropertyValues.of(PROPERTIES).applyTo(ctx);
+            ctx.register(BootApp.class);
+            InMemoryGeneratedFiles files = new InMemoryGeneratedFiles();
+            DefaultGenerationContext generation = new DefaultGenerationContext(
+                    new ClassNameGenerator(ClassName.get(BootApp.class)), files);
+            new ApplicationContextAotGenerator().processAheadOfTime(ctx, generation);
+            generation.writeGeneratedContent();
+            assertThat(files.getGeneratedFiles(GeneratedFiles.Kind.SOURCE).values()).anySatisfy(source -> assertThat(
+                    source.getInputStream()).asString(StandardCharsets.UTF_8).contains("getTextPluginInstanceSupplier")
+                    .contains("WasmModuleInterfaces.create(args.get(0), args.get(1), args.get(2))"));
+        }
     }
 }

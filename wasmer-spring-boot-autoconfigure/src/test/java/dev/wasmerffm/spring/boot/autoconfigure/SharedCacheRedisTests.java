@@ -113,6 +113,6 @@ class SharedCacheRedisTests {
         runner.withUserConfiguration(Caching.class).withPropertyValues("wasmer.cache.shared.key=short")
                 .withConfiguration(AutoConfigurations.of(CacheAutoConfiguration.class))
                 .run(ctx -> assertThat(ctx).getFailure().rootCause()
-                        .hasMessageContaining("wasmer.cache.shared.key must be set to a secret of at least 32"));
+                        .hasMessageContaining("cache.shared.key").hasMessageContaining("at least 32 characters"));
     }
 }

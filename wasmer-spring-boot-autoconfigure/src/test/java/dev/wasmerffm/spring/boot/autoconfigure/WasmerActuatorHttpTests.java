@@ -101,6 +101,12 @@ class WasmerActuatorHttpTests {
                 .isInstanceOf(dev.wasmerffm.MeteringExhaustedException.class);
         JsonNode traps = get("/actuator/metrics/wasmer.traps?tag=kind:out_of_points");
         assertThat(traps.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
+        assertThat(traps.get("description").asString()).isEqualTo("Pooled calls stopped by a trap, by kind");
+        JsonNode consumed = get("/actuator/metrics/wasmer.metering.consumed");
+        assertThat(consumed.get("baseUnit").asString()).isEqualTo("points");
+        assertThat(consumed.get("measurements").get(0).get("value").asDouble()).isPositive();
+        JsonNode instantiations = get("/actuator/metrics/wasmer.instantiations?tag=module:spin");
+        assertThat(instantiations.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
         JsonNode loads = get("/actuator/metrics/wasmer.module.load?tag=module:counter");
         assertThat(loads.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
         JsonNode gets = get("/actuator/metrics/wasmer.cache.gets?tag=result:miss");

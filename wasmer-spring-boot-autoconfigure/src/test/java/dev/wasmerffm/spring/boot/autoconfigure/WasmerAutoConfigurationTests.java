@@ -13,21 +13,23 @@ import dev.wasmerffm.Feature;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.spring.boot.actuate.WasmerEndpoint;
-import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
-import dev.wasmerffm.spring.boot.actuate.WasmerInfoContributor;
-import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
+import dev.wasmerffm.spring.boot.actuate.endpoint.WasmerEndpoint;
+import dev.wasmerffm.spring.boot.autoconfigure.health.WasmerHealthContributorAutoConfiguration;
+import dev.wasmerffm.spring.boot.autoconfigure.metrics.WasmerMetricsAutoConfiguration;
+import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.info.WasmerInfoContributor;
+import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
@@ -36,10 +38,13 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
+@ExtendWith(OutputCaptureExtension.class)
 class WasmerAutoConfigurationTests {
 
     @TempDir
@@ -109,6 +114,16 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
+    void oneInfoLineAtStartupSaysWhatRuns(CapturedOutput output) {
+        runner().withPropertyValues("wasmer.metering.enabled=true").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(output.getOut().lines().filter(l -> l.contains(" INFO ") && l.contains("Wasmer 7.4.2")))
+                    .singleElement().asString().contains("libwasmer", "backend cranelift",
+                            "metering 10000000 points", "3 modules [add, counter, spin]", "(compiled 3, from disk 0");
+        });
+    }
+
+    @Test
     void userBeansMakeOursBackOff() {
         runner().withUserConfiguration(UserBeans.class).run(ctx -> {
             assertThat(ctx).hasNotFailed();
@@ -167,21 +182,6 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
-    void endpointOnlyWhenExposed() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer").run(ctx -> {
-            assertThat(ctx).hasSingleBean(WasmerEndpoint.class);
-            WasmerEndpoint.WasmerDescriptor d = ctx.getBean(WasmerEndpoint.class).wasmer();
-            assertThat(d.version().full()).isEqualTo("7.4.2");
-            assertThat(d.backends()).containsEntry("cranelift", true).containsEntry("llvm", false);
-            assertThat(d.modules()).extracting(WasmerEndpoint.ModuleDescriptor::name)
-                    .containsExactly("add", "counter", "spin");
-            assertThat(ctx.getBean(WasmerEndpoint.class).module("add").exports())
-                    .containsEntry("add", "(i32, i32) -> (i32)");
-            assertThat(ctx.getBean(WasmerEndpoint.class).module("missing")).isNull();
-        });
-    }
-
-    @Test
     void worksWithoutActuatorOrMicrometer() {
         runner().withClassLoader(new FilteredClassLoader(Endpoint.class, MeterRegistry.class,
                 org.springframework.boot.health.contributor.AbstractHealthIndicator.class))
@@ -190,19 +190,6 @@ class WasmerAutoConfigurationTests {
                             .doesNotHaveBean(WasmerEndpoint.class).doesNotHaveBean(WasmerMetrics.class)
                             .doesNotHaveBean(WasmerHealthIndicator.class);
                 });
-    }
-
-    @Test
-    void metricsWithARegistry() {
-        runner().withBean(SimpleMeterRegistry.class).run(ctx -> {
-            assertThat(ctx).hasSingleBean(WasmerMetrics.class);
-            SimpleMeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
-            ctx.getBean(WasmerMetrics.class).bindTo(registry);
-            assertThat(registry.get("wasmer.cache.compiles").functionCounter().count()
-                    + registry.get("wasmer.cache.loads").tag("level", "disk").functionCounter().count()).isEqualTo(3);
-            assertThat(registry.get("wasmer.cache.size").gauge().value()).isEqualTo(3);
-            assertThat(registry.get("wasmer.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(3);
-        });
     }
 
     @Test
@@ -279,7 +266,7 @@ class WasmerAutoConfigurationTests {
             assertThat(ctx).hasNotFailed();
             assertThat(ctx.getBean(Engine.class).config().deadlines()).isTrue();
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50)));
+            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1));
             for (int i = 0; i < 3; i++) { // pool.size calls in a row: each frees its slot
                 assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
                 assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
@@ -301,8 +288,9 @@ class WasmerAutoConfigurationTests {
                     assertThat(ctx).hasNotFailed();
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(1_000_000_000_000L,
-                            Duration.ofMillis(40)));
-                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO));
+                            Duration.ofMillis(40), -1, Runtime.getRuntime().availableProcessors()));
+                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO, -1,
+                            Runtime.getRuntime().availableProcessors()));
                     long t0 = System.nanoTime();
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
                     assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(40L, 2_000L);
@@ -324,5 +312,100 @@ class WasmerAutoConfigurationTests {
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
                     assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 5100L);
                 });
+    }
+
+    @Test
+    void perModuleMaxMemoryAndPoolSizeOverTheGlobalOnes() {
+        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer", "wasmer.pool.size=3",
+                "wasmer.pool.borrow-timeout=100ms", "wasmer.limits.max-memory=16MB",
+                "wasmer.modules.settings.counter.max-memory=128KB", "wasmer.modules.settings.add.pool-size=1")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("counter").maxMemory()).isEqualTo(128 * 1024);
+                    assertThat(pool.limits("spin").maxMemory()).isEqualTo(16 * 1024 * 1024);
+                    assertThat(pool.limits("add").poolSize()).isEqualTo(1);
+                    assertThat(pool.limits("counter").poolSize()).isEqualTo(3);
+                    try (WasmInstancePool.Lease counter = pool.borrow("counter")) {
+                        dev.wasmerffm.Memory memory = counter.instance().memory("memory");
+                        assertThat(memory.grow(1)).isTrue(); // 2 pages = 128 KiB
+                        assertThat(memory.grow(1)).as("past the module's own cap").isFalse();
+                    }
+                    try (WasmInstancePool.Lease add = pool.borrow("add")) {
+                        assertThatThrownBy(() -> pool.borrow("add")).hasMessageContaining("pool size 1")
+                                .hasMessageContaining("wasmer.modules.settings.add.pool-size");
+                    }
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    assertThat(modules.get("counter").module().engine().config().maxMemoryPages()).isEqualTo(2);
+                    assertThat(modules.get("add").module().engine().config().maxMemoryPages()).isEqualTo(256);
+                    WasmerEndpoint endpoint = ctx.getBean(WasmerEndpoint.class);
+                    assertThat(endpoint.module("counter").limits().maxMemory()).isEqualTo(128 * 1024);
+                    assertThat(endpoint.module("add").limits().poolSize()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void instanceReusePolicies() {
+        // counter's global counts the calls an instance served: it shows whether the instance was kept
+        runner().withPropertyValues("wasmer.pool.size=1").run(ctx -> {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThat(pool.call("counter", "next")).containsExactly(1);
+            assertThat(pool.call("counter", "next")).as("reused by default").containsExactly(2);
+        });
+        runner().withPropertyValues("wasmer.pool.size=1", "wasmer.pool.instance-reuse=fresh-per-call").run(ctx -> {
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThat(pool.call("counter", "next")).containsExactly(1);
+            assertThat(pool.call("counter", "next")).as("a fresh instance").containsExactly(1);
+            assertThat(pool.stats().get("counter").recycled()).isEqualTo(2);
+        });
+        for (var reuse : List.of("reuse", "discard-after-trap")) {
+            runner().withPropertyValues("wasmer.pool.size=1", "wasmer.metering.enabled=true",
+                    "wasmer.metering.initial-points=10000", "wasmer.pool.instance-reuse=" + reuse).run(ctx -> {
+                        WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                        assertThat(pool.call("spin", "square", 2L)).containsExactly(4L);
+                        assertThatThrownBy(() -> pool.call("spin", "spin"))
+                                .isInstanceOf(MeteringExhaustedException.class);
+                        assertThat(pool.call("spin", "square", 3L)).containsExactly(9L);
+                        assertThat(pool.stats().get("spin").recycled()).as(reuse)
+                                .isEqualTo(reuse.equals("reuse") ? 0 : 1);
+                    });
+        }
+    }
+
+    // issue 19's bugs
+
+    @Test
+    void aCustomizersMeteringIsWhatThePoolGivesBackPerCall() {
+        runner().withBean(WasmerConfigCustomizer.class, () -> c -> c.metering(dev.wasmerffm.Metering.of(5000)))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("spin").points()).isEqualTo(5000);
+                    pool.call("spin", "count", 100L); // ~800 points
+                    assertThatThrownBy(() -> pool.call("spin", "count", 100_000L))
+                            .isInstanceOf(MeteringExhaustedException.class);
+                    assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 6000L);
+                });
+    }
+
+    @Test
+    void aLocationThatMatchesNothingIsNamedInAWarning(CapturedOutput output) {
+        runner().withPropertyValues("wasmer.modules.locations=classpath:nowhere/*.wasm,classpath:wasm/add.wat")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(WasmModules.class).all()).extracting(WasmModules.Entry::name)
+                            .containsExactly("add");
+                    assertThat(output).contains("WARN").contains("wasmer.modules.locations: "
+                            + "'classpath:nowhere/*.wasm' matches no module");
+                });
+    }
+
+    @Test
+    void anUnknownOperatorInMeteringCostsFailsStartupNamingTheProperty() {
+        runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.costs.Cal=1000000").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("wasmer.metering.costs.Cal")
+                    .hasMessageContaining("no operator named 'Cal'");
+        });
     }
 }

@@ -1,14 +1,99 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/** A missing libwasmer fails startup with a description and an action (in a fresh JVM: this one has it loaded). */
+/**
+ * Each predictable startup failure yields Spring Boot's short report: a description naming the module or property
+ * and an action saying what to change. Real applications start and fail; the report is read from their log.
+ */
+@ExtendWith(OutputCaptureExtension.class)
 class WasmerFailureAnalyzerTests {
+
+    @TempDir
+    static Path tmp;
+
+    static final Class<?>[] PLAIN = {WasmerIntegrationTests.App.class};
+    static final String HOST_WASM = "wasmer.modules.locations=classpath:host-wasm/*.wat";
+
+    static Arguments failure(Class<?>[] sources, String property, String description, String action) {
+        return Arguments.of(sources, property, description, action);
+    }
+
+    static Stream<Arguments> failures() throws IOException {
+        Path file = Files.writeString(tmp.resolve("a-file"), "");
+        return Stream.of(
+                failure(PLAIN, "wasmer.modules.locations=classpath:bad/notwasm.wasm",
+                        "WebAssembly module 'notwasm' (file:", "not a WebAssembly binary"),
+                failure(PLAIN, "wasmer.modules.locations=classpath:bad/syntax.wat",
+                        "WebAssembly module 'syntax' (file:", "Correct the WebAssembly text at the line and column"),
+                failure(PLAIN, "wasmer.modules.locations=classpath:bad/invalid.wasm",
+                        "WebAssembly module 'invalid' (file:", "The module is not valid for this engine"),
+                failure(PLAIN, "wasmer.modules.locations=classpath:bad/big.wat,wasmer.limits.max-memory=64KB",
+                        "memory 0 needs at least 10 pages, above the limit of 1 pages", "Raise wasmer.limits.max-memory"),
+                failure(PLAIN, "wasmer.metering.initial-points=-5",
+                        "Property: wasmer.metering.initial-points", "Update your application's configuration"),
+                failure(PLAIN, "wasmer.metering.costs.Call=-1", "must be at least 0", "Update your application's"),
+                failure(PLAIN, "wasmer.limits.max-memory=-1MB", "Property: wasmer.limits.max-memory",
+                        "Update your application's configuration"),
+                failure(PLAIN, "wasmer.limits.max-memory=1KB", "must be at least 64KB, one WebAssembly page",
+                        "Update your application's configuration"),
+                failure(PLAIN, "wasmer.pool.size=0", "Property: wasmer.pool.size", "must be at least 1"),
+                failure(PLAIN, "wasmer.cache.key=short", "Property: wasmer.cache.key", "at least 32 characters, got 5"),
+                failure(PLAIN, "wasmer.metering.enabled=true,wasmer.metering.costs.Cal=1000000",
+                        "wasmer.metering.costs.Cal", "no operator named 'Cal'"),
+                failure(PLAIN, "wasmer.cache.enabled=true,wasmer.cache.directory=" + file.resolve("cache"),
+                        "cannot be created or read", "wasmer.cache.directory"),
+                failure(PLAIN, HOST_WASM, "module 'text' imports env.twice: (i32) -> (i32), which no "
+                        + "@WasmHostFunction bean method provides",
+                        "Add a bean method @WasmHostFunction(module = \"env\", name = \"twice\") of type (i32) -> (i32)"),
+                failure(new Class<?>[] {WasmerIntegrationTests.App.class,
+                    ModuleInterfacesAndHostFunctionsTests.WrongHost.class}, HOST_WASM,
+                        "WrongHost.twice(int) of bean", "Change WrongHost.twice(int) to (i32) -> (i32)"),
+                failure(new Class<?>[] {WasmerIntegrationTests.App.class, ModuleInterfacesAndHostFunctionsTests.WrongApp.class},
+                        HOST_WASM, "WrongPlugin.quadruple(int) does not match export text.quadruple",
+                        "Change WrongPlugin.quadruple(int) to (i32) -> (i32)"),
+                failure(new Class<?>[] {ModuleInterfacesAndHostFunctionsTests.BootApp.class},
+                        "wasmer.modules.locations=classpath:nowhere/*.wat", "no WebAssembly module named 'text'",
+                        "Add text.wasm or text.wat at one of wasmer.modules.locations [classpath:nowhere/*.wat]"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("failures")
+    void aStartupFailureIsReportedInAFewLinesWithWhatToChange(Class<?>[] sources, String properties,
+            String description, String action, CapturedOutput output) {
+        List<String> all = new ArrayList<>(List.of("wasmer.cache.enabled=false", "spring.main.banner-mode=off"));
+        all.addAll(List.of(properties.split(",")));
+        assertThatThrownBy(() -> new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
+                .properties(all.toArray(String[]::new)).run()).isNotNull();
+        String log = output.getAll();
+        assertThat(log).contains("APPLICATION FAILED TO START");
+        String report = log.substring(log.lastIndexOf("APPLICATION FAILED TO START"));
+        assertThat(report).contains("Description:", "Action:");
+        String described = report.substring(report.indexOf("Description:"), report.indexOf("Action:"));
+        String acted = report.substring(report.indexOf("Action:"));
+        assertThat(described).contains(description);
+        assertThat(described + acted).contains(action);
+        assertThat(report.strip().lines()).as(report).hasSizeLessThanOrEqualTo(16);
+    }
 
     /** The child JVM's application. */
     public static final class MissingLibraryApp {

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.actuate;
+package dev.wasmerffm.spring.boot.info;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Wasmer;

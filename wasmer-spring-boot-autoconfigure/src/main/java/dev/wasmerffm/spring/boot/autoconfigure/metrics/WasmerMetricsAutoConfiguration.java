@@ -1,9 +1,9 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.autoconfigure.metrics;
 
 import dev.wasmerffm.ModuleCache;
-import dev.wasmerffm.spring.boot.actuate.WasmerMeterObserver;
-import dev.wasmerffm.spring.boot.actuate.WasmerMetrics;
-import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
+import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -29,7 +29,7 @@ public final class WasmerMetricsAutoConfiguration {
 
     /** Times every pooled call; {@code wasmer.metrics.calls=false} takes it off the call path. */
     @Bean
-    @ConditionalOnMissingBean(WasmerObserver.class)
+    @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "wasmer.metrics.calls", matchIfMissing = true)
     WasmerMeterObserver wasmerMeterObserver(MeterRegistry registry) {
         return new WasmerMeterObserver(registry);

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.actuate;
+package dev.wasmerffm.spring.boot.metrics;
 
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
@@ -12,7 +12,7 @@ import java.util.function.ToLongFunction;
  * Module cache and metering meters: {@code wasmer.cache.gets{result=hit|miss}},
  * {@code wasmer.cache.loads{level=disk|shared}}, {@code wasmer.cache.compiles},
  * {@code wasmer.cache.rejected{level=disk|shared}}, {@code wasmer.cache.shared.errors}, {@code wasmer.cache.size},
- * {@code wasmer.metering.points.consumed} and {@code wasmer.metering.exhaustions}. All are read from counters the
+ * {@code wasmer.metering.consumed} (in points: Prometheus shows wasmer_metering_consumed_points_total) and {@code wasmer.metering.exhaustions}. All are read from counters the
  * cache and pool keep anyway: nothing is added to the call path.
  */
 public class WasmerMetrics implements MeterBinder {
@@ -42,7 +42,7 @@ public class WasmerMetrics implements MeterBinder {
                 c -> c.stats().sharedErrors());
         Gauge.builder("wasmer.cache.size", cache, c -> c.stats().size()).description("Modules in memory")
                 .baseUnit("modules").register(registry);
-        FunctionCounter.builder("wasmer.metering.points.consumed", pool,
+        FunctionCounter.builder("wasmer.metering.consumed", pool,
                 p -> p.stats().values().stream().mapToLong(WasmInstancePool.Stats::consumedPoints).sum())
                 .description("Metering points used by pooled calls").baseUnit("points").register(registry);
         FunctionCounter.builder("wasmer.metering.exhaustions", pool,

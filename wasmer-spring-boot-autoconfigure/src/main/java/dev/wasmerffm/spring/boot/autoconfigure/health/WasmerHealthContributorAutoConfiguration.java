@@ -1,7 +1,9 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.autoconfigure.health;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.spring.boot.actuate.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,13 +15,13 @@ import org.springframework.context.annotation.Bean;
 /** The {@code wasmer} health indicator ({@code management.health.wasmer.enabled}). */
 @AutoConfiguration(after = WasmerAutoConfiguration.class)
 @ConditionalOnClass(AbstractHealthIndicator.class)
-@ConditionalOnBean(Engine.class)
+@ConditionalOnBean({Engine.class, WasmModules.class})
 @ConditionalOnEnabledHealthIndicator("wasmer")
 public final class WasmerHealthContributorAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "wasmerHealthIndicator")
-    WasmerHealthIndicator wasmerHealthIndicator(Engine engine) {
-        return new WasmerHealthIndicator(engine);
+    WasmerHealthIndicator wasmerHealthIndicator(Engine engine, WasmModules modules) {
+        return new WasmerHealthIndicator(engine, modules);
     }
 }

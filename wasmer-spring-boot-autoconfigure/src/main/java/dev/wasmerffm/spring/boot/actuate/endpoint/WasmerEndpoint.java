@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.actuate;
+package dev.wasmerffm.spring.boot.actuate.endpoint;
 
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Config;
