@@ -11,7 +11,7 @@ import java.lang.annotation.Target;
  * the module's exports through the instance pool. Interfaces in the application's auto-configuration packages are
  * found by themselves; {@link WasmModuleInterfaces#create} makes one by hand.
  *
- * <p>Each method calls the export of its name (or of its {@link WasmExport}). Parameters and results are
+ * <p>Each method calls the export of its name (or of its {@link WasmFunction}). Parameters and results are
  * {@code int}, {@code long}, {@code float}, {@code double} (i32, i64, f32, f64) or, by the byte convention,
  * {@code String} (UTF-8), {@code byte[]} or {@code ByteBuffer}:
  * <ul>

@@ -76,7 +76,7 @@ public final class WasmModuleInterfaces {
         private static final Object[] NO_ARGS = {};
 
         static Call of(Method m, String module, WasmModules.Entry entry) {
-            WasmExport named = m.getAnnotation(WasmExport.class);
+            WasmFunction named = m.getAnnotation(WasmFunction.class);
             String export = named != null ? named.value() : m.getName();
             List<ValType> params = new ArrayList<>();
             boolean bytes = false;
@@ -100,7 +100,7 @@ public final class WasmModuleInterfaces {
                         + "' exports no function '" + export + "' (its functions: " + entry.module().exports()
                         .stream().filter(e -> e.type() instanceof FuncType).map(ExportType::name)
                         .collect(Collectors.joining(", ")) + ")", "Rename the method, or name the export with"
-                        + " @WasmExport, or check that @WasmModule(\"" + module + "\") is the module meant.");
+                        + " @WasmFunction, or check that @WasmModule(\"" + module + "\") is the module meant.");
             }
             if (!expected.equals(actual)) {
                 throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " does not match export "

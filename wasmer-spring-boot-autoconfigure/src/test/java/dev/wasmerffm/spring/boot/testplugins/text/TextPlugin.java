@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.testplugins.text;
 
-import dev.wasmerffm.spring.boot.modules.WasmExport;
+import dev.wasmerffm.spring.boot.modules.WasmFunction;
 import dev.wasmerffm.spring.boot.modules.WasmModule;
 import java.nio.ByteBuffer;
 
@@ -10,16 +10,16 @@ public interface TextPlugin {
 
     String shout(String text);
 
-    @WasmExport("shout")
+    @WasmFunction("shout")
     byte[] shoutBytes(byte[] text);
 
-    @WasmExport("shout")
+    @WasmFunction("shout")
     ByteBuffer shoutBuffer(ByteBuffer text);
 
     int quadruple(int x);
 
     /** Its export returns a block outside memory. */
-    @WasmExport("broken")
+    @WasmFunction("broken")
     String broken(String text);
 
     /** The allocator's top: back at its start when every call freed what it allocated. */

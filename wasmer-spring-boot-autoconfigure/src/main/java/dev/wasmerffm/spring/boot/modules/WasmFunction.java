@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-public @interface WasmExport {
+public @interface WasmFunction {
 
     /** The exported function's name. */
     String value();
