@@ -67,7 +67,7 @@ public class PoolBenchmark {
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
         pool = new WasmInstancePool(modules, module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
                 new WasmInstancePool.Settings(Duration.ofSeconds(1), Long.MAX_VALUE, false,
-                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), observer, null);
+                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), dev.wasmerffm.WasiConfig::new, observer, null);
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {
             throw new IllegalStateException("the interface computes a wrong sum");

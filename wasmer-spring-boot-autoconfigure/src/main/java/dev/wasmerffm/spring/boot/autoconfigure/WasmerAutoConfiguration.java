@@ -3,6 +3,7 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.Metering;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
@@ -212,7 +213,21 @@ public final class WasmerAutoConfiguration {
                 new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
                         properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                         pool.getInstanceReuse()),
+                module -> wasiConfig(properties, module),
                 WasmerObserver.of(observer.orderedStream().toList()), hostFunctions.getIfAvailable());
+    }
+
+    /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */
+    static WasiConfig wasiConfig(WasmerProperties properties, String module) {
+        WasiConfig config = new WasiConfig(module);
+        WasmerProperties.ModuleSettings settings = properties.getModules().getSettings().get(module);
+        if (settings != null) {
+            WasmerProperties.Wasi wasi = settings.getWasi();
+            config.args(wasi.getArgs().toArray(String[]::new));
+            wasi.getEnv().forEach(config::env);
+            wasi.getDirs().forEach(config::mapDir);
+        }
+        return config;
     }
 
     /**

@@ -416,6 +416,13 @@ public class WasmerProperties implements Validator {
         /** Most instances of this module at once. Default: wasmer.pool.size. */
         private Integer poolSize;
 
+        /** What this module's instances get from WASI, if it imports WASI. */
+        private final Wasi wasi = new Wasi();
+
+        public Wasi getWasi() {
+            return this.wasi;
+        }
+
         public DataSize getMaxMemory() {
             return this.maxMemory;
         }
@@ -446,6 +453,46 @@ public class WasmerProperties implements Validator {
 
         public void setCallTimeout(Duration callTimeout) {
             this.callTimeout = callTimeout;
+        }
+    }
+
+    /** What a WASI module's pooled instances get; the program name is the module's name. */
+    public static class Wasi {
+
+        /** Arguments after the program name. */
+        private List<String> args = new ArrayList<>();
+
+        /** Environment variables. */
+        private Map<String, String> env = new LinkedHashMap<>();
+
+        /**
+         * Host directories the program sees, by the path it sees each at, e.g. {@code dirs[/data]=/srv/plugin-data}
+         * (brackets keep the slash); {@code /} makes one its root. It cannot leave them.
+         */
+        private Map<String, Path> dirs = new LinkedHashMap<>();
+
+        public List<String> getArgs() {
+            return this.args;
+        }
+
+        public void setArgs(List<String> args) {
+            this.args = args;
+        }
+
+        public Map<String, String> getEnv() {
+            return this.env;
+        }
+
+        public void setEnv(Map<String, String> env) {
+            this.env = env;
+        }
+
+        public Map<String, Path> getDirs() {
+            return this.dirs;
+        }
+
+        public void setDirs(Map<String, Path> dirs) {
+            this.dirs = dirs;
         }
     }
 

@@ -37,6 +37,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final WasmModules modules;
     private final Settings settings;
     private final Function<String, ModuleLimits> limits;
+    private final Function<String, WasiConfig> wasi;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
     private final WasmHostFunctions hostFunctions;
@@ -136,12 +137,15 @@ public final class WasmInstancePool implements AutoCloseable {
      * A pool over {@code modules}.
      *
      * @param limits the points, call deadline and pool size of each module, by module name
+     * @param wasi the WASI configuration (arguments, environment, directories) of a WASI module's instances, by
+     *     module name; asked once per instance
      * @param hostFunctions the bean methods linked as imports, or null for none
      */
     public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
-            WasmerObserver observer, WasmHostFunctions hostFunctions) {
+            Function<String, WasiConfig> wasi, WasmerObserver observer, WasmHostFunctions hostFunctions) {
         this.modules = modules;
         this.limits = limits;
+        this.wasi = wasi;
         this.settings = settings;
         this.observer = observer;
         this.hostFunctions = hostFunctions;
@@ -169,7 +173,7 @@ public final class WasmInstancePool implements AutoCloseable {
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
                 long t0 = System.nanoTime();
-                p = create(slot.module, slot.limits);
+                p = create(module, slot.module, slot.limits);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -207,23 +211,23 @@ public final class WasmInstancePool implements AutoCloseable {
         return limits.apply(module);
     }
 
-    private Pooled create(Module module, ModuleLimits limits) {
+    private Pooled create(String name, Module module, ModuleLimits limits) {
         // on the module's native engine: a metered module has one of its own
         Store store = new Store(module).callTimeout(limits.callTimeout());
-        WasiEnv wasi = null;
+        WasiEnv env = null;
         try {
             Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
             Instance instance;
             if (WasiEnv.version(module) != WasiVersion.INVALID) {
-                wasi = WasiEnv.create(store, new WasiConfig(module.toString()));
-                instance = wasi.instantiate(module, imports);
+                env = WasiEnv.create(store, this.wasi.apply(name));
+                instance = env.instantiate(module, imports);
             } else {
                 instance = Instance.create(store, module, imports);
             }
             if (instance.isMetered()) {
                 instance.remainingPoints(limits.points());
             }
-            return new Pooled(store, wasi, instance);
+            return new Pooled(store, env, instance);
         } catch (RuntimeException e) {
             store.close();
             throw e;

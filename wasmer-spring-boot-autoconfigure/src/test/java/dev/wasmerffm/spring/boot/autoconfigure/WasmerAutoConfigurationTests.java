@@ -315,6 +315,33 @@ class WasmerAutoConfigurationTests {
     }
 
     @Test
+    void aWasiModulesPooledInstancesGetTheArgsEnvAndDirectoriesOfItsSettings(@TempDir java.nio.file.Path dir) {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues("wasmer.modules.locations=classpath:wasi-wasm/*.wat",
+                        "wasmer.cache.enabled=false")
+                .run(ctx -> {
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.call("wasiinfo", "argc")).as("the program name only").containsExactly(1);
+                    assertThat(pool.call("wasiinfo", "envc")).containsExactly(0);
+                    assertThat(pool.call("wasiinfo", "firstdir")).as("BADF: no directory").containsExactly(8);
+                });
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues("wasmer.modules.locations=classpath:wasi-wasm/*.wat",
+                        "wasmer.cache.enabled=false", "wasmer.modules.settings.wasiinfo.wasi.args=a,b",
+                        "wasmer.modules.settings.wasiinfo.wasi.env.LANG=C",
+                        "wasmer.modules.settings.wasiinfo.wasi.env.MODE=test",
+                        "wasmer.modules.settings.wasiinfo.wasi.dirs[/data]=" + dir)
+                .run(ctx -> {
+                    assertThat(ctx.getBean(WasmerProperties.class).getModules().getSettings().get("wasiinfo")
+                            .getWasi().getDirs()).containsOnlyKeys("/data");
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.call("wasiinfo", "argc")).containsExactly(3);
+                    assertThat(pool.call("wasiinfo", "envc")).containsExactly(2);
+                    assertThat(pool.call("wasiinfo", "firstdir")).as("a preopen").containsExactly(0);
+                });
+    }
+
+    @Test
     void perModuleMaxMemoryAndPoolSizeOverTheGlobalOnes() {
         runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer", "wasmer.pool.size=3",
                 "wasmer.pool.borrow-timeout=100ms", "wasmer.limits.max-memory=16MB",
