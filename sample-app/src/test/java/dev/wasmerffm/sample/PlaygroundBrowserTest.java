@@ -49,7 +49,7 @@ class PlaygroundBrowserTest {
     }
 
     @Test
-    void runsAPluginFunctionAndPastedWatAndShowsTheResults() throws Exception {
+    void runsAPluginFunctionAndPastedWatUploadsAPluginAndShowsTheResults() throws Exception {
         driver.get("http://localhost:" + port + "/");
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         wait.until(d -> d.findElements(By.cssSelector("#fn option")).size() >= 4);
@@ -65,6 +65,15 @@ class PlaygroundBrowserTest {
         driver.findElement(By.id("runWat")).click(); // the default WAT squares its argument: 7 -> 49
         wait.until(d -> d.findElement(By.id("result")).getText().contains("49"));
         assertThat(driver.findElement(By.id("result")).getText()).contains("\"results\"").contains("49");
+
+        driver.findElement(By.id("upload")).click(); // the default upload: a plugin "squares" exporting sq
+        wait.until(d -> !d.findElements(By.cssSelector("#fn option[value='squares/sq']")).isEmpty());
+        assertThat(driver.findElement(By.id("result")).getText()).contains("squares");
+        new Select(driver.findElement(By.id("fn"))).selectByValue("squares/sq");
+        driver.findElement(By.id("args")).clear();
+        driver.findElement(By.id("args")).sendKeys("[9]");
+        driver.findElement(By.id("call")).click();
+        wait.until(d -> d.findElement(By.id("result")).getText().contains("81"));
 
         byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Path shot = Path.of("target", "playground.png");
