@@ -57,7 +57,7 @@ public class WasmerEndpoint {
                 c.target() == null ? "host" : c.target().toString(),
                 new MeteringDescriptor(c.metering() != null, c.metering() == null ? 0 : c.metering().initialPoints(),
                         consumed, exhaustions),
-                modules.cache().stats(), list);
+                CacheDescriptor.of(modules.cache().stats()), list);
     }
 
     @ReadOperation
@@ -99,7 +99,7 @@ public class WasmerEndpoint {
      */
     public record WasmerDescriptor(VersionDescriptor version, String backend, Map<String, Boolean> backends,
             boolean headless, Map<String, Boolean> features, String target, MeteringDescriptor metering,
-            dev.wasmerffm.ModuleCache.Stats cache, List<ModuleDescriptor> modules) implements OperationResponseBody {
+            CacheDescriptor cache, List<ModuleDescriptor> modules) implements OperationResponseBody {
     }
 
     /**
@@ -112,6 +112,29 @@ public class WasmerEndpoint {
      * @param pre pre-release part, empty for a release
      */
     public record VersionDescriptor(String full, int major, int minor, int patch, String pre) {
+    }
+
+    /**
+     * The module cache, in the endpoint's own type: the binding's {@code ModuleCache.Stats} may change without
+     * changing this report.
+     *
+     * @param hits lookups served from memory
+     * @param misses lookups not in memory
+     * @param diskLoads modules loaded from verified disk artifacts
+     * @param compiles modules compiled
+     * @param rejected disk artifacts refused (failed authentication, or unusable by this libwasmer)
+     * @param sharedLoads modules loaded from the shared store
+     * @param sharedRejected shared artifacts refused
+     * @param sharedErrors failed reads or writes of the shared store
+     * @param size modules in memory
+     */
+    public record CacheDescriptor(long hits, long misses, long diskLoads, long compiles, long rejected,
+            long sharedLoads, long sharedRejected, long sharedErrors, int size) {
+
+        static CacheDescriptor of(dev.wasmerffm.ModuleCache.Stats s) {
+            return new CacheDescriptor(s.hits(), s.misses(), s.diskLoads(), s.compiles(), s.rejected(),
+                    s.sharedLoads(), s.sharedRejected(), s.sharedErrors(), s.size());
+        }
     }
 
     /**
