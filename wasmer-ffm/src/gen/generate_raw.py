@@ -184,6 +184,7 @@ def java_class(cls, doc, funcs, enums, typedefs, missing):
         "// Do not edit: run the generator (see wasmer-ffm/README.md) and commit its output.",
         f"package {PACKAGE};", "",
         "import static java.lang.foreign.ValueLayout.*;", "",
+        "import dev.wasmerffm.internal.Native;",
         "import java.lang.foreign.FunctionDescriptor;",
         "import java.lang.foreign.MemorySegment;",
         "import java.lang.invoke.MethodHandle;", "",

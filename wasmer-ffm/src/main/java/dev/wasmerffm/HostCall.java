@@ -6,7 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 
 /**
  * The arguments and results of one host function call, and the caller's context. Valid only during the call: kept
@@ -18,14 +18,14 @@ public final class HostCall {
     private static final long P = Layouts.VAL_PAYLOAD;
 
     private final Store store;
-    private final Func.Host host;
+    private final Upcalls.Host host;
     private final FuncType type;
     /** Addresses of libwasmer's argument and result {@code wasm_val_t} arrays. */
     private final long args;
     private final long results;
     private boolean done;
 
-    HostCall(Store store, Func.Host host, long args, long results) {
+    HostCall(Store store, Upcalls.Host host, long args, long results) {
         this.store = store;
         this.host = host;
         this.type = host.declared;

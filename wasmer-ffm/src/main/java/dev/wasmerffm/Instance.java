@@ -3,7 +3,7 @@ package dev.wasmerffm;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
@@ -112,7 +112,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             store.hasV128 |= module.usesV128();
             store.hold(module.code());
             MemorySegment elems = arena.allocate(ADDRESS, Math.max(1, imports.length));
-            List<Func.Host> copies = new ArrayList<>(0);
+            List<Upcalls.Host> copies = new ArrayList<>(0);
             for (int i = 0; i < imports.length; i++) {
                 int at = i;
                 if (imports[i] instanceof Func f && f.isHost()) {

@@ -9,7 +9,7 @@ package dev.wasmerffm;
 public record Limits(long min, long max) {
 
     /** No declared maximum ({@code wasm_limits_max_default}). */
-    public static final long NO_MAX = Integer.toUnsignedLong(dev.wasmerffm.raw.Layouts.LIMITS_MAX_DEFAULT);
+    public static final long NO_MAX = Integer.toUnsignedLong(dev.wasmerffm.internal.Layouts.LIMITS_MAX_DEFAULT);
 
     /** Checks both are unsigned 32-bit values and min ≤ max. */
     public Limits {

@@ -1,8 +1,8 @@
 package dev.wasmerffm;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasmer;
-import dev.wasmerffm.raw.Native;
+import dev.wasmerffm.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;

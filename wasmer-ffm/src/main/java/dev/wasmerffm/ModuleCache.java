@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.Loader;
+import dev.wasmerffm.internal.OwnFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -117,7 +119,7 @@ public final class ModuleCache implements AutoCloseable {
      * ({@code $WASMER_JAVA_CACHE/modules} when that moves the build cache).
      */
     public static Path defaultDirectory() {
-        return WasmerLibrary.buildCacheDirectory().resolveSibling("modules");
+        return Loader.buildCacheDirectory().resolveSibling("modules");
     }
 
     /** The module for these bytes (binary or WAT): from memory, from disk, or compiled and stored. */

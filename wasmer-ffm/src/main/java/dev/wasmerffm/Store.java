@@ -1,6 +1,6 @@
 package dev.wasmerffm;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,8 +53,8 @@ public final class Store implements AutoCloseable {
     // million times must make one, not a million. Made on first use: most stores never see an externref.
     private List<Object> hostObjects;
     private IdentityHashMap<Object, MemorySegment> hostRefs;
-    /** Host functions made here, at the index their env id carries (see {@link Func.Upcalls}). */
-    final List<Func.Host> hosts = new ArrayList<>(0);
+    /** Host functions made here, at the index their env id carries (see {@link Upcalls}). */
+    final List<Upcalls.Host> hosts = new ArrayList<>(0);
     /** Metered instances here: a trap in any of them may be their exhaustion. */
     final List<Instance> metered = new ArrayList<>(0);
     /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
@@ -289,7 +289,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void lockContended() {
-        if (!Func.Upcalls.inHostFunction()) {
+        if (!Upcalls.inHostFunction()) {
             lock.lock();
             return;
         }

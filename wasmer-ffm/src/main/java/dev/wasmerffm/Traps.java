@@ -2,9 +2,9 @@ package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasm;
-import dev.wasmerffm.raw.Native;
+import dev.wasmerffm.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ final class Traps {
     /** A trap for a failing host function when its store had no reserve left (nested failures); never throws. */
     static long fallbackTrap(long env) {
         try {
-            Func.Upcalls.Binding b = Func.Upcalls.BINDINGS.get(env);
+            Upcalls.Binding b = Upcalls.BINDINGS.get(env);
             return LibWasm.wasm_trap_new(b == null ? ANY_STORE : MemorySegment.ofAddress(b.storeAddress()),
                     RESERVE_MESSAGE).address();
         } catch (Throwable e) {

@@ -212,7 +212,7 @@ final class V128Adapters {
     }
 
     /** The function wasm and Java see for native host function {@code inner} declared with v128. */
-    static Func hostAdapter(Func inner, Func.Host h) {
+    static Func hostAdapter(Func inner, Upcalls.Host h) {
         Module m = GeneratedModule.cached(inner.store, List.of("host", h.declared), () -> hostAdapter(h.declared,
                 h.name), "a v128 host function");
         return Instance.create(inner.store, m, inner).func(h.name);

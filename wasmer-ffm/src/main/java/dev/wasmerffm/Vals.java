@@ -7,7 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

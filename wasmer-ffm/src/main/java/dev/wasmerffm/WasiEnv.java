@@ -1,14 +1,12 @@
 package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.wasmerffm.raw.Layouts;
+import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasi;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -30,26 +28,13 @@ import java.util.Map;
  */
 public final class WasiEnv implements AutoCloseable, Extern.Owner {
 
-    /** WASI's errno values for a bad descriptor, a bad address, and an unsupported operation. */
-    private static final int ERRNO_BADF = 8;
-    private static final int ERRNO_FAULT = 21;
-    private static final int ERRNO_NOTSUP = 58;
-    /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
-    private static final java.util.Set<String> STDIO_MOVES = java.util.Set.of("fd_renumber", "fd_dup", "fd_dup2",
-            "fd_pread", "fd_pwrite");
-    private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-            List.of(ValType.I32));
-
     private final Store store;
     private final WasiConfig config;
     /** The environment's handle; its imports' vecs are handles of the store too, freed with it. */
     private final NativeResource.Handle env;
     private final MemorySegment pointer;
-    private final Output stdout;
-    private final Output stderr;
-    private int stdinPosition;
-    /** Which served stdio descriptors the guest closed. */
-    private final boolean[] stdioClosed = new boolean[3];
+    /** Descriptors 0-2 served from Java. */
+    private final WasiStdio stdio;
     /** The descriptors preview 1 guests see; null for {@link #withFilesystem}, whose root is libwasmer's. */
     private final WasiDescriptors descriptors;
     private volatile boolean closed;
@@ -57,33 +42,12 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private WasiEnv(Store store, WasiConfig config, MemorySegment env, boolean libwasmerRoot) {
         this.store = store;
         this.config = config;
+        this.stdio = new WasiStdio(store, config);
         this.descriptors = libwasmerRoot ? null
-                : new WasiDescriptors(config, this::served, fd -> served(fd) && stdioClosed[fd]);
-        this.stdout = new Output(config.maxOutput());
-        this.stderr = new Output(config.maxOutput());
+                : new WasiDescriptors(config, stdio::served, stdio::closed);
         this.pointer = env;
         this.env = store.state.handles.add(NativeResource.Kind.WASI_ENV, env.address(), 0);
         NativeResource.CLEANER.register(this, this.env);
-    }
-
-    /** Bounded capture of one output stream. */
-    private static final class Output {
-        final int max;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        boolean truncated;
-
-        Output(int max) {
-            this.max = max;
-        }
-
-        void write(MemorySegment data) {
-            int room = max - bytes.size();
-            int n = (int) Math.min(room, data.byteSize());
-            if (n < data.byteSize()) {
-                truncated = true;
-            }
-            bytes.write(data.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 0, n);
-        }
     }
 
     /** A WASI environment in {@code store} for {@code config}. */
@@ -228,7 +192,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
                 Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
-                imports.define(mod, name, stdio(name, type, translated(preview1, mod, name, type, original)));
+                imports.define(mod, name, stdio.wrap(name, type, translated(preview1, mod, name, type, original)));
             }
             return imports;
         } finally {
@@ -271,7 +235,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             }
             Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
                     imp.module() + "." + imp.name(), type);
-            out.add(stdio(imp.name(), type, translated(preview1, imp.module(), imp.name(), type, original)));
+            out.add(stdio.wrap(imp.name(), type, translated(preview1, imp.module(), imp.name(), type, original)));
         }
         return List.copyOf(out);
     }
@@ -284,88 +248,6 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     /** libwasmer's import with the descriptors a preview 1 guest sees (WASIX keeps libwasmer's numbering). */
     private Func translated(boolean preview1, String module, String name, FuncType type, Func original) {
         return descriptors != null && preview1 ? descriptors.wrap(store, module, name, type, original) : original;
-    }
-
-    /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
-    private boolean served(int fd) {
-        return fd == 0 ? !config.inheritsStdin() : fd == 1 ? !config.inheritsStdout()
-                : fd == 2 && !config.inheritsStderr();
-    }
-
-    /**
-     * The stdio descriptors from Java, everything else by libwasmer's original. libwasmer's own 0-2 are the JVM's
-     * (its C API always inherits stdin), so a guest must never reach them: fd_read/fd_write of a served descriptor
-     * use this environment's buffers, fd_close only marks it closed, and anything that would move or copy it
-     * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP.
-     */
-    private Func stdio(String name, FuncType type, Func original) {
-        boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
-        boolean read = name.equals("fd_read") && !config.inheritsStdin();
-        if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
-            return guard(name, type, original);
-        }
-        if (!type.equals(FD_RW) || !(write || read)) {
-            return original;
-        }
-        return Func.host(store, type, c -> {
-            int fd = c.i32(0);
-            if (!served(fd)) {
-                c.results(original.call(c.params()));
-                return;
-            }
-            if (stdioClosed[fd] || (write ? fd == 0 : fd != 0)) {
-                c.result(0, ERRNO_BADF);
-                return;
-            }
-            Output out = fd == 1 ? stdout : stderr;
-            MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
-            long total = 0;
-            try {
-                long iovs = Integer.toUnsignedLong(c.i32(1));
-                int count = c.i32(2);
-                byte[] in = config.stdin();
-                for (int i = 0; i < count; i++) {
-                    long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
-                    long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
-                    if (write) {
-                        out.write(mem.asSlice(buf, len));
-                        total += len;
-                    } else {
-                        int n = (int) Math.min(len, in.length - stdinPosition);
-                        MemorySegment.copy(in, stdinPosition, mem, java.lang.foreign.ValueLayout.JAVA_BYTE, buf, n);
-                        stdinPosition += n;
-                        total += n;
-                    }
-                }
-                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
-            } catch (IndexOutOfBoundsException e) {
-                c.result(0, ERRNO_FAULT); // an iovec outside memory is the guest's error, as libwasmer reports it
-                return;
-            }
-            c.result(0, 0); // errno success
-        });
-    }
-
-    /** fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones. */
-    private Func guard(String name, FuncType type, Func original) {
-        boolean close = name.equals("fd_close");
-        boolean renumber = name.equals("fd_renumber");
-        if (type.params().isEmpty() || type.params().getFirst() != ValType.I32 || type.results().size() != 1
-                || type.results().getFirst() != ValType.I32 || renumber && type.params().size() < 2) {
-            return original;
-        }
-        return Func.host(store, type, c -> {
-            int fd = c.i32(0);
-            boolean touches = served(fd) || renumber && served(c.i32(1));
-            if (!touches) {
-                c.results(original.call(c.params()));
-            } else if (close) {
-                c.result(0, stdioClosed[fd] ? ERRNO_BADF : 0);
-                stdioClosed[fd] = true; // the native descriptor stays, so no later open can take its number
-            } else {
-                c.result(0, ERRNO_NOTSUP);
-            }
-        });
     }
 
     /**
@@ -444,18 +326,18 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     throw e;
                 }
             }
-            return new WasiExit(code, stdout(), stderr(), stdout.truncated || stderr.truncated);
+            return new WasiExit(code, stdout(), stderr(), stdio.truncated());
         }
     }
 
     /** Everything captured from stdout so far. */
     public byte[] stdout() {
-        return stdout.bytes.toByteArray();
+        return stdio.stdout();
     }
 
     /** Everything captured from stderr so far. */
     public byte[] stderr() {
-        return stderr.bytes.toByteArray();
+        return stdio.stderr();
     }
 
     private void checkOpen() {

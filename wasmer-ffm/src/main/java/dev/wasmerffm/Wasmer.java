@@ -1,7 +1,7 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.raw.LibWasmer;
-import dev.wasmerffm.raw.Native;
+import dev.wasmerffm.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

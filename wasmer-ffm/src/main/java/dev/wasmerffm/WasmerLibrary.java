@@ -1,21 +1,7 @@
 package dev.wasmerffm;
 
-import dev.wasmerffm.raw.Native;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.wasmerffm.internal.Loader;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Properties;
 
 /**
  * Finds and loads libwasmer, once per JVM. It is never unloaded: libwasmer installs process-wide signal handlers
@@ -36,14 +22,7 @@ import java.util.Properties;
 public final class WasmerLibrary {
 
     /** System property naming libwasmer explicitly (a file or a Wasmer directory). */
-    public static final String PATH_PROPERTY = "wasmer.library.path";
-
-    static final String FILE_NAME = System.mapLibraryName("wasmer");
-
-    private static volatile Loaded loaded;
-
-    private record Loaded(Path path, SymbolLookup lookup) {
-    }
+    public static final String PATH_PROPERTY = Loader.PATH_PROPERTY;
 
     private WasmerLibrary() {
     }
@@ -56,170 +35,11 @@ public final class WasmerLibrary {
      *     place tried and the ways to provide one
      */
     public static Path load() {
-        return loaded().path();
-    }
-
-    /** The symbols of the loaded library, loading it first if needed. */
-    public static SymbolLookup lookup() {
-        return loaded().lookup();
+        return Loader.load();
     }
 
     /** Whether the library has been loaded in this JVM. */
     public static boolean isLoaded() {
-        return loaded != null;
-    }
-
-    /** The directory of the C headers next to the loaded library ({@code ../include}), as Wasmer releases lay it out. */
-    public static Path includeDirectory() {
-        return load().toAbsolutePath().getParent().resolveSibling("include");
-    }
-
-    private static Loaded loaded() {
-        Loaded l = loaded;
-        if (l != null) {
-            return l;
-        }
-        synchronized (WasmerLibrary.class) {
-            if (loaded == null) {
-                loaded = find();
-            }
-            return loaded;
-        }
-    }
-
-    /** A place libwasmer may be: {@code locate} gives its file, or null when unset, {@code unset} saying why. */
-    private record Candidate(String source, String unset, Locator locate, boolean explicit) {
-    }
-
-    private interface Locator {
-        Path file() throws IOException;
-    }
-
-    private static Loaded find() {
-        String platform = NativeJar.platform();
-        List<String> tried = new ArrayList<>();
-        for (Candidate c : candidates(platform)) {
-            Path file;
-            try {
-                file = c.locate.file();
-            } catch (IOException e) {
-                throw new WasmerLibraryException("libwasmer from the " + c.source + " cannot be used: " + e.getMessage(),
-                        tried, e);
-            }
-            if (file == null) {
-                tried.add(c.source + ": " + c.unset);
-                continue;
-            }
-            if (!Files.isRegularFile(file)) {
-                tried.add(c.source + ": " + file + " (not found)");
-                if (c.explicit) {
-                    break; // an explicit choice that is wrong must not silently fall back to another library
-                }
-                continue;
-            }
-            return load(c.source, file, tried);
-        }
-        throw new WasmerLibraryException("libwasmer not found for platform " + platform, tried, null);
-    }
-
-    private static List<Candidate> candidates(String platform) {
-        String explicit = System.getProperty(PATH_PROPERTY);
-        String dir = System.getenv("WASMER_DIR");
-        Path home = Path.of(System.getProperty("user.home"));
-        return List.of(
-                new Candidate("system property " + PATH_PROPERTY, "not set",
-                        () -> explicit == null ? null : inDir(Path.of(explicit)), explicit != null),
-                new Candidate("WASMER_DIR", "not set", () -> dir == null ? null : Path.of(dir, "lib", FILE_NAME), false),
-                new Candidate("platform jar " + NativeJar.coordinates(platform), "not on the classpath",
-                        () -> NativeJar.extract(platform, NativeJar.roots()), false),
-                new Candidate("~/.wasmer", "", () -> home.resolve(".wasmer/lib").resolve(FILE_NAME), false),
-                new Candidate("build cache", "", () -> buildCacheDirectory().resolve("lib").resolve(FILE_NAME), false));
-    }
-
-    private static Path inDir(Path p) {
-        if (Files.isDirectory(p)) {
-            Path lib = p.resolve("lib").resolve(FILE_NAME);
-            return Files.exists(lib) ? lib : p.resolve(FILE_NAME);
-        }
-        return p;
-    }
-
-    private static Loaded load(String source, Path file, List<String> tried) {
-        SymbolLookup lookup;
-        try {
-            lookup = SymbolLookup.libraryLookup(file, Arena.global());
-        } catch (IllegalArgumentException | IllegalCallerException e) {
-            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") cannot be loaded: "
-                    + e.getMessage() + (e instanceof IllegalCallerException
-                            ? "; run the JVM with --enable-native-access=ALL-UNNAMED" : ""), tried, e);
-        }
-        String pinned = buildProperties().getProperty("wasmer.version");
-        String version = version(lookup);
-        if (!pinned.equals(version)) {
-            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") is Wasmer " + version
-                    + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
-                    + " version's structs and signatures would crash the JVM rather than fail", tried, null);
-        }
-        return new Loaded(file, lookup);
-    }
-
-    /** {@code wasmer_version()} of a library just loaded (before the raw layer links to it). */
-    private static String version(SymbolLookup lookup) {
-        MemorySegment function = lookup.find("wasmer_version").orElse(null);
-        if (function == null) {
-            return "unknown (it exports no wasmer_version: not a libwasmer)";
-        }
-        try {
-            return Native.cString((MemorySegment) Native.LINKER
-                    .downcallHandle(function, FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact());
-        } catch (Throwable t) { // an exact native call throws nothing checked
-            throw new IllegalStateException(t);
-        }
-    }
-
-    /** The directory of the build cache and of extracted libraries; kept in step with build-libwasmer.sh. */
-    static Path cacheRoot() {
-        String override = System.getenv("WASMER_JAVA_CACHE");
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return override != null ? Path.of(override)
-                : (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("wasmer-java");
-    }
-
-    /** The directory the build script fills for the pinned version and features. */
-    static Path buildCacheDirectory() {
-        Properties build = buildProperties();
-        String featuresHash = HexFormat.of().formatHex(NativeJar.sha256Digest()
-                .digest(build.getProperty("wasmer.features").getBytes(StandardCharsets.UTF_8)));
-        return cacheRoot().resolve("wasmer-" + build.getProperty("wasmer.version") + "-" + featuresHash.substring(0, 12));
-    }
-
-    /** The pinned libwasmer version and cargo features this binding was built and tested with, and its own version. */
-    static Properties buildProperties() {
-        Properties p = new Properties();
-        try (InputStream in = WasmerLibrary.class.getResourceAsStream("/META-INF/wasmer-ffm/build.properties")) {
-            if (in == null) {
-                throw new IllegalStateException("META-INF/wasmer-ffm/build.properties missing from the binding jar");
-            }
-            p.load(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p;
-    }
-
-    /** The ways to provide libwasmer, for the message when none is found or usable. */
-    static List<String> fixes() {
-        Properties p = buildProperties();
-        String platform = NativeJar.platform();
-        String version = p.getProperty("wasmer.version");
-        return List.of(
-                "add the jar " + NativeJar.coordinates(platform) + " (version " + p.getProperty("binding.version")
-                        + ", a dependency with <classifier>" + platform + "</classifier>); wasmer-ffm brings the one"
-                        + " of the platform it is built on; where none is published, build it on a " + platform
-                        + " machine from a checkout of this project: ./mvnw -B -pl wasmer-native install",
-                "set WASMER_DIR to a Wasmer " + version + " release (lib/" + FILE_NAME + ")",
-                "set -D" + PATH_PROPERTY + "=/path/to/" + FILE_NAME + " (Spring Boot: wasmer.library-path)",
-                "build the pinned one into the build cache: bash wasmer-native/build-libwasmer.sh " + version + " "
-                        + p.getProperty("wasmer.features") + " (from a checkout of this project)");
+        return Loader.isLoaded();
     }
 }

@@ -2,6 +2,7 @@ package dev.wasmerffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.internal.Loader;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class LibraryRefusalTest {
         Path platform = Files.createDirectories(jar.resolve("META-INF/wasmer-native/linux-riscv64"));
         Files.createDirectories(platform.resolve("lib"));
         Files.writeString(Files.createDirectories(platform.resolve("include")).resolve("wasm.h"), "/* a header */");
-        Files.writeString(platform.resolve("lib").resolve(WasmerLibrary.FILE_NAME), "not the library it claims");
+        Files.writeString(platform.resolve("lib").resolve(Loader.FILE_NAME), "not the library it claims");
         Files.writeString(platform.resolve("wasmer-native.properties"), """
                 platform=linux-riscv64
                 sha256=0000000000000000000000000000000000000000000000000000000000000000

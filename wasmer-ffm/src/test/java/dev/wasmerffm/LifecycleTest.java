@@ -84,12 +84,12 @@ class LifecycleTest {
             Func.host(store, FuncType.of(List.of(), List.of()), c -> { });
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (Func.Upcalls.BINDINGS.size() > 100 && System.nanoTime() < deadline) {
+        while (Upcalls.BINDINGS.size() > 100 && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(50);
         }
         // the host function registry empties as libwasmer finalizes the envs of collected stores
-        assertThat(Func.Upcalls.BINDINGS.size()).isLessThanOrEqualTo(100);
+        assertThat(Upcalls.BINDINGS.size()).isLessThanOrEqualTo(100);
         module.close();
         engine.close();
     }

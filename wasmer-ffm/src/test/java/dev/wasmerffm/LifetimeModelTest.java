@@ -256,7 +256,7 @@ class LifetimeModelTest {
                         c -> c.result(0, c.i32(0) == 0 ? 0 : (Integer) down.get().call(c.i32(0) - 1)[0] + 1));
                 down.set(Instance.create(store, module, new Imports().define("env", "h", h)).func("down"));
                 try {
-                    down.get().call(Func.Upcalls.MAX_REENTRY + 10);
+                    down.get().call(Upcalls.MAX_REENTRY + 10);
                 } catch (TrapException e) {
                     Throwable r = e;
                     while (r.getCause() != null) {
@@ -264,12 +264,12 @@ class LifetimeModelTest {
                     }
                     root.set(r);
                 }
-                after.set((Integer) down.get().call(Func.Upcalls.MAX_REENTRY - 1)[0]);
+                after.set((Integer) down.get().call(Upcalls.MAX_REENTRY - 1)[0]);
             }
         });
         t.join();
         assertThat(root.get()).isInstanceOf(ReentryLimitException.class);
-        assertThat(after.get()).isEqualTo(Func.Upcalls.MAX_REENTRY - 1);
+        assertThat(after.get()).isEqualTo(Upcalls.MAX_REENTRY - 1);
     }
 
     @Test
@@ -349,7 +349,7 @@ class LifetimeModelTest {
             }
             LiveObjects.settled();
             assertThat(stores.stream().filter(r -> r.get() != null).count()).isLessThanOrEqualTo(5);
-            assertThat(Func.Upcalls.BINDINGS.size()).isLessThanOrEqualTo(10);
+            assertThat(Upcalls.BINDINGS.size()).isLessThanOrEqualTo(10);
         }
     }
 

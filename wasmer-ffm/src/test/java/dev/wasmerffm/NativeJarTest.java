@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmerffm.internal.Loader;
+import dev.wasmerffm.internal.NativeJar;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +60,7 @@ class NativeJarTest {
         Path root = tmp.resolve("cache/native");
         Path lib = NativeJar.extract(PLATFORM, List.of(root));
         assertThat(lib).isEqualTo(root.resolve(jar.getProperty("wasmer.version") + "-" + jar.getProperty("sha256"))
-                .resolve("lib").resolve(WasmerLibrary.FILE_NAME));
+                .resolve("lib").resolve(Loader.FILE_NAME));
         assertThat(NativeJar.sha256(lib)).isEqualTo(jar.getProperty("sha256"));
         assertThat(lib.resolveSibling("../include/wasmer.h").normalize()).isRegularFile();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwx------");
@@ -174,7 +176,7 @@ class NativeJarTest {
 
     @Test
     void theUsualRootsAreTheCacheThenTheTemporaryDirectory() {
-        assertThat(NativeJar.roots()).containsExactly(WasmerLibrary.cacheRoot().resolve("native"),
+        assertThat(NativeJar.roots()).containsExactly(Loader.cacheRoot().resolve("native"),
                 Path.of(System.getProperty("java.io.tmpdir"), "wasmer-java-" + System.getProperty("user.name"),
                         "native"));
     }

@@ -3,6 +3,7 @@ package dev.wasmerffm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.internal.Loader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +24,7 @@ class SmokeTest {
         Path lib = WasmerLibrary.load();
         assertThat(lib).exists().isRegularFile();
         Wasmer.Version v = Wasmer.version();
-        String pinned = WasmerLibrary.buildProperties().getProperty("wasmer.version");
+        String pinned = Loader.buildProperties().getProperty("wasmer.version");
         assertThat(v.full()).isEqualTo(pinned);
         assertThat(v.major() + "." + v.minor() + "." + v.patch()).isEqualTo(pinned);
         assertThat(v.pre()).isEmpty();
@@ -68,10 +69,10 @@ class SmokeTest {
 
     @Test
     void theBuildCacheDirectoryMatchesTheBuildScript() throws Exception {
-        Path dir = WasmerLibrary.buildCacheDirectory();
+        Path dir = Loader.buildCacheDirectory();
         assertThat(dir.getFileName().toString()).matches("wasmer-[0-9.]+-[0-9a-f]{12}");
         if (System.getenv("WASMER_DIR") == null) {
-            assertThat(dir.resolve("lib").resolve(WasmerLibrary.FILE_NAME)).exists();
+            assertThat(dir.resolve("lib").resolve(Loader.FILE_NAME)).exists();
             assertThat(Files.list(dir.resolve("include")).map(p -> p.getFileName().toString()).toList())
                     .containsAll(List.of("wasm.h", "wasmer.h"));
         }

@@ -3,6 +3,7 @@ package dev.wasmerffm.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.internal.Loader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,7 @@ class BenchmarkSmokeTest {
     void everyBenchmarkRunsAndTheReportHasRatiosToC() throws Exception {
         Path lib = WasmerLibrary.load().getParent();
         Path baseline = Path.of("target", "baseline");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-I" + WasmerLibrary.includeDirectory(), "c/baseline.c",
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-I" + Loader.includeDirectory(), "c/baseline.c",
                 "-L" + lib, "-lwasmer", "-Wl,-rpath," + lib, "-o", baseline.toString()).inheritIO().start();
         assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(gcc.exitValue()).isZero();

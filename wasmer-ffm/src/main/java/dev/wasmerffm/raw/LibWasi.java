@@ -4,6 +4,7 @@ package dev.wasmerffm.raw;
 
 import static java.lang.foreign.ValueLayout.*;
 
+import dev.wasmerffm.internal.Native;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;

@@ -3,6 +3,8 @@ package dev.wasmerffm.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.WasmerLibrary;
+import dev.wasmerffm.internal.Layouts;
+import dev.wasmerffm.internal.Loader;
 import java.io.IOException;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -84,7 +86,7 @@ class RawLayerTest {
 
     @Test
     void generatedSourcesMatchTheHeadersOfThisLibrary() throws Exception {
-        run("python3", GEN.resolve("generate_raw.py").toString(), WasmerLibrary.includeDirectory().toString(),
+        run("python3", GEN.resolve("generate_raw.py").toString(), Loader.includeDirectory().toString(),
                 WasmerLibrary.load().toString(), "src/main/java", "--check");
     }
 
@@ -124,7 +126,7 @@ class RawLayerTest {
         expected.put("max", Integer.toUnsignedLong(Layouts.LIMITS_MAX_DEFAULT));
         Path src = Files.writeString(tmp.resolve("layouts.c"), c);
         Path exe = tmp.resolve("layouts");
-        run("gcc", "-I" + WasmerLibrary.includeDirectory(), src.toString(), "-o", exe.toString());
+        run("gcc", "-I" + Loader.includeDirectory(), src.toString(), "-o", exe.toString());
         Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
         Map<String, Long> actual = new TreeMap<>();
         new String(p.getInputStream().readAllBytes()).lines().map(l -> l.split(" "))

@@ -329,20 +329,20 @@ class CrashRegressionTest {
                 var store = dev.wasmerffm.raw.LibWasm.wasm_store_new(engine);
                 byte[] wasm = dev.wasmerffm.Wasmer.wat2wasm(
                         "(module (func (export \"v\") (result v128) v128.const i64x2 1 2))");
-                var bytes = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                var bytes = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 bytes.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, wasm.length);
                 bytes.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocateFrom(
                         java.lang.foreign.ValueLayout.JAVA_BYTE, wasm));
                 var module = dev.wasmerffm.raw.LibWasm.wasm_module_new(store, bytes);
-                var none = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                var none = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 var instance = dev.wasmerffm.raw.LibWasm.wasm_instance_new(store, module, none,
                         java.lang.foreign.MemorySegment.NULL);
-                var exports = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                var exports = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 dev.wasmerffm.raw.LibWasm.wasm_instance_exports(instance, exports);
                 var ext = exports.get(java.lang.foreign.ValueLayout.ADDRESS, 8).reinterpret(8)
                         .get(java.lang.foreign.ValueLayout.ADDRESS, 0);
                 var func = dev.wasmerffm.raw.LibWasm.wasm_extern_as_func(ext);
-                var results = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                var results = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 results.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1);
                 results.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocate(16, 8));
                 var trap = dev.wasmerffm.raw.LibWasm.wasm_func_call(func, none, results);
@@ -353,7 +353,7 @@ class CrashRegressionTest {
                     dev.wasmerffm.raw.LibWasmer.wasmer_last_error_message(buf, n);
                     message = "no trap, last error: " + buf.getString(0);
                 } else {
-                    var out = arena.allocate(dev.wasmerffm.raw.Layouts.VEC);
+                    var out = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                     dev.wasmerffm.raw.LibWasm.wasm_trap_message(trap, out);
                     message = "trap: " + out.get(java.lang.foreign.ValueLayout.ADDRESS, 8)
                             .reinterpret(out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)).getString(0);

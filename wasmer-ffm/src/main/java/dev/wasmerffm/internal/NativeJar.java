@@ -1,4 +1,4 @@
-package dev.wasmerffm;
+package dev.wasmerffm.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,23 +29,23 @@ import java.util.concurrent.TimeUnit;
  * file identity (inode) changed since: writing to it changes its time, replacing it its identity, and the directory
  * is the user's own (no one else can do either).
  */
-final class NativeJar {
+public final class NativeJar {
 
-    private static final System.Logger LOG = System.getLogger(WasmerLibrary.class.getName());
+    private static final System.Logger LOG = System.getLogger("dev.wasmerffm.WasmerLibrary");
     private static final String RESOURCES = "META-INF/wasmer-native/";
 
     private NativeJar() {
     }
 
     /** A directory or file that must not be used, so trying another extraction directory would not help. */
-    static final class Refusal extends IOException {
+    public static final class Refusal extends IOException {
         Refusal(String message) {
             super(message);
         }
     }
 
     /** The running platform as the jars' classifiers spell it: {@code linux-x86_64}, {@code osx-aarch64}, ... */
-    static String platform() {
+    public static String platform() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         return (os.startsWith("mac") ? "osx" : os.startsWith("windows") ? "windows" : os.replace(' ', '-')) + "-"
@@ -57,7 +57,7 @@ final class NativeJar {
     }
 
     /** The Maven coordinates (groupId:artifactId:classifier) of the jar holding libwasmer for a platform. */
-    static String coordinates(String platform) {
+    public static String coordinates(String platform) {
         return "dev.wasmerffm:wasmer-native:" + platform;
     }
 
@@ -65,9 +65,9 @@ final class NativeJar {
      * Where extracted libraries go: {@code native/} in the build cache's directory ({@code ~/.cache/wasmer-java}),
      * else, when that cannot be written (a read-only home), a per-user directory in {@code java.io.tmpdir}.
      */
-    static List<Path> roots() {
+    public static List<Path> roots() {
         String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
-        return List.of(WasmerLibrary.cacheRoot().resolve("native"),
+        return List.of(Loader.cacheRoot().resolve("native"),
                 Path.of(System.getProperty("java.io.tmpdir"), "wasmer-java-" + user, "native"));
     }
 
@@ -78,7 +78,7 @@ final class NativeJar {
      * @throws IOException if no root can be used; a {@link Refusal} when a directory other users can write is met
      *     or the jar's library does not match its recorded hash
      */
-    static Path extract(String platform, List<Path> roots) throws IOException {
+    public static Path extract(String platform, List<Path> roots) throws IOException {
         String base = RESOURCES + platform + "/";
         Properties jar = new Properties();
         try (InputStream in = NativeJar.class.getClassLoader().getResourceAsStream(base + "wasmer-native.properties")) {
@@ -111,7 +111,7 @@ final class NativeJar {
         Path dir = root.resolve(jar.getProperty("wasmer.version") + "-" + sha256);
         createPrivateDirectories(dir);
         requirePrivate(dir);
-        Path lib = dir.resolve("lib").resolve(WasmerLibrary.FILE_NAME);
+        Path lib = dir.resolve("lib").resolve(Loader.FILE_NAME);
         if (Files.isRegularFile(lib)) {
             if (verifiedBefore(lib, sha256)) {
                 return lib;
@@ -127,7 +127,7 @@ final class NativeJar {
         for (String header : jar.getProperty("include").split(" ")) {
             publish(base + "include/" + header, dir.resolve("include").resolve(header), null);
         }
-        publish(base + "lib/" + WasmerLibrary.FILE_NAME, lib, sha256);
+        publish(base + "lib/" + Loader.FILE_NAME, lib, sha256);
         markVerified(lib, sha256);
         LOG.log(System.Logger.Level.INFO, "extracted libwasmer {0} ({1}) to {2} in {3} ms",
                 jar.getProperty("wasmer.version"), jar.getProperty("platform"), lib,
@@ -236,7 +236,7 @@ final class NativeJar {
         return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
-    static String sha256(Path file) throws IOException {
+    public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256Digest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
@@ -247,7 +247,7 @@ final class NativeJar {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static MessageDigest sha256Digest() {
+    public static MessageDigest sha256Digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

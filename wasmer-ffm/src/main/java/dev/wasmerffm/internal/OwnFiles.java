@@ -1,5 +1,6 @@
-package dev.wasmerffm;
+package dev.wasmerffm.internal;
 
+import dev.wasmerffm.CacheDirectoryException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.Set;
  * Files only this user can have written: what a module cache trusts before loading native code from a directory.
  * POSIX only (owner and mode bits); a file system without them is refused.
  */
-final class OwnFiles {
+public final class OwnFiles {
 
     private static final Set<PosixFilePermission> OTHERS_WRITE =
             EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
@@ -33,7 +34,7 @@ final class OwnFiles {
      * The uid this process creates files with, read from a file it makes: no native call, since the libwasmer
      * loader checks its directories before anything native is set up.
      */
-    static int currentUid() throws IOException {
+    public static int currentUid() throws IOException {
         Integer u = uid;
         if (u == null) {
             Path probe = Files.createTempFile("wasmer-java-uid", ".tmp");
@@ -48,7 +49,7 @@ final class OwnFiles {
     }
 
     /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
-    static void createPrivate(Path dir) throws IOException {
+    public static void createPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions
                     .fromString("rwx------")));
@@ -59,7 +60,7 @@ final class OwnFiles {
      * Why another user could change what is in {@code dir} (links followed): it is theirs, or group or others can
      * write it; null when it is this user's own.
      */
-    static String notPrivate(Path dir) throws IOException {
+    public static String notPrivate(Path dir) throws IOException {
         PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
         String foreign = foreignOwner(dir, a);
         if (foreign != null) {
@@ -75,7 +76,7 @@ final class OwnFiles {
      *
      * @throws CacheDirectoryException naming the directory and the fix otherwise
      */
-    static void directory(Path dir) {
+    public static void directory(Path dir) {
         try {
             createPrivate(dir);
             String why = notPrivate(dir);
@@ -99,7 +100,7 @@ final class OwnFiles {
      *
      * @throws CacheDirectoryException naming the file and the fix otherwise
      */
-    static byte[] secret(Path file, int length) {
+    public static byte[] secret(Path file, int length) {
         try {
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 create(file, length);

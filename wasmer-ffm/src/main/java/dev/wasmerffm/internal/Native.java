@@ -1,6 +1,5 @@
-package dev.wasmerffm.raw;
+package dev.wasmerffm.internal;
 
-import dev.wasmerffm.WasmerLibrary;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -8,7 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
-/** The one place downcall handles are made: every generated {@code Lib*} class links through here. */
+/** The one place downcall handles are made: every generated {@code Lib*} class of {@code raw} links through here. */
 public final class Native {
 
     /** The platform linker. */
@@ -22,15 +21,15 @@ public final class Native {
      * cargo feature) links to a handle that throws {@link UnsupportedOperationException} naming it, so one missing
      * optional function does not stop the rest of the binding from loading.
      */
-    static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
-        return WasmerLibrary.lookup().find(name)
+    public static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
+        return Loader.lookup().find(name)
                 .map(address -> critical
                         ? LINKER.downcallHandle(address, descriptor, Linker.Option.critical(false))
                         : LINKER.downcallHandle(address, descriptor))
                 .orElseGet(() -> missing(name, descriptor.toMethodType()));
     }
 
-    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    public static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         return downcall(name, descriptor, false);
     }
 
@@ -38,12 +37,12 @@ public final class Native {
         MethodHandle thrower = MethodHandles.throwException(type.returnType(), UnsupportedOperationException.class);
         MethodHandle withException = MethodHandles.foldArguments(thrower, MethodHandles.constant(
                 UnsupportedOperationException.class, new UnsupportedOperationException(
-                        name + " is not exported by the libwasmer at " + WasmerLibrary.load())));
+                        name + " is not exported by the libwasmer at " + Loader.load())));
         return MethodHandles.dropArguments(withException, 0, type.parameterList());
     }
 
     /** Rethrows what a downcall threw: only unchecked throwables can come out of an exact native call. */
-    static RuntimeException rethrow(Throwable t) {
+    public static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             throw r;
         }

@@ -1,4 +1,4 @@
-package dev.wasmerffm.raw;
+package dev.wasmerffm.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;

@@ -1,0 +1,13 @@
+/**
+ * The Java binding of libwasmer.
+ *
+ * <p>Only {@code dev.wasmerffm} is exported: the store-owned object model whose every entry is checked against
+ * libwasmer's panic preconditions. The generated {@code dev.wasmerffm.raw} layer (one method per C function) is not
+ * exported, because its calls can abort the JVM; {@code dev.wasmerffm.internal} holds the loader and the one place
+ * downcall handles are linked. Grant native access to this module only: {@code --enable-native-access=dev.wasmerffm}.
+ */
+module dev.wasmerffm {
+    requires com.dylibso.chicory.wasm;
+
+    exports dev.wasmerffm;
+}
