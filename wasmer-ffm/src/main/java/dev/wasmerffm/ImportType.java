@@ -9,8 +9,13 @@ package dev.wasmerffm;
  */
 public record ImportType(String module, String name, ExternType type) {
 
+    /** The import's name as a key ({@link Imports}, the starter's host functions). */
+    public ImportName importName() {
+        return new ImportName(module, name);
+    }
+
     @Override
     public String toString() {
-        return module + "." + name + ": " + type;
+        return importName() + ": " + type;
     }
 }

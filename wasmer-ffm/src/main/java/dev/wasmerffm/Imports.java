@@ -8,11 +8,11 @@ import java.util.Map;
 /** Imports by module and name, resolved into the order a module declares them. */
 public final class Imports {
 
-    private final Map<String, Extern> byName = new LinkedHashMap<>();
+    private final Map<ImportName, Extern> byName = new LinkedHashMap<>();
 
     /** Defines {@code module.name}; a later definition of the same name replaces it. */
     public Imports define(String module, String name, Extern extern) {
-        byName.put(key(module, name), java.util.Objects.requireNonNull(extern, "extern"));
+        byName.put(new ImportName(module, name), java.util.Objects.requireNonNull(extern, "extern"));
         return this;
     }
 
@@ -22,17 +22,13 @@ public final class Imports {
         return this;
     }
 
-    private static String key(String module, String name) {
-        return module + "\0" + name;
-    }
-
     /** The externs in the module's import order; {@link LinkException} naming the first one missing. */
     List<Extern> resolve(Module module) {
         List<Extern> out = new ArrayList<>();
         for (ImportType imp : module.imports()) {
-            Extern e = byName.get(key(imp.module(), imp.name()));
+            Extern e = byName.get(imp.importName());
             if (e == null) {
-                throw new LinkException("missing import " + imp.module() + "." + imp.name() + " (" + imp.type() + ")");
+                throw new LinkException("missing import " + imp.importName() + " (" + imp.type() + ")");
             }
             out.add(e);
         }

@@ -75,6 +75,23 @@ class ImportsAndValuesTest {
     }
 
     @Test
+    void twoLevelNamesAreNeverJoined() {
+        try (Module module = Module.compile(engine, """
+                (module (import "a.b" "c" (func $x (result i32))) (import "a" "b.c" (func $y (result i32)))
+                  (func (export "x") (result i32) call $x) (func (export "y") (result i32) call $y))""")) {
+            FuncType t = FuncType.of(List.of(), List.of(ValType.I32));
+            Instance instance = Instance.create(store, module, new Imports()
+                    .define("a.b", "c", Func.host(store, t, c -> c.result(0, 1)))
+                    .define("a", "b.c", Func.host(store, t, c -> c.result(0, 2))));
+            assertThat(instance.func("x").call()).containsExactly(1);
+            assertThat(instance.func("y").call()).containsExactly(2);
+            assertThatThrownBy(() -> Instance.create(store, module, new Imports()
+                    .define("a.b", "c", Func.host(store, t, c -> { }))))
+                    .isInstanceOf(LinkException.class).hasMessageContaining("missing import a.b.c");
+        }
+    }
+
+    @Test
     void linkErrorsNameTheImportAndBothTypes() {
         try (Module module = Module.compile(engine, ALL_KINDS)) {
             Func wrong = Func.host(store, FuncType.of(List.of(ValType.I64), List.of()), c -> { });
