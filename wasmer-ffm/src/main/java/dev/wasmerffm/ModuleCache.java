@@ -1,21 +1,15 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.internal.Loader;
-import dev.wasmerffm.internal.OwnFiles;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Compiled modules by content, in memory and optionally on disk, for one engine. The key is the module's SHA-256
@@ -35,30 +29,20 @@ import java.util.stream.Stream;
  * a miss (logged, counted, overwritten by the recompiled artifact), and a store that fails is a miss too, so a lost
  * shared store degrades to compiling locally.
  *
- * <p>Modules returned are shared: do not close them; {@link #close()} closes them all.
+ * <p>Made with {@link #ModuleCache(Engine)} (memory only) or {@link #builder(Engine)}. Modules returned are shared:
+ * do not close them; {@link #close()} closes them all.
  */
 public final class ModuleCache implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(ModuleCache.class.getName());
-    private static final String SUFFIX = ".wasmer-module";
-    private static final String KEY_FILE = ".mac-key";
-
     private final Engine engine;
-    private final Path directory;
-    private final long maxDiskBytes;
-    private final ArtifactKey diskKey;
-    private final SharedStore shared;
-    private final ArtifactKey sharedKey;
     private final String facts;
     private final Map<String, Module> memory = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
-    private final AtomicLong diskLoads = new AtomicLong();
     private final AtomicLong compiles = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong sharedLoads = new AtomicLong();
-    private final AtomicLong sharedRejected = new AtomicLong();
-    private final AtomicLong sharedErrors = new AtomicLong();
+    /** The levels behind memory, either may be null. */
+    private final DiskArtifacts disk;
+    private final SharedArtifacts shared;
 
     /**
      * Compiled artifacts kept where many processes find them, e.g. Redis. Both methods may throw; the cache then
@@ -75,42 +59,71 @@ public final class ModuleCache implements AutoCloseable {
 
     /** A memory-only cache. */
     public ModuleCache(Engine engine) {
-        this(engine, null, 0, null);
+        this(builder(engine));
     }
 
-    /**
-     * A cache that also keeps artifacts in {@code directory}, e.g. {@link #defaultDirectory()}.
-     *
-     * @param maxDiskBytes the most bytes kept on disk (oldest files go first); 0 for no bound
-     * @param key the key sealing the files; null to use (or create) {@code directory/.mac-key}
-     * @throws CacheDirectoryException if the directory or key file is another user's, or others can write it
-     */
-    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, ArtifactKey key) {
-        this(engine, directory, maxDiskBytes, key, null, null);
-    }
-
-    /**
-     * A cache with a shared second level behind memory and (when {@code directory} is not null) disk.
-     *
-     * @param shared the shared store
-     * @param sharedKey the key every process using {@code shared} has
-     */
-    public ModuleCache(Engine engine, Path directory, long maxDiskBytes, ArtifactKey key, SharedStore shared,
-            ArtifactKey sharedKey) {
-        if (shared != null && sharedKey == null) {
-            throw new IllegalArgumentException("a shared module cache needs a key that every process shares");
-        }
-        this.shared = shared;
-        this.sharedKey = sharedKey;
-        this.engine = engine;
-        this.directory = directory;
-        this.maxDiskBytes = maxDiskBytes;
+    private ModuleCache(Builder b) {
+        this.engine = b.engine;
         this.facts = engine.config().compiledCodeFacts();
-        if (directory != null) {
-            OwnFiles.directory(directory);
+        this.disk = b.directory == null ? null : new DiskArtifacts(b.directory, b.maxDiskBytes, b.key);
+        this.shared = b.shared == null ? null : new SharedArtifacts(b.shared, b.sharedKey);
+    }
+
+    /** A cache for {@code engine}: memory, plus the levels the builder adds. */
+    public static Builder builder(Engine engine) {
+        return new Builder(Objects.requireNonNull(engine, "engine"));
+    }
+
+    /** What a {@link ModuleCache} keeps behind memory. */
+    public static final class Builder {
+        private final Engine engine;
+        private Path directory;
+        private long maxDiskBytes;
+        private ArtifactKey key;
+        private SharedStore shared;
+        private ArtifactKey sharedKey;
+
+        private Builder(Engine engine) {
+            this.engine = engine;
         }
-        this.diskKey = key != null || directory == null ? key : ArtifactKey.of(OwnFiles.secret(directory
-                .resolve(KEY_FILE), ArtifactKey.MIN_LENGTH));
+
+        /** Keeps artifacts in {@code directory} too, e.g. {@link #defaultDirectory()}; it must be this user's own. */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** The most bytes kept on disk (oldest files go first); 0, the default, for no bound. */
+        public Builder maxDiskBytes(long maxDiskBytes) {
+            if (maxDiskBytes < 0) {
+                throw new IllegalArgumentException("maxDiskBytes must be >= 0, got " + maxDiskBytes);
+            }
+            this.maxDiskBytes = maxDiskBytes;
+            return this;
+        }
+
+        /** The key sealing the files on disk; without one, {@code directory/.mac-key} is used (or created). */
+        public Builder key(ArtifactKey key) {
+            this.key = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /** A second level many processes share, behind memory and disk, sealed with a key they all have. */
+        public Builder shared(SharedStore store, ArtifactKey sharedKey) {
+            this.shared = Objects.requireNonNull(store, "store");
+            this.sharedKey = Objects.requireNonNull(sharedKey, "a shared module cache needs a key that every"
+                    + " process shares");
+            return this;
+        }
+
+        /**
+         * The cache.
+         *
+         * @throws CacheDirectoryException if the directory or key file is another user's, or others can write it
+         */
+        public ModuleCache build() {
+            return new ModuleCache(this);
+        }
     }
 
     /**
@@ -149,174 +162,33 @@ public final class ModuleCache implements AutoCloseable {
 
     /** Whether the module with this key is in memory, on disk, or neither. */
     public String state(String key) {
-        return memory.containsKey(key) ? "memory" : directory != null && Files.exists(file(key)) ? "disk" : "absent";
+        return memory.containsKey(key) ? "memory" : disk != null && disk.contains(key) ? "disk" : "absent";
     }
 
     private Module loadOrCompile(String key, byte[] wasm) {
-        if (directory != null) {
-            Module m = loadSealed(key, readFile(key));
-            if (m != null) {
-                diskLoads.incrementAndGet();
-                return m;
-            }
-            delete(file(key));
+        ArtifactLevel.Hit hit = disk == null ? null : disk.load(engine, key);
+        if (hit != null) {
+            return hit.module();
         }
-        if (shared != null) {
-            byte[] artifact = authentic(key, sharedGet(key), sharedKey, sharedRejected);
-            Module m = load(artifact, 0, sharedRejected);
-            if (m != null) {
-                sharedLoads.incrementAndGet();
-                if (directory != null) {
-                    store(key, artifact);
-                }
-                return m;
+        hit = shared == null ? null : shared.load(engine, key);
+        if (hit != null) {
+            if (disk != null) {
+                disk.save(key, hit.artifact());
             }
+            return hit.module();
         }
         Module module = Module.compile(engine, wasm);
         compiles.incrementAndGet();
-        if (directory != null || shared != null) {
+        if (disk != null || shared != null) {
             byte[] artifact = module.serialize();
-            if (directory != null) {
-                store(key, artifact);
+            if (disk != null) {
+                disk.save(key, artifact);
             }
             if (shared != null) {
-                sharedPut(key, sharedKey.seal(context(key), artifact));
+                shared.save(key, artifact);
             }
         }
         return module;
-    }
-
-    /** What binds an entry to its key: an authentic entry of another module is refused. */
-    private static byte[] context(String key) {
-        return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private Path file(String key) {
-        return directory.resolve(key + SUFFIX);
-    }
-
-    private byte[] readFile(String key) {
-        try {
-            return Files.readAllBytes(file(key));
-        } catch (IOException e) {
-            return null; // absent or unreadable: compile
-        }
-    }
-
-    /** The artifact of a sealed {@code entry} if it verifies; null (counted if present) if not. */
-    private byte[] authentic(String key, byte[] entry, ArtifactKey macKey, AtomicLong rejections) {
-        if (entry == null) {
-            return null;
-        }
-        try {
-            return macKey.open(entry, context(key));
-        } catch (ArtifactAuthenticationException e) {
-            return rejectedEntry(key, rejections);
-        }
-    }
-
-    private static <T> T rejectedEntry(String key, AtomicLong rejections) {
-        rejections.incrementAndGet(); // never deserialize what we cannot authenticate
-        LOG.log(System.Logger.Level.WARNING, "module cache entry " + key + " failed authentication: recompiling");
-        return null;
-    }
-
-    /** The module of a sealed disk entry, loaded in place if it verifies; null (counted if present) if not. */
-    private Module loadSealed(String key, byte[] entry) {
-        if (entry == null) {
-            return null;
-        }
-        int from;
-        try {
-            from = diskKey.verify(entry, context(key));
-        } catch (ArtifactAuthenticationException e) {
-            return rejectedEntry(key, rejected);
-        }
-        return load(entry, from, rejected);
-    }
-
-    /** The module of an authentic artifact (from {@code from} on); null if none or this libwasmer cannot use it. */
-    private Module load(byte[] artifact, int from, AtomicLong rejections) {
-        if (artifact == null) {
-            return null;
-        }
-        try {
-            return Module.deserializeAt(engine, artifact, from); // authenticated just before
-        } catch (CompileException e) {
-            rejections.incrementAndGet(); // authentic but unusable (e.g. another libwasmer build): recompile
-            return null;
-        }
-    }
-
-    private byte[] sharedGet(String key) {
-        try {
-            return shared.get(key);
-        } catch (RuntimeException e) {
-            sharedFailed("read", key, e);
-            return null;
-        }
-    }
-
-    private void sharedPut(String key, byte[] entry) {
-        try {
-            shared.put(key, entry);
-        } catch (RuntimeException e) {
-            sharedFailed("write", key, e);
-        }
-    }
-
-    private void sharedFailed(String what, String key, RuntimeException e) {
-        sharedErrors.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "shared module cache: cannot " + what + " " + key + " (" + e
-                + "): compiling locally");
-    }
-
-    private void store(String key, byte[] artifact) {
-        try {
-            Path tmp = Files.createTempFile(directory, key, ".tmp");
-            Files.write(tmp, diskKey.seal(context(key), artifact));
-            try {
-                Files.move(tmp, file(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file(key), StandardCopyOption.REPLACE_EXISTING);
-            }
-            evict();
-        } catch (IOException e) {
-            // a cache that cannot write still works, from memory
-        }
-    }
-
-    private void evict() throws IOException {
-        if (maxDiskBytes <= 0) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(directory)) {
-            var list = files.filter(p -> p.toString().endsWith(SUFFIX))
-                    .sorted(Comparator.comparingLong(ModuleCache::modified).reversed()).toList();
-            long total = 0;
-            for (Path p : list) {
-                total += Files.size(p);
-                if (total > maxDiskBytes) {
-                    delete(p);
-                }
-            }
-        }
-    }
-
-    private static long modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void delete(Path f) {
-        try {
-            Files.deleteIfExists(f);
-        } catch (IOException ignored) {
-            // the next load verifies it again
-        }
     }
 
     /**
@@ -338,8 +210,9 @@ public final class ModuleCache implements AutoCloseable {
 
     /** Current statistics. */
     public Stats stats() {
-        return new Stats(hits.get(), misses.get(), diskLoads.get(), compiles.get(), rejected.get(), sharedLoads.get(),
-                sharedRejected.get(), sharedErrors.get(), memory.size());
+        return new Stats(hits.get(), misses.get(), disk == null ? 0 : disk.loads.get(), compiles.get(),
+                disk == null ? 0 : disk.rejected.get(), shared == null ? 0 : shared.loads.get(),
+                shared == null ? 0 : shared.rejected.get(), shared == null ? 0 : shared.errors.get(), memory.size());
     }
 
     /** The engine it compiles with. */

@@ -33,14 +33,14 @@ class ModuleCacheTest {
     @Test
     void aRestartLoadsFromDiskInsteadOfCompiling(@TempDir Path dir) throws Exception {
         try (Engine engine = new Engine()) {
-            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                 Module m = cache.get(SmokeTest.ADD.getBytes());
                 assertThat(cache.get(SmokeTest.ADD.getBytes())).isSameAs(m);
                 assertThat(cache.stats()).isEqualTo(new ModuleCache.Stats(1, 1, 0, 1, 0, 0, 0, 0, 1));
                 assertThat(cache.state(cache.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("memory");
             }
             assertThat(entries(dir)).hasSize(1);
-            try (ModuleCache restarted = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache restarted = ModuleCache.builder(engine).directory(dir).build()) {
                 assertThat(restarted.state(restarted.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("disk");
                 Module m = restarted.get(SmokeTest.ADD.getBytes());
                 assertThat(call(m, "add", 40, 2)).isEqualTo(42);
@@ -53,7 +53,7 @@ class ModuleCacheTest {
     @Test
     void tamperedTruncatedAndSwappedEntriesAreRecompiledNeverLoaded(@TempDir Path dir) throws Exception {
         try (Engine engine = new Engine()) {
-            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                 cache.get(SmokeTest.ADD.getBytes());
                 cache.get(SUB.getBytes());
             }
@@ -63,22 +63,23 @@ class ModuleCacheTest {
             byte[] flipped = addBytes.clone();
             flipped[flipped.length / 2] ^= 0x40; // libwasmer itself would load and run this
             Files.write(add, flipped);
-            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                 assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
                 assertThat(cache.stats().rejected()).isEqualTo(1);
                 assertThat(cache.stats().compiles()).isEqualTo(1);
             }
             Files.write(add, java.util.Arrays.copyOf(addBytes, 20)); // truncated
-            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                 cache.get(SmokeTest.ADD.getBytes());
                 assertThat(cache.stats().rejected()).isEqualTo(1);
             }
             Files.copy(sub, add, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another module's entry
-            try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+            try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                 assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 5, 2)).isEqualTo(7);
                 assertThat(cache.stats().rejected()).isEqualTo(1);
             }
-            try (ModuleCache otherKey = new ModuleCache(engine, dir, 0, ArtifactKey.of(new byte[32]))) {
+            try (ModuleCache otherKey = ModuleCache.builder(engine).directory(dir).key(ArtifactKey.of(new byte[32]))
+                    .build()) {
                 otherKey.get(SUB.getBytes()); // written under the directory's key: refused under another
                 assertThat(otherKey.stats().rejected()).isEqualTo(1);
             }
@@ -109,12 +110,13 @@ class ModuleCacheTest {
         ArtifactKey fleetKey = ArtifactKey.of("a fleet-wide secret of 32+ chars!".getBytes());
         var map = new java.util.concurrent.ConcurrentHashMap<String, byte[]>();
         try (Engine engine = new Engine()) {
-            try (ModuleCache first = new ModuleCache(engine, null, 0, null, new MapStore(map, false), fleetKey)) {
+            try (ModuleCache first = ModuleCache.builder(engine).shared(new MapStore(map, false), fleetKey).build()) {
                 first.get(SmokeTest.ADD.getBytes());
                 assertThat(first.stats().compiles()).isEqualTo(1);
             }
             assertThat(map).hasSize(1);
-            try (ModuleCache second = new ModuleCache(engine, dir, 0, null, new MapStore(map, false), fleetKey)) {
+            try (ModuleCache second = ModuleCache.builder(engine).directory(dir).shared(new MapStore(map, false),
+                    fleetKey).build()) {
                 assertThat(call(second.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
                 assertThat(second.stats().compiles()).isZero();
                 assertThat(second.stats().sharedLoads()).isEqualTo(1);
@@ -124,25 +126,25 @@ class ModuleCacheTest {
             byte[] forged = map.get(key).clone();
             forged[forged.length / 2] ^= 0x40;
             map.put(key, forged);
-            try (ModuleCache third = new ModuleCache(engine, null, 0, null, new MapStore(map, false), fleetKey)) {
+            try (ModuleCache third = ModuleCache.builder(engine).shared(new MapStore(map, false), fleetKey).build()) {
                 assertThat(call(third.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
                 assertThat(third.stats().sharedRejected()).isEqualTo(1);
                 assertThat(third.stats().compiles()).isEqualTo(1);
                 assertThat(map.get(key)).isNotEqualTo(forged); // replaced by the recompiled artifact
             }
-            try (ModuleCache otherFleet = new ModuleCache(engine, null, 0, null, new MapStore(map, false),
-                    ArtifactKey.of("another fleet's secret, 32+ chars".getBytes()))) {
+            try (ModuleCache otherFleet = ModuleCache.builder(engine).shared(new MapStore(map, false),
+                    ArtifactKey.of("another fleet's secret, 32+ chars".getBytes())).build()) {
                 otherFleet.get(SmokeTest.ADD.getBytes());
                 assertThat(otherFleet.stats().sharedRejected()).isEqualTo(1);
             }
-            try (ModuleCache down = new ModuleCache(engine, null, 0, null, new MapStore(map, true), fleetKey)) {
+            try (ModuleCache down = ModuleCache.builder(engine).shared(new MapStore(map, true), fleetKey).build()) {
                 assertThat(call(down.get(SUB.getBytes()), "sub", 5, 2)).isEqualTo(3);
                 assertThat(down.stats().sharedErrors()).isEqualTo(2); // the read and the write
                 assertThat(down.stats().compiles()).isEqualTo(1);
             }
             assertThatThrownBy(
-                    () -> new ModuleCache(engine, null, 0, null, new MapStore(map, false), null))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a key");
+                    () -> ModuleCache.builder(engine).shared(new MapStore(map, false), null).build())
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("needs a key");
         }
     }
 
@@ -153,7 +155,7 @@ class ModuleCacheTest {
                 Engine d = new Engine(new Config().feature(Feature.SIMD, false))) {
             byte[] wasm = Wasmer.wat2wasm(SmokeTest.ADD);
             assertThat(Stream.of(a, b, c, d).map(e -> new ModuleCache(e).key(wasm)).distinct()).hasSize(4);
-            try (ModuleCache bounded = new ModuleCache(a, dir, 1, null)) {
+            try (ModuleCache bounded = ModuleCache.builder(a).directory(dir).maxDiskBytes(1).build()) {
                 bounded.get(wasm);
                 assertThat(bounded.stats().size()).isEqualTo(1);
             }
@@ -170,7 +172,11 @@ class ModuleCacheTest {
 
     static org.assertj.core.api.AbstractThrowableAssert<?, ?> refused(Engine engine, Path dir, ArtifactKey key,
             Path named) {
-        return assertThatThrownBy(() -> new ModuleCache(engine, dir, 0, key)).isInstanceOf(CacheDirectoryException.class)
+        ModuleCache.Builder builder = ModuleCache.builder(engine).directory(dir);
+        if (key != null) {
+            builder.key(key);
+        }
+        return assertThatThrownBy(builder::build).isInstanceOf(CacheDirectoryException.class)
                 .hasMessageContaining(named.toString())
                 .satisfies(e -> assertThat(((CacheDirectoryException) e).path()).isEqualTo(named));
     }
@@ -217,7 +223,7 @@ class ModuleCacheTest {
             chownNobody(keyFile);
             refused(engine, own, null, keyFile).hasMessageContaining("owned by nobody");
             // a key given in configuration never falls back to the file: the planted one is not even looked at
-            try (ModuleCache given = new ModuleCache(engine, own, 0, ArtifactKey.random())) {
+            try (ModuleCache given = ModuleCache.builder(engine).directory(own).key(ArtifactKey.random()).build()) {
                 assertThat(call(given.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
             }
         }
@@ -231,7 +237,7 @@ class ModuleCacheTest {
         assertThat(dir.startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache"))).as(dir.toString()).isTrue();
         assertThat(dir.endsWith(Path.of("wasmer-java", "modules"))).as(dir.toString()).isTrue();
         Path fresh = tmp.resolve("a/b/modules");
-        try (Engine engine = new Engine(); ModuleCache cache = new ModuleCache(engine, fresh, 0, null)) {
+        try (Engine engine = new Engine(); ModuleCache cache = ModuleCache.builder(engine).directory(fresh).build()) {
             cache.get(SmokeTest.ADD.getBytes());
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.resolve(".mac-key"))))

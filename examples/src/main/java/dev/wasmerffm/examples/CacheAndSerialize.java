@@ -28,7 +28,7 @@ public final class CacheAndSerialize {
                 System.out.println("deserialized twice(21) = " + in.func("twice").call(21L)[0]);
             }
             for (int run = 1; run <= 2; run++) {
-                try (ModuleCache cache = new ModuleCache(engine, dir, 0, null)) {
+                try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
                     cache.get(wat.getBytes());
                     System.out.println("run " + run + ": compiles=" + cache.stats().compiles() + " diskLoads="
                             + cache.stats().diskLoads());

@@ -138,10 +138,18 @@ public final class WasmerAutoConfiguration {
             }
             sharedStore = new SpringCacheSharedStore(manager, shared.getCacheName());
         }
-        Path directory = !cache.isEnabled() ? null
-                : cache.getDirectory() != null ? cache.getDirectory() : ModuleCache.defaultDirectory();
-        return new ModuleCache(engine, directory, cache.getMaxSize().toBytes(), key, sharedStore,
-                shared.isEnabled() ? artifactKey(shared.getKey()) : null);
+        ModuleCache.Builder builder = ModuleCache.builder(engine);
+        if (cache.isEnabled()) {
+            builder.directory(cache.getDirectory() != null ? cache.getDirectory() : ModuleCache.defaultDirectory())
+                    .maxDiskBytes(cache.getMaxSize().toBytes());
+            if (key != null) {
+                builder.key(key);
+            }
+        }
+        if (sharedStore != null) {
+            builder.shared(sharedStore, artifactKey(shared.getKey()));
+        }
+        return builder.build();
     }
 
     /** The key of a property, its length already validated; a key set there is the only one used (no key file). */
