@@ -192,7 +192,8 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
                 Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
-                imports.define(mod, name, stdio.wrap(name, type, translated(preview1, mod, name, type, original)));
+                imports.define(mod, name,
+                        stdio.wrap(mod, name, type, translated(preview1, mod, name, type, original)));
             }
             return imports;
         } finally {
@@ -235,7 +236,8 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             }
             Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
                     imp.module() + "." + imp.name(), type);
-            out.add(stdio.wrap(imp.name(), type, translated(preview1, imp.module(), imp.name(), type, original)));
+            out.add(stdio.wrap(imp.module(), imp.name(), type,
+                    translated(preview1, imp.module(), imp.name(), type, original)));
         }
         return List.copyOf(out);
     }

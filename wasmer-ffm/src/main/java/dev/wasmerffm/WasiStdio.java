@@ -2,6 +2,8 @@ package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
@@ -18,6 +20,8 @@ final class WasiStdio {
     private static final int ERRNO_BADF = 8;
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSUP = 58;
+    /** An fd_read event's flag: the peer hung up (stdin is used up). */
+    private static final short EVENT_HANGUP = 1;
     /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
     private static final Set<String> STDIO_MOVES = Set.of("fd_renumber", "fd_dup", "fd_dup2",
             "fd_pread", "fd_pwrite");
@@ -49,8 +53,12 @@ final class WasiStdio {
             this.max = max;
         }
 
+        long room() {
+            return max - bytes.size();
+        }
+
         void write(MemorySegment data) {
-            int room = max - bytes.size();
+            long room = room();
             int n = (int) Math.min(room, data.byteSize());
             if (n < data.byteSize()) {
                 truncated = true;
@@ -89,11 +97,14 @@ final class WasiStdio {
      * use this environment's buffers, fd_close only marks it closed, and anything that would move or copy it
      * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP.
      */
-    Func wrap(String name, FuncType type, Func original) {
+    Func wrap(String module, String name, FuncType type, Func original) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read") && !config.inheritsStdin();
         if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
             return guard(name, type, original);
+        }
+        if (name.equals("poll_oneoff") && type.equals(FD_RW) && (served(0) || served(1) || served(2))) {
+            return poll(module.equals("wasi_unstable") ? 56 : 48, type, original);
         }
         if (!type.equals(FD_RW) || !(write || read)) {
             return original;
@@ -155,6 +166,51 @@ final class WasiStdio {
                 stdioClosed[fd] = true; // the native descriptor stays, so no later open can take its number
             } else {
                 c.result(0, ERRNO_NOTSUP);
+            }
+        });
+    }
+
+    /**
+     * poll_oneoff with a subscription to a served descriptor: those are always ready (stdin holds what is left of
+     * the config's bytes, or hangs up; the outputs take what fits), so the call returns their events at once, as
+     * poll may return any ready subset, and never asks libwasmer, whose 0-2 are the JVM's. Without one it is
+     * libwasmer's. Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes longer); an event
+     * is 32: userdata, errno at 8, type at 10, nbytes at 16, flags at 24.
+     */
+    private Func poll(int subscriptionSize, FuncType type, Func original) {
+        return Func.host(store, type, c -> {
+            MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
+            long in = Integer.toUnsignedLong(c.i32(0));
+            long events = Integer.toUnsignedLong(c.i32(1));
+            long n = Integer.toUnsignedLong(c.i32(2));
+            try {
+                int ready = 0;
+                for (long i = 0; i < n; i++) {
+                    long at = in + i * subscriptionSize;
+                    byte tag = mem.get(JAVA_BYTE, at + 8);
+                    int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
+                    if ((tag != 1 && tag != 2) || !served(fd)) {
+                        continue; // a clock, or a descriptor that is not served
+                    }
+                    boolean read = tag == 1;
+                    long e = events + 32L * ready++;
+                    long left = read ? config.stdin().length - stdinPosition
+                            : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
+                    boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
+                    mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
+                    mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
+                    mem.set(JAVA_BYTE, e + 10, tag);
+                    mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
+                    mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
+                }
+                if (ready == 0) {
+                    c.results(original.call(c.params()));
+                    return;
+                }
+                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), ready);
+                c.result(0, 0);
+            } catch (IndexOutOfBoundsException e) {
+                c.result(0, ERRNO_FAULT);
             }
         });
     }
