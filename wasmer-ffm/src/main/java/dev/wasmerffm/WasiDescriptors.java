@@ -12,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -72,14 +71,11 @@ final class WasiDescriptors {
     private final Set<Integer> closed = new HashSet<>();
     /** libwasmer's originals, by name, for the calls that need another (fd_renumber closing its source). */
     private final Map<String, Func> originals = new HashMap<>();
-    /** Which stdio descriptors the guest closed; calls on them answer BADF. */
-    private final IntPredicate closedStdio;
-    /** Which stdio descriptors are served from Java, so certainly no socket. */
-    private final IntPredicate servedStdio;
+    /** The stdio descriptors served from Java: certainly no socket, BADF once closed, polled from Java. */
+    private final WasiStdio stdio;
 
-    WasiDescriptors(WasiConfig config, IntPredicate servedStdio, IntPredicate closedStdio) {
-        this.servedStdio = servedStdio;
-        this.closedStdio = closedStdio;
+    WasiDescriptors(WasiConfig config, WasiStdio stdio) {
+        this.stdio = stdio;
         // libwasmer opens the preopened directories, then the mapped ones, each in the order given.
         int fd = VIRTUAL_ROOT + 1;
         for (Path dir : config.preopenDirs()) {
@@ -128,10 +124,10 @@ final class WasiDescriptors {
     /** The errno for a call on guest descriptor {@code fd} that must not reach libwasmer, or null. */
     private Integer refusal(String name, int fd) {
         if (fd >= 0 && fd < VIRTUAL_ROOT) {
-            if (closedStdio.test(fd)) {
+            if (stdio.closed(fd)) {
                 return ERRNO_BADF;
             }
-            return name.startsWith("sock_") && servedStdio.test(fd) ? ERRNO_NOTSOCK : null;
+            return name.startsWith("sock_") && stdio.served(fd) ? ERRNO_NOTSOCK : null;
         }
         // -1 has no libwasmer number to map to; libwasmer keeps some closed descriptors open
         return fd == -1 || closed.contains(toNative(fd)) ? ERRNO_BADF : null;
@@ -259,6 +255,10 @@ final class WasiDescriptors {
      * call and translated back after it (its events name no descriptor).
      */
     private Object[] poll(HostCall c, Func original, int size) {
+        Object[] served = stdio.poll(c, size);
+        if (served != null) {
+            return served;
+        }
         MemorySegment mem = c.memory().unscoped();
         long in = Integer.toUnsignedLong(c.i32(0));
         long n = Integer.toUnsignedLong(c.i32(2));

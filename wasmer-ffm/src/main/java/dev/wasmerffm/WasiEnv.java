@@ -44,7 +44,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         this.config = config;
         this.stdio = new WasiStdio(store, config);
         this.descriptors = libwasmerRoot ? null
-                : new WasiDescriptors(config, stdio::served, stdio::closed);
+                : new WasiDescriptors(config, stdio);
         this.pointer = env;
         this.env = store.state.handles.add(NativeResource.Kind.WASI_ENV, env.address(), 0);
         NativeResource.CLEANER.register(this, this.env);
@@ -192,8 +192,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
                 Func original = new Func(store, LibWasm.wasm_extern_as_func(ext), this, mod + "." + name, type);
-                imports.define(mod, name,
-                        stdio.wrap(mod, name, type, translated(preview1, mod, name, type, original)));
+                imports.define(mod, name, wrapped(preview1, mod, name, type, original));
             }
             return imports;
         } finally {
@@ -236,8 +235,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             }
             Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
                     imp.module() + "." + imp.name(), type);
-            out.add(stdio.wrap(imp.module(), imp.name(), type,
-                    translated(preview1, imp.module(), imp.name(), type, original)));
+            out.add(wrapped(preview1, imp.module(), imp.name(), type, original));
         }
         return List.copyOf(out);
     }
@@ -247,9 +245,14 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         return v == WasiVersion.SNAPSHOT0 || v == WasiVersion.SNAPSHOT1;
     }
 
-    /** libwasmer's import with the descriptors a preview 1 guest sees (WASIX keeps libwasmer's numbering). */
-    private Func translated(boolean preview1, String module, String name, FuncType type, Func original) {
-        return descriptors != null && preview1 ? descriptors.wrap(store, module, name, type, original) : original;
+    /**
+     * libwasmer's import with the descriptors a preview 1 guest sees (WASIX keeps libwasmer's numbering), and with
+     * 0-2 served from Java.
+     */
+    private Func wrapped(boolean preview1, String module, String name, FuncType type, Func original) {
+        boolean translate = descriptors != null && preview1;
+        Func f = translate ? descriptors.wrap(store, module, name, type, original) : original;
+        return stdio.wrap(module, name, type, f, f != original);
     }
 
     /**

@@ -95,16 +95,20 @@ final class WasiStdio {
      * The stdio descriptors from Java, everything else by libwasmer's original. libwasmer's own 0-2 are the JVM's
      * (its C API always inherits stdin), so a guest must never reach them: fd_read/fd_write of a served descriptor
      * use this environment's buffers, fd_close only marks it closed, and anything that would move or copy it
-     * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP.
+     * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP, and poll_oneoff answers
+     * for them ({@link #poll}; inside the descriptor translation when {@code translated}).
      */
-    Func wrap(String module, String name, FuncType type, Func original) {
+    Func wrap(String module, String name, FuncType type, Func original, boolean translated) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read") && !config.inheritsStdin();
         if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
             return guard(name, type, original);
         }
-        if (name.equals("poll_oneoff") && type.equals(FD_RW) && (served(0) || served(1) || served(2))) {
-            return poll(module.equals("wasi_unstable") ? 56 : 48, type, original);
+        if (name.equals("poll_oneoff") && type.equals(FD_RW) && !translated) {
+            return Func.host(store, type, c -> {
+                Object[] answered = poll(c, module.equals("wasi_unstable") ? 56 : 48);
+                c.results(answered != null ? answered : original.call(c.params()));
+            });
         }
         if (!type.equals(FD_RW) || !(write || read)) {
             return original;
@@ -171,47 +175,49 @@ final class WasiStdio {
     }
 
     /**
-     * poll_oneoff with a subscription to a served descriptor: those are always ready (stdin holds what is left of
-     * the config's bytes, or hangs up; the outputs take what fits), so the call returns their events at once, as
-     * poll may return any ready subset, and never asks libwasmer, whose 0-2 are the JVM's. Without one it is
-     * libwasmer's. Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes longer); an event
-     * is 32: userdata, errno at 8, type at 10, nbytes at 16, flags at 24.
+     * poll_oneoff when a subscription names a served descriptor: those are always ready (stdin holds what is left
+     * of the config's bytes, or hangs up; the outputs take what fits), so their events are returned at once, as poll
+     * may return any ready subset, and libwasmer, whose 0-2 are the JVM's, is not asked. Null when none is named:
+     * then the call is libwasmer's. Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes
+     * longer); an event is 32: userdata, errno at 8, type at 10, nbytes at 16, flags at 24. Called with the guest's
+     * own call, whose memory it reads (the descriptor translation calls it first, as a host function called from
+     * Java has no guest memory).
      */
-    private Func poll(int subscriptionSize, FuncType type, Func original) {
-        return Func.host(store, type, c -> {
-            MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
-            long in = Integer.toUnsignedLong(c.i32(0));
-            long events = Integer.toUnsignedLong(c.i32(1));
-            long n = Integer.toUnsignedLong(c.i32(2));
-            try {
-                int ready = 0;
-                for (long i = 0; i < n; i++) {
-                    long at = in + i * subscriptionSize;
-                    byte tag = mem.get(JAVA_BYTE, at + 8);
-                    int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
-                    if ((tag != 1 && tag != 2) || !served(fd)) {
-                        continue; // a clock, or a descriptor that is not served
-                    }
-                    boolean read = tag == 1;
-                    long e = events + 32L * ready++;
-                    long left = read ? config.stdin().length - stdinPosition
-                            : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
-                    boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
-                    mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
-                    mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
-                    mem.set(JAVA_BYTE, e + 10, tag);
-                    mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
-                    mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
+    Object[] poll(HostCall c, int subscriptionSize) {
+        if (!served(0) && !served(1) && !served(2)) {
+            return null;
+        }
+        MemorySegment mem = c.memory().unscoped(); // the store cannot be freed during this call
+        long in = Integer.toUnsignedLong(c.i32(0));
+        long events = Integer.toUnsignedLong(c.i32(1));
+        long n = Integer.toUnsignedLong(c.i32(2));
+        try {
+            int ready = 0;
+            for (long i = 0; i < n; i++) {
+                long at = in + i * subscriptionSize;
+                byte tag = mem.get(JAVA_BYTE, at + 8);
+                int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
+                if ((tag != 1 && tag != 2) || !served(fd)) {
+                    continue; // a clock, or a descriptor that is not served
                 }
-                if (ready == 0) {
-                    c.results(original.call(c.params()));
-                    return;
-                }
-                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), ready);
-                c.result(0, 0);
-            } catch (IndexOutOfBoundsException e) {
-                c.result(0, ERRNO_FAULT);
+                boolean read = tag == 1;
+                long e = events + 32L * ready++;
+                long left = read ? config.stdin().length - stdinPosition
+                        : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
+                boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
+                mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
+                mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
+                mem.set(JAVA_BYTE, e + 10, tag);
+                mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
+                mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
             }
-        });
+            if (ready == 0) {
+                return null;
+            }
+            mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), ready);
+            return new Object[] {0};
+        } catch (IndexOutOfBoundsException e) {
+            return new Object[] {ERRNO_FAULT};
+        }
     }
 }
