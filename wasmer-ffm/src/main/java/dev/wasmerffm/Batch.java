@@ -35,7 +35,7 @@ public final class Batch {
         }
         Module driver = GeneratedModule.cached(func.store, List.of("batch", type), () -> driver(type),
                 "batching " + func);
-        Instance i = Instance.create(func.store, driver, func);
+        Instance i = Instance.adapter(func.store, driver, func);
         this.run = i.func("run").asIntUnaryOperator();
         this.memory = i.memory("mem");
         this.row = i.global("row");

@@ -42,6 +42,8 @@ public final class Func extends Extern {
     private volatile Func v128Adapter;
     /** This function's batch driver, made on first use. */
     private volatile Batch batch;
+    /** For the export of a v128 host function's adapter: the native host function it wraps; set once, in host. */
+    Func v128Host;
 
     /** An instance export, or a view owned by a WASI environment. */
     Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
@@ -64,14 +66,20 @@ public final class Func extends Extern {
      * trap whose {@link TrapException} carries the throwable as its cause. An instance importing it gets a copy of
      * its own, so {@link HostCall#caller()} is that instance. With v128 in {@code type}, the native function takes
      * and returns i64 lanes and the returned function is the export of a generated adapter module giving it
-     * {@code type} (see {@link V128Adapters}); then {@link HostCall#caller()} is null.
+     * {@code type} (see {@link V128Adapters}); each instance importing it gets an adapter of its own, so
+     * {@link HostCall#caller()} is the importing instance here too.
      */
     public static Func host(Store store, FuncType type, HostFunction fn) {
         store.enter();
         try {
             Upcalls.Host h = new Upcalls.Host(fn, type, "host" + type);
             Func f = new Func(store, Upcalls.newNative(store, h), h.name, h.type, h);
-            return type.hasV128() ? V128Adapters.hostAdapter(f, h) : f;
+            if (!type.hasV128()) {
+                return f;
+            }
+            Func adapter = V128Adapters.hostAdapter(f, h).func(h.name);
+            adapter.v128Host = f;
+            return adapter;
         } finally {
             store.exit();
         }
@@ -95,6 +103,11 @@ public final class Func extends Extern {
     /** An owned function of an instance with a known type (e.g. the WASI start function). */
     static Func owned(Store store, MemorySegment func, String name, FuncType type) {
         return new Func(store, func, name, type, null);
+    }
+
+    /** A host function's Java side; null for other functions. */
+    Upcalls.Host host() {
+        return host;
     }
 
     boolean isHost() {

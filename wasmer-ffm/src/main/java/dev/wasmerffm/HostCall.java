@@ -54,7 +54,7 @@ public final class HostCall {
      */
     public Instance caller() {
         live();
-        return host.slots == null ? host.caller : null; // a v128 host function's caller is its adapter
+        return host.caller;
     }
 
     /** The calling instance's exported memory named {@code memory}, for passing data through linear memory. */

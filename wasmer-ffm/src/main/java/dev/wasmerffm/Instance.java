@@ -28,10 +28,13 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     /** The instance, its export vec, and its copies of imported host functions. */
     private final List<NativeResource.Handle> handles;
     private final Map<String, Extern> exports;
+    /** The host functions copied for this instance, whose calls name it as caller. */
+    final List<Upcalls.Host> hostCopies;
     private volatile boolean closed;
 
     private Instance(Store store, Module module, MemorySegment instance, MemorySegment exportVec,
-            List<NativeResource.Handle> handles) {
+            List<NativeResource.Handle> handles, List<Upcalls.Host> hostCopies) {
+        this.hostCopies = hostCopies;
         this.store = store;
         this.module = module;
         this.pointer = instance;
@@ -81,6 +84,16 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     }
 
     /**
+     * An instance of one of the binding's generated modules (adapters, batch drivers): host functions it calls are
+     * called on behalf of Java, so they see no caller (an importing instance re-binds them to itself).
+     */
+    static Instance adapter(Store store, Module module, Extern... imports) {
+        Instance i = create(store, module, imports);
+        i.hostCopies.forEach(copy -> copy.caller = null);
+        return i;
+    }
+
+    /**
      * {@code sameEngine}: refuse a module of another native engine. Only the store's WASI placeholder (a memory
      * and no functions, so no signature lookup that could panic) skips it.
      */
@@ -115,7 +128,12 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             List<Upcalls.Host> copies = new ArrayList<>(0);
             for (int i = 0; i < imports.length; i++) {
                 int at = i;
-                if (imports[i] instanceof Func f && f.isHost()) {
+                if (imports[i] instanceof Func f && f.v128Host != null) {
+                    // A v128 host function's adapter for this instance alone: its copy's caller becomes this one.
+                    Instance adapter = V128Adapters.hostAdapter(f.v128Host, f.v128Host.host());
+                    copies.addAll(adapter.hostCopies);
+                    elems.setAtIndex(ADDRESS, i, adapter.func(f.name()).asExtern());
+                } else if (imports[i] instanceof Func f && f.isHost()) {
                     f.pointer(); // closed check
                     // A copy of the host function for this instance alone, so a call knows its caller.
                     copies.add(f.bindCopy(func -> {
@@ -141,7 +159,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             }
             MemorySegment exportVec = arena.allocate(Layouts.VEC); // its contents are copied out by the constructor
             LibWasm.wasm_instance_exports(instance, exportVec);
-            Instance created = new Instance(store, module, instance, exportVec, handles);
+            Instance created = new Instance(store, module, instance, exportVec, handles, copies);
             copies.forEach(h -> h.caller = created);
             if (module.isMetered()) {
                 store.metered.add(created);

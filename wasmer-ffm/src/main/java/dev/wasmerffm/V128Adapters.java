@@ -104,7 +104,7 @@ final class V128Adapters {
         List<Object> low = lower(t, args, f.store, f.toString());
         Func adapter = f.v128Adapter(() -> {
             Module m = GeneratedModule.cached(f.store, t, () -> callAdapter(t, false), "calling " + f + " " + t);
-            return Instance.create(f.store, m, f).func("call");
+            return Instance.adapter(f.store, m, f).func("call");
         });
         return raise(t, adapter.call(timeoutNanos, low.toArray()));
     }
@@ -211,11 +211,15 @@ final class V128Adapters {
         return m.bytes();
     }
 
-    /** The function wasm and Java see for native host function {@code inner} declared with v128. */
-    static Func hostAdapter(Func inner, Upcalls.Host h) {
+    /**
+     * The adapter instance giving native host function {@code inner} the v128 signature it was declared with; it
+     * exports that function as {@code h.name}, and its {@link Instance#hostCopies} hold the copy of {@code inner}
+     * it calls.
+     */
+    static Instance hostAdapter(Func inner, Upcalls.Host h) {
         Module m = GeneratedModule.cached(inner.store, List.of("host", h.declared), () -> hostAdapter(h.declared,
                 h.name), "a v128 host function");
-        return Instance.create(inner.store, m, inner).func(h.name);
+        return Instance.adapter(inner.store, m, inner);
     }
 
     /** The adapter exporting {@code get} (and {@code set} if mutable) for a v128 global of type {@code t}. */
