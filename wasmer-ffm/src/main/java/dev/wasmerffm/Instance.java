@@ -159,7 +159,8 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             }
             MemorySegment exportVec = arena.allocate(Layouts.VEC); // its contents are copied out by the constructor
             LibWasm.wasm_instance_exports(instance, exportVec);
-            Instance created = new Instance(store, module, instance, exportVec, handles, copies);
+            Instance created = new Instance(store, module, instance, exportVec, handles,
+                    copies.isEmpty() ? List.of() : copies); // most instances import no host function
             copies.forEach(h -> h.caller = created);
             if (module.isMetered()) {
                 store.metered.add(created);
