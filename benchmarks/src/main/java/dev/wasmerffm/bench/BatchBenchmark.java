@@ -12,8 +12,11 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.V128;
 import dev.wasmerffm.Wasmer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntBinaryOperator;
+import java.util.function.IntUnaryOperator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -27,7 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * {@code add} over 1 M rows: one batch (one crossing), 1 M typed calls, and 1 M calls of Chicory's compiler (no
- * crossing at all), in ns per row; and a v128 call (through its adapter) against an i64 call, in ns per call.
+ * crossing at all), in ns per row; the floor under the batch: the same loop and copies in one module whose loop
+ * calls its own {@code add} (a direct call, where the batch driver calls an import of another instance); and a v128
+ * call (through its adapter) against an i64 call, in ns per call.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +43,25 @@ public class BatchBenchmark {
     /** Chicory's compiler has no v128, so its module is {@code add} alone. */
     static final String ADD = """
             (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+            """;
+    /** The batch driver's loop with {@code add} in the same module: columns a, b, then results, from 0. */
+    static final String LOOP = """
+            (module
+              (memory (export "mem") 184)
+              (func $add (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+              (func (export "run") (param $n i32) (result i32)
+                (local $i i32) (local $a i32) (local $b i32) (local $o i32)
+                (local.set $b (i32.mul (local.get $n) (i32.const 4)))
+                (local.set $o (i32.mul (local.get $n) (i32.const 8)))
+                (block (loop
+                  (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+                  (i32.store (local.get $o) (call $add (i32.load (local.get $a)) (i32.load (local.get $b))))
+                  (local.set $a (i32.add (local.get $a) (i32.const 4)))
+                  (local.set $b (i32.add (local.get $b) (i32.const 4)))
+                  (local.set $o (i32.add (local.get $o) (i32.const 4)))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br 0)))
+                local.get $n))
             """;
     static final String IDS = """
             (module
@@ -50,6 +74,8 @@ public class BatchBenchmark {
     Batch batch;
     IntBinaryOperator add;
     ExportFunction chicoryAdd;
+    IntUnaryOperator loop;
+    MemorySegment loopMemory;
     Func id64;
     Func id128;
     final int[] a = new int[ROWS];
@@ -66,6 +92,9 @@ public class BatchBenchmark {
         Instance i = Instance.create(store, Module.compile(engine, ADD));
         batch = i.func("add").batch();
         add = i.func("add").asIntBinaryOperator();
+        Instance l = Instance.create(store, Module.compile(engine, LOOP));
+        loop = l.func("run").asIntUnaryOperator();
+        loopMemory = l.memory("mem").segment();
         Instance ids = Instance.create(store, Module.compile(engine, IDS));
         id64 = ids.func("id64");
         id128 = ids.func("id128");
@@ -75,6 +104,12 @@ public class BatchBenchmark {
         for (int k = 0; k < ROWS; k++) {
             a[k] = k;
             b[k] = ROWS - 2 * k;
+        }
+        sameModuleLoopAdd1M();
+        for (int k = 0; k < ROWS; k++) {
+            if (out[k] != a[k] + b[k]) {
+                throw new IllegalStateException("the same-module loop got row " + k + " wrong: " + out[k]);
+            }
         }
     }
 
@@ -88,6 +123,16 @@ public class BatchBenchmark {
     @OperationsPerInvocation(ROWS)
     public int[] batchAdd1M() {
         batch.run(ROWS, params, results);
+        return out;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ROWS)
+    public int[] sameModuleLoopAdd1M() {
+        MemorySegment.copy(a, 0, loopMemory, ValueLayout.JAVA_INT, 0, ROWS);
+        MemorySegment.copy(b, 0, loopMemory, ValueLayout.JAVA_INT, 4L * ROWS, ROWS);
+        loop.applyAsInt(ROWS);
+        MemorySegment.copy(loopMemory, ValueLayout.JAVA_INT, 8L * ROWS, out, 0, ROWS);
         return out;
     }
 
