@@ -1,7 +1,9 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Feature;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool.InstanceReuse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +11,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.wasmerffm.ArtifactKey;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool.InstanceReuse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;

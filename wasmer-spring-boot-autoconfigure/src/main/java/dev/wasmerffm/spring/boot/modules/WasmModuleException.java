@@ -4,8 +4,8 @@ import dev.wasmerffm.WasmerException;
 
 /**
  * A registered module cannot be used as configured: it did not load, its imports are not provided as declared, or a
- * {@link WasmModule} interface does not match it. Each says what to change, so a failed startup reports it in a few
- * lines.
+ * {@link dev.wasmerffm.spring.boot.annotation.WasmModule} interface does not match it. Each says what to change, so
+ * a failed startup reports it in a few lines.
  */
 public abstract sealed class WasmModuleException extends WasmerException
         permits UnknownModuleException, WasmModuleLoadException, WasmImportException, WasmModuleInterfaceException {

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmImportException;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.interop;
 
 import dev.wasmerffm.ExportType;
 import dev.wasmerffm.Func;
@@ -7,6 +7,11 @@ import dev.wasmerffm.Instance;
 import dev.wasmerffm.Memory;
 import dev.wasmerffm.ValType;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.spring.boot.annotation.WasmFunction;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 /**
  * Marks a Java interface as the typed face of a registered module: the starter makes a bean of it whose methods call
  * the module's exports through the instance pool. Interfaces in the application's auto-configuration packages are
- * found by themselves; {@link WasmModuleInterfaces#create} makes one by hand.
+ * found by themselves; {@link dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces#create} makes one by hand.
  *
  * <p>Each method calls the export of its name (or of its {@link WasmFunction}). Parameters and results are
  * {@code int}, {@code long}, {@code float}, {@code double} (i32, i64, f32, f64) or, by the byte convention,

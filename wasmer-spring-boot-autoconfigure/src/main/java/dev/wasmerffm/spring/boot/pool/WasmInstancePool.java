@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.pool;
 
 import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.ExportType;
@@ -13,6 +13,8 @@ import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -40,7 +43,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final Function<String, WasiConfig> wasi;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
-    private final WasmHostFunctions hostFunctions;
+    private final BiFunction<Store, Module, Imports> imports;
     private volatile boolean closed;
 
     /** Per module: idle instances, and how many exist. */
@@ -139,16 +142,17 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param limits the points, call deadline and pool size of each module, by module name
      * @param wasi the WASI configuration (arguments, environment, directories) of a WASI module's instances, by
      *     module name; asked once per instance
-     * @param hostFunctions the bean methods linked as imports, or null for none
+     * @param imports what a new instance of a module imports, made in the instance's store (the starter's are the
+     *     {@code @WasmHostFunction} bean methods: {@code WasmHostFunctions::imports})
      */
     public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
-            Function<String, WasiConfig> wasi, WasmerObserver observer, WasmHostFunctions hostFunctions) {
+            Function<String, WasiConfig> wasi, WasmerObserver observer, BiFunction<Store, Module, Imports> imports) {
         this.modules = modules;
         this.limits = limits;
         this.wasi = wasi;
         this.settings = settings;
         this.observer = observer;
-        this.hostFunctions = hostFunctions;
+        this.imports = imports;
         modules.onChange(this::retire);
     }
 
@@ -216,7 +220,7 @@ public final class WasmInstancePool implements AutoCloseable {
         Store store = new Store(module).callTimeout(limits.callTimeout());
         WasiEnv env = null;
         try {
-            Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
+            Imports imports = this.imports.apply(store, module);
             Instance instance;
             if (WasiEnv.version(module) != WasiVersion.INVALID) {
                 env = WasiEnv.create(store, this.wasi.apply(name));

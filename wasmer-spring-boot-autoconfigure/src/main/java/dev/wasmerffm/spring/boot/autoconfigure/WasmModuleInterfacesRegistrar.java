@@ -1,5 +1,7 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
@@ -23,7 +25,7 @@ import org.springframework.util.ClassUtils;
  * its {@code @SpringBootApplication}), as Spring Data does for repositories, named like the interface
  * ({@code mathPlugin} for {@code MathPlugin}) unless a bean of that name exists.
  */
-public final class WasmModuleInterfacesRegistrar
+final class WasmModuleInterfacesRegistrar
         implements ImportBeanDefinitionRegistrar, BeanFactoryAware, EnvironmentAware, ResourceLoaderAware {
 
     private BeanFactory beanFactory;

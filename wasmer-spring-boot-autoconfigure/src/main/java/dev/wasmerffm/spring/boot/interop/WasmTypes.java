@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.interop;
 
 import dev.wasmerffm.ValType;
 import java.lang.reflect.Method;
@@ -26,7 +26,7 @@ final class WasmTypes {
         return type == double.class ? ValType.F64 : null;
     }
 
-    /** Whether {@code type} travels by the byte convention of {@link WasmModule}. */
+    /** Whether {@code type} travels by the byte convention of {@link dev.wasmerffm.spring.boot.annotation.WasmModule}. */
     static boolean isBytes(Class<?> type) {
         return type == String.class || type == byte[].class || type == ByteBuffer.class;
     }

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.interop;
 
 import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
@@ -11,6 +11,9 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.ValType;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
+import dev.wasmerffm.spring.boot.annotation.WasmHostFunction;
+import dev.wasmerffm.spring.boot.modules.WasmImportException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.cache;
 
 import dev.wasmerffm.ModuleCache;
 import org.springframework.cache.Cache;
