@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -158,7 +159,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
     }
 
     /** The bean method providing {@code imp}, described for reports, or null. */
-    public String provider(ImportType imp) {
+    public @Nullable String provider(ImportType imp) {
         Definition d = byImport.get(key(imp.module(), imp.name()));
         return d == null ? null : d.where();
     }

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Implements {@link WasmModule} interfaces: every method is checked against the module's exports once, here, and
@@ -119,7 +120,7 @@ public final class WasmModuleInterfaces {
             return new Call(module, export, m, m.getParameterTypes(), bytes);
         }
 
-        private static FuncType function(WasmModules.Entry entry, String name) {
+        private static @Nullable FuncType function(WasmModules.Entry entry, String name) {
             return entry.module().export(name).map(ExportType::type).filter(FuncType.class::isInstance)
                     .map(FuncType.class::cast).orElse(null);
         }
@@ -141,8 +142,8 @@ public final class WasmModuleInterfaces {
                     + " int, long, float and double.");
         }
 
-        Object invoke(Instance instance, Object[] args) {
-            Object[] in = args == null ? NO_ARGS : args;
+        @Nullable Object invoke(Instance instance, @Nullable Object @Nullable [] args) {
+            @Nullable Object[] in = args == null ? NO_ARGS : args;
             if (!bytes) {
                 return result(instance.func(export).call(in));
             }
@@ -194,7 +195,7 @@ public final class WasmModuleInterfaces {
             return at;
         }
 
-        private Object result(Object[] out) {
+        private @Nullable Object result(Object[] out) {
             return method.getReturnType() == void.class ? null : out[0];
         }
 

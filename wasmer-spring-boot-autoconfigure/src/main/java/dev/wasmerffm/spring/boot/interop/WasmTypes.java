@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** How Java types map to wasm value types, for module interfaces and bean host functions alike. */
 final class WasmTypes {
@@ -13,7 +14,7 @@ final class WasmTypes {
     }
 
     /** The value type carrying {@code type}, or null if none does. */
-    static ValType of(Class<?> type) {
+    static @Nullable ValType of(Class<?> type) {
         if (type == int.class) {
             return ValType.I32;
         }

@@ -1,6 +1,7 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.WasmerException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registered module cannot be used as configured: it did not load, its imports are not provided as declared, or a
@@ -13,7 +14,7 @@ public abstract sealed class WasmModuleException extends WasmerException
     private final String module;
     private final String fix;
 
-    WasmModuleException(String module, String message, String fix, Throwable cause) {
+    WasmModuleException(String module, String message, String fix, @Nullable Throwable cause) {
         super(message, cause);
         this.module = module;
         this.fix = fix;

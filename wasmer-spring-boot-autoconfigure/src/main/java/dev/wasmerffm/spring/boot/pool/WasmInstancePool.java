@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
@@ -93,11 +94,11 @@ public final class WasmInstancePool implements AutoCloseable {
     /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
     private static final class Pooled {
         final Store store;
-        final WasiEnv wasi;
+        final @Nullable WasiEnv wasi;
         final Instance instance;
         long leases;
 
-        Pooled(Store store, WasiEnv wasi, Instance instance) {
+        Pooled(Store store, @Nullable WasiEnv wasi, Instance instance) {
             this.store = store;
             this.wasi = wasi;
             this.instance = instance;
@@ -242,7 +243,7 @@ public final class WasmInstancePool implements AutoCloseable {
      * Runs {@code body} with a pooled instance of {@code module}, counting metering points and exhaustions; the
      * observer sees it as a call of {@code function}.
      */
-    public <T> T call(String module, String function, Function<Instance, T> body) {
+    public <T extends @Nullable Object> T call(String module, String function, Function<Instance, T> body) {
         long t0 = System.nanoTime();
         WasmerObserver.CallScope scope = modules.contains(module)
                 ? observer.callStarted(module, slot(module).observed(function))
@@ -312,7 +313,7 @@ public final class WasmInstancePool implements AutoCloseable {
         }
 
         /** The instance's WASI environment, or null for a module without WASI imports. */
-        public WasiEnv wasi() {
+        public @Nullable WasiEnv wasi() {
             return pooled.wasi;
         }
 
