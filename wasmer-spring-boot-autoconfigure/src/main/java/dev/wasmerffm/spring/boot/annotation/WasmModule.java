@@ -23,7 +23,13 @@ import java.lang.annotation.Target;
  * <li>after the call the caller frees, with {@code dealloc}, the result and then the parameters in reverse order
  * (last allocated first, so a stack allocator is enough).</li>
  * </ul>
- * Every method is checked against the module's exports at startup; a mismatch fails startup naming the method, the
+ * <p>A method of {@code int[]}, {@code long[]}, {@code float[]} and {@code double[]} is a batch: it applies its export
+ * to every row (element {@code k} of each parameter) as one
+ * {@link dev.wasmerffm.spring.boot.pool.WasmInstancePool#batch} and returns the column of the export's one result
+ * ({@code void} for an export without results). Its columns must be of equal length; a trapping row throws
+ * {@link dev.wasmerffm.BatchTrapException} naming the row; the module must be unmetered.
+ *
+ * <p>Every method is checked against the module's exports at startup; a mismatch fails startup naming the method, the
  * export and both signatures.
  */
 @Target(ElementType.TYPE)

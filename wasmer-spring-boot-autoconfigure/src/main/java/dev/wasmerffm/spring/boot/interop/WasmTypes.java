@@ -27,7 +27,14 @@ final class WasmTypes {
         return type == double.class ? ValType.F64 : null;
     }
 
-    /** Whether {@code type} travels by the byte convention of {@link dev.wasmerffm.spring.boot.annotation.WasmModule}. */
+    /** The value type of the elements of {@code type}, a batch column ({@code int[]}, ...), or null if it is none. */
+    static @Nullable ValType ofColumn(Class<?> type) {
+        return type.isArray() ? of(type.getComponentType()) : null;
+    }
+
+    /**
+     * Whether {@code type} travels by the byte convention of {@link dev.wasmerffm.spring.boot.annotation.WasmModule}.
+     */
     static boolean isBytes(Class<?> type) {
         return type == String.class || type == byte[].class || type == ByteBuffer.class;
     }
