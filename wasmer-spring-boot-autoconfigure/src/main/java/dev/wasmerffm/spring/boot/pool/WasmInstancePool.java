@@ -259,10 +259,11 @@ public final class WasmInstancePool implements AutoCloseable {
                     || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
-            if (e instanceof MeteringExhaustedException) {
-                slots.get(module).exhaustions.increment();
-            } else if (e instanceof DeadlineExceededException) {
-                slots.get(module).deadlines.increment();
+            // the lease's slot: the module may have been replaced or removed since, its slot gone from slots
+            if (lease != null && e instanceof MeteringExhaustedException) {
+                lease.slot.exhaustions.increment();
+            } else if (lease != null && e instanceof DeadlineExceededException) {
+                lease.slot.deadlines.increment();
             }
             throw e;
         } finally {
