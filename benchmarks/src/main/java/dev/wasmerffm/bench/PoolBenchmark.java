@@ -1,14 +1,15 @@
 package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.Imports;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.benchmodules.Adder;
+import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
-import dev.wasmerffm.spring.boot.modules.ModuleLimits;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
-import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
+import dev.wasmerffm.spring.boot.pool.ModuleLimits;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -67,7 +68,8 @@ public class PoolBenchmark {
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
         pool = new WasmInstancePool(modules, module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
                 new WasmInstancePool.Settings(Duration.ofSeconds(1), Long.MAX_VALUE, false,
-                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), dev.wasmerffm.WasiConfig::new, observer, null);
+                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), dev.wasmerffm.WasiConfig::new, observer,
+                (store, module) -> new Imports());
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {
             throw new IllegalStateException("the interface computes a wrong sum");

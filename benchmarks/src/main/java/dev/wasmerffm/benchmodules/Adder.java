@@ -1,6 +1,6 @@
 package dev.wasmerffm.benchmodules;
 
-import dev.wasmerffm.spring.boot.modules.WasmModule;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
 
 /**
  * PoolBenchmark's add module as a Java interface. Outside dev.wasmerffm.bench: the starter probe's application would

@@ -1,10 +1,10 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.ExportType;
-import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Func;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.FuncType;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;

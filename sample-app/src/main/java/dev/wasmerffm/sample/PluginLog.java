@@ -1,7 +1,7 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.HostCall;
-import dev.wasmerffm.spring.boot.modules.WasmHostFunction;
+import dev.wasmerffm.spring.boot.annotation.WasmHostFunction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,13 +1,13 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.Wasmer;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 
 /** The sample application: WebAssembly plugins behind a small HTTP API, through the Wasmer starter. */
 @SpringBootApplication

@@ -1,6 +1,6 @@
 package dev.wasmerffm.sample;
 
-import dev.wasmerffm.spring.boot.modules.WasmModule;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
 
 /** The {@code text} plugin (src/main/plugins/text.c) as a Java interface: the starter implements and checks it. */
 @WasmModule("text")

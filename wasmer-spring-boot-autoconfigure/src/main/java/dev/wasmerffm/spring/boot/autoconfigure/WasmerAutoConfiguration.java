@@ -3,21 +3,20 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.Metering;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.Target;
+import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
-import dev.wasmerffm.spring.boot.modules.ModuleLimits;
-import dev.wasmerffm.spring.boot.modules.SpringCacheSharedStore;
-import dev.wasmerffm.spring.boot.modules.WasmHostFunctions;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
-import dev.wasmerffm.spring.boot.modules.WasmModuleInterfacesRegistrar;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.cache.SpringCacheSharedStore;
+import dev.wasmerffm.spring.boot.interop.WasmHostFunctions;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.modules.WasmerObserver;
-import dev.wasmerffm.spring.boot.modules.WasmModule;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
+import dev.wasmerffm.spring.boot.pool.ModuleLimits;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,14 +26,14 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.LazyInitializationExcludeFilter;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -215,14 +214,14 @@ public final class WasmerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
-            ObjectProvider<WasmerObserver> observer, ObjectProvider<WasmHostFunctions> hostFunctions) {
+            ObjectProvider<WasmerObserver> observer, WasmHostFunctions hostFunctions) {
         WasmerProperties.Pool pool = properties.getPool();
         return new WasmInstancePool(modules, module -> limits(properties, engine.config().metering(), module),
                 new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
                         properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                         pool.getInstanceReuse()),
                 module -> wasiConfig(properties, module),
-                WasmerObserver.of(observer.orderedStream().toList()), hostFunctions.getIfAvailable());
+                WasmerObserver.of(observer.orderedStream().toList()), hostFunctions::imports);
     }
 
     /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */

@@ -4,6 +4,7 @@ import dev.wasmerffm.BackendUnavailableException;
 import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.WasmerLibraryException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -11,7 +12,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
 
     @Override
-    protected FailureAnalysis analyze(Throwable rootFailure, WasmerException cause) {
+    protected @Nullable FailureAnalysis analyze(Throwable rootFailure, WasmerException cause) {
         if (cause instanceof WasmerLibraryException e) {
             return new FailureAnalysis("libwasmer could not be loaded: " + e.getMessage(),
                     "Add the wasmer-native jar of this platform, or set wasmer.library-path (or the WASMER_DIR"

@@ -1,7 +1,9 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Feature;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool.InstanceReuse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,8 +11,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.wasmerffm.ArtifactKey;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool.InstanceReuse;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -38,7 +38,7 @@ public class WasmerProperties implements Validator {
      * Path of libwasmer (a file, or a Wasmer directory holding lib/libwasmer.so). Default: WASMER_DIR, ~/.wasmer,
      * then the build cache.
      */
-    private Path libraryPath;
+    private @Nullable Path libraryPath;
 
     /**
      * Compiler backend of the engine.
@@ -81,11 +81,11 @@ public class WasmerProperties implements Validator {
         this.enabled = enabled;
     }
 
-    public Path getLibraryPath() {
+    public @Nullable Path getLibraryPath() {
         return this.libraryPath;
     }
 
-    public void setLibraryPath(Path libraryPath) {
+    public void setLibraryPath(@Nullable Path libraryPath) {
         this.libraryPath = libraryPath;
     }
 
@@ -221,42 +221,42 @@ public class WasmerProperties implements Validator {
          * Most linear memory a module's own memory may reach; declared maxima above it are lowered to it before
          * compiling, and a module needing more from the start fails to load. Default: no limit.
          */
-        private DataSize maxMemory;
+        private @Nullable DataSize maxMemory;
 
         /**
          * Most elements a module's own table may reach; declared maxima above it are lowered to it before compiling.
          * Default: no limit.
          */
-        private Long maxTableElements;
+        private @Nullable Long maxTableElements;
 
         /**
          * Deadline of every pooled call; a call past it stops with a DeadlineExceededException and its instance is
          * replaced. Setting it (here or per module) compiles every module with metering, which deadlines need.
          * Default: none.
          */
-        private Duration callTimeout;
+        private @Nullable Duration callTimeout;
 
-        public Duration getCallTimeout() {
+        public @Nullable Duration getCallTimeout() {
             return this.callTimeout;
         }
 
-        public void setCallTimeout(Duration callTimeout) {
+        public void setCallTimeout(@Nullable Duration callTimeout) {
             this.callTimeout = callTimeout;
         }
 
-        public DataSize getMaxMemory() {
+        public @Nullable DataSize getMaxMemory() {
             return this.maxMemory;
         }
 
-        public void setMaxMemory(DataSize maxMemory) {
+        public void setMaxMemory(@Nullable DataSize maxMemory) {
             this.maxMemory = maxMemory;
         }
 
-        public Long getMaxTableElements() {
+        public @Nullable Long getMaxTableElements() {
             return this.maxTableElements;
         }
 
-        public void setMaxTableElements(Long maxTableElements) {
+        public void setMaxTableElements(@Nullable Long maxTableElements) {
             this.maxTableElements = maxTableElements;
         }
     }
@@ -285,18 +285,18 @@ public class WasmerProperties implements Validator {
          * Target triple, e.g. aarch64-unknown-linux-gnu. Default: this host. Modules compiled for another target can
          * be cached for it but not run here.
          */
-        private String triple;
+        private @Nullable String triple;
 
         /**
          * CPU features of the target, e.g. sse2, avx2.
          */
         private List<String> cpuFeatures = new ArrayList<>();
 
-        public String getTriple() {
+        public @Nullable String getTriple() {
             return this.triple;
         }
 
-        public void setTriple(String triple) {
+        public void setTriple(@Nullable String triple) {
             this.triple = triple;
         }
 
@@ -402,19 +402,19 @@ public class WasmerProperties implements Validator {
     public static class ModuleSettings {
 
         /** Metering points an instance of this module gets. Default: wasmer.metering.initial-points. */
-        private Long points;
+        private @Nullable Long points;
 
         /** Deadline of this module's pooled calls. Default: wasmer.limits.call-timeout. */
-        private Duration callTimeout;
+        private @Nullable Duration callTimeout;
 
         /**
          * Most linear memory this module's own memory may reach; it is compiled with an engine of its own for it.
          * Default: wasmer.limits.max-memory.
          */
-        private DataSize maxMemory;
+        private @Nullable DataSize maxMemory;
 
         /** Most instances of this module at once. Default: wasmer.pool.size. */
-        private Integer poolSize;
+        private @Nullable Integer poolSize;
 
         /** What this module's instances get from WASI, if it imports WASI. */
         private final Wasi wasi = new Wasi();
@@ -423,35 +423,35 @@ public class WasmerProperties implements Validator {
             return this.wasi;
         }
 
-        public DataSize getMaxMemory() {
+        public @Nullable DataSize getMaxMemory() {
             return this.maxMemory;
         }
 
-        public void setMaxMemory(DataSize maxMemory) {
+        public void setMaxMemory(@Nullable DataSize maxMemory) {
             this.maxMemory = maxMemory;
         }
 
-        public Integer getPoolSize() {
+        public @Nullable Integer getPoolSize() {
             return this.poolSize;
         }
 
-        public void setPoolSize(Integer poolSize) {
+        public void setPoolSize(@Nullable Integer poolSize) {
             this.poolSize = poolSize;
         }
 
-        public Long getPoints() {
+        public @Nullable Long getPoints() {
             return this.points;
         }
 
-        public void setPoints(Long points) {
+        public void setPoints(@Nullable Long points) {
             this.points = points;
         }
 
-        public Duration getCallTimeout() {
+        public @Nullable Duration getCallTimeout() {
             return this.callTimeout;
         }
 
-        public void setCallTimeout(Duration callTimeout) {
+        public void setCallTimeout(@Nullable Duration callTimeout) {
             this.callTimeout = callTimeout;
         }
     }
@@ -510,7 +510,7 @@ public class WasmerProperties implements Validator {
          * another user, or writable by group or others, is refused at startup: whoever can write it could plant
          * native code (never a shared directory such as /tmp).
          */
-        private Path directory;
+        private @Nullable Path directory;
 
         /**
          * Most disk space the cache may use; the oldest entries go first.
@@ -522,7 +522,7 @@ public class WasmerProperties implements Validator {
          * Default: a random key in the cache directory's .mac-key file, made readable by this user only (a key file
          * another user owns or can read is refused).
          */
-        private String key;
+        private @Nullable String key;
 
         private final Shared shared = new Shared();
 
@@ -538,11 +538,11 @@ public class WasmerProperties implements Validator {
             return this.shared;
         }
 
-        public Path getDirectory() {
+        public @Nullable Path getDirectory() {
             return this.directory;
         }
 
-        public void setDirectory(Path directory) {
+        public void setDirectory(@Nullable Path directory) {
             this.directory = directory;
         }
 
@@ -554,11 +554,11 @@ public class WasmerProperties implements Validator {
             this.maxSize = maxSize;
         }
 
-        public String getKey() {
+        public @Nullable String getKey() {
             return this.key;
         }
 
-        public void setKey(String key) {
+        public void setKey(@Nullable String key) {
             this.key = key;
         }
     }
@@ -583,7 +583,7 @@ public class WasmerProperties implements Validator {
          * HMAC key (at least 32 characters) every instance of the service shares; entries that do not verify under
          * it are never loaded. Required when the shared cache is enabled.
          */
-        private String key;
+        private @Nullable String key;
 
         public boolean isEnabled() {
             return this.enabled;
@@ -601,11 +601,11 @@ public class WasmerProperties implements Validator {
             this.cacheName = cacheName;
         }
 
-        public String getKey() {
+        public @Nullable String getKey() {
             return this.key;
         }
 
-        public void setKey(String key) {
+        public void setKey(@Nullable String key) {
             this.key = key;
         }
     }

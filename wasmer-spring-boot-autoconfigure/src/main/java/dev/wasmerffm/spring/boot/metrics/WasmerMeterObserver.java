@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.metrics;
 
 import dev.wasmerffm.TrapException;
-import dev.wasmerffm.spring.boot.modules.WasmerObserver;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records {@code wasmer.module.load{module}}, {@code wasmer.instantiations{module}} and
@@ -48,7 +49,7 @@ public class WasmerMeterObserver implements WasmerObserver {
     private final class FunctionTimers implements CallScope {
         private final String module;
         private final String function;
-        private final Timer[] timers = new Timer[Outcome.values().length];
+        private final @Nullable Timer[] timers = new Timer[Outcome.values().length];
 
         FunctionTimers(String module, String function) {
             this.module = module;
@@ -56,7 +57,7 @@ public class WasmerMeterObserver implements WasmerObserver {
         }
 
         @Override
-        public void ended(long nanos, Throwable failure) {
+        public void ended(long nanos, @Nullable Throwable failure) {
             Outcome outcome = Outcome.of(failure);
             Timer timer = timers[outcome.ordinal()];
             if (timer == null) { // a race registers the same meter twice, which Micrometer answers with one

@@ -1,11 +1,12 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.WasmerException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registered module cannot be used as configured: it did not load, its imports are not provided as declared, or a
- * {@link WasmModule} interface does not match it. Each says what to change, so a failed startup reports it in a few
- * lines.
+ * {@link dev.wasmerffm.spring.boot.annotation.WasmModule} interface does not match it. Each says what to change, so
+ * a failed startup reports it in a few lines.
  */
 public abstract sealed class WasmModuleException extends WasmerException
         permits UnknownModuleException, WasmModuleLoadException, WasmImportException, WasmModuleInterfaceException {
@@ -13,7 +14,7 @@ public abstract sealed class WasmModuleException extends WasmerException
     private final String module;
     private final String fix;
 
-    WasmModuleException(String module, String message, String fix, Throwable cause) {
+    WasmModuleException(String module, String message, String fix, @Nullable Throwable cause) {
         super(message, cause);
         this.module = module;
         this.fix = fix;

@@ -4,6 +4,7 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,8 +116,9 @@ public final class WasmModules implements AutoCloseable {
     /**
      * Registers {@code wasmOrWat} as module {@code name}, replacing the module of that name if there is one: calls
      * from now on use it, calls running finish on the old one. A module that does not compile, or whose imports no
-     * bean provides, fails here and changes nothing. {@link WasmModule} interfaces keep the signatures they were
-     * checked against at startup: a replacement should keep its exports' signatures.
+     * bean provides, fails here and changes nothing. {@link dev.wasmerffm.spring.boot.annotation.WasmModule}
+     * interfaces keep the signatures they were checked against at startup: a replacement should keep its exports'
+     * signatures.
      */
     public synchronized Entry register(String name, byte[] wasmOrWat) {
         if (!name.matches("[A-Za-z0-9_-]+")) {

@@ -3,11 +3,12 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmImportException;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,18 @@ class ModulesAtRuntimeTests {
             }
             assertThat(pool.call("plugin", "version")).containsExactly(2);
             assertThat(pool.stats().get("plugin").created()).isEqualTo(1); // the old instance closed on return
+        });
+    }
+
+    @Test
+    void aCallThatRunsOutOfPointsAfterItsModuleWasRemovedStillSaysSo() {
+        runner.withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000").run(ctx -> {
+            WasmModules modules = ctx.getBean(WasmModules.class);
+            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+            assertThatThrownBy(() -> pool.call("spin", "spin", instance -> {
+                modules.remove("spin"); // while the call runs: its module's instances are retired
+                return instance.func("spin").call();
+            })).isInstanceOf(MeteringExhaustedException.class);
         });
     }
 

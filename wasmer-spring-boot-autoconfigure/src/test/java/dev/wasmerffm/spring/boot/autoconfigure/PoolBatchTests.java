@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.WasmArgumentException;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

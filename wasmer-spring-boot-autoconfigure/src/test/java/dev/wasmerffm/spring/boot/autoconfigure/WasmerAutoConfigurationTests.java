@@ -19,10 +19,10 @@ import dev.wasmerffm.spring.boot.autoconfigure.metrics.WasmerMetricsAutoConfigur
 import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
 import dev.wasmerffm.spring.boot.info.WasmerInfoContributor;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
-import dev.wasmerffm.spring.boot.modules.ModuleLimits;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.ModuleLimits;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

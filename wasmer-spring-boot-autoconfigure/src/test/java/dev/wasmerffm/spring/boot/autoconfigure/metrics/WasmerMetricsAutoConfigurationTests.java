@@ -8,7 +8,7 @@ import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

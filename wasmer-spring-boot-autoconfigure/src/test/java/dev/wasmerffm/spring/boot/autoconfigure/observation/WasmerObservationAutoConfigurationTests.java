@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.autoconfigure.metrics.WasmerMetricsAutoConfiguration;
-import dev.wasmerffm.spring.boot.modules.WasmInstancePool;
 import dev.wasmerffm.spring.boot.observation.WasmerObservationObserver;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;

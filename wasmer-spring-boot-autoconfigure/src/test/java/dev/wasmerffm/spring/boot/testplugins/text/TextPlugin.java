@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.testplugins.text;
 
-import dev.wasmerffm.spring.boot.modules.WasmFunction;
-import dev.wasmerffm.spring.boot.modules.WasmModule;
+import dev.wasmerffm.spring.boot.annotation.WasmFunction;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
 import java.nio.ByteBuffer;
 
 /** The text module through a Java interface: strings, bytes and buffers by the byte convention, ints as they are. */

@@ -1,6 +1,7 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.cache;
 
 import dev.wasmerffm.ModuleCache;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 
@@ -30,7 +31,7 @@ public final class SpringCacheSharedStore implements ModuleCache.SharedStore {
     }
 
     @Override
-    public byte[] get(String key) {
+    public byte @Nullable [] get(String key) {
         return cache().get(key, byte[].class);
     }
 

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.pool;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The idle instances of one module, for callers on many threads that should not touch what other threads touch: each
@@ -21,7 +22,7 @@ final class IdleQueue<T> {
     private static final int STRIDE = 16;
 
     private final int capacity;
-    private final AtomicReferenceArray<T> cells;
+    private final AtomicReferenceArray<@Nullable T> cells;
     /** The cell each thread used last. */
     private final ThreadLocal<int[]> home;
     private final ReentrantLock lock = new ReentrantLock();
@@ -51,7 +52,7 @@ final class IdleQueue<T> {
     }
 
     /** An idle element, this thread's own first; null if none is idle. */
-    T poll() {
+    @Nullable T poll() {
         int[] h = home.get();
         for (int i = 0; i < capacity; i++) {
             int c = (h[0] + i) % capacity;
@@ -65,7 +66,7 @@ final class IdleQueue<T> {
     }
 
     /** {@link #poll()}, waiting up to {@code timeout} for one to be given back. */
-    T poll(long timeout, TimeUnit unit) throws InterruptedException {
+    @Nullable T poll(long timeout, TimeUnit unit) throws InterruptedException {
         T t = poll();
         if (t != null) {
             return t;

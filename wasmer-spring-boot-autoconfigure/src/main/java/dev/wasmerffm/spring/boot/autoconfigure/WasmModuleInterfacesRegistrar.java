@@ -1,15 +1,14 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
-import org.springframework.context.EnvironmentAware;
-import org.springframework.context.ResourceLoaderAware;
 import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.env.Environment;
@@ -23,25 +22,16 @@ import org.springframework.util.ClassUtils;
  * its {@code @SpringBootApplication}), as Spring Data does for repositories, named like the interface
  * ({@code mathPlugin} for {@code MathPlugin}) unless a bean of that name exists.
  */
-public final class WasmModuleInterfacesRegistrar
-        implements ImportBeanDefinitionRegistrar, BeanFactoryAware, EnvironmentAware, ResourceLoaderAware {
+final class WasmModuleInterfacesRegistrar implements ImportBeanDefinitionRegistrar {
 
-    private BeanFactory beanFactory;
-    private Environment environment;
-    private ResourceLoader resourceLoader;
+    private final BeanFactory beanFactory;
+    private final Environment environment;
+    private final ResourceLoader resourceLoader;
 
-    @Override
-    public void setBeanFactory(BeanFactory beanFactory) {
+    /** Spring passes these to an import registrar's constructor, before it registers anything. */
+    WasmModuleInterfacesRegistrar(BeanFactory beanFactory, Environment environment, ResourceLoader resourceLoader) {
         this.beanFactory = beanFactory;
-    }
-
-    @Override
-    public void setEnvironment(Environment environment) {
         this.environment = environment;
-    }
-
-    @Override
-    public void setResourceLoader(ResourceLoader resourceLoader) {
         this.resourceLoader = resourceLoader;
     }
 

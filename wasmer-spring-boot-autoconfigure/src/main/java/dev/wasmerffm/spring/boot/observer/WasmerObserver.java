@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.observer;
 
 import dev.wasmerffm.TrapException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.interop;
 
 import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
@@ -11,6 +11,9 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.ValType;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
+import dev.wasmerffm.spring.boot.annotation.WasmHostFunction;
+import dev.wasmerffm.spring.boot.modules.WasmImportException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.UndeclaredThrowableException;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -155,7 +159,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
     }
 
     /** The bean method providing {@code imp}, described for reports, or null. */
-    public String provider(ImportType imp) {
+    public @Nullable String provider(ImportType imp) {
         Definition d = byImport.get(key(imp.module(), imp.name()));
         return d == null ? null : d.where();
     }

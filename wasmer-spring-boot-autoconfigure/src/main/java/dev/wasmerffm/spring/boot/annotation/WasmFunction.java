@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

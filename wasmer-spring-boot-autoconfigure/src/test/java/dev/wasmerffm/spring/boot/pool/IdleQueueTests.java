@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

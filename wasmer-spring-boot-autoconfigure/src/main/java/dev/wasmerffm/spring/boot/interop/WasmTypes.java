@@ -1,10 +1,11 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.interop;
 
 import dev.wasmerffm.ValType;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** How Java types map to wasm value types, for module interfaces and bean host functions alike. */
 final class WasmTypes {
@@ -13,7 +14,7 @@ final class WasmTypes {
     }
 
     /** The value type carrying {@code type}, or null if none does. */
-    static ValType of(Class<?> type) {
+    static @Nullable ValType of(Class<?> type) {
         if (type == int.class) {
             return ValType.I32;
         }
@@ -26,7 +27,14 @@ final class WasmTypes {
         return type == double.class ? ValType.F64 : null;
     }
 
-    /** Whether {@code type} travels by the byte convention of {@link WasmModule}. */
+    /** The value type of the elements of {@code type}, a batch column ({@code int[]}, ...), or null if it is none. */
+    static @Nullable ValType ofColumn(Class<?> type) {
+        return type.isArray() ? of(type.getComponentType()) : null;
+    }
+
+    /**
+     * Whether {@code type} travels by the byte convention of {@link dev.wasmerffm.spring.boot.annotation.WasmModule}.
+     */
     static boolean isBytes(Class<?> type) {
         return type == String.class || type == byte[].class || type == ByteBuffer.class;
     }

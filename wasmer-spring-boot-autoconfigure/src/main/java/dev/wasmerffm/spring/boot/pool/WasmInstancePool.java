@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.spring.boot.pool;
 
 import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.ExportType;
@@ -13,6 +13,8 @@ import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiVersion;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Instances of registered modules for concurrent callers: each borrower gets an instance with a store of its own
@@ -40,7 +44,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final Function<String, WasiConfig> wasi;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
-    private final WasmHostFunctions hostFunctions;
+    private final BiFunction<Store, Module, Imports> imports;
     private volatile boolean closed;
 
     /** Per module: idle instances, and how many exist. */
@@ -90,11 +94,11 @@ public final class WasmInstancePool implements AutoCloseable {
     /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
     private static final class Pooled {
         final Store store;
-        final WasiEnv wasi;
+        final @Nullable WasiEnv wasi;
         final Instance instance;
         long leases;
 
-        Pooled(Store store, WasiEnv wasi, Instance instance) {
+        Pooled(Store store, @Nullable WasiEnv wasi, Instance instance) {
             this.store = store;
             this.wasi = wasi;
             this.instance = instance;
@@ -139,16 +143,17 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param limits the points, call deadline and pool size of each module, by module name
      * @param wasi the WASI configuration (arguments, environment, directories) of a WASI module's instances, by
      *     module name; asked once per instance
-     * @param hostFunctions the bean methods linked as imports, or null for none
+     * @param imports what a new instance of a module imports, made in the instance's store (the starter's are the
+     *     {@code @WasmHostFunction} bean methods: {@code WasmHostFunctions::imports})
      */
     public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
-            Function<String, WasiConfig> wasi, WasmerObserver observer, WasmHostFunctions hostFunctions) {
+            Function<String, WasiConfig> wasi, WasmerObserver observer, BiFunction<Store, Module, Imports> imports) {
         this.modules = modules;
         this.limits = limits;
         this.wasi = wasi;
         this.settings = settings;
         this.observer = observer;
-        this.hostFunctions = hostFunctions;
+        this.imports = imports;
         modules.onChange(this::retire);
     }
 
@@ -216,7 +221,7 @@ public final class WasmInstancePool implements AutoCloseable {
         Store store = new Store(module).callTimeout(limits.callTimeout());
         WasiEnv env = null;
         try {
-            Imports imports = hostFunctions == null ? new Imports() : hostFunctions.imports(store, module);
+            Imports imports = this.imports.apply(store, module);
             Instance instance;
             if (WasiEnv.version(module) != WasiVersion.INVALID) {
                 env = WasiEnv.create(store, this.wasi.apply(name));
@@ -238,7 +243,7 @@ public final class WasmInstancePool implements AutoCloseable {
      * Runs {@code body} with a pooled instance of {@code module}, counting metering points and exhaustions; the
      * observer sees it as a call of {@code function}.
      */
-    public <T> T call(String module, String function, Function<Instance, T> body) {
+    public <T extends @Nullable Object> T call(String module, String function, Function<Instance, T> body) {
         long t0 = System.nanoTime();
         WasmerObserver.CallScope scope = modules.contains(module)
                 ? observer.callStarted(module, slot(module).observed(function))
@@ -254,10 +259,11 @@ public final class WasmInstancePool implements AutoCloseable {
                     || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
-            if (e instanceof MeteringExhaustedException) {
-                slots.get(module).exhaustions.increment();
-            } else if (e instanceof DeadlineExceededException) {
-                slots.get(module).deadlines.increment();
+            // the lease's slot: the module may have been replaced or removed since, its slot gone from slots
+            if (lease != null && e instanceof MeteringExhaustedException) {
+                lease.slot.exhaustions.increment();
+            } else if (lease != null && e instanceof DeadlineExceededException) {
+                lease.slot.deadlines.increment();
             }
             throw e;
         } finally {
@@ -308,7 +314,7 @@ public final class WasmInstancePool implements AutoCloseable {
         }
 
         /** The instance's WASI environment, or null for a module without WASI imports. */
-        public WasiEnv wasi() {
+        public @Nullable WasiEnv wasi() {
             return pooled.wasi;
         }
 

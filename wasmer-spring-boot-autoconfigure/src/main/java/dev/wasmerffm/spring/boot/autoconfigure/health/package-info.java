@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the {@code wasmer} health indicator.
+ */
+@NullMarked
+package dev.wasmerffm.spring.boot.autoconfigure.health;
+
+import org.jspecify.annotations.NullMarked;

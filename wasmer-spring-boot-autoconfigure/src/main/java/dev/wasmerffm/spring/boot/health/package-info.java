@@ -1,0 +1,7 @@
+/**
+ * The {@code wasmer} health indicator.
+ */
+@NullMarked
+package dev.wasmerffm.spring.boot.health;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,329 @@
+package dev.wasmerffm.spring.boot.interop;
+
+import dev.wasmerffm.ExportType;
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
+import dev.wasmerffm.Instance;
+import dev.wasmerffm.Memory;
+import dev.wasmerffm.ValType;
+import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.spring.boot.annotation.WasmFunction;
+import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
+import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import java.lang.reflect.Array;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Implements {@link WasmModule} interfaces: every method is checked against the module's exports once, here, and
+ * then calls its export on a pooled instance.
+ */
+public final class WasmModuleInterfaces {
+
+    private static final FuncType ALLOC = FuncType.of(List.of(ValType.I32), List.of(ValType.I32));
+    private static final FuncType DEALLOC = FuncType.of(List.of(ValType.I32, ValType.I32), List.of());
+
+    private WasmModuleInterfaces() {
+    }
+
+    /**
+     * An implementation of {@code type}, which must carry {@link WasmModule}; {@link WasmModuleInterfaceException}
+     * naming the method, the export and both signatures when they do not match.
+     */
+    public static <T> T create(Class<T> type, WasmModules modules, WasmInstancePool pool) {
+        WasmModule annotation = type.getAnnotation(WasmModule.class);
+        if (!type.isInterface() || annotation == null) {
+            throw new IllegalArgumentException(type.getName() + " is not an interface annotated with @WasmModule");
+        }
+        String module = annotation.value();
+        WasmModules.Entry entry = modules.get(module);
+        Map<Method, Binding> bindings = new HashMap<>();
+        for (Method m : type.getMethods()) {
+            if (!m.isDefault() && !Modifier.isStatic(m.getModifiers())) {
+                bindings.put(m, Batched.isBatch(m) ? Batched.of(m, module, entry) : Call.of(m, module, entry));
+            }
+        }
+        InvocationHandler handler = (proxy, method, args) -> {
+            Binding binding = bindings.get(method);
+            if (binding != null) {
+                return binding.call(pool, args);
+            }
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> type.getSimpleName() + "(wasm module '" + module + "')";
+            };
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /** One method bound to its export. */
+    private sealed interface Binding permits Call, Batched {
+
+        /** Calls the export on an instance of {@code pool} with the method's arguments (null for none). */
+        @Nullable Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args);
+    }
+
+    /** The export {@code m} calls: its {@link WasmFunction}'s, or the one of its name. */
+    private static String exportOf(Method m) {
+        WasmFunction named = m.getAnnotation(WasmFunction.class);
+        return named != null ? named.value() : m.getName();
+    }
+
+    /** The type of the function {@code export} of {@code entry}; fails naming {@code m} if there is none. */
+    private static FuncType exported(Method m, String module, WasmModules.Entry entry, String export) {
+        FuncType actual = function(entry, export);
+        if (actual == null) {
+            throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + ": module '" + module
+                    + "' exports no function '" + export + "' (its functions: " + entry.module().exports()
+                    .stream().filter(e -> e.type() instanceof FuncType).map(ExportType::name)
+                    .collect(Collectors.joining(", ")) + ")", "Rename the method, or name the export with"
+                    + " @WasmFunction, or check that @WasmModule(\"" + module + "\") is the module meant.");
+        }
+        return actual;
+    }
+
+    private static @Nullable FuncType function(WasmModules.Entry entry, String name) {
+        return entry.module().export(name).map(ExportType::type).filter(FuncType.class::isInstance)
+                .map(FuncType.class::cast).orElse(null);
+    }
+
+    /** Fails naming {@code m} unless it {@code needs} the export's type; {@code types} is how Java maps to wasm. */
+    private static void requireType(Method m, String module, String export, String needs, FuncType expected,
+            FuncType actual, String types) {
+        if (!expected.equals(actual)) {
+            throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " does not match export " + module
+                    + "." + export + ": " + needs + " " + expected + ", the module has " + actual, "Change "
+                    + WasmTypes.describe(m) + " to " + actual + " (" + types + ").");
+        }
+    }
+
+    /**
+     * A method of number arrays: its export applied to every row of its columns in one batch
+     * ({@link WasmInstancePool#batch}).
+     *
+     * @param result the element type of the result column, or null for a void method
+     */
+    private record Batched(String module, String export, Method method, @Nullable Class<?> result)
+            implements Binding {
+
+        /** Whether {@code m} takes or returns a column: then it is a batch, and must take and return only those. */
+        static boolean isBatch(Method m) {
+            return WasmTypes.ofColumn(m.getReturnType()) != null
+                    || Arrays.stream(m.getParameterTypes()).anyMatch(p -> WasmTypes.ofColumn(p) != null);
+        }
+
+        static Batched of(Method m, String module, WasmModules.Entry entry) {
+            String export = exportOf(m);
+            List<ValType> params = new ArrayList<>();
+            for (Class<?> p : m.getParameterTypes()) {
+                params.add(column(m, module, p, "parameter"));
+            }
+            if (params.isEmpty()) {
+                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " returns an array but takes"
+                        + " none, so it has no rows", "Pass the export's arguments as arrays, one per parameter.");
+            }
+            Class<?> r = m.getReturnType();
+            List<ValType> results = r == void.class ? List.of() : List.of(column(m, module, r, "result"));
+            requireType(m, module, export, "its rows need", FuncType.of(params, results),
+                    exported(m, module, entry, export), "int[], long[], float[], double[] for columns of i32, i64,"
+                            + " f32, f64; one array result, or void for none: an export of several results cannot be"
+                            + " batched");
+            if (entry.module().isMetered()) {
+                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " is a batch, and module '"
+                        + module + "' is metered: batches run on unmetered modules only", "Call the export row by"
+                        + " row (int, long, float, double), or run the module unmetered (no wasmer.metering.enabled,"
+                        + " and no call-timeout: deadlines meter modules too).");
+            }
+            return new Batched(module, export, m, r == void.class ? null : r.getComponentType());
+        }
+
+        private static ValType column(Method m, String module, Class<?> type, String what) {
+            ValType t = WasmTypes.ofColumn(type);
+            if (t == null) {
+                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " is a batch (it has an array"
+                        + " of numbers), so its " + what + " must be one too, not " + type.getSimpleName(), "Make every"
+                        + " parameter and the result int[], long[], float[] or double[] (void for no result), or none"
+                        + " of them.");
+            }
+            return t;
+        }
+
+        @Override
+        public @Nullable Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args) {
+            Object[] columns = Objects.requireNonNull(args, "a batch has parameters");
+            int rows = -1;
+            for (int i = 0; i < columns.length; i++) {
+                if (columns[i] == null) {
+                    throw new IllegalArgumentException(WasmTypes.describe(method) + ": argument " + i + " is null");
+                }
+                int length = Array.getLength(columns[i]);
+                if (rows >= 0 && length != rows) {
+                    throw new IllegalArgumentException(WasmTypes.describe(method) + ": columns of unequal length, "
+                            + rows + " rows in argument 0 and " + length + " in argument " + i);
+                }
+                rows = length;
+            }
+            if (result == null) {
+                pool.batch(module, export, rows, columns, new Object[0]);
+                return null;
+            }
+            Object out = Array.newInstance(result, rows);
+            pool.batch(module, export, rows, columns, new Object[] {out});
+            return out;
+        }
+    }
+
+    /**
+     * One method bound to its export, called row by row.
+     *
+     * @param types the method's parameter types, looked up once
+     * @param bytes whether any parameter or the result uses the byte convention
+     */
+    private record Call(String module, String export, Method method, Class<?>[] types, boolean bytes)
+            implements Binding {
+
+        private static final Object[] NO_ARGS = {};
+
+        static Call of(Method m, String module, WasmModules.Entry entry) {
+            String export = exportOf(m);
+            List<ValType> params = new ArrayList<>();
+            boolean bytes = false;
+            for (Class<?> p : m.getParameterTypes()) {
+                if (WasmTypes.isBytes(p)) {
+                    params.add(ValType.I32);
+                    params.add(ValType.I32);
+                    bytes = true;
+                } else {
+                    params.add(WasmTypes.require(m, p, "parameter"));
+                }
+            }
+            Class<?> r = m.getReturnType();
+            List<ValType> results = r == void.class ? List.of()
+                    : List.of(WasmTypes.isBytes(r) ? ValType.I64 : WasmTypes.require(m, r, "return"));
+            bytes |= WasmTypes.isBytes(r);
+            requireType(m, module, export, "the method needs", FuncType.of(params, results),
+                    exported(m, module, entry, export), "int, long, float, double for i32, i64, f32, f64; String,"
+                            + " byte[] or ByteBuffer for a (ptr, len) pair");
+            if (bytes) {
+                requireConvention(m, module, entry);
+            }
+            return new Call(module, export, m, m.getParameterTypes(), bytes);
+        }
+
+        private static void requireConvention(Method m, String module, WasmModules.Entry entry) {
+            for (var need : Map.of("alloc", ALLOC, "dealloc", DEALLOC).entrySet()) {
+                if (!need.getValue().equals(function(entry, need.getKey()))) {
+                    throw conventionMismatch(m, module, "export " + need.getKey() + ": " + need.getValue());
+                }
+            }
+            if (entry.module().export("memory").isEmpty()) {
+                throw conventionMismatch(m, module, "export its memory as 'memory'");
+            }
+        }
+
+        private static WasmModuleInterfaceException conventionMismatch(Method m, String module, String need) {
+            return new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " passes bytes, so module '"
+                    + module + "' must " + need + " (see @WasmModule)", "Export it from the module, or pass only"
+                    + " int, long, float and double.");
+        }
+
+        @Override
+        public @Nullable Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args) {
+            return pool.call(module, export, instance -> invoke(instance, args));
+        }
+
+        private @Nullable Object invoke(Instance instance, @Nullable Object @Nullable [] args) {
+            @Nullable Object[] in = args == null ? NO_ARGS : args;
+            if (!bytes) {
+                return result(instance.func(export).call(in));
+            }
+            Func dealloc = instance.func("dealloc");
+            Memory memory = instance.memory("memory");
+            List<Object> wasmArgs = new ArrayList<>();
+            List<int[]> allocated = new ArrayList<>();
+            try {
+                for (int i = 0; i < in.length; i++) {
+                    if (!WasmTypes.isBytes(types[i])) {
+                        wasmArgs.add(in[i]);
+                        continue;
+                    }
+                    if (in[i] == null) {
+                        throw new IllegalArgumentException(WasmTypes.describe(method) + ": argument " + i
+                                + " is null; bytes parameters need a value");
+                    }
+                    byte[] data = toBytes(in[i]);
+                    int ptr = (Integer) instance.func("alloc").call(data.length)[0];
+                    allocated.add(new int[] {ptr, data.length});
+                    memory.write(checked(memory, ptr, data.length, "alloc(" + data.length + ")"), data);
+                    wasmArgs.add(ptr);
+                    wasmArgs.add(data.length);
+                }
+                Object[] out = instance.func(export).call(wasmArgs.toArray());
+                if (!WasmTypes.isBytes(method.getReturnType())) {
+                    return result(out);
+                }
+                long packed = (Long) out[0];
+                int ptr = (int) (packed >>> 32);
+                int len = (int) packed;
+                byte[] data = memory.read(checked(memory, ptr, len, export), len);
+                dealloc.call(ptr, len);
+                return fromBytes(data, method.getReturnType());
+            } finally {
+                for (int i = allocated.size() - 1; i >= 0; i--) {
+                    dealloc.call(allocated.get(i)[0], allocated.get(i)[1]);
+                }
+            }
+        }
+
+        /** {@code ptr} as an offset, if {@code [ptr, ptr + len)} lies in the memory; else a typed error naming it. */
+        private long checked(Memory memory, int ptr, int len, String from) {
+            long at = Integer.toUnsignedLong(ptr);
+            if (len < 0 || at + len > memory.dataSize()) {
+                throw new WasmerException(module + "." + from + " gave ptr " + at + ", len " + len + ", outside its "
+                        + memory.dataSize() + "-byte memory (see @WasmModule's byte convention)");
+            }
+            return at;
+        }
+
+        private @Nullable Object result(Object[] out) {
+            return method.getReturnType() == void.class ? null : out[0];
+        }
+
+        private static byte[] toBytes(Object a) {
+            if (a instanceof String s) {
+                return s.getBytes(StandardCharsets.UTF_8);
+            }
+            if (a instanceof ByteBuffer b) {
+                byte[] data = new byte[b.remaining()];
+                b.duplicate().get(data);
+                return data;
+            }
+            return (byte[]) a;
+        }
+
+        private static Object fromBytes(byte[] data, Class<?> type) {
+            if (type == String.class) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+            return type == ByteBuffer.class ? ByteBuffer.wrap(data) : data;
+        }
+    }
+}
