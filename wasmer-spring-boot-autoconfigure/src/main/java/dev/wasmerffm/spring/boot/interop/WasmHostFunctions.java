@@ -4,6 +4,7 @@ import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
 import dev.wasmerffm.HostCall;
 import dev.wasmerffm.HostFunction;
+import dev.wasmerffm.ImportName;
 import dev.wasmerffm.ImportType;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Module;
@@ -70,7 +71,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
         }
     }
 
-    private final Map<String, Definition> byImport = new ConcurrentHashMap<>();
+    private final Map<ImportName, Definition> byImport = new ConcurrentHashMap<>();
     private final Supplier<WasmModules> modules;
 
     /** @param modules the registered modules, looked up once all singletons exist */
@@ -117,16 +118,13 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
                 "return")));
         invocable.trySetAccessible();
         Definition d = new Definition(beanName, invocable, bean, type, callerIndex);
-        Definition previous = byImport.putIfAbsent(key(a.module(), name), d);
+        Definition previous = byImport.putIfAbsent(new ImportName(a.module(), name), d);
         if (previous != null) {
             throw new IllegalStateException("two host functions for import " + a.module() + "." + name + ": "
                     + previous.where() + " and " + d.where());
         }
     }
 
-    private static String key(String module, String name) {
-        return module + "." + name;
-    }
 
     /**
      * Checks every registered module's imports now that every bean's host functions are known, and those of every
@@ -142,7 +140,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
     private void check(WasmModules.Entry e) {
         boolean wasi = WasiEnv.version(e.module()) != WasiVersion.INVALID;
         for (ImportType imp : e.module().imports()) {
-            Definition d = byImport.get(key(imp.module(), imp.name()));
+            Definition d = byImport.get(imp.importName());
             if (d != null && !d.type.equals(imp.type())) {
                 throw new WasmImportException(e.name(), d.where() + " does not match import " + imp.module()
                         + "." + imp.name() + " of module '" + e.name() + "': the method has " + d.type
@@ -160,7 +158,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
 
     /** The bean method providing {@code imp}, described for reports, or null. */
     public @Nullable String provider(ImportType imp) {
-        Definition d = byImport.get(key(imp.module(), imp.name()));
+        Definition d = byImport.get(imp.importName());
         return d == null ? null : d.where();
     }
 
@@ -168,7 +166,7 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
     public Imports imports(Store store, Module module) {
         Imports imports = new Imports();
         for (ImportType imp : module.imports()) {
-            Definition d = byImport.get(key(imp.module(), imp.name()));
+            Definition d = byImport.get(imp.importName());
             if (d != null) {
                 imports.define(imp.module(), imp.name(), Func.host(store, d.type, d));
             }

@@ -178,6 +178,30 @@ class ModuleInterfacesAndHostFunctionsTests {
                 .contains("two host functions for import env."));
     }
 
+    /** Host functions for two imports whose names joined with a dot would be one. */
+    static class Dotted {
+        @WasmHostFunction(module = "a.b", name = "c")
+        int first() {
+            return 1;
+        }
+
+        @WasmHostFunction(module = "a", name = "b.c")
+        int second() {
+            return 2;
+        }
+    }
+
+    @Test
+    void importNamesAreTwoLevelNeverJoined() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:dotted-wasm/*.wat")
+                .withBean(Dotted.class).run(ctx -> {
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.call("dotted", "x")).containsExactly(1);
+                    assertThat(pool.call("dotted", "y")).containsExactly(2);
+                });
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(WasmerAutoConfiguration.class)
     static class BootApp extends App {
