@@ -50,13 +50,13 @@ public final class WasmModuleInterfaces {
             throw new IllegalArgumentException(type.getName() + " is not an interface annotated with @WasmModule");
         }
         String module = annotation.value();
-        WasmModules.Entry entry = modules.get(module);
-        Map<Method, Binding> bindings = new HashMap<>();
-        for (Method m : type.getMethods()) {
-            if (!m.isDefault() && !Modifier.isStatic(m.getModifiers())) {
-                bindings.put(m, Batched.isBatch(m) ? Batched.of(m, module, entry) : Call.of(m, module, entry));
+        Map<Method, Binding> bindings = bindings(type, module, modules.get(module));
+        // A replacement registered at runtime must fit too: the proxy keeps the signatures it was bound to.
+        modules.checkOnRegister(e -> {
+            if (e.name().equals(module)) {
+                bindings(type, module, e);
             }
-        }
+        });
         InvocationHandler handler = (proxy, method, args) -> {
             Binding binding = bindings.get(method);
             if (binding != null) {
@@ -72,6 +72,17 @@ public final class WasmModuleInterfaces {
             };
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /** Each method of {@code type} bound to its export in {@code entry}; the typed exception if one does not fit. */
+    private static Map<Method, Binding> bindings(Class<?> type, String module, WasmModules.Entry entry) {
+        Map<Method, Binding> bindings = new HashMap<>();
+        for (Method m : type.getMethods()) {
+            if (!m.isDefault() && !Modifier.isStatic(m.getModifiers())) {
+                bindings.put(m, Batched.isBatch(m) ? Batched.of(m, module, entry) : Call.of(m, module, entry));
+            }
+        }
+        return bindings;
     }
 
     /** One method bound to its export. */

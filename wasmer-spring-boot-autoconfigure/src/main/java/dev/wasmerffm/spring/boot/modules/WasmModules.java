@@ -115,10 +115,9 @@ public final class WasmModules implements AutoCloseable {
 
     /**
      * Registers {@code wasmOrWat} as module {@code name}, replacing the module of that name if there is one: calls
-     * from now on use it, calls running finish on the old one. A module that does not compile, or whose imports no
-     * bean provides, fails here and changes nothing. {@link dev.wasmerffm.spring.boot.annotation.WasmModule}
-     * interfaces keep the signatures they were checked against at startup: a replacement should keep its exports'
-     * signatures.
+     * from now on use it, calls running finish on the old one. A module that does not compile, whose imports no
+     * bean provides, or whose exports do not fit a {@link dev.wasmerffm.spring.boot.annotation.WasmModule} interface
+     * bound to its name ({@code WasmModuleInterfaceException}) fails here and changes nothing.
      */
     public synchronized Entry register(String name, byte[] wasmOrWat) {
         if (!name.matches("[A-Za-z0-9_-]+")) {

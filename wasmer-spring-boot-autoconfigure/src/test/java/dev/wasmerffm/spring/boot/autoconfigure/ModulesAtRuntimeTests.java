@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
 import dev.wasmerffm.spring.boot.modules.WasmImportException;
+import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
 import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.spring.boot.testplugins.batch.Calc;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 
 /** Modules registered, replaced and removed while calls run: each call sees one whole version, never a broken one. */
 class ModulesAtRuntimeTests {
@@ -133,5 +137,30 @@ class ModulesAtRuntimeTests {
             assertThat(pool.call("plugin", "version")).containsExactly(1);
             assertThat(modules.remove("nothing")).isFalse();
         });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @AutoConfigurationPackage(basePackageClasses = Calc.class)
+    static class CalcApp {
+    }
+
+    @Test
+    void aReplacementThatNoLongerFitsItsInterfaceIsRefusedAndTheOldOneServesOn() {
+        runner.withUserConfiguration(CalcApp.class)
+                .withPropertyValues("wasmer.modules.locations=classpath:batch-wasm/*.wat").run(ctx -> {
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    Calc calc = ctx.getBean(Calc.class);
+                    // add now takes i64s: Calc.add(int, int) and add(int[], int[]) no longer fit
+                    String calcWat = new String(ModulesAtRuntimeTests.class
+                            .getResourceAsStream("/batch-wasm/calc.wat").readAllBytes(), StandardCharsets.UTF_8);
+                    byte[] changed = calcWat.replace("(func (export \"add\") (param i32 i32) (result i32)"
+                            + " local.get 0 local.get 1 i32.add)", "(func (export \"add\") (param i64 i64)"
+                            + " (result i64) local.get 0 local.get 1 i64.add)").getBytes(StandardCharsets.UTF_8);
+                    assertThat(changed).isNotEqualTo(calcWat.getBytes(StandardCharsets.UTF_8));
+                    assertThatThrownBy(() -> modules.register("calc", changed))
+                            .isInstanceOf(WasmModuleInterfaceException.class).hasMessageContaining("Calc.add");
+                    assertThat(calc.add(40, 2)).isEqualTo(42);
+                    assertThat(calc.add(new int[] {1, 2}, new int[] {3, 4})).containsExactly(4, 6);
+                });
     }
 }
