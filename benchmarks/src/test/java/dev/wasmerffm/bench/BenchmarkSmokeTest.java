@@ -49,6 +49,11 @@ class BenchmarkSmokeTest {
                     + " (C on the same libwasmer \\d+\\.\\d\\dx"
                     + "|libwasmer itself is slower here: C takes \\d+\\.\\d ns)");
         }
+        for (String call : List.of("add \\(typed\\)", "host round trip")) {
+            assertThat(md).containsPattern("- " + call + " vs bare FFM: \\d+\\.\\d\\dx \\(\\d+\\.\\d vs \\d+\\.\\d ns\\);"
+                    + " vs C: \\d+\\.\\d\\dx \\(\\d+\\.\\d ns\\); bare FFM vs C: \\d+\\.\\d\\dx\\n");
+        }
+        assertThat(md).contains("| hostRoundTripBareFfm |");
         assertThat(md).containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
                 .containsPattern("stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
                 .containsPattern("kernel sha256: compiled for deadlines \\(metered\\) vs not, cranelift \\(time\\):"
