@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /** Calls through the public API, and the same call through bare FFM (the floor the API adds to). */
 @State(Scope.Thread)
@@ -213,5 +214,44 @@ public class CallBenchmark {
     @Benchmark
     public int hostRoundTripBareFfm() {
         return bare.roundTrip(i++);
+    }
+
+    // The scaling floors for PoolBenchmark's threads: each thread has a store (bare: an engine too) of its own, so
+    // nothing of the binding or the pool is shared; what stops two threads doing twice the work is below them.
+
+    /** Bare-FFM add on one thread. */
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int scalingBareFfm1Thread() {
+        return bare.add(i++, 2);
+    }
+
+    /** Bare-FFM add on two threads. */
+    @Benchmark
+    @Threads(2)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int scalingBareFfm2Threads() {
+        return bare.add(i++, 2);
+    }
+
+    /** Typed add on one thread. */
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int scalingTyped1Thread() {
+        return add.applyAsInt(i++, 2);
+    }
+
+    /** Typed add on two threads. */
+    @Benchmark
+    @Threads(2)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    public int scalingTyped2Threads() {
+        return add.applyAsInt(i++, 2);
     }
 }

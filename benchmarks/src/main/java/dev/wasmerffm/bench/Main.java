@@ -112,6 +112,14 @@ public final class Main {
                 score.get("throughput1Thread [timing=off]"));
         ratio(md, "pool on 4 threads vs 1 (throughput; 2 cores, 2 instances)",
                 score.get("throughput4Threads [timing=off]"), score.get("throughput1Thread [timing=off]"));
+        Double bare2 = score.get("scalingBareFfm2Threads");
+        Double typed2 = score.get("scalingTyped2Threads");
+        if (bare2 != null && typed2 != null) {
+            md.append(String.format("- add on 2 threads vs 1, each thread with a store of its own (the floor under the"
+                    + " pool's): C %s, bare FFM %.2fx, typed binding %.2fx%n", c.get("add_2_threads_vs_1") == null ? "-"
+                    : String.format("%.2fx", c.get("add_2_threads_vs_1")), bare2 / score.get("scalingBareFfm1Thread"),
+                    typed2 / score.get("scalingTyped1Thread")));
+        }
         Double timed = score.get("pooledCall [timing=micrometer]");
         Double untimed = score.get("pooledCall [timing=off]");
         if (timed != null && untimed != null) {
