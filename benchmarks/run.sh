@@ -8,7 +8,7 @@ mode="${1:-full}"
 version=$(sed -n 's#.*<wasmer.version>\(.*\)</wasmer.version>.*#\1#p' pom.xml)
 features=$(sed -n 's#.*<wasmer.features>\(.*\)</wasmer.features>.*#\1#p' pom.xml)
 wasmer=$(bash wasmer-native/build-libwasmer.sh "$version" "$features")
-gcc -O2 -I"$wasmer/include" benchmarks/c/baseline.c -L"$wasmer/lib" -lwasmer -Wl,-rpath,"$wasmer/lib" \
+gcc -O2 -pthread -I"$wasmer/include" benchmarks/c/baseline.c -L"$wasmer/lib" -lwasmer -Wl,-rpath,"$wasmer/lib" \
   -o benchmarks/target/baseline
 source tools/jdk.sh
 report=benchmarks/results/latest.md

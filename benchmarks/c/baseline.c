@@ -1,5 +1,6 @@
 /* The C baseline: the same operations as the JMH benchmarks, through libwasmer's C API directly, on the same
  * modules. Usage: baseline KERNEL_DIR CALLS. Prints one line per benchmark: "<name> <ns per op>". */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,47 @@ static void kernel(wasm_store_t *store, const char *dir, const char *file, const
   wasm_byte_vec_delete(&wasm);
 }
 
+/* One thread's share of the scaling run: a store and instance of its own, then n adds. */
+typedef struct {
+  wasm_engine_t *engine;
+  wasm_module_t *module;
+  long n;
+} adds_t;
+
+static void *adds(void *p) {
+  adds_t *a = p;
+  wasm_store_t *s = wasm_store_new(a->engine);
+  wasm_extern_vec_t none = WASM_EMPTY_VEC, exports;
+  wasm_instance_t *in = wasm_instance_new(s, a->module, &none, NULL);
+  wasm_instance_exports(in, &exports);
+  const wasm_func_t *f = wasm_extern_as_func(exports.data[0]);
+  wasm_val_t v[2] = {WASM_I32_VAL(1), WASM_I32_VAL(2)}, r[1] = {WASM_INIT_VAL};
+  wasm_val_vec_t args = WASM_ARRAY_VEC(v), res = WASM_ARRAY_VEC(r);
+  for (long i = 0; i < a->n; i++) {
+    v[0].of.i32 = (int32_t) i;
+    if (wasm_func_call(f, &args, &res)) { fprintf(stderr, "trap\n"); exit(1); }
+  }
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(in);
+  wasm_store_delete(s);
+  return NULL;
+}
+
+/* Adds per ns on `threads` threads, each with its own store (as the pool's instances), best of 5 rounds. */
+static double add_throughput(wasm_engine_t *engine, wasm_module_t *module, int threads, long n) {
+  double best = 0;
+  for (int round = 0; round < 5; round++) {
+    pthread_t t[2];
+    adds_t a = {engine, module, n};
+    double t0 = now_ns();
+    for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, adds, &a);
+    for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
+    double rate = threads * n / (now_ns() - t0);
+    if (rate > best) best = rate;
+  }
+  return best;
+}
+
 /* The module Probes uses for cold start and memory. */
 static const char *SMALL = "(module (memory (export \"memory\") 1)"
     " (func (export \"f\") (param i32) (result i32) local.get 0 i32.const 1 i32.add))";
@@ -162,6 +204,20 @@ int main(int argc, char **argv) {
     if (per < best) best = per;
   }
   printf("memory_1mib %.1f\n", best);
+
+  /* add on 2 threads vs 1, each with its own store: the scaling floor of libwasmer and this machine */
+  {
+    const char *ADD = "(module (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))";
+    wasm_byte_vec_t w, b;
+    wasm_byte_vec_new(&w, strlen(ADD), ADD);
+    wat2wasm(&w, &b);
+    wasm_module_t *m = wasm_module_new(store, &b);
+    double one = add_throughput(engine, m, 1, n / 5);
+    printf("add_2_threads_vs_1 %.2f\n", add_throughput(engine, m, 2, n / 5) / one);
+    wasm_module_delete(m);
+    wasm_byte_vec_delete(&b);
+    wasm_byte_vec_delete(&w);
+  }
 
   long k = n / 20000 + 1;
   kernel(store, dir, "fib.wat", "kernel_fib", 25, k);

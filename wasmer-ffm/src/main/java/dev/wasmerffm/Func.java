@@ -210,7 +210,9 @@ public final class Func extends Extern {
                     + args.length);
         }
         for (int i = 0; i < args.length; i++) {
-            Vals.check(params.get(i), args[i], store, "argument " + i + " of " + this);
+            if (!Vals.fits(params.get(i), args[i], store)) {
+                throw Vals.rejected(params.get(i), args[i], "argument " + i + " of " + this);
+            }
         }
         List<MemorySegment> temps = new ArrayList<>(0);
         Store.Frame f = begin(params.size(), t.results().size());

@@ -29,7 +29,17 @@ final class Vals {
 
     /** Checks a Java value fits a wasm type; {@code where} names the function and position for the message. */
     static void check(ValType t, Object v, Store store, String where) {
-        boolean ok = switch (t) {
+        if (!fits(t, v, store)) {
+            throw rejected(t, v, where);
+        }
+    }
+
+    /**
+     * Whether a Java value fits a wasm type. Per-call paths test this and build {@link #rejected}'s message only on
+     * failure: a {@code where} string made for every argument was most of a boxed call's allocation.
+     */
+    static boolean fits(ValType t, Object v, Store store) {
+        return switch (t) {
             case I32 -> v instanceof Integer;
             case I64 -> v instanceof Long;
             case F32 -> v instanceof Float;
@@ -38,14 +48,16 @@ final class Vals {
             case EXTERNREF -> true;
             case V128 -> v instanceof V128;
         };
-        if (!ok) {
-            String why = v instanceof Func f && f.isHost() ? "a host function cannot be passed as a funcref (libwasmer"
-                            + " aborts when one reaches a table)"
-                    : v instanceof Func ? "the Func belongs to another store"
-                    : "expected " + t + " (" + javaType(t) + "), got "
-                            + (v == null ? "null" : v.getClass().getSimpleName() + " " + v);
-            throw new WasmArgumentException(where + ": " + why);
-        }
+    }
+
+    /** Why {@code v} does not fit {@code t}, for a value {@link #fits} refused. */
+    static WasmArgumentException rejected(ValType t, Object v, String where) {
+        String why = v instanceof Func f && f.isHost() ? "a host function cannot be passed as a funcref (libwasmer"
+                        + " aborts when one reaches a table)"
+                : v instanceof Func ? "the Func belongs to another store"
+                : "expected " + t + " (" + javaType(t) + "), got "
+                        + (v == null ? "null" : v.getClass().getSimpleName() + " " + v);
+        return new WasmArgumentException(where + ": " + why);
     }
 
     static String javaType(ValType t) {

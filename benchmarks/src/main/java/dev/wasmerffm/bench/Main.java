@@ -42,7 +42,7 @@ public final class Main {
         }
         return switch (name) {
             case "addTyped", "addGeneric", "addBareFfm" -> "add";
-            case "hostRoundTrip" -> "host_round_trip";
+            case "hostRoundTrip", "hostRoundTripBareFfm" -> "host_round_trip";
             case "writeThenRead1MiB" -> "memory_1mib";
             default -> null;
         };
@@ -101,6 +101,9 @@ public final class Main {
                     base == null ? "-" : String.format("%.2fx", primary.getScore() / base)));
         }
         md.append("\nDerived ratios:\n\n");
+        overhead(md, "add (typed)", score.get("addTyped"), score.get("addBareFfm"), c.get("add"));
+        overhead(md, "host round trip", score.get("hostRoundTrip"),
+                score.get("hostRoundTripBareFfm"), c.get("host_round_trip"));
         ratio(md, "deserialize vs cranelift compile (speed-up, goal >= 20x)", score.get("compileCranelift"),
                 score.get("deserialize"));
         ratio(md, "singlepass vs cranelift compile (speed-up)", score.get("compileCranelift"),
@@ -109,6 +112,14 @@ public final class Main {
                 score.get("throughput1Thread [timing=off]"));
         ratio(md, "pool on 4 threads vs 1 (throughput; 2 cores, 2 instances)",
                 score.get("throughput4Threads [timing=off]"), score.get("throughput1Thread [timing=off]"));
+        Double bare2 = score.get("scalingBareFfm2Threads");
+        Double typed2 = score.get("scalingTyped2Threads");
+        if (bare2 != null && typed2 != null) {
+            md.append(String.format("- add on 2 threads vs 1, each thread with a store of its own (the floor under the"
+                    + " pool's): C %s, bare FFM %.2fx, typed binding %.2fx%n", c.get("add_2_threads_vs_1") == null ? "-"
+                    : String.format("%.2fx", c.get("add_2_threads_vs_1")), bare2 / score.get("scalingBareFfm1Thread"),
+                    typed2 / score.get("scalingTyped1Thread")));
+        }
         Double timed = score.get("pooledCall [timing=micrometer]");
         Double untimed = score.get("pooledCall [timing=off]");
         if (timed != null && untimed != null) {
@@ -347,6 +358,17 @@ public final class Main {
         String file = work.resolve(String.join("-", args).replaceAll("[^\\w-]", "_") + ".aot").toString();
         probe(jars, List.of("-XX:AOTCacheOutput=" + file), args);
         return List.of("-XX:AOTCache=" + file);
+    }
+
+    /** The binding's call next to bare FFM's and C's: what the API adds, and what FFM itself costs over C. */
+    static void overhead(StringBuilder md, String what, Double binding, Double bare, Double c) {
+        if (binding != null && bare != null) {
+            md.append(String.format("- %s vs bare FFM: %.2fx (%.1f vs %.1f ns)", what, binding / bare, binding, bare));
+            if (c != null) {
+                md.append(String.format("; vs C: %.2fx (%.1f ns); bare FFM vs C: %.2fx", binding / c, c, bare / c));
+            }
+            md.append('\n');
+        }
     }
 
     private static void ratio(StringBuilder md, String what, Double a, Double b) {

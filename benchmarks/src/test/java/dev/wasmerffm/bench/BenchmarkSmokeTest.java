@@ -17,8 +17,9 @@ class BenchmarkSmokeTest {
     void everyBenchmarkRunsAndTheReportHasRatiosToC() throws Exception {
         Path lib = WasmerLibrary.load().getParent();
         Path baseline = Path.of("target", "baseline");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-I" + Loader.includeDirectory(), "c/baseline.c",
-                "-L" + lib, "-lwasmer", "-Wl,-rpath," + lib, "-o", baseline.toString()).inheritIO().start();
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-pthread", "-I" + Loader.includeDirectory(),
+                "c/baseline.c", "-L" + lib, "-lwasmer", "-Wl,-rpath," + lib, "-o", baseline.toString()).inheritIO()
+                .start();
         assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(gcc.exitValue()).isZero();
         Path report = Path.of("target", "smoke.md");
@@ -50,6 +51,13 @@ class BenchmarkSmokeTest {
                     + " (C on the same libwasmer \\d+\\.\\d\\dx"
                     + "|libwasmer itself is slower here: C takes \\d+\\.\\d ns)");
         }
+        for (String call : List.of("add \\(typed\\)", "host round trip")) {
+            assertThat(md).containsPattern("- " + call + " vs bare FFM: \\d+\\.\\d\\dx \\(\\d+\\.\\d vs \\d+\\.\\d ns\\);"
+                    + " vs C: \\d+\\.\\d\\dx \\(\\d+\\.\\d ns\\); bare FFM vs C: \\d+\\.\\d\\dx\\n");
+        }
+        assertThat(md).contains("| hostRoundTripBareFfm |").containsPattern("add on 2 threads vs 1, each thread with a"
+                + " store of its own \\(the floor under the pool's\\): C \\d+\\.\\d\\dx, bare FFM \\d+\\.\\d\\dx,"
+                + " typed binding \\d+\\.\\d\\dx");
         assertThat(md).containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
                 .containsPattern("stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
                 .containsPattern("kernel sha256: compiled for deadlines \\(metered\\) vs not, cranelift \\(time\\):"
