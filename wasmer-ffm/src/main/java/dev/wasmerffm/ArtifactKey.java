@@ -20,6 +20,7 @@ public final class ArtifactKey {
 
     /** The fewest secret bytes accepted (the HMAC-SHA256 output size). */
     public static final int MIN_LENGTH = 32;
+
     static final int MAC_LENGTH = 32;
     /** Keeps these MACs apart from anything else the same secret might authenticate. */
     private static final byte[] DOMAIN = "wasmer-java sealed module artifact\0".getBytes(StandardCharsets.US_ASCII);
@@ -37,8 +38,8 @@ public final class ArtifactKey {
      */
     public static ArtifactKey of(byte[] secret) {
         if (secret.length < MIN_LENGTH) {
-            throw new IllegalArgumentException("an artifact key needs at least " + MIN_LENGTH + " bytes, got "
-                    + secret.length);
+            throw new IllegalArgumentException(
+                    "an artifact key needs at least " + MIN_LENGTH + " bytes, got " + secret.length);
         }
         return new ArtifactKey(secret.clone());
     }
@@ -52,8 +53,10 @@ public final class ArtifactKey {
 
     /** {@code payload} prefixed with its MAC, which also covers {@code context} (not stored: the reader knows it). */
     byte[] seal(byte[] context, byte[] payload) {
-        return ByteBuffer.allocate(MAC_LENGTH + payload.length).put(mac(context, payload, 0))
-                .put(payload).array();
+        return ByteBuffer.allocate(MAC_LENGTH + payload.length)
+                .put(mac(context, payload, 0))
+                .put(payload)
+                .array();
     }
 
     /**
@@ -70,8 +73,9 @@ public final class ArtifactKey {
     int verify(byte[] sealed, byte[] context) {
         if (sealed.length < MAC_LENGTH
                 || !MessageDigest.isEqual(Arrays.copyOf(sealed, MAC_LENGTH), mac(context, sealed, MAC_LENGTH))) {
-            throw new ArtifactAuthenticationException("serialized module (" + sealed.length + " bytes) failed "
-                    + "authentication: changed, truncated, or sealed with another key or for another entry; not loaded");
+            throw new ArtifactAuthenticationException(
+                    "serialized module (" + sealed.length + " bytes) failed "
+                            + "authentication: changed, truncated, or sealed with another key or for another entry; not loaded");
         }
         return MAC_LENGTH;
     }

@@ -29,8 +29,7 @@ abstract sealed class ArtifactLevel permits DiskArtifacts, SharedArtifacts {
     abstract void write(String cacheKey, byte[] sealed);
 
     /** Drops a refused entry so it is not verified again; by default it is left for the next write to replace. */
-    void discard(String cacheKey) {
-    }
+    void discard(String cacheKey) {}
 
     /** A loaded module and its artifact (for the levels in front of this one); null if there is none usable. */
     record Hit(Module module, byte[] entry, int from) {
@@ -49,8 +48,9 @@ abstract sealed class ArtifactLevel permits DiskArtifacts, SharedArtifacts {
         try {
             from = key.verify(entry, context(cacheKey));
         } catch (ArtifactAuthenticationException e) {
-            LOG.log(System.Logger.Level.WARNING, "module cache entry " + cacheKey + " (" + this
-                    + ") failed authentication: recompiling");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "module cache entry " + cacheKey + " (" + this + ") failed authentication: recompiling");
             return refused(cacheKey);
         }
         try {

@@ -44,8 +44,10 @@ public enum Backend {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown Wasmer backend '" + name + "'; known: "
-                    + Arrays.toString(values()).toLowerCase(Locale.ROOT), e);
+            throw new IllegalArgumentException(
+                    "unknown Wasmer backend '" + name + "'; known: "
+                            + Arrays.toString(values()).toLowerCase(Locale.ROOT),
+                    e);
         }
     }
 

@@ -29,12 +29,12 @@ public final class Batch {
         this.type = func.type();
         for (ValType v : concat(type)) {
             if (v.isReference() || v == ValType.V128) {
-                throw new WasmArgumentException(func + " " + type + " cannot be batched: batches carry numbers"
-                        + " only (i32, i64, f32, f64)");
+                throw new WasmArgumentException(
+                        func + " " + type + " cannot be batched: batches carry numbers" + " only (i32, i64, f32, f64)");
             }
         }
-        Module driver = GeneratedModule.cached(func.store, List.of("batch", type), () -> driver(type),
-                "batching " + func);
+        Module driver =
+                GeneratedModule.cached(func.store, List.of("batch", type), () -> driver(type), "batching " + func);
         Instance i = Instance.adapter(func.store, driver, func);
         this.run = i.func("run").asIntUnaryOperator();
         this.memory = i.memory("mem");
@@ -90,22 +90,26 @@ public final class Batch {
 
     private MemorySegment[] columns(int rows, Object[] given, List<ValType> types, String what) {
         if (given.length != types.size()) {
-            throw new WasmArgumentException(func + " " + type + " has " + types.size() + " " + what + " columns, got "
-                    + given.length);
+            throw new WasmArgumentException(
+                    func + " " + type + " has " + types.size() + " " + what + " columns, got " + given.length);
         }
         MemorySegment[] m = new MemorySegment[given.length];
         for (int c = 0; c < given.length; c++) {
             ValType t = types.get(c);
-            MemorySegment s = switch (given[c]) {
-                case int[] a when t == ValType.I32 -> MemorySegment.ofArray(a);
-                case long[] a when t == ValType.I64 -> MemorySegment.ofArray(a);
-                case float[] a when t == ValType.F32 -> MemorySegment.ofArray(a);
-                case double[] a when t == ValType.F64 -> MemorySegment.ofArray(a);
-                case MemorySegment a -> a;
-                case null, default -> throw new WasmArgumentException(what + " column " + c + " of " + func
-                        + " must be " + t + " values (" + javaArray(t) + " or MemorySegment), got "
-                        + (given[c] == null ? "null" : given[c].getClass().getSimpleName()));
-            };
+            MemorySegment s =
+                    switch (given[c]) {
+                        case int[] a when t == ValType.I32 -> MemorySegment.ofArray(a);
+                        case long[] a when t == ValType.I64 -> MemorySegment.ofArray(a);
+                        case float[] a when t == ValType.F32 -> MemorySegment.ofArray(a);
+                        case double[] a when t == ValType.F64 -> MemorySegment.ofArray(a);
+                        case MemorySegment a -> a;
+                        case null, default ->
+                            throw new WasmArgumentException(what + " column " + c + " of " + func
+                                    + " must be " + t + " values (" + javaArray(t) + " or MemorySegment), got "
+                                    + (given[c] == null
+                                            ? "null"
+                                            : given[c].getClass().getSimpleName()));
+                    };
             if (s.byteSize() < (long) rows * size(t)) {
                 throw new WasmArgumentException(what + " column " + c + " of " + func + " holds "
                         + s.byteSize() / size(t) + " values, fewer than the " + rows + " rows");
@@ -116,7 +120,8 @@ public final class Batch {
     }
 
     private static String javaArray(ValType t) {
-        return t.name().charAt(0) == 'I' ? (t == ValType.I32 ? "int[]" : "long[]")
+        return t.name().charAt(0) == 'I'
+                ? (t == ValType.I32 ? "int[]" : "long[]")
                 : (t == ValType.F32 ? "float[]" : "double[]");
     }
 
@@ -163,8 +168,9 @@ public final class Batch {
         GeneratedModule m = new GeneratedModule();
         int f = m.importFunc("f", "f", t);
         m.memory(1);
-        int g = m.global(new GlobalType(ValType.I32, true), new GeneratedModule.Body().constant(0x41, 0).out
-                .toByteArray());
+        int g = m.global(
+                new GlobalType(ValType.I32, true),
+                new GeneratedModule.Body().constant(0x41, 0).out.toByteArray());
         List<ValType> columns = concat(t);
         int n = 0;
         int i = 1;
@@ -185,7 +191,10 @@ public final class Batch {
         b.localGet(i).op(0x24, g);
         int params = t.params().size();
         for (int p = 0; p < params; p++) {
-            b.localGet(ptr + p).op(load(columns.get(p))).op(align(columns.get(p))).op(0);
+            b.localGet(ptr + p)
+                    .op(load(columns.get(p)))
+                    .op(align(columns.get(p)))
+                    .op(0);
         }
         b.op(0x10, f);
         for (int r = t.results().size() - 1; r >= 0; r--) {
@@ -193,7 +202,11 @@ public final class Batch {
         }
         for (int r = 0; r < t.results().size(); r++) {
             ValType v = t.results().get(r);
-            b.localGet(ptr + params + r).localGet(firstResult + r).op(load(v) + 0x0E).op(align(v)).op(0); // store
+            b.localGet(ptr + params + r)
+                    .localGet(firstResult + r)
+                    .op(load(v) + 0x0E)
+                    .op(align(v))
+                    .op(0); // store
         }
         for (int c = 0; c < columns.size(); c++) {
             b.localGet(ptr + c).constant(0x41, size(columns.get(c))).op(0x6A).localSet(ptr + c);

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
 /** {@code wasm_byte_vec_t} in and out. */
 final class Bytes {
 
-    private Bytes() {
-    }
+    private Bytes() {}
 
     /** A vec over a copy of {@code bytes} in {@code arena}: only for inputs libwasmer borrows, never frees. */
     static MemorySegment borrowed(Arena arena, byte[] bytes) {

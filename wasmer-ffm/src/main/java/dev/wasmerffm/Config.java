@@ -160,7 +160,8 @@ public final class Config {
 
     /** The module as this config compiles it: with its memory and table maxima capped, if caps are set. */
     byte[] prepare(byte[] wasm) {
-        return maxMemoryPages < 0 && maxTableElements < 0 ? wasm
+        return maxMemoryPages < 0 && maxTableElements < 0
+                ? wasm
                 : LimitsCap.apply(wasm, maxMemoryPages, maxTableElements);
     }
 

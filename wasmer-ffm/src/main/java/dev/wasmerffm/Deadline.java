@@ -56,6 +56,7 @@ final class Deadline {
     private volatile int state = DONE;
     /** {@link System#nanoTime()} at which the armed call's deadline passes. */
     private volatile long due;
+
     private volatile boolean fired;
     // Written by the caller before it arms (published by the write of state), read by the watchdog after.
     long timeoutNanos;
@@ -67,8 +68,7 @@ final class Deadline {
     /** Whether the watchdog interrupted the caller; written while TOUCHING, read by the caller after DONE. */
     private boolean interrupted;
 
-    private Deadline() {
-    }
+    private Deadline() {}
 
     /** The store's slot, made and given to the watchdog on its first deadline; caller holds the store lock. */
     static Deadline of(Store store) {
@@ -105,7 +105,8 @@ final class Deadline {
         for (int i = 0; i < metered.size(); i++) {
             Instance inst = metered.get(i);
             if (!inst.isFreed()) {
-                same &= live < instances.length && instances[live].address() == inst.rawPointer().address();
+                same &= live < instances.length
+                        && instances[live].address() == inst.rawPointer().address();
                 live++;
             }
         }
@@ -255,6 +256,7 @@ final class Deadline {
          * meanwhile wakes it (checked after the call's own volatile writes, so one of the two sees the other).
          */
         private static volatile long wakeAt;
+
         private static final Thread THREAD;
 
         static {

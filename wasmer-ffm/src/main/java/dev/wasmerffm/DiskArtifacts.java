@@ -20,8 +20,11 @@ final class DiskArtifacts extends ArtifactLevel {
 
     /** {@code key} null: the directory's own key file, made on first use readable by this user only. */
     DiskArtifacts(Path directory, long maxBytes, ArtifactKey key) {
-        super(key != null ? key : ArtifactKey.of(OwnFiles.secret(checked(directory).resolve(KEY_FILE),
-                ArtifactKey.MIN_LENGTH)));
+        super(
+                key != null
+                        ? key
+                        : ArtifactKey.of(
+                                OwnFiles.secret(checked(directory).resolve(KEY_FILE), ArtifactKey.MIN_LENGTH)));
         this.directory = checked(directory);
         this.maxBytes = maxBytes;
     }
@@ -77,7 +80,8 @@ final class DiskArtifacts extends ArtifactLevel {
         }
         try (Stream<Path> files = Files.list(directory)) {
             var list = files.filter(p -> p.toString().endsWith(SUFFIX))
-                    .sorted(Comparator.comparingLong(DiskArtifacts::modified).reversed()).toList();
+                    .sorted(Comparator.comparingLong(DiskArtifacts::modified).reversed())
+                    .toList();
             long total = 0;
             for (Path p : list) {
                 total += Files.size(p);

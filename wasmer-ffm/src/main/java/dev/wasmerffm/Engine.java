@@ -33,18 +33,19 @@ public final class Engine implements AutoCloseable {
         this.config = config.copy();
         if (this.config.backend() == Backend.HEADLESS) {
             // libwasmer aborts the process making a compiling engine for it ("not a `sys` backend!")
-            throw new BackendUnavailableException(Backend.HEADLESS, Backend.available(),
+            throw new BackendUnavailableException(
+                    Backend.HEADLESS,
+                    Backend.available(),
                     "it compiles nothing, and libwasmer 7.4.2 aborts the process when asked for such an engine");
         }
-        this.resource = new SharedResource(this, "Engine", newNative(this.config, false),
-                LibWasm::wasm_engine_delete);
+        this.resource = new SharedResource(this, "Engine", newNative(this.config, false), LibWasm::wasm_engine_delete);
     }
 
     private static MemorySegment newNative(Config config, boolean metered) {
         MemorySegment engine = LibWasm.wasm_engine_new_with_config(config.toNative(metered));
         if (engine.equals(MemorySegment.NULL)) {
-            throw new WasmerException("cannot create a Wasmer engine for " + config + ": "
-                    + LastError.take("no reason given"));
+            throw new WasmerException(
+                    "cannot create a Wasmer engine for " + config + ": " + LastError.take("no reason given"));
         }
         return engine;
     }
@@ -80,8 +81,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A native module and the engine reference it holds (released when the module is freed). */
-    record Compiled(MemorySegment module, SharedResource.State engine) {
-    }
+    record Compiled(MemorySegment module, SharedResource.State engine) {}
 
     /**
      * Runs a compile with a native engine: this one, or for a metered config a fresh one holding a fresh metering

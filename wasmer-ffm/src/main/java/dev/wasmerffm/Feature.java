@@ -57,8 +57,10 @@ public enum Feature {
         try {
             return valueOf(name.trim().replace('-', '_').toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown Wasm feature '" + name + "'; known: "
-                    + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT), e);
+            throw new IllegalArgumentException(
+                    "unknown Wasm feature '" + name + "'; known: "
+                            + java.util.Arrays.toString(values()).toLowerCase(Locale.ROOT),
+                    e);
         }
     }
 

@@ -206,8 +206,8 @@ public final class Func extends Extern {
         }
         List<ValType> params = t.params();
         if (args.length != params.size()) {
-            throw new WasmArgumentException(this + " takes " + params.size() + " arguments " + t + ", got "
-                    + args.length);
+            throw new WasmArgumentException(
+                    this + " takes " + params.size() + " arguments " + t + ", got " + args.length);
         }
         for (int i = 0; i < args.length; i++) {
             if (!Vals.fits(params.get(i), args[i], store)) {
@@ -250,14 +250,14 @@ public final class Func extends Extern {
     private void expect(FuncType wanted, String as) {
         FuncType t = type();
         if (!t.equals(wanted)) {
-            throw new WasmArgumentException("function " + this + " has signature " + t + ", not " + wanted
-                    + " as " + as + " needs");
+            throw new WasmArgumentException(
+                    "function " + this + " has signature " + t + ", not " + wanted + " as " + as + " needs");
         }
     }
 
     private static FuncType sig(ValType param, int params, ValType result, int results) {
-        return new FuncType(java.util.Collections.nCopies(params, param), java.util.Collections.nCopies(results,
-                result));
+        return new FuncType(
+                java.util.Collections.nCopies(params, param), java.util.Collections.nCopies(results, result));
     }
 
     /** As {@code (i32, i32) -> i32}; no allocation per call. */

@@ -22,6 +22,7 @@ public final class HostCall {
     private final FuncType type;
     /** Addresses of libwasmer's argument and result {@code wasm_val_t} arrays. */
     private final long args;
+
     private final long results;
     private boolean done;
 
@@ -61,8 +62,8 @@ public final class HostCall {
     public Memory memory() {
         Instance caller = caller();
         if (caller == null) {
-            throw new IllegalStateException("no calling instance: " + host.name + " was not called by an instance"
-                    + " importing it");
+            throw new IllegalStateException(
+                    "no calling instance: " + host.name + " was not called by an instance" + " importing it");
         }
         return caller.memory("memory");
     }
@@ -189,8 +190,8 @@ public final class HostCall {
     /** Sets all results from boxed values. */
     public HostCall results(Object... values) {
         if (values.length != type.results().size()) {
-            throw new WasmArgumentException(host.name + " must return " + type.results().size() + " values, got "
-                    + values.length);
+            throw new WasmArgumentException(
+                    host.name + " must return " + type.results().size() + " values, got " + values.length);
         }
         for (int i = 0; i < values.length; i++) {
             resultValue(i, values[i]);

@@ -27,13 +27,20 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     private final MemorySegment pointer;
     /** The instance, its export vec, and its copies of imported host functions. */
     private final List<NativeResource.Handle> handles;
+
     private final Map<String, Extern> exports;
     /** The host functions copied for this instance, whose calls name it as caller. */
     final List<Upcalls.Host> hostCopies;
+
     private volatile boolean closed;
 
-    private Instance(Store store, Module module, MemorySegment instance, MemorySegment exportVec,
-            List<NativeResource.Handle> handles, List<Upcalls.Host> hostCopies) {
+    private Instance(
+            Store store,
+            Module module,
+            MemorySegment instance,
+            MemorySegment exportVec,
+            List<NativeResource.Handle> handles,
+            List<Upcalls.Host> hostCopies) {
         this.hostCopies = hostCopies;
         this.store = store;
         this.module = module;
@@ -56,12 +63,14 @@ public final class Instance implements AutoCloseable, Extern.Owner {
         for (int i = 0; i < declared.size(); i++) {
             ExportType e = declared.get(i);
             MemorySegment ext = data.getAtIndex(ADDRESS, i);
-            map.put(e.name(), switch (e.type()) {
-                case FuncType t -> new Func(store, LibWasm.wasm_extern_as_func(ext), this, e.name(), t);
-                case MemoryType t -> new Memory(store, LibWasm.wasm_extern_as_memory(ext), this);
-                case GlobalType t -> new Global(store, LibWasm.wasm_extern_as_global(ext), this, e.name(), t);
-                case TableType t -> new Table(store, LibWasm.wasm_extern_as_table(ext), this, t.element());
-            });
+            map.put(
+                    e.name(),
+                    switch (e.type()) {
+                        case FuncType t -> new Func(store, LibWasm.wasm_extern_as_func(ext), this, e.name(), t);
+                        case MemoryType t -> new Memory(store, LibWasm.wasm_extern_as_memory(ext), this);
+                        case GlobalType t -> new Global(store, LibWasm.wasm_extern_as_global(ext), this, e.name(), t);
+                        case TableType t -> new Table(store, LibWasm.wasm_extern_as_table(ext), this, t.element());
+                    });
         }
         this.exports = Collections.unmodifiableMap(map);
     }
@@ -104,16 +113,21 @@ public final class Instance implements AutoCloseable, Extern.Owner {
         }
         if (sameEngine && module.code() != store.nativeEngine) {
             throw new LinkException(module + " was compiled by " + module.nativeEngineName() + ", but " + store
-                    + " runs on " + (store.nativeEngine == store.engine().nativeState() ? "the engine's own native"
-                    + " engine" : "another module's native engine") + "; libwasmer aborts on functions of one engine"
-                    + " called in a store of another. " + (module.isMetered() ? "A metered module has a native"
-                    + " engine of its own: instantiate it in new Store(module)." : "Use a store of the engine that"
-                    + " compiled the module."));
+                    + " runs on "
+                    + (store.nativeEngine == store.engine().nativeState()
+                            ? "the engine's own native" + " engine"
+                            : "another module's native engine")
+                    + "; libwasmer aborts on functions of one engine"
+                    + " called in a store of another. "
+                    + (module.isMetered()
+                            ? "A metered module has a native"
+                                    + " engine of its own: instantiate it in new Store(module)."
+                            : "Use a store of the engine that" + " compiled the module."));
         }
         List<ImportType> declared = module.imports();
         if (imports.length != declared.size()) {
-            throw new LinkException("module needs " + declared.size() + " imports " + declared + ", got "
-                    + imports.length);
+            throw new LinkException(
+                    "module needs " + declared.size() + " imports " + declared + ", got " + imports.length);
         }
         for (int i = 0; i < imports.length; i++) {
             checkImport(store, declared.get(i), imports[i]);
@@ -159,7 +173,12 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             }
             MemorySegment exportVec = arena.allocate(Layouts.VEC); // its contents are copied out by the constructor
             LibWasm.wasm_instance_exports(instance, exportVec);
-            Instance created = new Instance(store, module, instance, exportVec, handles,
+            Instance created = new Instance(
+                    store,
+                    module,
+                    instance,
+                    exportVec,
+                    handles,
                     copies.isEmpty() ? List.of() : copies); // most instances import no host function
             copies.forEach(h -> h.caller = created);
             if (module.isMetered()) {
@@ -180,17 +199,19 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             throw new LinkException(what + ": " + given + " belongs to another store");
         }
         if (given.kind() != imp.type().kind()) {
-            throw new LinkException(what + " must be a " + imp.type().kind() + " (" + imp.type() + "), got a "
-                    + given.kind());
+            throw new LinkException(
+                    what + " must be a " + imp.type().kind() + " (" + imp.type() + "), got a " + given.kind());
         }
         ExternType actual = given.type();
-        boolean ok = switch (imp.type()) {
-            case FuncType t -> t.equals(actual);
-            case GlobalType t -> t.equals(actual);
-            case MemoryType t -> fits(((MemoryType) actual).limits(), t.limits());
-            case TableType t -> t.element() == ((TableType) actual).element()
-                    && fits(((TableType) actual).limits(), t.limits());
-        };
+        boolean ok =
+                switch (imp.type()) {
+                    case FuncType t -> t.equals(actual);
+                    case GlobalType t -> t.equals(actual);
+                    case MemoryType t -> fits(((MemoryType) actual).limits(), t.limits());
+                    case TableType t ->
+                        t.element() == ((TableType) actual).element()
+                                && fits(((TableType) actual).limits(), t.limits());
+                };
         if (!ok) {
             throw new LinkException(what + " must be " + imp.type() + ", got " + actual);
         }

@@ -7,8 +7,7 @@ import java.lang.foreign.MemorySegment;
 /** libwasmer's last error. It is thread-local: read it on the failing thread, right after the failing call. */
 final class LastError {
 
-    private LastError() {
-    }
+    private LastError() {}
 
     /** Takes (and clears) the last error message of this thread, or {@code fallback} if there is none. */
     static String take(String fallback) {

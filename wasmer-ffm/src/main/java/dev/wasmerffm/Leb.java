@@ -5,8 +5,7 @@ import java.io.ByteArrayOutputStream;
 /** Writes unsigned LEB128 up to 64 bits (Chicory's {@code WasmWriter} writes 32-bit ones only). */
 final class Leb {
 
-    private Leb() {
-    }
+    private Leb() {}
 
     static void write(ByteArrayOutputStream out, long value) {
         do {

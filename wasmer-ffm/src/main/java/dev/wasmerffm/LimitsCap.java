@@ -15,8 +15,7 @@ import java.util.Arrays;
  */
 final class LimitsCap {
 
-    private LimitsCap() {
-    }
+    private LimitsCap() {}
 
     /**
      * {@code wasm} with every defined memory's maximum at most {@code maxPages} and every table's at most
@@ -28,8 +27,11 @@ final class LimitsCap {
         WasmWriter out = new WasmWriter();
         for (WasmReader.Section s : WasmReader.sections(wasm)) {
             long cap = s.id() == WasmReader.MEMORY ? maxPages : s.id() == WasmReader.TABLE ? maxElements : -1;
-            out.writeSection(s.id(), cap < 0 ? Arrays.copyOfRange(wasm, s.contentStart(), s.end())
-                    : rewrite(WasmReader.of(wasm, s), cap, s.id() == WasmReader.TABLE));
+            out.writeSection(
+                    s.id(),
+                    cap < 0
+                            ? Arrays.copyOfRange(wasm, s.contentStart(), s.end())
+                            : rewrite(WasmReader.of(wasm, s), cap, s.id() == WasmReader.TABLE));
         }
         return out.bytes();
     }
@@ -51,10 +53,11 @@ final class LimitsCap {
             WasmReader.RawLimits l = r.limits(what);
             if (Long.compareUnsigned(l.min(), cap) > 0) {
                 String need = Long.toUnsignedString(l.min());
-                throw new CompileException(tables
-                        ? "table " + i + " needs at least " + need + " elements, above the limit of " + cap
-                        : "memory " + i + " needs at least " + need + " pages, above the limit of " + cap
-                                + " pages (" + cap * 65536 + " bytes)");
+                throw new CompileException(
+                        tables
+                                ? "table " + i + " needs at least " + need + " elements, above the limit of " + cap
+                                : "memory " + i + " needs at least " + need + " pages, above the limit of " + cap
+                                        + " pages (" + cap * 65536 + " bytes)");
             }
             body.write(l.flags() | 1);
             Leb.write(body, l.min());

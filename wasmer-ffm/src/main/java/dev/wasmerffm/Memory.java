@@ -102,8 +102,8 @@ public final class Memory extends Extern {
      * throws {@link IllegalStateException}. It is not locked: use it on the thread using the store.
      */
     public MemorySegment segment() {
-        return locked(m -> LibWasm.wasm_memory_data(m).reinterpret(LibWasm.wasm_memory_data_size(m),
-                store.state.views(), null));
+        return locked(m ->
+                LibWasm.wasm_memory_data(m).reinterpret(LibWasm.wasm_memory_data_size(m), store.state.views(), null));
     }
 
     /** The whole memory with no scope, for the binding's own host functions: valid until their call returns. */

@@ -1,8 +1,8 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.internal.Layouts;
-import dev.wasmerffm.raw.LibWasmer;
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -26,12 +26,13 @@ public final class Metering {
 
     /** Operator names of {@code wasmer_parser_operator_t}, by value. */
     static final List<String> OPERATORS = operators();
+
     private static final MethodHandle COST;
 
     static {
         try {
-            COST = MethodHandles.lookup().findStatic(Metering.class, "cost",
-                    MethodType.methodType(long.class, long[].class, int.class));
+            COST = MethodHandles.lookup()
+                    .findStatic(Metering.class, "cost", MethodType.methodType(long.class, long[].class, int.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,8 +48,8 @@ public final class Metering {
         }
         this.initialPoints = initialPoints;
         this.costs = costs;
-        this.costFunction = Native.LINKER.upcallStub(MethodHandles.insertArguments(COST, 0, (Object) costs),
-                Layouts.METERING_COST_FUNCTION, Arena.ofAuto());
+        this.costFunction = Native.LINKER.upcallStub(
+                MethodHandles.insertArguments(COST, 0, (Object) costs), Layouts.METERING_COST_FUNCTION, Arena.ofAuto());
     }
 
     /** Every operator costs one point. */
@@ -121,7 +122,9 @@ public final class Metering {
     private static List<String> operators() {
         return Arrays.stream(LibWasmer.wasmer_parser_operator_t.class.getFields())
                 .filter(f -> Modifier.isStatic(f.getModifiers()) && f.getType() == int.class)
-                .sorted(Comparator.comparingInt(Metering::value)).map(Field::getName).toList();
+                .sorted(Comparator.comparingInt(Metering::value))
+                .map(Field::getName)
+                .toList();
     }
 
     private static int value(Field f) {

@@ -20,6 +20,7 @@ public final class Module implements AutoCloseable {
 
     /** Format 2 added the libwasmer version and engine facts, and left the MAC to {@link ArtifactKey}. */
     private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 2};
+
     private static final byte METERED = 1;
     /** Artifacts sealed by {@link #serialize(ArtifactKey)} are bound to no name; a cache binds its entry key. */
     private static final byte[] NO_CONTEXT = {};
@@ -29,11 +30,17 @@ public final class Module implements AutoCloseable {
     private final ModuleInfo info;
     /** The native engine holding this module's machine code. */
     private final SharedResource.State code;
+
     private final boolean metered;
     /** The CPU architecture of the machine code, e.g. x86_64. */
     private final String arch;
 
-    private Module(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered,
+    private Module(
+            Engine engine,
+            MemorySegment module,
+            ModuleInfo info,
+            SharedResource.State code,
+            boolean metered,
             String arch) {
         this.engine = engine;
         this.info = info;
@@ -107,8 +114,8 @@ public final class Module implements AutoCloseable {
         }
     }
 
-    private static Module checked(Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code,
-            boolean metered) {
+    private static Module checked(
+            Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered) {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
@@ -152,7 +159,8 @@ public final class Module implements AutoCloseable {
         } catch (CompileException e) {
             return false;
         }
-        try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
+        try (Store store = new Store(engine);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment s = store.enter();
             try {
                 boolean valid = LibWasm.wasm_module_validate(s, Bytes.borrowed(arena, wasm));
@@ -218,8 +226,9 @@ public final class Module implements AutoCloseable {
 
     /** Which native engine compiled it, for messages. */
     String nativeEngineName() {
-        return metered ? "its own metered native engine" : code == engine.nativeState() ? "the native engine of "
-                + engine : "another native engine";
+        return metered
+                ? "its own metered native engine"
+                : code == engine.nativeState() ? "the native engine of " + engine : "another native engine";
     }
 
     /** The module's name ({@code wasmer_module_name}), empty when it has none. */
@@ -271,10 +280,25 @@ public final class Module implements AutoCloseable {
         byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
         byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
         byte[] facts = engine.config().compiledCodeFacts().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(MAGIC.length + 9 + archBytes.length + version.length + facts.length + iface.length
-                + artifact.length).put(MAGIC).put(metered ? METERED : 0).put((byte) archBytes.length).put(archBytes)
-                .put((byte) version.length).put(version).putShort((short) facts.length).put(facts)
-                .putInt(iface.length).put(iface).put(artifact).array();
+        return ByteBuffer.allocate(MAGIC.length
+                        + 9
+                        + archBytes.length
+                        + version.length
+                        + facts.length
+                        + iface.length
+                        + artifact.length)
+                .put(MAGIC)
+                .put(metered ? METERED : 0)
+                .put((byte) archBytes.length)
+                .put(archBytes)
+                .put((byte) version.length)
+                .put(version)
+                .putShort((short) facts.length)
+                .put(facts)
+                .putInt(iface.length)
+                .put(iface)
+                .put(artifact)
+                .array();
     }
 
     /**
@@ -330,16 +354,17 @@ public final class Module implements AutoCloseable {
             throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);
         }
         if (!version.equals(Wasmer.version().full())) {
-            throw new CompileException("module was compiled by libwasmer " + version + ", this is "
-                    + Wasmer.version() + ": compile it again");
+            throw new CompileException("module was compiled by libwasmer " + version + ", this is " + Wasmer.version()
+                    + ": compile it again");
         }
         ModuleInfo info = ModuleInfo.read(iface);
         int artifact = in.position();
-        try (Store store = new Store(engine); Arena arena = Arena.ofConfined()) {
+        try (Store store = new Store(engine);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment s = store.enter();
             try {
-                MemorySegment module = LibWasm.wasm_module_deserialize(s,
-                        Bytes.borrowed(arena, serialized, artifact, serialized.length - artifact));
+                MemorySegment module = LibWasm.wasm_module_deserialize(
+                        s, Bytes.borrowed(arena, serialized, artifact, serialized.length - artifact));
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }

@@ -42,6 +42,7 @@ public final class ModuleCache implements AutoCloseable {
     private final AtomicLong compiles = new AtomicLong();
     /** The levels behind memory, either may be null. */
     private final DiskArtifacts disk;
+
     private final SharedArtifacts shared;
 
     /**
@@ -111,8 +112,8 @@ public final class ModuleCache implements AutoCloseable {
         /** A second level many processes share, behind memory and disk, sealed with a key they all have. */
         public Builder shared(SharedStore store, ArtifactKey sharedKey) {
             this.shared = Objects.requireNonNull(store, "store");
-            this.sharedKey = Objects.requireNonNull(sharedKey, "a shared module cache needs a key that every"
-                    + " process shares");
+            this.sharedKey = Objects.requireNonNull(
+                    sharedKey, "a shared module cache needs a key that every" + " process shares");
             return this;
         }
 
@@ -204,15 +205,29 @@ public final class ModuleCache implements AutoCloseable {
      * @param sharedErrors failed reads and writes of the shared store
      * @param size modules in memory
      */
-    public record Stats(long hits, long misses, long diskLoads, long compiles, long rejected, long sharedLoads,
-            long sharedRejected, long sharedErrors, int size) {
-    }
+    public record Stats(
+            long hits,
+            long misses,
+            long diskLoads,
+            long compiles,
+            long rejected,
+            long sharedLoads,
+            long sharedRejected,
+            long sharedErrors,
+            int size) {}
 
     /** Current statistics. */
     public Stats stats() {
-        return new Stats(hits.get(), misses.get(), disk == null ? 0 : disk.loads.get(), compiles.get(),
-                disk == null ? 0 : disk.rejected.get(), shared == null ? 0 : shared.loads.get(),
-                shared == null ? 0 : shared.rejected.get(), shared == null ? 0 : shared.errors.get(), memory.size());
+        return new Stats(
+                hits.get(),
+                misses.get(),
+                disk == null ? 0 : disk.loads.get(),
+                compiles.get(),
+                disk == null ? 0 : disk.rejected.get(),
+                shared == null ? 0 : shared.loads.get(),
+                shared == null ? 0 : shared.rejected.get(),
+                shared == null ? 0 : shared.errors.get(),
+                memory.size());
     }
 
     /** The engine it compiles with. */

@@ -84,18 +84,25 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         };
     }
 
-    private static ImportType importType(WasmReader r, List<FuncType> types, List<FuncType> funcs,
-            List<ExternType> globals, List<ExternType> tables, List<ExternType> memories) {
+    private static ImportType importType(
+            WasmReader r,
+            List<FuncType> types,
+            List<FuncType> funcs,
+            List<ExternType> globals,
+            List<ExternType> tables,
+            List<ExternType> memories) {
         String module = r.name("import module name");
         String name = r.name("import name");
         int at = r.offset();
-        ExternType t = switch (r.u8("import kind")) {
-            case 0 -> add(funcs, types.get(r.index("type index of import " + module + "." + name, types.size())));
-            case 1 -> add(tables, tableType(r));
-            case 2 -> add(memories, new MemoryType(limits(r, "memory")));
-            case 3 -> add(globals, globalType(r));
-            default -> throw r.error("unsupported kind of import " + module + "." + name, at);
-        };
+        ExternType t =
+                switch (r.u8("import kind")) {
+                    case 0 ->
+                        add(funcs, types.get(r.index("type index of import " + module + "." + name, types.size())));
+                    case 1 -> add(tables, tableType(r));
+                    case 2 -> add(memories, new MemoryType(limits(r, "memory")));
+                    case 3 -> add(globals, globalType(r));
+                    default -> throw r.error("unsupported kind of import " + module + "." + name, at);
+                };
         return new ImportType(module, name, t);
     }
 
@@ -116,10 +123,13 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
     private static Limits limits(WasmReader r, String what) {
         WasmReader.RawLimits l = r.limits(what);
         long max = l.max() == -1 ? Limits.NO_MAX : l.max();
-        if (Long.compareUnsigned(l.min(), Limits.NO_MAX) > 0 || Long.compareUnsigned(max, Limits.NO_MAX) > 0
+        if (Long.compareUnsigned(l.min(), Limits.NO_MAX) > 0
+                || Long.compareUnsigned(max, Limits.NO_MAX) > 0
                 || Long.compareUnsigned(l.min(), max) > 0) {
-            throw r.error(what + " limits " + Long.toUnsignedString(l.min()) + ".." + Long.toUnsignedString(max)
-                    + " are out of order or above 2^32-1", l.offset());
+            throw r.error(
+                    what + " limits " + Long.toUnsignedString(l.min()) + ".." + Long.toUnsignedString(max)
+                            + " are out of order or above 2^32-1",
+                    l.offset());
         }
         return new Limits(l.min(), max);
     }
@@ -146,31 +156,36 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
                 case 0x44 -> r.skip(8, what); // f64.const
                 case 0x23, 0xD2 -> r.u32(what); // global.get, ref.func
                 case 0xD0 -> r.skipLeb(what, 33); // ref.null heap type
-                case 0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E -> { } // extended-const add, sub, mul
+                case 0x6A, 0x6B, 0x6C, 0x7C, 0x7D, 0x7E -> {} // extended-const add, sub, mul
                 case 0xFD -> { // v128.const
                     if (r.u32(what) != 12) {
                         throw r.error("unsupported SIMD instruction in the " + what, at);
                     }
                     r.skip(16, what);
                 }
-                default -> throw r.error("unsupported instruction 0x" + Integer.toHexString(op) + " in the " + what,
-                        at);
+                default ->
+                    throw r.error("unsupported instruction 0x" + Integer.toHexString(op) + " in the " + what, at);
             }
         }
         return type;
     }
 
-    private static ExportType export(WasmReader r, List<FuncType> funcs, List<ExternType> globals,
-            List<ExternType> tables, List<ExternType> memories) {
+    private static ExportType export(
+            WasmReader r,
+            List<FuncType> funcs,
+            List<ExternType> globals,
+            List<ExternType> tables,
+            List<ExternType> memories) {
         String name = r.name("export name");
         int at = r.offset();
-        List<? extends ExternType> space = switch (r.u8("export kind")) {
-            case 0 -> funcs;
-            case 1 -> tables;
-            case 2 -> memories;
-            case 3 -> globals;
-            default -> throw r.error("export '" + name + "' has an unsupported kind", at);
-        };
+        List<? extends ExternType> space =
+                switch (r.u8("export kind")) {
+                    case 0 -> funcs;
+                    case 1 -> tables;
+                    case 2 -> memories;
+                    case 3 -> globals;
+                    default -> throw r.error("export '" + name + "' has an unsupported kind", at);
+                };
         return new ExportType(name, space.get(r.index("index of export '" + name + "'", space.size())));
     }
 }

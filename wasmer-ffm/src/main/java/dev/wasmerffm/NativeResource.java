@@ -27,12 +27,20 @@ final class NativeResource {
     /** Native objects made and not yet freed, for leak checks. */
     static final AtomicLong LIVE = new AtomicLong();
 
-    private NativeResource() {
-    }
+    private NativeResource() {}
 
     /** What a handle is, so the store knows how to delete it. */
     enum Kind {
-        FUNC, INSTANCE, MEMORY, GLOBAL, TABLE, EXTERN_VEC, NAMED_EXTERN_VEC, BYTE_VEC, WASI_ENV, REF
+        FUNC,
+        INSTANCE,
+        MEMORY,
+        GLOBAL,
+        TABLE,
+        EXTERN_VEC,
+        NAMED_EXTERN_VEC,
+        BYTE_VEC,
+        WASI_ENV,
+        REF
     }
 
     /** One native handle: a pointer, or a vec's data pointer and size. */

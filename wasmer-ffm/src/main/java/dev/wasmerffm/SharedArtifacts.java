@@ -38,8 +38,9 @@ final class SharedArtifacts extends ArtifactLevel {
 
     private void failed(String what, String cacheKey, RuntimeException e) {
         errors.incrementAndGet();
-        LOG.log(System.Logger.Level.WARNING, "shared module cache: cannot " + what + " " + cacheKey + " (" + e
-                + "): compiling locally");
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "shared module cache: cannot " + what + " " + cacheKey + " (" + e + "): compiling locally");
     }
 
     @Override

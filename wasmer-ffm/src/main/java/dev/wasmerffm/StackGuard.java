@@ -55,14 +55,18 @@ final class StackGuard {
             Linker linker = Native.LINKER;
             SymbolLookup libc = linker.defaultLookup();
             if (System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux")) {
-                self = linker.downcallHandle(libc.find("pthread_self").orElseThrow(), FunctionDescriptor.of(JAVA_LONG),
+                self = linker.downcallHandle(
+                        libc.find("pthread_self").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_LONG),
                         Linker.Option.critical(false));
-                getattr = linker.downcallHandle(libc.find("pthread_getattr_np").orElseThrow(),
+                getattr = linker.downcallHandle(
+                        libc.find("pthread_getattr_np").orElseThrow(),
                         FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-                getstack = linker.downcallHandle(libc.find("pthread_attr_getstack").orElseThrow(),
+                getstack = linker.downcallHandle(
+                        libc.find("pthread_attr_getstack").orElseThrow(),
                         FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-                destroy = linker.downcallHandle(libc.find("pthread_attr_destroy").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS));
+                destroy = linker.downcallHandle(
+                        libc.find("pthread_attr_destroy").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS));
                 sp = stackPointerFunction(linker, libc);
             }
         } catch (Throwable e) {
@@ -75,23 +79,25 @@ final class StackGuard {
         ATTR_DESTROY = destroy;
     }
 
-    private StackGuard() {
-    }
+    private StackGuard() {}
 
     /** {@code mov rax, rsp; ret} or {@code mov x0, sp; ret} in a fresh executable page; null if refused. */
     private static MethodHandle stackPointerFunction(Linker linker, SymbolLookup libc) throws Throwable {
-        byte[] code = switch (Module.hostArch()) {
-            case "x86_64" -> new byte[] {0x48, (byte) 0x89, (byte) 0xE0, (byte) 0xC3};
-            case "aarch64" -> new byte[] {(byte) 0xE0, 0x03, 0x00, (byte) 0x91, (byte) 0xC0, 0x03, 0x5F, (byte) 0xD6};
-            default -> null;
-        };
+        byte[] code =
+                switch (Module.hostArch()) {
+                    case "x86_64" -> new byte[] {0x48, (byte) 0x89, (byte) 0xE0, (byte) 0xC3};
+                    case "aarch64" ->
+                        new byte[] {(byte) 0xE0, 0x03, 0x00, (byte) 0x91, (byte) 0xC0, 0x03, 0x5F, (byte) 0xD6};
+                    default -> null;
+                };
         if (code == null) {
             return null;
         }
-        MethodHandle mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+        MethodHandle mmap = linker.downcallHandle(
+                libc.find("mmap").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        MethodHandle mprotect = linker.downcallHandle(libc.find("mprotect").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        MethodHandle mprotect = linker.downcallHandle(
+                libc.find("mprotect").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
         long size = 4096;
         // PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS (Linux values)
         MemorySegment page = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, size, 3, 0x22, -1, 0L);
@@ -104,8 +110,8 @@ final class StackGuard {
         }
         if (code.length == 8) {
             // aarch64: the instruction cache does not see data writes by itself
-            MethodHandle clear = linker.downcallHandle(libc.find("__clear_cache").orElseThrow(),
-                    FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+            MethodHandle clear = linker.downcallHandle(
+                    libc.find("__clear_cache").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
             clear.invokeExact(page, page.reinterpret(size).asSlice(code.length));
         }
         return linker.downcallHandle(page, FunctionDescriptor.of(JAVA_LONG), Linker.Option.critical(false));
@@ -138,7 +144,9 @@ final class StackGuard {
             try {
                 MemorySegment addr = arena.allocate(ADDRESS);
                 MemorySegment size = arena.allocate(JAVA_LONG);
-                return (int) GETSTACK.invokeExact(attr, addr, size) == 0 ? addr.get(ADDRESS, 0).address() : 0;
+                return (int) GETSTACK.invokeExact(attr, addr, size) == 0
+                        ? addr.get(ADDRESS, 0).address()
+                        : 0;
             } finally {
                 int ignored = (int) ATTR_DESTROY.invokeExact(attr);
             }

@@ -46,6 +46,7 @@ public final class Store implements AutoCloseable {
     final Native state;
     /** The native engine this store runs on; an instance's module must have been compiled by it. */
     final SharedResource.State nativeEngine;
+
     private Frame[] frames = new Frame[4];
     private int depth = -1;
     // Java objects passed to wasm as externrefs, at the id (index + 1) libwasmer carries as the foreign ref's host
@@ -59,6 +60,7 @@ public final class Store implements AutoCloseable {
     final List<Instance> metered = new ArrayList<>(0);
     /** Whether a module with v128 in a signature lives here; then libwasmer must not be asked for funcref types. */
     boolean hasV128;
+
     private int instances;
     private int maxInstances = Integer.MAX_VALUE;
     /** The deadline of every outermost call from Java, 0 for none (see {@link #callTimeout(Duration)}). */
@@ -67,6 +69,7 @@ public final class Store implements AutoCloseable {
     Deadline deadline;
     /** The deadline reused by every call here that has one, made on the first. */
     Deadline deadlineSlot;
+
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
     private Thread guardThread;
@@ -110,6 +113,7 @@ public final class Store implements AutoCloseable {
         private Arena views;
         /** Memory libwasmer keeps pointing into (WASI volumes): freed only after the native store. */
         private Arena late;
+
         final NativeResource.Handles handles = new NativeResource.Handles();
         private final List<SharedResource.State> engines = new ArrayList<>(1);
         volatile boolean closeRequested;

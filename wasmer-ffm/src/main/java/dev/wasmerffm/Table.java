@@ -31,8 +31,8 @@ public final class Table extends Extern {
         MemorySegment ref = MemorySegment.NULL;
         try (Arena arena = Arena.ofConfined()) {
             ref = Vals.ref(type.element(), init, store);
-            MemorySegment tt = LibWasm.wasm_tabletype_new(Types.valType(type.element()),
-                    Types.limits(arena, type.limits()));
+            MemorySegment tt =
+                    LibWasm.wasm_tabletype_new(Types.valType(type.element()), Types.limits(arena, type.limits()));
             try {
                 MemorySegment t = LibWasm.wasm_table_new(s, tt, ref);
                 if (t.equals(MemorySegment.NULL)) {

@@ -57,19 +57,20 @@ public record Target(String triple, Set<String> cpuFeatures) {
     private static Native toNative(String triple, Set<String> cpuFeatures) {
         WasmerLibrary.load();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment t = triple == null ? LibWasmer.wasmer_triple_new_from_host()
+            MemorySegment t = triple == null
+                    ? LibWasmer.wasmer_triple_new_from_host()
                     : LibWasmer.wasmer_triple_new(Bytes.borrowed(arena, triple));
             if (t.equals(MemorySegment.NULL)) {
-                throw new IllegalArgumentException("invalid target triple '" + triple + "': "
-                        + LastError.take("not recognized"));
+                throw new IllegalArgumentException(
+                        "invalid target triple '" + triple + "': " + LastError.take("not recognized"));
             }
             MemorySegment cpu = LibWasmer.wasmer_cpu_features_new();
             for (String f : List.copyOf(cpuFeatures)) {
                 if (!LibWasmer.wasmer_cpu_features_add(cpu, Bytes.borrowed(arena, f))) {
                     LibWasmer.wasmer_triple_delete(t);
                     LibWasmer.wasmer_cpu_features_delete(cpu);
-                    throw new IllegalArgumentException("unknown CPU feature '" + f + "': "
-                            + LastError.take("not recognized"));
+                    throw new IllegalArgumentException(
+                            "unknown CPU feature '" + f + "': " + LastError.take("not recognized"));
                 }
             }
             return new Native(t, cpu);

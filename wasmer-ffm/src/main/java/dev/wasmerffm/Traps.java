@@ -3,8 +3,8 @@ package dev.wasmerffm;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
 import dev.wasmerffm.internal.Layouts;
-import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +19,7 @@ final class Traps {
     /** Stands for a store in {@code wasm_trap_new}, which ignores its store argument (it must just not be NULL). */
     private static final MemorySegment ANY_STORE = Arena.global().allocate(8);
 
-    private Traps() {
-    }
+    private Traps() {}
 
     /** A trap kept ready for a failing host function of {@code store}; its message is replaced by the cause's. */
     static long newReserve(MemorySegment store) {
@@ -31,8 +30,9 @@ final class Traps {
     static long fallbackTrap(long env) {
         try {
             Upcalls.Binding b = Upcalls.BINDINGS.get(env);
-            return LibWasm.wasm_trap_new(b == null ? ANY_STORE : MemorySegment.ofAddress(b.storeAddress()),
-                    RESERVE_MESSAGE).address();
+            return LibWasm.wasm_trap_new(
+                            b == null ? ANY_STORE : MemorySegment.ofAddress(b.storeAddress()), RESERVE_MESSAGE)
+                    .address();
         } catch (Throwable e) {
             return 0; // libwasmer could not allocate a trap: the call goes on with zero results, the JVM lives
         }
@@ -52,8 +52,8 @@ final class Traps {
         return toException(trap, func, cause, false, timeoutNanos);
     }
 
-    private static TrapException toException(MemorySegment trap, Func func, Throwable cause,
-            boolean pointsExhausted, long deadlineNanos) {
+    private static TrapException toException(
+            MemorySegment trap, Func func, Throwable cause, boolean pointsExhausted, long deadlineNanos) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = Bytes.out(arena);
             LibWasm.wasm_trap_message(trap, out);
@@ -90,8 +90,11 @@ final class Traps {
     }
 
     private static TrapFrame frame(Arena arena, MemorySegment f) {
-        return new TrapFrame(LibWasm.wasm_frame_func_index(f), LibWasm.wasm_frame_func_offset(f),
-                LibWasm.wasm_frame_module_offset(f), name(arena, LibWasm.wasm_frame_func_name(f)),
+        return new TrapFrame(
+                LibWasm.wasm_frame_func_index(f),
+                LibWasm.wasm_frame_func_offset(f),
+                LibWasm.wasm_frame_module_offset(f),
+                name(arena, LibWasm.wasm_frame_func_name(f)),
                 name(arena, LibWasm.wasm_frame_module_name(f)));
     }
 

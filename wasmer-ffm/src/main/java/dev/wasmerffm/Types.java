@@ -13,8 +13,7 @@ import java.util.List;
 /** Type objects to and from their native forms. Native values made here are owned by the caller. */
 final class Types {
 
-    private Types() {
-    }
+    private Types() {}
 
     static MemorySegment valType(ValType t) {
         if (t == ValType.V128) {
@@ -43,8 +42,8 @@ final class Types {
     }
 
     static FuncType funcType(MemorySegment functype) {
-        return new FuncType(valTypes(LibWasm.wasm_functype_params(functype)),
-                valTypes(LibWasm.wasm_functype_results(functype)));
+        return new FuncType(
+                valTypes(LibWasm.wasm_functype_params(functype)), valTypes(LibWasm.wasm_functype_results(functype)));
     }
 
     private static List<ValType> valTypes(MemorySegment vec) {
@@ -69,8 +68,8 @@ final class Types {
 
     static Limits limits(MemorySegment limits) {
         limits = limits.reinterpret(Layouts.LIMITS.byteSize());
-        return new Limits(Integer.toUnsignedLong(limits.get(JAVA_INT, 0)),
-                Integer.toUnsignedLong(limits.get(JAVA_INT, 4)));
+        return new Limits(
+                Integer.toUnsignedLong(limits.get(JAVA_INT, 0)), Integer.toUnsignedLong(limits.get(JAVA_INT, 4)));
     }
 
     static MemoryType memoryType(MemorySegment memorytype) {
@@ -78,12 +77,14 @@ final class Types {
     }
 
     static TableType tableType(MemorySegment tabletype) {
-        return new TableType(ValType.ofKind(LibWasm.wasm_valtype_kind(LibWasm.wasm_tabletype_element(tabletype))),
+        return new TableType(
+                ValType.ofKind(LibWasm.wasm_valtype_kind(LibWasm.wasm_tabletype_element(tabletype))),
                 limits(LibWasm.wasm_tabletype_limits(tabletype)));
     }
 
     static GlobalType globalType(MemorySegment globaltype) {
-        return new GlobalType(ValType.ofKind(LibWasm.wasm_valtype_kind(LibWasm.wasm_globaltype_content(globaltype))),
+        return new GlobalType(
+                ValType.ofKind(LibWasm.wasm_valtype_kind(LibWasm.wasm_globaltype_content(globaltype))),
                 LibWasm.wasm_globaltype_mutability(globaltype) == 1);
     }
 }

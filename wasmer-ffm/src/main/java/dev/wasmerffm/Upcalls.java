@@ -31,6 +31,7 @@ final class Upcalls {
         final FuncType declared;
         /** The native value index of each declared parameter, then each result; null without v128. */
         final int[] slots;
+
         final String name;
         /** The instance importing this copy, once it exists; null for the function called from Java. */
         volatile Instance caller;
@@ -48,15 +49,16 @@ final class Upcalls {
      * What an env id stands for. Holds its store weakly and the host function not at all (the store does): a
      * host lambda capturing its store must not keep it reachable from this static map.
      */
-    record Binding(WeakReference<Store> store, int index, long storeAddress) {
-    }
+    record Binding(WeakReference<Store> store, int index, long storeAddress) {}
 
     /** Host functions deeper than this on one thread are refused, before the stack runs out. */
     static final int MAX_REENTRY = 100;
+
     static final Map<Long, Binding> BINDINGS = new ConcurrentHashMap<>();
     static final AtomicLong NEXT_ID = new AtomicLong();
     /** How many host functions are running on this thread, one inside the other. */
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
     static final MemorySegment CALLBACK;
     static final MemorySegment FINALIZER;
 
@@ -65,18 +67,24 @@ final class Upcalls {
             var lookup = MethodHandles.lookup();
             // Pointers as 64-bit integers (LP64): ADDRESS parameters would make the stub allocate three
             // segments on every call; this callback needs only their addresses.
-            CALLBACK = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "callback",
-                    MethodType.methodType(long.class, long.class, long.class, long.class)),
-                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Arena.global());
-            FINALIZER = Native.LINKER.upcallStub(lookup.findStatic(Upcalls.class, "finalizer",
-                    MethodType.methodType(void.class, MemorySegment.class)), Layouts.FINALIZER, Arena.global());
+            CALLBACK = Native.LINKER.upcallStub(
+                    lookup.findStatic(
+                            Upcalls.class,
+                            "callback",
+                            MethodType.methodType(long.class, long.class, long.class, long.class)),
+                    FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                    Arena.global());
+            FINALIZER = Native.LINKER.upcallStub(
+                    lookup.findStatic(
+                            Upcalls.class, "finalizer", MethodType.methodType(void.class, MemorySegment.class)),
+                    Layouts.FINALIZER,
+                    Arena.global());
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private Upcalls() {
-    }
+    private Upcalls() {}
 
     /** A native function for {@code h} in {@code store}, as an owned handle; caller holds the lock. */
     static MemorySegment newNative(Store store, Host h) {
@@ -84,8 +92,8 @@ final class Upcalls {
         MemorySegment functype = Types.toNative(h.type);
         MemorySegment func;
         try {
-            func = LibWasm.wasm_func_new_with_env(store.address(), functype, CALLBACK,
-                    MemorySegment.ofAddress(id), FINALIZER);
+            func = LibWasm.wasm_func_new_with_env(
+                    store.address(), functype, CALLBACK, MemorySegment.ofAddress(id), FINALIZER);
         } finally {
             LibWasm.wasm_functype_delete(functype);
         }
@@ -94,7 +102,12 @@ final class Upcalls {
         }
         store.hosts.add(h);
         store.fillReserveTrap();
-        BINDINGS.put(id, new Binding(new WeakReference<>(store), store.hosts.size() - 1, store.address().address()));
+        BINDINGS.put(
+                id,
+                new Binding(
+                        new WeakReference<>(store),
+                        store.hosts.size() - 1,
+                        store.address().address()));
         return func;
     }
 
@@ -131,7 +144,8 @@ final class Upcalls {
             long resultVals = Vals.NATIVE.get(JAVA_LONG, results + Layouts.VEC_DATA);
             // Pre-set every result to zero of its declared kind: an unset result reads as 0.
             for (int i = 0; i < t.results().size(); i++) {
-                Vals.NATIVE.set(JAVA_BYTE, resultVals + i * Vals.SIZE, (byte) t.results().get(i).kind());
+                Vals.NATIVE.set(JAVA_BYTE, resultVals + i * Vals.SIZE, (byte)
+                        t.results().get(i).kind());
                 Vals.NATIVE.set(JAVA_LONG, resultVals + i * Vals.SIZE + Layouts.VAL_PAYLOAD, 0L);
             }
             HostCall call = new HostCall(store, h, argVals, resultVals);

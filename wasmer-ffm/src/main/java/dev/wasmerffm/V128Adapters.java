@@ -13,8 +13,7 @@ import java.util.function.Supplier;
  */
 final class V128Adapters {
 
-    private V128Adapters() {
-    }
+    private V128Adapters() {}
 
     /**
      * A value made once under the store's lock (an adapter or driver instance): {@code read}/{@code write} are the
@@ -120,8 +119,8 @@ final class V128Adapters {
         table.store.enter(); // before the map's lock, as every other path takes them
         try {
             adapter = table.indirectCalls.computeIfAbsent(t, k -> {
-                Module m = GeneratedModule.cached(table.store, List.of("indirect", t), () -> callAdapter(t, true),
-                        "calling through " + table);
+                Module m = GeneratedModule.cached(
+                        table.store, List.of("indirect", t), () -> callAdapter(t, true), "calling through " + table);
                 return Instance.create(table.store, m, table).func("call");
             });
         } finally {
@@ -134,8 +133,8 @@ final class V128Adapters {
     private static List<Object> lower(FuncType t, Object[] args, Store store, String what) {
         List<ValType> params = t.params();
         if (args.length != params.size()) {
-            throw new WasmArgumentException(what + " takes " + params.size() + " arguments " + t + ", got "
-                    + args.length);
+            throw new WasmArgumentException(
+                    what + " takes " + params.size() + " arguments " + t + ", got " + args.length);
         }
         List<Object> low = new ArrayList<>(args.length + 3);
         for (int i = 0; i < args.length; i++) {
@@ -217,8 +216,11 @@ final class V128Adapters {
      * it calls.
      */
     static Instance hostAdapter(Func inner, Upcalls.Host h) {
-        Module m = GeneratedModule.cached(inner.store, List.of("host", h.declared), () -> hostAdapter(h.declared,
-                h.name), "a v128 host function");
+        Module m = GeneratedModule.cached(
+                inner.store,
+                List.of("host", h.declared),
+                () -> hostAdapter(h.declared, h.name),
+                "a v128 host function");
         return Instance.adapter(inner.store, m, inner);
     }
 
@@ -227,7 +229,8 @@ final class V128Adapters {
         GeneratedModule m = new GeneratedModule();
         int g = m.importGlobal("g", "g", t);
         List<ValType> twoI64 = List.of(ValType.I64, ValType.I64);
-        GeneratedModule.Body get = new GeneratedModule.Body().op(0x23, g).localSet(0).splitV128(0);
+        GeneratedModule.Body get =
+                new GeneratedModule.Body().op(0x23, g).localSet(0).splitV128(0);
         m.export("get", GeneratedModule.FUNC, m.func(new FuncType(List.of(), twoI64), List.of(ValType.V128), get));
         if (t.mutable()) {
             GeneratedModule.Body set = new GeneratedModule.Body().joinV128(0, 1).op(0x24, g);
@@ -239,8 +242,8 @@ final class V128Adapters {
     /** The adapter instance of v128 global {@code g}. */
     static Instance globalAccess(Global g) {
         GlobalType t = g.type();
-        return g.v128Access(() -> Instance.create(g.store, GeneratedModule.cached(g.store, t,
-                () -> globalAdapter(t), "accessing " + g), g));
+        return g.v128Access(() -> Instance.create(
+                g.store, GeneratedModule.cached(g.store, t, () -> globalAdapter(t), "accessing " + g), g));
     }
 
     static V128 get(Global g) {

@@ -22,10 +22,10 @@ final class Vals {
      * the signature.
      */
     static final MemorySegment NATIVE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private static final long P = Layouts.VAL_PAYLOAD;
 
-    private Vals() {
-    }
+    private Vals() {}
 
     /** Checks a Java value fits a wasm type; {@code where} names the function and position for the message. */
     static void check(ValType t, Object v, Store store, String where) {
@@ -52,11 +52,12 @@ final class Vals {
 
     /** Why {@code v} does not fit {@code t}, for a value {@link #fits} refused. */
     static WasmArgumentException rejected(ValType t, Object v, String where) {
-        String why = v instanceof Func f && f.isHost() ? "a host function cannot be passed as a funcref (libwasmer"
-                        + " aborts when one reaches a table)"
-                : v instanceof Func ? "the Func belongs to another store"
-                : "expected " + t + " (" + javaType(t) + "), got "
-                        + (v == null ? "null" : v.getClass().getSimpleName() + " " + v);
+        String why = v instanceof Func f && f.isHost()
+                ? "a host function cannot be passed as a funcref (libwasmer" + " aborts when one reaches a table)"
+                : v instanceof Func
+                        ? "the Func belongs to another store"
+                        : "expected " + t + " (" + javaType(t) + "), got "
+                                + (v == null ? "null" : v.getClass().getSimpleName() + " " + v);
         return new WasmArgumentException(where + ": " + why);
     }
 

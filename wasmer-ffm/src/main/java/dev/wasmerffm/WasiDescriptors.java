@@ -46,12 +46,37 @@ final class WasiDescriptors {
 
     private static Map<String, int[]> fdParams() {
         Map<String, int[]> m = new HashMap<>();
-        for (String name : List.of("fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
-                "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
-                "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read",
-                "fd_readdir", "fd_seek", "fd_sync", "fd_tell", "fd_write", "path_create_directory",
-                "path_filestat_get", "path_filestat_set_times", "path_open", "path_readlink",
-                "path_remove_directory", "path_unlink_file", "sock_accept", "sock_recv", "sock_send",
+        for (String name : List.of(
+                "fd_advise",
+                "fd_allocate",
+                "fd_close",
+                "fd_datasync",
+                "fd_fdstat_get",
+                "fd_fdstat_set_flags",
+                "fd_fdstat_set_rights",
+                "fd_filestat_get",
+                "fd_filestat_set_size",
+                "fd_filestat_set_times",
+                "fd_pread",
+                "fd_prestat_get",
+                "fd_prestat_dir_name",
+                "fd_pwrite",
+                "fd_read",
+                "fd_readdir",
+                "fd_seek",
+                "fd_sync",
+                "fd_tell",
+                "fd_write",
+                "path_create_directory",
+                "path_filestat_get",
+                "path_filestat_set_times",
+                "path_open",
+                "path_readlink",
+                "path_remove_directory",
+                "path_unlink_file",
+                "sock_accept",
+                "sock_recv",
+                "sock_send",
                 "sock_shutdown")) {
             m.put(name, new int[] {0});
         }
@@ -90,7 +115,8 @@ final class WasiDescriptors {
     Func wrap(Store store, String module, String name, FuncType type, Func original) {
         int[] fds = FD_PARAMS.get(name);
         boolean poll = name.equals("poll_oneoff");
-        if (fds == null && !poll || !type.results().equals(List.of(ValType.I32))
+        if (fds == null && !poll
+                || !type.results().equals(List.of(ValType.I32))
                 || fds != null && fds[fds.length - 1] >= type.params().size()) {
             return original;
         }
@@ -164,8 +190,7 @@ final class WasiDescriptors {
             case "sock_accept" -> {
                 return opened(c, c.i32(2));
             }
-            default -> {
-            }
+            default -> {}
         }
         return 0;
     }
@@ -266,8 +291,9 @@ final class WasiDescriptors {
             return new Object[] {ERRNO_FAULT};
         }
         for (long i = 0; i < n; i++) {
-            Integer refused = subscriptionFd(mem, in + i * size) ? refusal("poll_oneoff",
-                    mem.get(JAVA_INT_UNALIGNED, in + i * size + 16)) : null;
+            Integer refused = subscriptionFd(mem, in + i * size)
+                    ? refusal("poll_oneoff", mem.get(JAVA_INT_UNALIGNED, in + i * size + 16))
+                    : null;
             if (refused != null) {
                 return new Object[] {refused};
             }

@@ -1,7 +1,6 @@
 package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.raw.LibWasi;
@@ -32,19 +31,20 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
     private final WasiConfig config;
     /** The environment's handle; its imports' vecs are handles of the store too, freed with it. */
     private final NativeResource.Handle env;
+
     private final MemorySegment pointer;
     /** Descriptors 0-2 served from Java. */
     private final WasiStdio stdio;
     /** The descriptors preview 1 guests see; null for {@link #withFilesystem}, whose root is libwasmer's. */
     private final WasiDescriptors descriptors;
+
     private volatile boolean closed;
 
     private WasiEnv(Store store, WasiConfig config, MemorySegment env, boolean libwasmerRoot) {
         this.store = store;
         this.config = config;
         this.stdio = new WasiStdio(store, config);
-        this.descriptors = libwasmerRoot ? null
-                : new WasiDescriptors(config, stdio);
+        this.descriptors = libwasmerRoot ? null : new WasiDescriptors(config, stdio);
         this.pointer = env;
         this.env = store.state.handles.add(NativeResource.Kind.WASI_ENV, env.address(), 0);
         NativeResource.CLEANER.register(this, this.env);
@@ -69,17 +69,17 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
      *
      * @throws WasmerException if libwasmer cannot read the volumes or prepare the imports
      */
-    public static WasiEnv withFilesystem(Store store, WasiConfig config, Module module, byte[] webcVolumes,
-            String packageName) {
+    public static WasiEnv withFilesystem(
+            Store store, WasiConfig config, Module module, byte[] webcVolumes, String packageName) {
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
             Prepared p = prepare(arena, config);
             // libwasmer keeps pointing at the volume bytes: they live as long as the store, which owns the env.
-            MemorySegment fs = LibWasi.wasi_filesystem_init_static_memory(
-                    Bytes.borrowed(store.state.late(), webcVolumes));
+            MemorySegment fs =
+                    LibWasi.wasi_filesystem_init_static_memory(Bytes.borrowed(store.state.late(), webcVolumes));
             MemorySegment importVec = arena.allocate(Layouts.VEC);
-            MemorySegment env = module.use(m -> LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec,
-                    arena.allocateFrom(packageName)));
+            MemorySegment env = module.use(m ->
+                    LibWasi.wasi_env_with_filesystem(p.config(), s, m, fs, importVec, arena.allocateFrom(packageName)));
             LibWasi.wasi_filesystem_delete(fs);
             WasiEnv wasi = finish(store, config, s, env, p.dirError(), true);
             wasi.filesystemImports = wasi.ordered(module, importVec);
@@ -97,8 +97,7 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         return filesystemImports;
     }
 
-    private record Prepared(MemorySegment config, String dirError) {
-    }
+    private record Prepared(MemorySegment config, String dirError) {}
 
     /** libwasmer's config; there is no wasi_config_delete, so it must reach wasi_env_new (which frees it). */
     private static Prepared prepare(Arena arena, WasiConfig config) {
@@ -117,7 +116,9 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             dirsOk &= LibWasi.wasi_config_preopen_dir(c, arena.allocateFrom(dir.toString()));
         }
         for (Map.Entry<String, Path> e : config.mappedDirs().entrySet()) {
-            dirsOk &= LibWasi.wasi_config_mapdir(c, arena.allocateFrom(e.getKey()),
+            dirsOk &= LibWasi.wasi_config_mapdir(
+                    c,
+                    arena.allocateFrom(e.getKey()),
                     arena.allocateFrom(e.getValue().toString()));
         }
         String dirError = dirsOk ? null : LastError.take("a directory was refused");
@@ -138,8 +139,13 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
         return new Prepared(c, dirError);
     }
 
-    private static WasiEnv finish(Store store, WasiConfig config, MemorySegment s, MemorySegment env,
-            String dirError, boolean libwasmerRoot) {
+    private static WasiEnv finish(
+            Store store,
+            WasiConfig config,
+            MemorySegment s,
+            MemorySegment env,
+            String dirError,
+            boolean libwasmerRoot) {
         if (env.equals(MemorySegment.NULL)) {
             throw new WasmerException("cannot create WASI environment: " + LastError.take("unknown reason"));
         }
@@ -186,8 +192,11 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
                 String name = Bytes.string(LibWasmer.wasmer_named_extern_name(named));
                 MemorySegment ext = LibWasmer.wasmer_named_extern_unwrap(named);
                 ImportType declared = module.imports().stream()
-                        .filter(t -> t.module().equals(mod) && t.name().equals(name)).findFirst().orElse(null);
-                if (declared == null || !(declared.type() instanceof FuncType type)
+                        .filter(t -> t.module().equals(mod) && t.name().equals(name))
+                        .findFirst()
+                        .orElse(null);
+                if (declared == null
+                        || !(declared.type() instanceof FuncType type)
                         || LibWasm.wasm_extern_kind(ext) != ExternKind.FUNC.ordinal()) {
                     continue; // not needed by this module, or not a function: left to the caller's imports
                 }
@@ -233,8 +242,12 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
             if (!(imp.type() instanceof FuncType type)) {
                 throw new LinkException("WASI import " + imp.module() + "." + imp.name() + " is not a function");
             }
-            Func original = new Func(store, LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)), this,
-                    imp.module() + "." + imp.name(), type);
+            Func original = new Func(
+                    store,
+                    LibWasm.wasm_extern_as_func(data.getAtIndex(ADDRESS, i)),
+                    this,
+                    imp.module() + "." + imp.name(),
+                    type);
             out.add(wrapped(preview1, imp.module(), imp.name(), type, original));
         }
         return List.copyOf(out);
@@ -321,7 +334,8 @@ public final class WasiEnv implements AutoCloseable, Extern.Owner {
      * through {@code proc_exit} (any code, 0 included) is a result, not an exception; other traps are thrown.
      */
     public WasiExit run(Module module) {
-        try (Instance instance = instantiate(module); Func start = startFunction(instance)) {
+        try (Instance instance = instantiate(module);
+                Func start = startFunction(instance)) {
             int code = 0;
             try {
                 start.call();

@@ -18,15 +18,16 @@ final class WasiStdio {
 
     /** WASI's errno values for a bad descriptor, a bad address, and an unsupported operation. */
     private static final int ERRNO_BADF = 8;
+
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSUP = 58;
     /** An fd_read event's flag: the peer hung up (stdin is used up). */
     private static final short EVENT_HANGUP = 1;
     /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
-    private static final Set<String> STDIO_MOVES = Set.of("fd_renumber", "fd_dup", "fd_dup2",
-            "fd_pread", "fd_pwrite");
-    private static final FuncType FD_RW = FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32),
-            List.of(ValType.I32));
+    private static final Set<String> STDIO_MOVES = Set.of("fd_renumber", "fd_dup", "fd_dup2", "fd_pread", "fd_pwrite");
+
+    private static final FuncType FD_RW =
+            FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
 
     private final Store store;
     private final WasiConfig config;
@@ -69,8 +70,9 @@ final class WasiStdio {
 
     /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
     boolean served(int fd) {
-        return fd == 0 ? !config.inheritsStdin() : fd == 1 ? !config.inheritsStdout()
-                : fd == 2 && !config.inheritsStderr();
+        return fd == 0
+                ? !config.inheritsStdin()
+                : fd == 1 ? !config.inheritsStdout() : fd == 2 && !config.inheritsStderr();
     }
 
     /** Whether the guest closed served descriptor {@code fd}. */
@@ -156,8 +158,11 @@ final class WasiStdio {
     private Func guard(String name, FuncType type, Func original) {
         boolean close = name.equals("fd_close");
         boolean renumber = name.equals("fd_renumber");
-        if (type.params().isEmpty() || type.params().getFirst() != ValType.I32 || type.results().size() != 1
-                || type.results().getFirst() != ValType.I32 || renumber && type.params().size() < 2) {
+        if (type.params().isEmpty()
+                || type.params().getFirst() != ValType.I32
+                || type.results().size() != 1
+                || type.results().getFirst() != ValType.I32
+                || renumber && type.params().size() < 2) {
             return original;
         }
         return Func.host(store, type, c -> {
@@ -202,8 +207,8 @@ final class WasiStdio {
                 }
                 boolean read = tag == 1;
                 long e = events + 32L * ready++;
-                long left = read ? config.stdin().length - stdinPosition
-                        : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
+                long left =
+                        read ? config.stdin().length - stdinPosition : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
                 boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
                 mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
                 mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));

@@ -28,6 +28,7 @@ final class WasmReader {
     static final int EXPORT = 7;
     /** The rank of each section id in the spec's order: tag (13) sits before global, data count (12) before code. */
     private static final int[] ORDER = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
+
     private static final byte[] HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
 
     /**
@@ -38,8 +39,7 @@ final class WasmReader {
      * @param contentStart the offset of its content
      * @param end the offset just past it
      */
-    record Section(int id, int start, int contentStart, int end) {
-    }
+    record Section(int id, int start, int contentStart, int end) {}
 
     /**
      * Memory or table limits as encoded.
@@ -49,8 +49,7 @@ final class WasmReader {
      * @param max the maximum, unsigned; -1 (2^64-1) when there is none
      * @param offset where they start
      */
-    record RawLimits(int flags, long min, long max, int offset) {
-    }
+    record RawLimits(int flags, long min, long max, int offset) {}
 
     private final byte[] bytes;
     private final int end;
@@ -74,9 +73,12 @@ final class WasmReader {
     static List<Section> sections(byte[] wasm) {
         for (int i = 0; i < HEADER.length; i++) {
             if (i >= wasm.length || wasm[i] != HEADER[i]) {
-                throw i < 4 ? Wasmer.notBinary(wasm) : new CompileException(i >= wasm.length
-                        ? "truncated WebAssembly binary: the header ends at offset " + wasm.length
-                        : "unsupported WebAssembly binary version at offset 4 (only 1 is)");
+                throw i < 4
+                        ? Wasmer.notBinary(wasm)
+                        : new CompileException(
+                                i >= wasm.length
+                                        ? "truncated WebAssembly binary: the header ends at offset " + wasm.length
+                                        : "unsupported WebAssembly binary version at offset 4 (only 1 is)");
             }
         }
         List<Section> sections = new ArrayList<>();
@@ -131,7 +133,7 @@ final class WasmReader {
     private long leb(String what, int bits) {
         int at = pos;
         long value = 0;
-        for (int shift = 0;; shift += 7) {
+        for (int shift = 0; ; shift += 7) {
             if (shift >= bits) {
                 throw error(what + " is longer than " + bits + " bits", at);
             }
@@ -203,7 +205,10 @@ final class WasmReader {
         int at = pos;
         int n = count(what + " length");
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, pos, n)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes, pos, n))
+                    .toString();
             pos += n;
             return s;
         } catch (CharacterCodingException e) {

@@ -1,7 +1,7 @@
 package dev.wasmerffm;
 
-import dev.wasmerffm.raw.LibWasmer;
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -12,8 +12,7 @@ import java.util.HexFormat;
 /** Facts about the loaded libwasmer, and WAT. */
 public final class Wasmer {
 
-    private Wasmer() {
-    }
+    private Wasmer() {}
 
     /**
      * libwasmer's version.
@@ -35,8 +34,12 @@ public final class Wasmer {
     public static Version version() {
         WasmerLibrary.load();
         String pre = Native.cString(LibWasmer.wasmer_version_pre());
-        return new Version(Native.cString(LibWasmer.wasmer_version()), LibWasmer.wasmer_version_major(),
-                LibWasmer.wasmer_version_minor(), LibWasmer.wasmer_version_patch(), pre == null ? "" : pre);
+        return new Version(
+                Native.cString(LibWasmer.wasmer_version()),
+                LibWasmer.wasmer_version_major(),
+                LibWasmer.wasmer_version_minor(),
+                LibWasmer.wasmer_version_patch(),
+                pre == null ? "" : pre);
     }
 
     /**
@@ -79,7 +82,8 @@ public final class Wasmer {
         return LibWasmer.wasmer_is_headless();
     }
 
-    private static final java.util.concurrent.atomic.AtomicBoolean TRACING = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean TRACING =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Sends libwasmer's own tracing to stderr ({@code wasmer_setup_tracing}). It installs a process-wide subscriber,
@@ -126,7 +130,7 @@ public final class Wasmer {
     /** The error for bytes without the binary magic, showing their length and first bytes. */
     static CompileException notBinary(byte[] bytes) {
         String head = HexFormat.ofDelimiter(" ").formatHex(bytes, 0, Math.min(bytes.length, 8));
-        return new CompileException("not a WebAssembly binary: no \\0asm magic at offset 0 (" + bytes.length
-                + " bytes" + (bytes.length == 0 ? "" : ": " + head + (bytes.length > 8 ? " ..." : "")) + ")");
+        return new CompileException("not a WebAssembly binary: no \\0asm magic at offset 0 (" + bytes.length + " bytes"
+                + (bytes.length == 0 ? "" : ": " + head + (bytes.length > 8 ? " ..." : "")) + ")");
     }
 }

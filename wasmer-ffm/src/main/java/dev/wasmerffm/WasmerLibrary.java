@@ -24,8 +24,7 @@ public final class WasmerLibrary {
     /** System property naming libwasmer explicitly (a file or a Wasmer directory). */
     public static final String PATH_PROPERTY = Loader.PATH_PROPERTY;
 
-    private WasmerLibrary() {
-    }
+    private WasmerLibrary() {}
 
     /**
      * Loads libwasmer if that has not happened yet.

@@ -14,8 +14,10 @@ public final class WasmerLibraryException extends WasmerException {
      * @param cause the failure underneath, or null
      */
     public WasmerLibraryException(String problem, List<String> tried, Throwable cause) {
-        super(problem + "\n  places tried:\n    " + String.join("\n    ", tried) + "\n  to fix, one of:\n    "
-                + String.join("\n    ", Loader.fixes()), cause);
+        super(
+                problem + "\n  places tried:\n    " + String.join("\n    ", tried) + "\n  to fix, one of:\n    "
+                        + String.join("\n    ", Loader.fixes()),
+                cause);
         this.tried = List.copyOf(tried);
     }
 

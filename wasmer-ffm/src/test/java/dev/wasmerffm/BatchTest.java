@@ -33,7 +33,8 @@ class BatchTest {
 
     @Test
     void addOverAMillionRowsEqualsPerCallResults() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, PLUGIN);
                 Instance i = Instance.create(store, module)) {
             int[] a = new int[ROWS];
@@ -58,7 +59,8 @@ class BatchTest {
 
     @Test
     void aTrappingRowIsReportedByIndexWithTheRowsBeforeItDone() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, PLUGIN);
                 Instance i = Instance.create(store, module)) {
             int n = 1000;
@@ -89,9 +91,11 @@ class BatchTest {
 
     @Test
     void everyNumberTypeAndMemorySegmentColumns() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, PLUGIN);
-                Instance i = Instance.create(store, module); Arena arena = Arena.ofConfined()) {
+                Instance i = Instance.create(store, module);
+                Arena arena = Arena.ofConfined()) {
             int n = 3;
             long[] x = {1, -2, Long.MAX_VALUE};
             float[] y = {0.5f, -1f, Float.NaN};
@@ -117,7 +121,8 @@ class BatchTest {
 
     @Test
     void columnsAreChecked() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, PLUGIN);
                 Instance i = Instance.create(store, module)) {
             Batch add = i.func("add").batch();
@@ -126,35 +131,44 @@ class BatchTest {
             assertThat(i.func("add").batch()).isSameAs(add); // one driver instance per function
             assertThat(store.instanceCount()).isEqualTo(instances);
             assertThatThrownBy(() -> add.run(2, new Object[] {new int[2]}, new Object[] {new int[2]}))
-                    .isInstanceOf(WasmArgumentException.class).hasMessageContaining("2 argument columns, got 1");
+                    .isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("2 argument columns, got 1");
             assertThatThrownBy(() -> add.run(2, new Object[] {new int[2], new long[2]}, new Object[] {new int[2]}))
-                    .isInstanceOf(WasmArgumentException.class).hasMessageContaining("argument column 1")
+                    .isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("argument column 1")
                     .hasMessageContaining("int[]");
             assertThatThrownBy(() -> add.run(3, new Object[] {new int[3], new int[3]}, new Object[] {new int[2]}))
-                    .isInstanceOf(WasmArgumentException.class).hasMessageContaining("fewer than the 3 rows");
+                    .isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("fewer than the 3 rows");
             assertThatThrownBy(() -> add.run(-1, new Object[] {new int[0], new int[0]}, new Object[] {new int[0]}))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("-1");
             add.run(0, new Object[] {new int[0], new int[0]}, new Object[] {new int[0]}); // no rows: nothing runs
-            assertThatThrownBy(() -> i.func("ref").batch()).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> i.func("ref").batch())
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("numbers only");
         }
         try (Engine engine = new Engine(new Config().metering(Metering.of(1000)));
-                Module m = Module.compile(engine, PLUGIN); Store store = new Store(m);
+                Module m = Module.compile(engine, PLUGIN);
+                Store store = new Store(m);
                 Instance i = Instance.create(store, m)) {
-            assertThatThrownBy(() -> i.func("add").batch()).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> i.func("add").batch())
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("metered");
         }
     }
 
     @Test
     void batchesOnTwoThreadsWithAnInstanceEach() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, PLUGIN);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, PLUGIN);
                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
             List<Future<int[]>> futures = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int base = t * 1000;
                 futures.add(pool.submit(() -> {
-                    try (Store store = new Store(engine); Instance i = Instance.create(store, module)) {
+                    try (Store store = new Store(engine);
+                            Instance i = Instance.create(store, module)) {
                         Batch add = i.func("add").batch();
                         int n = 100_000;
                         int[] a = new int[n];

@@ -17,13 +17,15 @@ class ConcurrencyTest {
 
     @Test
     void twoThreadsWithTheirOwnStoresShareOneModule() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, SmokeTest.ADD);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, SmokeTest.ADD);
                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
             List<Future<Long>> results = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int base = t * 1_000_000;
                 results.add(pool.submit(() -> {
-                    try (Store store = new Store(engine); Instance in = Instance.create(store, module)) {
+                    try (Store store = new Store(engine);
+                            Instance in = Instance.create(store, module)) {
                         IntBinaryOperator add = in.func("add").asIntBinaryOperator();
                         long wrong = 0;
                         for (int i = 0; i < CALLS; i++) {
@@ -41,8 +43,10 @@ class ConcurrencyTest {
 
     @Test
     void twoThreadsSharingOneStoreGetCorrectResults() throws Exception {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
-                Module module = Module.compile(engine, SmokeTest.ADD); Instance in = Instance.create(store, module);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
+                Module module = Module.compile(engine, SmokeTest.ADD);
+                Instance in = Instance.create(store, module);
                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
             IntBinaryOperator add = in.func("add").asIntBinaryOperator();
             Func generic = in.func("add");

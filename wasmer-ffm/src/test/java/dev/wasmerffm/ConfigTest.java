@@ -25,8 +25,11 @@ class ConfigTest {
     @Test
     void everySettingChangesTheCompiledCodeKey() {
         var fields = Arrays.stream(Config.class.getDeclaredFields())
-                .filter(f -> !Modifier.isStatic(f.getModifiers())).map(Field::getName).toList();
-        assertThat(CHANGE_OF_FIELD.keySet()).as("every Config field has a change here, and is in compiledCodeFacts")
+                .filter(f -> !Modifier.isStatic(f.getModifiers()))
+                .map(Field::getName)
+                .toList();
+        assertThat(CHANGE_OF_FIELD.keySet())
+                .as("every Config field has a change here, and is in compiledCodeFacts")
                 .containsExactlyInAnyOrderElementsOf(fields);
         String plain = new Config().compiledCodeFacts();
         CHANGE_OF_FIELD.forEach((field, change) -> {
@@ -40,8 +43,11 @@ class ConfigTest {
     @Test
     void meteringCostsAreInTheKeyNotJustTheirCount() {
         String one = new Config().metering(Metering.of(10)).compiledCodeFacts();
-        String dearCalls = new Config().metering(Metering.of(10, op -> op.equals("Call") ? 7 : 1)).compiledCodeFacts();
+        String dearCalls = new Config()
+                .metering(Metering.of(10, op -> op.equals("Call") ? 7 : 1))
+                .compiledCodeFacts();
         assertThat(dearCalls).isNotEqualTo(one);
-        assertThat(new Config().metering(Metering.of(10, op -> 1)).compiledCodeFacts()).isEqualTo(one);
+        assertThat(new Config().metering(Metering.of(10, op -> 1)).compiledCodeFacts())
+                .isEqualTo(one);
     }
 }

@@ -33,19 +33,22 @@ class DeadlineTest {
     private static final Module MODULE = Module.compile(ENGINE, WAT);
 
     private static Instance instance(Store store, HostFunction f) {
-        return Instance.create(store, MODULE,
+        return Instance.create(
+                store,
+                MODULE,
                 new Imports().define("env", "f", Func.host(store, FuncType.of(List.of(), List.of()), f)));
     }
 
     private static void assertStillWorks(Instance in) {
-        assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 1000)).containsExactly(1000);
+        assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 1000))
+                .containsExactly(1000);
         assertThat(in.pointsExhausted()).isFalse();
     }
 
     @Test
     void anEndlessLoopStopsAtItsDeadlineAndTheInstanceRunsOn() {
         try (Store store = new Store(MODULE)) {
-            Instance in = instance(store, c -> { });
+            Instance in = instance(store, c -> {});
             long before = in.remainingPoints();
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> in.func("spin").callWithTimeout(SHORT))
@@ -66,7 +69,7 @@ class DeadlineTest {
     @Test
     void anEndlessLoopInANestedWasmCallIsStopped() {
         try (Store store = new Store(MODULE)) {
-            Instance spinner = instance(store, c -> { });
+            Instance spinner = instance(store, c -> {});
             Instance entry = Instance.create(store, MODULE, new Imports().define("env", "f", spinner.func("spin")));
             assertThatThrownBy(() -> entry.func("callf").callWithTimeout(SHORT))
                     .isInstanceOf(DeadlineExceededException.class);
@@ -81,8 +84,8 @@ class DeadlineTest {
             Instance in = instance(store, c -> Thread.sleep(60_000));
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> in.func("callf").callWithTimeout(SHORT))
-                    .isInstanceOfSatisfying(DeadlineExceededException.class,
-                            e -> assertThat(e.getCause()).isInstanceOf(InterruptedException.class));
+                    .isInstanceOfSatisfying(DeadlineExceededException.class, e -> assertThat(e.getCause())
+                            .isInstanceOf(InterruptedException.class));
             assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000L);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
             assertStillWorks(in);
@@ -96,9 +99,16 @@ class DeadlineTest {
                 (module (import "env" "f" (func $f))
                   (func (export "loop") (loop call $f br 0)))
                 """;
-        try (Module m = Module.compile(ENGINE, wat); Store store = new Store(m)) {
-            Instance in = Instance.create(store, m, new Imports().define("env", "f",
-                    Func.host(store, FuncType.of(List.of(), List.of()), c -> Thread.interrupted())));
+        try (Module m = Module.compile(ENGINE, wat);
+                Store store = new Store(m)) {
+            Instance in = Instance.create(
+                    store,
+                    m,
+                    new Imports()
+                            .define(
+                                    "env",
+                                    "f",
+                                    Func.host(store, FuncType.of(List.of(), List.of()), c -> Thread.interrupted())));
             assertThatThrownBy(() -> in.func("loop").callWithTimeout(SHORT))
                     .isInstanceOf(DeadlineExceededException.class);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -108,7 +118,7 @@ class DeadlineTest {
     @Test
     void theStoreCallTimeoutAppliesToTypedAdapters() {
         try (Store store = new Store(MODULE)) {
-            Instance in = instance(store, c -> { });
+            Instance in = instance(store, c -> {});
             Runnable spin = in.func("spin").asRunnable();
             IntBinaryOperator add = in.func("add").asIntBinaryOperator();
             store.callTimeout(SHORT);
@@ -123,7 +133,7 @@ class DeadlineTest {
     @Test
     void aDeadlinePassingAsTheCallReturnsLeavesNoTrace() {
         try (Store store = new Store(MODULE)) {
-            Instance in = instance(store, c -> { });
+            Instance in = instance(store, c -> {});
             Func count = in.func("count");
             Duration tiny = Duration.ofNanos(20_000);
             int stopped = 0;
@@ -176,10 +186,12 @@ class DeadlineTest {
 
     @Test
     void aDeadlineOnAnUnmeteredModuleIsRefusedNamingTheFix() {
-        try (Engine engine = new Engine(); Module m = Module.compile(engine, "(module (func (export \"f\")))");
+        try (Engine engine = new Engine();
+                Module m = Module.compile(engine, "(module (func (export \"f\")))");
                 Store store = new Store(engine)) {
             Instance in = Instance.create(store, m);
-            assertThatThrownBy(() -> in.func("f").callWithTimeout(SHORT)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> in.func("f").callWithTimeout(SHORT))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Config().deadlines(true)");
             assertThat(in.func("f").call()).isEmpty();
         }

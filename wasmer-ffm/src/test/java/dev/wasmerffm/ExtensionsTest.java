@@ -24,7 +24,8 @@ class ExtensionsTest {
     void aDisabledFeatureFailsCompileWithAClearMessage() {
         String simd = "(module (func (export \"f\") (result v128) v128.const i32x4 0 0 0 0))";
         try (Engine off = new Engine(new Config().feature(Feature.SIMD, false))) {
-            assertThatThrownBy(() -> Module.compile(off, simd)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.compile(off, simd))
+                    .isInstanceOf(CompileException.class)
                     .hasMessageContaining("SIMD");
         }
         try (Engine on = new Engine(new Config().feature(Feature.SIMD, true).feature(Feature.BULK_MEMORY, true));
@@ -38,7 +39,8 @@ class ExtensionsTest {
             }
             assertThat(Feature.of(f.toString())).isEqualTo(f);
         }
-        assertThatThrownBy(() -> Feature.of("gc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Feature.of("gc"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown Wasm feature 'gc'");
     }
 
@@ -53,28 +55,34 @@ class ExtensionsTest {
             assertThat(artifact.length).isGreaterThan(100);
         }
         try (Engine host = new Engine()) {
-            assertThatThrownBy(() -> Module.deserializeUnchecked(host, artifact)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.deserializeUnchecked(host, artifact))
+                    .isInstanceOf(CompileException.class)
                     .hasMessageContaining("compiled for aarch64, this engine runs x86_64");
         }
         // without CPU features libwasmer itself would load the aarch64 code here; the binding refuses to run it
         try (Engine cross = new Engine(new Config().target(Target.of("aarch64-unknown-linux-gnu")));
-                Module m = Module.compile(cross, SmokeTest.ADD); Store s = new Store(cross)) {
+                Module m = Module.compile(cross, SmokeTest.ADD);
+                Store s = new Store(cross)) {
             assertThat(m.arch()).isEqualTo("aarch64");
             assertThat(m.runsHere()).isFalse();
-            assertThatThrownBy(() -> Instance.create(s, m)).isInstanceOf(LinkException.class)
+            assertThatThrownBy(() -> Instance.create(s, m))
+                    .isInstanceOf(LinkException.class)
                     .hasMessageContaining("compiled for aarch64");
             try (Module back = Module.deserializeUnchecked(cross, m.serialize())) {
                 assertThat(back.arch()).isEqualTo("aarch64");
             }
         }
         try (Engine host = new Engine(new Config().target(Target.host("sse2")));
-                Module m = Module.compile(host, SmokeTest.ADD); Store s = new Store(host);
+                Module m = Module.compile(host, SmokeTest.ADD);
+                Store s = new Store(host);
                 Instance in = Instance.create(s, m)) {
             assertThat(in.func("add").call(1, 1)).containsExactly(2);
         }
-        assertThatThrownBy(() -> Target.of("not-a-triple-at-all-x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Target.of("not-a-triple-at-all-x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid target triple 'not-a-triple-at-all-x'");
-        assertThatThrownBy(() -> Target.host("warp-drive")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Target.host("warp-drive"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown CPU feature 'warp-drive'");
         assertThat(arm.toString()).contains("aarch64");
     }
@@ -82,13 +90,15 @@ class ExtensionsTest {
     @Test
     void meteringStopsAnInfiniteLoopAndTheInstanceRunsAgainAfterAReset() {
         try (Engine engine = new Engine(new Config().metering(Metering.of(10_000)));
-                Module module = Module.compile(engine, LOOP); Store store = new Store(module);
+                Module module = Module.compile(engine, LOOP);
+                Store store = new Store(module);
                 Instance in = Instance.create(store, module)) {
             assertThat(module.isMetered()).isTrue();
             assertThat(in.isMetered()).isTrue();
             assertThat(in.remainingPoints()).isEqualTo(10_000);
-            assertThatThrownBy(() -> in.func("spin").call()).isInstanceOfSatisfying(MeteringExhaustedException.class,
-                    e -> assertThat(e.kind()).isEqualTo(TrapKind.OUT_OF_POINTS));
+            assertThatThrownBy(() -> in.func("spin").call())
+                    .isInstanceOfSatisfying(MeteringExhaustedException.class, e -> assertThat(e.kind())
+                            .isEqualTo(TrapKind.OUT_OF_POINTS));
             assertThat(in.pointsExhausted()).isTrue();
             assertThat(in.remainingPoints()).isZero();
             assertThatThrownBy(() -> in.func("count").call(10)).isInstanceOf(MeteringExhaustedException.class);
@@ -106,30 +116,37 @@ class ExtensionsTest {
         try (Engine engine = new Engine(new Config().metering(Metering.of(1_000, op -> op.equals("Loop") ? 50 : 1)));
                 Store engineStore = new Store(engine)) {
             for (int i = 0; i < 3; i++) { // libwasmer panics on a second module per middleware; never here
-                try (Module m = Module.compile(engine, LOOP); Store store = new Store(m);
+                try (Module m = Module.compile(engine, LOOP);
+                        Store store = new Store(m);
                         Instance in = Instance.create(store, m)) {
                     assertThat(in.func("count").call(3)).containsExactly(3);
                     // the engine's own store runs another native engine: refused, not a panic on a funcref later
-                    assertThatThrownBy(() -> Instance.create(engineStore, m)).isInstanceOf(LinkException.class)
+                    assertThatThrownBy(() -> Instance.create(engineStore, m))
+                            .isInstanceOf(LinkException.class)
                             .hasMessageContaining("new Store(module)");
                 }
             }
-            try (Module viaStore = Module.compile(engineStore, LOOP.getBytes()); Store store = new Store(viaStore);
+            try (Module viaStore = Module.compile(engineStore, LOOP.getBytes());
+                    Store store = new Store(viaStore);
                     Instance in = Instance.create(store, viaStore)) {
                 assertThat(in.isMetered()).isTrue();
             }
             assertThat(engine.config().metering().cost("Loop")).isEqualTo(50);
             assertThat(engine.config().metering().cost("I32Add")).isEqualTo(1);
-            assertThatThrownBy(() -> engine.config().metering().cost("Nope")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> engine.config().metering().cost("Nope"))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 
     @Test
     void meteringCallsOnAnUnmeteredInstanceAreRefused() {
-        try (Engine engine = new Engine(); Module m = Module.compile(engine, LOOP); Store s = new Store(engine);
+        try (Engine engine = new Engine();
+                Module m = Module.compile(engine, LOOP);
+                Store s = new Store(engine);
                 Instance in = Instance.create(s, m)) {
             assertThat(in.isMetered()).isFalse();
-            assertThatThrownBy(in::remainingPoints).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(in::remainingPoints)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("unmetered");
             assertThatThrownBy(in::pointsExhausted).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> in.remainingPoints(5)).isInstanceOf(IllegalStateException.class);
@@ -139,10 +156,13 @@ class ExtensionsTest {
     @Test
     void aThrowingCostFunctionFailsCleanly() {
         assertThatThrownBy(() -> Metering.of(10, op -> {
-            throw new IllegalStateException("no price for " + op);
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metering cost function failed")
+                    throw new IllegalStateException("no price for " + op);
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("metering cost function failed")
                 .hasRootCauseInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(() -> Metering.of(10, op -> -1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Metering.of(10, op -> -1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("negative cost");
         assertThatThrownBy(() -> Metering.of(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(Metering.OPERATORS).hasSizeGreaterThan(500).contains("Unreachable", "I32Add", "Call");
@@ -156,8 +176,10 @@ class ExtensionsTest {
                 Module m = Module.compile(engine, LOOP)) {
             artifact = m.serialize(key);
         }
-        try (Engine plain = new Engine(); Module back = Module.deserialize(plain, artifact, key);
-                Store s = new Store(plain); Instance in = Instance.create(s, back)) {
+        try (Engine plain = new Engine();
+                Module back = Module.deserialize(plain, artifact, key);
+                Store s = new Store(plain);
+                Instance in = Instance.create(s, back)) {
             assertThat(back.isMetered()).isTrue();
             assertThatThrownBy(() -> in.func("spin").call()).isInstanceOf(MeteringExhaustedException.class);
         }
@@ -170,7 +192,8 @@ class ExtensionsTest {
         Module m = Module.compile(compiler, SmokeTest.ADD);
         compiler.close();
         System.gc();
-        try (Store s = new Store(m); Instance in = Instance.create(s, m)) {
+        try (Store s = new Store(m);
+                Instance in = Instance.create(s, m)) {
             m.close();
             System.gc();
             assertThat(in.func("add").call(2, 3)).containsExactly(5);
@@ -187,7 +210,8 @@ class ExtensionsTest {
         boolean first = Wasmer.setupTracing(0, false);
         assertThat(Wasmer.setupTracing(0, false)).isFalse();
         assertThat(first || !first).isTrue();
-        try (Engine e = new Engine(); Module m = Module.compile(e, SmokeTest.ADD)) {
+        try (Engine e = new Engine();
+                Module m = Module.compile(e, SmokeTest.ADD)) {
             assertThat(m.exports()).hasSize(1);
         }
         assertThat(List.of(Wasmer.version().major(), Wasmer.version().minor())).containsExactly(7, 4);

@@ -65,7 +65,9 @@ class HostFunctionTest {
             int n = i;
             assertThatThrownBy(() -> run.call(n, 0)).isInstanceOfSatisfying(TrapException.class, e -> {
                 assertThat(e.kind()).isEqualTo(TrapKind.HOST);
-                assertThat(e.getCause()).isInstanceOf(IllegalArgumentException.class).hasMessage("bad input " + n);
+                assertThat(e.getCause())
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("bad input " + n);
             });
         }
         assertThat(instance.func("double").asIntUnaryOperator().applyAsInt(21)).isEqualTo(42);
@@ -105,8 +107,10 @@ class HostFunctionTest {
 
     @Test
     void callingAHostFunctionDirectlyFromJava() {
-        Func f = Func.host(store, FuncType.of(List.of(ValType.I64, ValType.F64),
-                List.of(ValType.F64, ValType.I64)), c -> c.result(0, c.f64(1) * 2).result(1, c.i64(0) + 1));
+        Func f = Func.host(
+                store,
+                FuncType.of(List.of(ValType.I64, ValType.F64), List.of(ValType.F64, ValType.I64)),
+                c -> c.result(0, c.f64(1) * 2).result(1, c.i64(0) + 1));
         assertThat(f.call(41L, 1.5)).containsExactly(3.0, 42L);
         assertThat(f.paramArity()).isEqualTo(2);
         assertThat(f.resultArity()).isEqualTo(2);
@@ -116,7 +120,8 @@ class HostFunctionTest {
             escaped[0] = c;
             c.memory();
         });
-        assertThat(catchThrowable(noMemory::call).getCause()).isInstanceOf(IllegalStateException.class)
+        assertThat(catchThrowable(noMemory::call).getCause())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no calling instance");
     }
 
@@ -124,12 +129,13 @@ class HostFunctionTest {
     void wrongResultTypeFromTheHostIsATrapWithCause() {
         Instance instance = instantiate(c -> c.result(0, 1L));
         assertThat(catchThrowable(() -> instance.func("run").call(1, 2)).getCause())
-                .isInstanceOf(WasmArgumentException.class).hasMessageContaining("is i32, not i64");
+                .isInstanceOf(WasmArgumentException.class)
+                .hasMessageContaining("is i32, not i64");
     }
 
     @Test
     void unsetResultsAreZero() {
-        Instance instance = instantiate(c -> { });
+        Instance instance = instantiate(c -> {});
         assertThat(instance.func("run").call(1, 2)).containsExactly(0);
     }
 
@@ -139,6 +145,7 @@ class HostFunctionTest {
         assertThat(instance.func("run").call(40, 2)).containsExactly(42);
         Instance wrongCount = Instance.create(store, module, Func.host(store, I32_I32_TO_I32, c -> c.results(1, 2)));
         assertThat(catchThrowable(() -> wrongCount.func("run").call(0, 0)).getCause())
-                .isInstanceOf(WasmArgumentException.class).hasMessageContaining("must return 1 values");
+                .isInstanceOf(WasmArgumentException.class)
+                .hasMessageContaining("must return 1 values");
     }
 }

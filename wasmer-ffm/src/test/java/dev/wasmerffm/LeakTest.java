@@ -45,14 +45,17 @@ class LeakTest {
     static long settledRssKib() throws Exception {
         LiveObjects.settled();
         return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                .findFirst().orElseThrow();
+                .filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static void measure(boolean close) throws Exception {
         int warm = 10_000; // the baseline is taken after these, once allocators and the JIT have settled
         int total = Integer.getInteger("wasmer.reliability.leakCycles", Scale.of(30_000, 1_000_000));
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, MODULE)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, MODULE)) {
             long baseline = 0;
             long liveBefore = 0;
             for (int i = 0; i < total; i++) {
@@ -68,10 +71,17 @@ class LeakTest {
                 }
             }
             long after = settledRssKib();
-            System.out.printf("LeakTest close=%s cycles=%d live native objects %d -> %d, rss %d -> %d KiB (%+.1f%%)%n",
-                    close, total, liveBefore, NativeResource.LIVE.get(), baseline, after,
+            System.out.printf(
+                    "LeakTest close=%s cycles=%d live native objects %d -> %d, rss %d -> %d KiB (%+.1f%%)%n",
+                    close,
+                    total,
+                    liveBefore,
+                    NativeResource.LIVE.get(),
+                    baseline,
+                    after,
                     100.0 * (after - baseline) / baseline);
-            assertThat(NativeResource.LIVE.get()).as("native objects still alive after %d cycles", total)
+            assertThat(NativeResource.LIVE.get())
+                    .as("native objects still alive after %d cycles", total)
                     .isEqualTo(liveBefore);
         }
     }

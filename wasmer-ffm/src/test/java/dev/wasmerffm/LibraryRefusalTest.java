@@ -23,11 +23,15 @@ class LibraryRefusalTest {
 
     String loadInChildJvm(Path extraClasspath, String... properties) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
                 "-Duser.home=" + Files.createDirectories(tmp.resolve("home"))));
         command.addAll(List.of(properties));
-        command.addAll(List.of("-cp", extraClasspath + File.pathSeparator + System.getProperty(
-                "java.class.path"), SmokeTest.LoadProbe.class.getName()));
+        command.addAll(List.of(
+                "-cp",
+                extraClasspath + File.pathSeparator + System.getProperty("java.class.path"),
+                SmokeTest.LoadProbe.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove("WASMER_DIR");
         pb.environment().remove("WASMER_JAVA_CACHE");
@@ -43,12 +47,14 @@ class LibraryRefusalTest {
     void aLibraryOfAnotherWasmerVersionIsRefused() throws Exception {
         Path c = Files.writeString(tmp.resolve("old.c"), "const char *wasmer_version(void) { return \"6.1.0\"; }\n");
         Path lib = tmp.resolve("libwasmer.so");
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString()).inheritIO()
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString())
+                .inheritIO()
                 .start();
         assertThat(gcc.waitFor()).isZero();
         String out = loadInChildJvm(tmp, "-D" + WasmerLibrary.PATH_PROPERTY + "=" + lib);
-        assertThat(out).contains("libwasmer at " + lib + " (system property wasmer.library.path) is Wasmer 6.1.0, but"
-                + " this binding is generated from and tested with Wasmer 7.4.2 only");
+        assertThat(out)
+                .contains("libwasmer at " + lib + " (system property wasmer.library.path) is Wasmer 6.1.0, but"
+                        + " this binding is generated from and tested with Wasmer 7.4.2 only");
     }
 
     /** A jar for a simulated platform whose library does not match the SHA-256 it records: nothing is extracted. */
@@ -66,11 +72,14 @@ class LibraryRefusalTest {
                 include=wasm.h
                 """);
         String out = loadInChildJvm(jar, "-Dos.arch=riscv64");
-        assertThat(out).contains("libwasmer from the platform jar dev.wasmerffm:wasmer-native:linux-riscv64 cannot be"
-                + " used: META-INF/wasmer-native/linux-riscv64/lib/libwasmer.so in the platform jar does not match its"
-                + " SHA-256 0000000000000000000000000000000000000000000000000000000000000000: the jar is corrupt");
+        assertThat(out)
+                .contains(
+                        "libwasmer from the platform jar dev.wasmerffm:wasmer-native:linux-riscv64 cannot be"
+                                + " used: META-INF/wasmer-native/linux-riscv64/lib/libwasmer.so in the platform jar does not match its"
+                                + " SHA-256 0000000000000000000000000000000000000000000000000000000000000000: the jar is corrupt");
         try (var files = Files.walk(tmp.resolve("home"))) {
-            assertThat(files.filter(f -> f.getFileName().toString().contains("libwasmer"))).isEmpty();
+            assertThat(files.filter(f -> f.getFileName().toString().contains("libwasmer")))
+                    .isEmpty();
         }
     }
 }

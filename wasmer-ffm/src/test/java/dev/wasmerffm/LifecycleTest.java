@@ -27,7 +27,7 @@ class LifecycleTest {
         Memory mem = instance.memory("mem");
         Global g = instance.global("g");
         Table t = instance.table("t");
-        Func host = Func.host(store, FuncType.of(List.of(), List.of()), c -> { });
+        Func host = Func.host(store, FuncType.of(List.of(), List.of()), c -> {});
         Memory ownMem = Memory.create(store, new MemoryType(Limits.atLeast(1)));
 
         host.close();
@@ -51,7 +51,8 @@ class LifecycleTest {
         Instance second = Instance.create(store, module);
         store.close();
         store.close();
-        assertThatThrownBy(() -> second.func("f").call()).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> second.func("f").call())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Store is closed");
         assertThatThrownBy(() -> Instance.create(store, module)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> Memory.create(store, new MemoryType(Limits.atLeast(1))))
@@ -63,7 +64,8 @@ class LifecycleTest {
         assertThatThrownBy(module::exports).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(module::serialize).isInstanceOf(IllegalStateException.class);
         try (Store other = new Store(engine)) {
-            assertThatThrownBy(() -> Instance.create(other, module)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> Instance.create(other, module))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Module is closed");
         }
 
@@ -81,7 +83,7 @@ class LifecycleTest {
         for (int i = 0; i < 2_000; i++) {
             Store store = new Store(engine);
             Instance.create(store, module).func("f").call();
-            Func.host(store, FuncType.of(List.of(), List.of()), c -> { });
+            Func.host(store, FuncType.of(List.of(), List.of()), c -> {});
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (Upcalls.BINDINGS.size() > 100 && System.nanoTime() < deadline) {

@@ -29,15 +29,20 @@ class LifetimeModelTest {
             """;
 
     static long status(String field) throws Exception {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(field + ":"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith(field + ":"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     @Timeout(30)
     void hostFunctionsCallingEachOthersStoreOnTwoThreadsFailFastInsteadOfDeadlocking() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, CALLS_HOST);
-                Store a = new Store(engine); Store b = new Store(engine)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, CALLS_HOST);
+                Store a = new Store(engine);
+                Store b = new Store(engine)) {
             CountDownLatch both = new CountDownLatch(2);
             AtomicReference<Func> runA = new AtomicReference<>();
             AtomicReference<Func> runB = new AtomicReference<>();
@@ -51,12 +56,16 @@ class LifetimeModelTest {
                 await(both);
                 c.result(0, (Integer) runA.get().call()[0]);
             });
-            runA.set(Instance.create(a, module, new Imports().define("env", "h", ha)).func("run"));
-            runB.set(Instance.create(b, module, new Imports().define("env", "h", hb)).func("run"));
+            runA.set(Instance.create(a, module, new Imports().define("env", "h", ha))
+                    .func("run"));
+            runB.set(Instance.create(b, module, new Imports().define("env", "h", hb))
+                    .func("run"));
             AtomicReference<Throwable> failA = new AtomicReference<>();
             AtomicReference<Throwable> failB = new AtomicReference<>();
-            Thread ta = Thread.ofPlatform().start(() -> capture(failA, () -> runA.get().call()));
-            Thread tb = Thread.ofPlatform().start(() -> capture(failB, () -> runB.get().call()));
+            Thread ta = Thread.ofPlatform()
+                    .start(() -> capture(failA, () -> runA.get().call()));
+            Thread tb = Thread.ofPlatform()
+                    .start(() -> capture(failB, () -> runB.get().call()));
             ta.join(10_000);
             tb.join(10_000);
             assertThat(ta.isAlive() || tb.isAlive()).as("deadlocked").isFalse();
@@ -90,7 +99,8 @@ class LifetimeModelTest {
                   (func (export "run") (result i32) call $h)
                   (func (export "seven") (result i32) i32.const 7))
                 """;
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, wat)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, wat)) {
             Store store = new Store(engine);
             CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch closed = new CountDownLatch(1);
@@ -103,12 +113,14 @@ class LifetimeModelTest {
             Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
             seven.set(instance.func("seven"));
             AtomicReference<Object> result = new AtomicReference<>();
-            Thread t = Thread.ofPlatform().start(() -> result.set(instance.func("run").call()[0]));
+            Thread t = Thread.ofPlatform()
+                    .start(() -> result.set(instance.func("run").call()[0]));
             inside.await();
             store.close();
             assertThat(store.isClosed()).isTrue();
             assertThat(store.isFreed()).isFalse();
-            assertThatThrownBy(() -> instance.func("seven").call()).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> instance.func("seven").call())
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("Store is closed");
             closed.countDown();
             t.join(10_000);
@@ -131,7 +143,9 @@ class LifetimeModelTest {
                   (data (i32.const 0) "from Y")
                   (func (export "run") call $hello))
                 """;
-        try (Engine engine = new Engine(); Module mx = Module.compile(engine, x); Module my = Module.compile(engine, y);
+        try (Engine engine = new Engine();
+                Module mx = Module.compile(engine, x);
+                Module my = Module.compile(engine, y);
                 Store store = new Store(engine)) {
             AtomicReference<String> seen = new AtomicReference<>();
             AtomicReference<Instance> caller = new AtomicReference<>();
@@ -155,7 +169,8 @@ class LifetimeModelTest {
     @Test
     void aHostExceptionLeftByAClosedMeteredInstanceDoesNotReachTheNextTrap() {
         try (Engine metered = new Engine(new Config().metering(Metering.of(1_000_000)));
-                Module module = Module.compile(metered, CALLS_HOST); Engine plain = new Engine();
+                Module module = Module.compile(metered, CALLS_HOST);
+                Engine plain = new Engine();
                 Module traps = Module.compile(plain, TestModules.TRAPS)) {
             Store store = new Store(module);
             AtomicReference<Instance> self = new AtomicReference<>();
@@ -164,12 +179,14 @@ class LifetimeModelTest {
                 throw new IllegalArgumentException("host failure");
             });
             self.set(Instance.create(store, module, new Imports().define("env", "h", h)));
-            assertThatThrownBy(() -> self.get().func("run").call()).isInstanceOf(TrapException.class)
+            assertThatThrownBy(() -> self.get().func("run").call())
+                    .isInstanceOf(TrapException.class)
                     .hasCauseInstanceOf(IllegalArgumentException.class);
             store.close();
-            try (Store other = new Store(plain); Instance t = Instance.create(other, traps)) {
-                assertThatThrownBy(() -> t.func("unreachable").call()).isInstanceOfSatisfying(TrapException.class,
-                        e -> {
+            try (Store other = new Store(plain);
+                    Instance t = Instance.create(other, traps)) {
+                assertThatThrownBy(() -> t.func("unreachable").call())
+                        .isInstanceOfSatisfying(TrapException.class, e -> {
                             assertThat(e.kind()).isEqualTo(TrapKind.UNREACHABLE);
                             assertThat(e.getCause()).isNull();
                         });
@@ -185,8 +202,9 @@ class LifetimeModelTest {
                   (func (export "callf") call $f))
                 """;
         try (Engine engine = new Engine(new Config().metering(Metering.of(10_000)));
-                Module module = Module.compile(engine, wat); Store store = new Store(module)) {
-            Func noop = Func.host(store, FuncType.of(List.of(), List.of()), c -> { });
+                Module module = Module.compile(engine, wat);
+                Store store = new Store(module)) {
+            Func noop = Func.host(store, FuncType.of(List.of(), List.of()), c -> {});
             Instance spinner = Instance.create(store, module, new Imports().define("env", "f", noop));
             Instance entry = Instance.create(store, module, new Imports().define("env", "f", spinner.func("spin")));
             assertThatThrownBy(() -> entry.func("callf").call()).isInstanceOf(MeteringExhaustedException.class);
@@ -201,7 +219,8 @@ class LifetimeModelTest {
      */
     @Test
     void theReadmePatternFreesEachStoreWithEverythingInIt() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, CALLS_HOST)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, CALLS_HOST)) {
             int cycles = Scale.of(20_000, 1_000_000);
             for (int i = 0; i < 5_000; i++) {
                 readmeCycle(engine, module);
@@ -218,9 +237,16 @@ class LifetimeModelTest {
             long live = LiveObjects.settled();
             long vmAfter = status("VmSize");
             long rssAfter = status("VmRSS");
-            System.out.printf("README pattern, %d cycles: VmSize %d -> %d KiB, RSS %d -> %d KiB (%+.1f%%), live %d -> %d%n",
-                    cycles, vmBefore, vmAfter, rssBefore, rssAfter, 100.0 * (rssAfter - rssBefore) / rssBefore,
-                    liveBefore, live);
+            System.out.printf(
+                    "README pattern, %d cycles: VmSize %d -> %d KiB, RSS %d -> %d KiB (%+.1f%%), live %d -> %d%n",
+                    cycles,
+                    vmBefore,
+                    vmAfter,
+                    rssBefore,
+                    rssAfter,
+                    100.0 * (rssAfter - rssBefore) / rssBefore,
+                    liveBefore,
+                    live);
             assertThat(live).isEqualTo(liveBefore);
             // one leaked store per cycle would be 8 GiB each
             assertThat((double) vmAfter).isBetween(vmBefore * 0.95, vmBefore * 1.05);
@@ -249,12 +275,17 @@ class LifetimeModelTest {
         AtomicReference<Throwable> root = new AtomicReference<>();
         AtomicReference<Integer> after = new AtomicReference<>();
         Thread t = Thread.ofPlatform().stackSize(256L << 20).start(() -> {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, wat);
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, wat);
                     Store store = new Store(engine)) {
                 AtomicReference<Func> down = new AtomicReference<>();
-                Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
-                        c -> c.result(0, c.i32(0) == 0 ? 0 : (Integer) down.get().call(c.i32(0) - 1)[0] + 1));
-                down.set(Instance.create(store, module, new Imports().define("env", "h", h)).func("down"));
+                Func h = Func.host(
+                        store,
+                        FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                        c -> c.result(
+                                0, c.i32(0) == 0 ? 0 : (Integer) down.get().call(c.i32(0) - 1)[0] + 1));
+                down.set(Instance.create(store, module, new Imports().define("env", "h", h))
+                        .func("down"));
                 try {
                     down.get().call(Upcalls.MAX_REENTRY + 10);
                 } catch (TrapException e) {
@@ -274,21 +305,25 @@ class LifetimeModelTest {
 
     @Test
     void aLongLivedStoreRefusesToInstantiateMoreThanItsLimit() {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, TestModules.TRAPS);
                 Store store = new Store(engine).maxInstances(10)) {
             for (int i = 0; i < 10; i++) {
                 Instance.create(store, module).close();
             }
             assertThat(store.instanceCount()).isEqualTo(10);
-            assertThatThrownBy(() -> Instance.create(store, module)).isInstanceOf(StoreLimitException.class)
-                    .hasMessageContaining("10 instances").hasMessageContaining("store of its own");
+            assertThatThrownBy(() -> Instance.create(store, module))
+                    .isInstanceOf(StoreLimitException.class)
+                    .hasMessageContaining("10 instances")
+                    .hasMessageContaining("store of its own");
         }
     }
 
     @Test
     @Timeout(60)
     void theCleanerFreesOtherStoresWhileOneStoreIsBusyInALongCall() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, CALLS_HOST)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, CALLS_HOST)) {
             Store busy = new Store(engine);
             CountDownLatch inside = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -297,7 +332,8 @@ class LifetimeModelTest {
                 await(release, 300); // held until the other stores are forgotten (at least 10 s in the long run)
                 c.result(0, 1);
             });
-            Func run = Instance.create(busy, module, new Imports().define("env", "h", h)).func("run");
+            Func run = Instance.create(busy, module, new Imports().define("env", "h", h))
+                    .func("run");
             Thread caller = Thread.ofPlatform().start(run::call);
             inside.await();
             long started = System.nanoTime();
@@ -316,8 +352,8 @@ class LifetimeModelTest {
                     Thread.sleep((10_000_000_000L - elapsed) / 1_000_000);
                 }
                 long live = LiveObjects.settled();
-                System.out.printf("Cleaner with a busy store: %d forgotten stores, live %d -> %d%n", forgotten,
-                        before, live);
+                System.out.printf(
+                        "Cleaner with a busy store: %d forgotten stores, live %d -> %d%n", forgotten, before, live);
                 assertThat(caller.isAlive()).as("the busy call still runs").isTrue();
                 assertThat(live).isLessThanOrEqualTo(before + 50);
             }
@@ -337,7 +373,8 @@ class LifetimeModelTest {
 
     @Test
     void aHostLambdaCapturingItsStoreLetsTheStoreBeCollected() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, CALLS_HOST)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, CALLS_HOST)) {
             List<WeakReference<Store>> stores = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 Store store = new Store(engine);
@@ -358,8 +395,10 @@ class LifetimeModelTest {
         String wat = """
                 (module (func (export "id") (param externref) (result externref) local.get 0))
                 """;
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, wat);
-                Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, wat);
+                Store store = new Store(engine);
+                Instance instance = Instance.create(store, module)) {
             Func id = instance.func("id");
             Object context = new Object();
             id.call(context);
@@ -371,9 +410,11 @@ class LifetimeModelTest {
                 }
             }
             System.gc();
-            long heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            System.out.printf("externref: %d calls, live native %d -> %d, heap after GC %d MiB%n", calls, liveBefore,
-                    NativeResource.LIVE.get(), heap >> 20);
+            long heap =
+                    Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            System.out.printf(
+                    "externref: %d calls, live native %d -> %d, heap after GC %d MiB%n",
+                    calls, liveBefore, NativeResource.LIVE.get(), heap >> 20);
             assertThat(NativeResource.LIVE.get()).isEqualTo(liveBefore);
         }
     }
@@ -385,7 +426,8 @@ class LifetimeModelTest {
                   (memory (export "memory") 1)
                   (func (export "_start") i32.const 0 call $exit))
                 """;
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, wat)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, wat)) {
             int runs = Scale.of(300, 10_000);
             for (int i = 0; i < 20; i++) {
                 wasiRun(module);
@@ -401,7 +443,8 @@ class LifetimeModelTest {
     }
 
     static void wasiRun(Module module) {
-        try (Store store = new Store(module); WasiEnv wasi = WasiEnv.create(store, new WasiConfig("exit0"))) {
+        try (Store store = new Store(module);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("exit0"))) {
             assertThat(wasi.run(module).exitCode()).isZero();
         }
     }

@@ -3,8 +3,7 @@ package dev.wasmerffm;
 /** The binding's count of live native objects, read once GC and the Cleaner have nothing left to free. */
 final class LiveObjects {
 
-    private LiveObjects() {
-    }
+    private LiveObjects() {}
 
     static long settled() throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;

@@ -90,11 +90,13 @@ class MemoryTableGlobalTest {
         assertThat(counter.get()).isEqualTo(1);
         counter.set(5);
         assertThat(counter.get()).isEqualTo(5);
-        assertThatThrownBy(() -> counter.set(5L)).isInstanceOf(WasmArgumentException.class)
+        assertThatThrownBy(() -> counter.set(5L))
+                .isInstanceOf(WasmArgumentException.class)
                 .hasMessageContaining("expected i32");
         Global pi = instance.global("pi");
         assertThat(pi.get()).isEqualTo(3.25);
-        assertThatThrownBy(() -> pi.set(1.0)).isInstanceOf(WasmArgumentException.class)
+        assertThatThrownBy(() -> pi.set(1.0))
+                .isInstanceOf(WasmArgumentException.class)
                 .hasMessageContaining("immutable");
         assertThat(counter.same(instance.global("counter"))).isTrue();
         assertThat(counter.same(pi)).isFalse();

@@ -25,7 +25,8 @@ class ModuleCacheTest {
     }
 
     static int call(Module m, String f, int a, int b) {
-        try (Store s = new Store(m.engine()); Instance in = Instance.create(s, m)) {
+        try (Store s = new Store(m.engine());
+                Instance in = Instance.create(s, m)) {
             return (Integer) in.func(f).call(a, b)[0];
         }
     }
@@ -37,11 +38,14 @@ class ModuleCacheTest {
                 Module m = cache.get(SmokeTest.ADD.getBytes());
                 assertThat(cache.get(SmokeTest.ADD.getBytes())).isSameAs(m);
                 assertThat(cache.stats()).isEqualTo(new ModuleCache.Stats(1, 1, 0, 1, 0, 0, 0, 0, 1));
-                assertThat(cache.state(cache.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("memory");
+                assertThat(cache.state(cache.key(Wasmer.wat2wasm(SmokeTest.ADD))))
+                        .isEqualTo("memory");
             }
             assertThat(entries(dir)).hasSize(1);
-            try (ModuleCache restarted = ModuleCache.builder(engine).directory(dir).build()) {
-                assertThat(restarted.state(restarted.key(Wasmer.wat2wasm(SmokeTest.ADD)))).isEqualTo("disk");
+            try (ModuleCache restarted =
+                    ModuleCache.builder(engine).directory(dir).build()) {
+                assertThat(restarted.state(restarted.key(Wasmer.wat2wasm(SmokeTest.ADD))))
+                        .isEqualTo("disk");
                 Module m = restarted.get(SmokeTest.ADD.getBytes());
                 assertThat(call(m, "add", 40, 2)).isEqualTo(42);
                 assertThat(restarted.stats().compiles()).isZero();
@@ -64,7 +68,8 @@ class ModuleCacheTest {
             flipped[flipped.length / 2] ^= 0x40; // libwasmer itself would load and run this
             Files.write(add, flipped);
             try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
-                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
+                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 1, 2))
+                        .isEqualTo(3);
                 assertThat(cache.stats().rejected()).isEqualTo(1);
                 assertThat(cache.stats().compiles()).isEqualTo(1);
             }
@@ -75,10 +80,13 @@ class ModuleCacheTest {
             }
             Files.copy(sub, add, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // another module's entry
             try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
-                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 5, 2)).isEqualTo(7);
+                assertThat(call(cache.get(SmokeTest.ADD.getBytes()), "add", 5, 2))
+                        .isEqualTo(7);
                 assertThat(cache.stats().rejected()).isEqualTo(1);
             }
-            try (ModuleCache otherKey = ModuleCache.builder(engine).directory(dir).key(ArtifactKey.of(new byte[32]))
+            try (ModuleCache otherKey = ModuleCache.builder(engine)
+                    .directory(dir)
+                    .key(ArtifactKey.of(new byte[32]))
                     .build()) {
                 otherKey.get(SUB.getBytes()); // written under the directory's key: refused under another
                 assertThat(otherKey.stats().rejected()).isEqualTo(1);
@@ -110,14 +118,19 @@ class ModuleCacheTest {
         ArtifactKey fleetKey = ArtifactKey.of("a fleet-wide secret of 32+ chars!".getBytes());
         var map = new java.util.concurrent.ConcurrentHashMap<String, byte[]>();
         try (Engine engine = new Engine()) {
-            try (ModuleCache first = ModuleCache.builder(engine).shared(new MapStore(map, false), fleetKey).build()) {
+            try (ModuleCache first = ModuleCache.builder(engine)
+                    .shared(new MapStore(map, false), fleetKey)
+                    .build()) {
                 first.get(SmokeTest.ADD.getBytes());
                 assertThat(first.stats().compiles()).isEqualTo(1);
             }
             assertThat(map).hasSize(1);
-            try (ModuleCache second = ModuleCache.builder(engine).directory(dir).shared(new MapStore(map, false),
-                    fleetKey).build()) {
-                assertThat(call(second.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
+            try (ModuleCache second = ModuleCache.builder(engine)
+                    .directory(dir)
+                    .shared(new MapStore(map, false), fleetKey)
+                    .build()) {
+                assertThat(call(second.get(SmokeTest.ADD.getBytes()), "add", 40, 2))
+                        .isEqualTo(42);
                 assertThat(second.stats().compiles()).isZero();
                 assertThat(second.stats().sharedLoads()).isEqualTo(1);
                 assertThat(entries(dir)).hasSize(1); // kept on disk too
@@ -126,36 +139,49 @@ class ModuleCacheTest {
             byte[] forged = map.get(key).clone();
             forged[forged.length / 2] ^= 0x40;
             map.put(key, forged);
-            try (ModuleCache third = ModuleCache.builder(engine).shared(new MapStore(map, false), fleetKey).build()) {
-                assertThat(call(third.get(SmokeTest.ADD.getBytes()), "add", 1, 2)).isEqualTo(3);
+            try (ModuleCache third = ModuleCache.builder(engine)
+                    .shared(new MapStore(map, false), fleetKey)
+                    .build()) {
+                assertThat(call(third.get(SmokeTest.ADD.getBytes()), "add", 1, 2))
+                        .isEqualTo(3);
                 assertThat(third.stats().sharedRejected()).isEqualTo(1);
                 assertThat(third.stats().compiles()).isEqualTo(1);
                 assertThat(map.get(key)).isNotEqualTo(forged); // replaced by the recompiled artifact
             }
-            try (ModuleCache otherFleet = ModuleCache.builder(engine).shared(new MapStore(map, false),
-                    ArtifactKey.of("another fleet's secret, 32+ chars".getBytes())).build()) {
+            try (ModuleCache otherFleet = ModuleCache.builder(engine)
+                    .shared(new MapStore(map, false), ArtifactKey.of("another fleet's secret, 32+ chars".getBytes()))
+                    .build()) {
                 otherFleet.get(SmokeTest.ADD.getBytes());
                 assertThat(otherFleet.stats().sharedRejected()).isEqualTo(1);
             }
-            try (ModuleCache down = ModuleCache.builder(engine).shared(new MapStore(map, true), fleetKey).build()) {
+            try (ModuleCache down = ModuleCache.builder(engine)
+                    .shared(new MapStore(map, true), fleetKey)
+                    .build()) {
                 assertThat(call(down.get(SUB.getBytes()), "sub", 5, 2)).isEqualTo(3);
                 assertThat(down.stats().sharedErrors()).isEqualTo(2); // the read and the write
                 assertThat(down.stats().compiles()).isEqualTo(1);
             }
-            assertThatThrownBy(
-                    () -> ModuleCache.builder(engine).shared(new MapStore(map, false), null).build())
-                    .isInstanceOf(NullPointerException.class).hasMessageContaining("needs a key");
+            assertThatThrownBy(() -> ModuleCache.builder(engine)
+                            .shared(new MapStore(map, false), null)
+                            .build())
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("needs a key");
         }
     }
 
     @Test
     void keysChangeWithEverythingThatChangesTheCode(@TempDir Path dir) {
-        try (Engine a = new Engine(); Engine b = new Engine(new Config().backend(Backend.SINGLEPASS));
+        try (Engine a = new Engine();
+                Engine b = new Engine(new Config().backend(Backend.SINGLEPASS));
                 Engine c = new Engine(new Config().metering(Metering.of(10)));
                 Engine d = new Engine(new Config().feature(Feature.SIMD, false))) {
             byte[] wasm = Wasmer.wat2wasm(SmokeTest.ADD);
-            assertThat(Stream.of(a, b, c, d).map(e -> new ModuleCache(e).key(wasm)).distinct()).hasSize(4);
-            try (ModuleCache bounded = ModuleCache.builder(a).directory(dir).maxDiskBytes(1).build()) {
+            assertThat(Stream.of(a, b, c, d)
+                            .map(e -> new ModuleCache(e).key(wasm))
+                            .distinct())
+                    .hasSize(4);
+            try (ModuleCache bounded =
+                    ModuleCache.builder(a).directory(dir).maxDiskBytes(1).build()) {
                 bounded.get(wasm);
                 assertThat(bounded.stats().size()).isEqualTo(1);
             }
@@ -170,13 +196,14 @@ class ModuleCacheTest {
         Files.setOwner(p, p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
     }
 
-    static org.assertj.core.api.AbstractThrowableAssert<?, ?> refused(Engine engine, Path dir, ArtifactKey key,
-            Path named) {
+    static org.assertj.core.api.AbstractThrowableAssert<?, ?> refused(
+            Engine engine, Path dir, ArtifactKey key, Path named) {
         ModuleCache.Builder builder = ModuleCache.builder(engine).directory(dir);
         if (key != null) {
             builder.key(key);
         }
-        return assertThatThrownBy(builder::build).isInstanceOf(CacheDirectoryException.class)
+        return assertThatThrownBy(builder::build)
+                .isInstanceOf(CacheDirectoryException.class)
                 .hasMessageContaining(named.toString())
                 .satisfies(e -> assertThat(((CacheDirectoryException) e).path()).isEqualTo(named));
     }
@@ -187,7 +214,8 @@ class ModuleCacheTest {
         try (Engine engine = new Engine()) {
             Path open = Files.createDirectory(tmp.resolve("group-writable"));
             chmod(open, "rwxrwx---");
-            refused(engine, open, null, open).hasMessageContaining("writable by group or others")
+            refused(engine, open, null, open)
+                    .hasMessageContaining("writable by group or others")
                     .hasMessageContaining("chmod go-w");
             chmod(open, "rwx---rwx");
             refused(engine, open, ArtifactKey.random(), open); // a given key does not make it trusted
@@ -202,7 +230,8 @@ class ModuleCacheTest {
             Path keyFile = own.resolve(".mac-key");
             Files.write(keyFile, new byte[32]);
             chmod(keyFile, "rw-r--r--");
-            refused(engine, own, null, keyFile).hasMessageContaining("accessible to group or others")
+            refused(engine, own, null, keyFile)
+                    .hasMessageContaining("accessible to group or others")
                     .hasMessageContaining("chmod 600");
             chmod(keyFile, "rw-------");
             Files.write(keyFile, new byte[31]);
@@ -223,8 +252,12 @@ class ModuleCacheTest {
             chownNobody(keyFile);
             refused(engine, own, null, keyFile).hasMessageContaining("owned by nobody");
             // a key given in configuration never falls back to the file: the planted one is not even looked at
-            try (ModuleCache given = ModuleCache.builder(engine).directory(own).key(ArtifactKey.random()).build()) {
-                assertThat(call(given.get(SmokeTest.ADD.getBytes()), "add", 40, 2)).isEqualTo(42);
+            try (ModuleCache given = ModuleCache.builder(engine)
+                    .directory(own)
+                    .key(ArtifactKey.random())
+                    .build()) {
+                assertThat(call(given.get(SmokeTest.ADD.getBytes()), "add", 40, 2))
+                        .isEqualTo(42);
             }
         }
     }
@@ -234,12 +267,18 @@ class ModuleCacheTest {
         Path home = Path.of(System.getProperty("user.home"));
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path dir = ModuleCache.defaultDirectory();
-        assertThat(dir.startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache"))).as(dir.toString()).isTrue();
-        assertThat(dir.endsWith(Path.of("wasmer-java", "modules"))).as(dir.toString()).isTrue();
+        assertThat(dir.startsWith(xdg != null ? Path.of(xdg) : home.resolve(".cache")))
+                .as(dir.toString())
+                .isTrue();
+        assertThat(dir.endsWith(Path.of("wasmer-java", "modules")))
+                .as(dir.toString())
+                .isTrue();
         Path fresh = tmp.resolve("a/b/modules");
-        try (Engine engine = new Engine(); ModuleCache cache = ModuleCache.builder(engine).directory(fresh).build()) {
+        try (Engine engine = new Engine();
+                ModuleCache cache = ModuleCache.builder(engine).directory(fresh).build()) {
             cache.get(SmokeTest.ADD.getBytes());
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)))
+                    .isEqualTo("rwx------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.resolve(".mac-key"))))
                     .isEqualTo("rw-------");
             assertThat(entries(fresh)).hasSize(1);

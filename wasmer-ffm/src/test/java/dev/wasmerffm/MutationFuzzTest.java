@@ -47,8 +47,11 @@ class MutationFuzzTest {
         corpus.add(Wasmer.wat2wasm(TestModules.TRAPS));
         int[] outcomes = new int[4]; // invalid, valid but refused, instantiate/call error, ran
         List<String> untyped = new ArrayList<>();
-        Config config = new Config().backend(Backend.SINGLEPASS).metering(Metering.of(100_000))
-                .maxMemory(4 * 65536).maxTableElements(64);
+        Config config = new Config()
+                .backend(Backend.SINGLEPASS)
+                .metering(Metering.of(100_000))
+                .maxMemory(4 * 65536)
+                .maxTableElements(64);
         try (Engine engine = new Engine(config)) {
             for (int i = 0; i < count; i++) {
                 byte[] wasm = mutate(corpus.get(random.nextInt(corpus.size())), random);
@@ -57,15 +60,20 @@ class MutationFuzzTest {
                 } catch (WasmerException e) {
                     outcomes[2]++; // typed, expected for broken input
                 } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-                    untyped.add("case " + i + " (seed " + seed + ", " + HexFormat.of().formatHex(wasm) + "): " + e);
+                    untyped.add("case " + i + " (seed " + seed + ", "
+                            + HexFormat.of().formatHex(wasm) + "): " + e);
                 }
             }
         }
-        System.out.printf("MutationFuzzTest: %d modules, invalid=%d valid-but-refused=%d instantiate/call-error=%d "
-                + "ran=%d untyped=%d%n", count, outcomes[0], outcomes[1], outcomes[2], outcomes[3], untyped.size());
+        System.out.printf(
+                "MutationFuzzTest: %d modules, invalid=%d valid-but-refused=%d instantiate/call-error=%d "
+                        + "ran=%d untyped=%d%n",
+                count, outcomes[0], outcomes[1], outcomes[2], outcomes[3], untyped.size());
         assertThat(untyped).as("exceptions that are not WasmerExceptions").isEmpty();
         assertThat(outcomes[3]).as("some mutants still run").isPositive();
-        assertThat(LiveObjects.settled()).as("native objects left after fuzzing").isEqualTo(liveBefore);
+        assertThat(LiveObjects.settled())
+                .as("native objects left after fuzzing")
+                .isEqualTo(liveBefore);
     }
 
     static byte[] mutate(byte[] seed, Random r) {
@@ -102,14 +110,18 @@ class MutationFuzzTest {
         } catch (WasmerException e) {
             return valid ? 1 : 0;
         }
-        try (module; Store store = new Store(module)) {
+        try (module;
+                Store store = new Store(module)) {
             Extern[] stubs = stubs(store, module);
             try (Instance in = Instance.create(store, module, stubs)) {
                 for (Extern e : in.exports().values()) {
-                    if (e instanceof Func f && !f.type().hasV128() && f.type().params().stream()
-                            .noneMatch(ValType::isReference)) {
+                    if (e instanceof Func f
+                            && !f.type().hasV128()
+                            && f.type().params().stream().noneMatch(ValType::isReference)) {
                         try {
-                            f.call(f.type().params().stream().map(MutationFuzzTest::zero).toArray());
+                            f.call(f.type().params().stream()
+                                    .map(MutationFuzzTest::zero)
+                                    .toArray());
                         } catch (WasmerException trapOrArgs) {
                             // traps, metering and argument errors are the expected outcomes
                         }
@@ -128,8 +140,9 @@ class MutationFuzzTest {
 
     /** Host functions returning zeros for every function import; other imports are left missing (LinkException). */
     static Extern[] stubs(Store store, Module module) {
-        return module.imports().stream().map(i -> i.type() instanceof FuncType t && !t.hasV128()
-                ? Func.host(store, t, c -> { }) : null).toArray(Extern[]::new);
+        return module.imports().stream()
+                .map(i -> i.type() instanceof FuncType t && !t.hasV128() ? Func.host(store, t, c -> {}) : null)
+                .toArray(Extern[]::new);
     }
 
     static Object zero(ValType t) {

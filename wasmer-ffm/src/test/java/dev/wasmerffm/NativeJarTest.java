@@ -34,9 +34,12 @@ class NativeJarTest {
 
     static Properties jar() throws Exception {
         Properties p = new Properties();
-        try (InputStream in = NativeJarTest.class.getClassLoader()
+        try (InputStream in = NativeJarTest.class
+                .getClassLoader()
                 .getResourceAsStream("META-INF/wasmer-native/" + PLATFORM + "/wasmer-native.properties")) {
-            assertThat(in).as("the wasmer-native jar of " + PLATFORM + " is on the test classpath").isNotNull();
+            assertThat(in)
+                    .as("the wasmer-native jar of " + PLATFORM + " is on the test classpath")
+                    .isNotNull();
             p.load(in);
         }
         return p;
@@ -59,15 +62,21 @@ class NativeJarTest {
         Properties jar = jar();
         Path root = tmp.resolve("cache/native");
         Path lib = NativeJar.extract(PLATFORM, List.of(root));
-        assertThat(lib).isEqualTo(root.resolve(jar.getProperty("wasmer.version") + "-" + jar.getProperty("sha256"))
-                .resolve("lib").resolve(Loader.FILE_NAME));
+        assertThat(lib)
+                .isEqualTo(root.resolve(jar.getProperty("wasmer.version") + "-" + jar.getProperty("sha256"))
+                        .resolve("lib")
+                        .resolve(Loader.FILE_NAME));
         assertThat(NativeJar.sha256(lib)).isEqualTo(jar.getProperty("sha256"));
         assertThat(lib.resolveSibling("../include/wasmer.h").normalize()).isRegularFile();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root)))
+                .isEqualTo("rwx------");
         var modified = Files.getLastModifiedTime(lib);
         assertThat(NativeJar.extract(PLATFORM, List.of(root))).isEqualTo(lib);
-        assertThat(Files.getLastModifiedTime(lib)).as("reused, not written again").isEqualTo(modified);
-        assertThat(files(root)).as("the library, its verified stamp and the headers")
+        assertThat(Files.getLastModifiedTime(lib))
+                .as("reused, not written again")
+                .isEqualTo(modified);
+        assertThat(files(root))
+                .as("the library, its verified stamp and the headers")
                 .hasSize(2 + jar.getProperty("include").split(" ").length);
     }
 
@@ -86,10 +95,13 @@ class NativeJarTest {
         }
         Files.setLastModifiedTime(lib, time);
         NativeJar.extract(PLATFORM, List.of(root));
-        assertThat(NativeJar.sha256(lib)).as("same size, time and inode: trusted as verified").isNotEqualTo(good);
+        assertThat(NativeJar.sha256(lib))
+                .as("same size, time and inode: trusted as verified")
+                .isNotEqualTo(good);
         Files.setLastModifiedTime(lib, FileTime.fromMillis(time.toMillis() + 1000));
         NativeJar.extract(PLATFORM, List.of(root));
-        assertThat(NativeJar.sha256(lib)).as("its time changed: hashed, found altered, extracted again")
+        assertThat(NativeJar.sha256(lib))
+                .as("its time changed: hashed, found altered, extracted again")
                 .isEqualTo(good);
     }
 
@@ -121,14 +133,17 @@ class NativeJarTest {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Path>> results = pool.invokeAll(IntStream.range(0, 4)
-                    .mapToObj(i -> (Callable<Path>) () -> NativeJar.extract(PLATFORM, List.of(root))).toList());
+                    .mapToObj(i -> (Callable<Path>) () -> NativeJar.extract(PLATFORM, List.of(root)))
+                    .toList());
             Path lib = results.getFirst().get();
             for (Future<Path> f : results) {
                 assertThat(f.get()).isEqualTo(lib);
             }
             assertThat(NativeJar.sha256(lib)).isEqualTo(jar().getProperty("sha256"));
-            assertThat(files(root).stream().filter(f -> f.getFileName().toString().contains("libwasmer")))
-                    .as("one library and no temporary file").containsExactly(lib);
+            assertThat(files(root).stream()
+                            .filter(f -> f.getFileName().toString().contains("libwasmer")))
+                    .as("one library and no temporary file")
+                    .containsExactly(lib);
         } finally {
             pool.shutdown();
         }
@@ -157,7 +172,8 @@ class NativeJarTest {
         }
         assumeTrue(nobody != null, "changing a directory's owner needs root");
         assertThatThrownBy(() -> NativeJar.extract(PLATFORM, List.of(root)))
-                .isInstanceOf(NativeJar.Refusal.class).hasMessageContaining(root + " is owned by nobody");
+                .isInstanceOf(NativeJar.Refusal.class)
+                .hasMessageContaining(root + " is owned by nobody");
     }
 
     @Test
@@ -170,14 +186,19 @@ class NativeJarTest {
 
     @Test
     void aPlatformWithoutAJarOnTheClasspathHasNoLibrary() throws Exception {
-        assertThat(NativeJar.extract("linux-riscv64", List.of(tmp.resolve("native")))).isNull();
+        assertThat(NativeJar.extract("linux-riscv64", List.of(tmp.resolve("native"))))
+                .isNull();
         assertThat(tmp.resolve("native")).doesNotExist();
     }
 
     @Test
     void theUsualRootsAreTheCacheThenTheTemporaryDirectory() {
-        assertThat(NativeJar.roots()).containsExactly(Loader.cacheRoot().resolve("native"),
-                Path.of(System.getProperty("java.io.tmpdir"), "wasmer-java-" + System.getProperty("user.name"),
-                        "native"));
+        assertThat(NativeJar.roots())
+                .containsExactly(
+                        Loader.cacheRoot().resolve("native"),
+                        Path.of(
+                                System.getProperty("java.io.tmpdir"),
+                                "wasmer-java-" + System.getProperty("user.name"),
+                                "native"));
     }
 }

@@ -5,8 +5,7 @@ public final class Scale {
 
     public static final boolean LONG = "long".equals(System.getProperty("wasmer.reliability"));
 
-    private Scale() {
-    }
+    private Scale() {}
 
     public static int of(int fast, int longRun) {
         return LONG ? longRun : fast;

@@ -28,14 +28,16 @@ class SignalCoexistenceTest {
 
     @Test
     void trapsAndNullPointerExceptionsInterleave() throws Exception {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, TestModules.TRAPS);
                 ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<long[]>> futures = new ArrayList<>();
             for (String export : List.of("oob", "div0")) {
                 futures.add(pool.submit(() -> {
                     long traps = 0;
                     long ok = 0;
-                    try (Store store = new Store(engine); Instance in = Instance.create(store, module)) {
+                    try (Store store = new Store(engine);
+                            Instance in = Instance.create(store, module)) {
                         Func f = in.func(export);
                         Func good = in.func("ok");
                         for (int i = 0; i < ITERATIONS / 10; i++) {

@@ -29,25 +29,34 @@ class SimdTest {
 
     @Test
     void aSimdModuleCompilesListsInstantiatesAndRunsItsOtherFunctions() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, SIMD)) {
             assertThat(module.usesV128()).isTrue();
-            assertThat(module.exports()).extracting(ExportType::toString).containsExactly(
-                    "vg: global v128", "tab: table 1.. funcref", "lane_sum: (i32) -> (i32)",
-                    "vadd: (v128, v128) -> (v128)");
+            assertThat(module.exports())
+                    .extracting(ExportType::toString)
+                    .containsExactly(
+                            "vg: global v128",
+                            "tab: table 1.. funcref",
+                            "lane_sum: (i32) -> (i32)",
+                            "vadd: (v128, v128) -> (v128)");
             try (Instance instance = Instance.create(store, module)) {
                 assertThat(instance.func("lane_sum").call(10)).containsExactly(12);
-                assertThat(instance.func("lane_sum").asIntUnaryOperator().applyAsInt(1)).isEqualTo(3);
+                assertThat(instance.func("lane_sum").asIntUnaryOperator().applyAsInt(1))
+                        .isEqualTo(3);
                 assertThatThrownBy(() -> instance.func("vadd").call(null, null))
-                        .isInstanceOf(WasmArgumentException.class).hasMessageContaining("vadd")
+                        .isInstanceOf(WasmArgumentException.class)
+                        .hasMessageContaining("vadd")
                         .hasMessageContaining("v128");
                 // v128 values go through generated adapters (V128Test): no C API v128 type query on the way
                 assertThat(instance.global("vg").get()).isEqualTo(V128.ofI32x4(1, 2, 3, 4));
-                assertThatThrownBy(() -> instance.global("vg").nativeType()).isInstanceOf(WasmArgumentException.class)
+                assertThatThrownBy(() -> instance.global("vg").nativeType())
+                        .isInstanceOf(WasmArgumentException.class)
                         .hasMessageContaining("v128");
                 // a funcref read from a table: its type cannot be asked in a store holding v128 code
                 Func fromTable = (Func) instance.table("tab").get(0);
-                assertThatThrownBy(fromTable::type).isInstanceOf(WasmerException.class)
+                assertThatThrownBy(fromTable::type)
+                        .isInstanceOf(WasmerException.class)
                         .hasMessageContaining("v128");
                 assertThatThrownBy(() -> fromTable.call()).isInstanceOf(WasmerException.class);
                 assertThat(fromTable.paramArity()).isEqualTo(2);
@@ -57,9 +66,11 @@ class SimdTest {
 
     @Test
     void v128ImportsAreListedAndSatisfiedFromJavaThroughAdapters() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, SIMD_IMPORTS)) {
-            assertThat(module.imports()).extracting(ImportType::toString)
+            assertThat(module.imports())
+                    .extracting(ImportType::toString)
                     .containsExactly("env.vf: (v128) -> (i32)", "env.vg: global v128");
             Func vf = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.I32)), c -> c.result(0, 1));
             assertThat(vf.type()).isEqualTo(module.imports().get(0).type());
@@ -75,8 +86,10 @@ class SimdTest {
     @Test
     void serializedSimdModulesKeepTheirInterface() {
         ArtifactKey key = ArtifactKey.random();
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, SIMD);
-                Module back = Module.deserialize(engine, module.serialize(key), key); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, SIMD);
+                Module back = Module.deserialize(engine, module.serialize(key), key);
+                Store store = new Store(engine);
                 Instance instance = Instance.create(store, back)) {
             assertThat(back.exports()).isEqualTo(module.exports());
             assertThat(instance.func("lane_sum").call(10)).containsExactly(12);

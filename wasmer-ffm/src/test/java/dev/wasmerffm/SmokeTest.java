@@ -32,10 +32,13 @@ class SmokeTest {
 
     @Test
     void compilesInstantiatesAndCallsAdd() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
-                Module module = Module.compile(engine, ADD); Instance instance = Instance.create(store, module)) {
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
+                Module module = Module.compile(engine, ADD);
+                Instance instance = Instance.create(store, module)) {
             assertThat(instance.func("add").call(40, 2)).containsExactly(42);
-            assertThat(instance.func("add").asIntBinaryOperator().applyAsInt(40, 2)).isEqualTo(42);
+            assertThat(instance.func("add").asIntBinaryOperator().applyAsInt(40, 2))
+                    .isEqualTo(42);
         }
     }
 
@@ -44,14 +47,25 @@ class SmokeTest {
     void aWrongLibraryPathGivesTheClearError() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path missing = Path.of("/nonexistent/libwasmer.so");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-D" + WasmerLibrary.PATH_PROPERTY + "=" + missing, "-cp", System.getProperty("java.class.path"),
-                LoadProbe.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-D" + WasmerLibrary.PATH_PROPERTY + "=" + missing,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LoadProbe.class.getName())
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.exitValue()).as(out).isEqualTo(3);
-        assertThat(out).contains("WasmerLibraryException", "libwasmer not found", missing.toString(),
-                "system property wasmer.library.path", "build-libwasmer.sh");
+        assertThat(out)
+                .contains(
+                        "WasmerLibraryException",
+                        "libwasmer not found",
+                        missing.toString(),
+                        "system property wasmer.library.path",
+                        "build-libwasmer.sh");
     }
 
     /** Entry point of the child JVM above. */
@@ -73,17 +87,23 @@ class SmokeTest {
         assertThat(dir.getFileName().toString()).matches("wasmer-[0-9.]+-[0-9a-f]{12}");
         if (System.getenv("WASMER_DIR") == null) {
             assertThat(dir.resolve("lib").resolve(Loader.FILE_NAME)).exists();
-            assertThat(Files.list(dir.resolve("include")).map(p -> p.getFileName().toString()).toList())
+            assertThat(Files.list(dir.resolve("include"))
+                            .map(p -> p.getFileName().toString())
+                            .toList())
                     .containsAll(List.of("wasm.h", "wasmer.h"));
         }
     }
 
     @Test
     void unknownExportIsATypedError() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
-                Module module = Module.compile(engine, ADD); Instance instance = Instance.create(store, module)) {
-            assertThatThrownBy(() -> instance.func("sub")).isInstanceOf(NoSuchExportException.class)
-                    .hasMessageContaining("'sub'").hasMessageContaining("[add]");
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
+                Module module = Module.compile(engine, ADD);
+                Instance instance = Instance.create(store, module)) {
+            assertThatThrownBy(() -> instance.func("sub"))
+                    .isInstanceOf(NoSuchExportException.class)
+                    .hasMessageContaining("'sub'")
+                    .hasMessageContaining("[add]");
         }
     }
 }

@@ -3,8 +3,7 @@ package dev.wasmerffm;
 /** Modules shared by several tests. */
 public final class TestModules {
 
-    private TestModules() {
-    }
+    private TestModules() {}
 
     /** One export per trap kind, plus {@code ok} (returns 7) and {@code inc} (adds one). */
     public static final String TRAPS = """

@@ -11,7 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every trap kind becomes a typed exception with message and frames; the store stays usable. */
 class TrapTest {
 
-
     static Engine engine;
     static Module module;
 
@@ -37,9 +36,11 @@ class TrapTest {
         "bad_sig, INDIRECT_CALL_TYPE_MISMATCH",
         "undefined, UNINITIALIZED_ELEMENT",
         "table_oob, TABLE_OUT_OF_BOUNDS",
-        "stack, STACK_OVERFLOW"})
+        "stack, STACK_OVERFLOW"
+    })
     void eachTrapKindIsTyped(String export, TrapKind kind) {
-        try (Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+        try (Store store = new Store(engine);
+                Instance instance = Instance.create(store, module)) {
             Func f = instance.func(export);
             assertThatThrownBy(f::call).isInstanceOfSatisfying(TrapException.class, e -> {
                 assertThat(e.kind()).as(e.getMessage()).isEqualTo(kind);
@@ -58,7 +59,8 @@ class TrapTest {
     @ParameterizedTest
     @CsvSource({"unreachable"})
     void framesCarryFunctionIndexOffsetsAndNames(String export) {
-        try (Store store = new Store(engine); Instance instance = Instance.create(store, module)) {
+        try (Store store = new Store(engine);
+                Instance instance = Instance.create(store, module)) {
             TrapException e = (TrapException) org.assertj.core.api.Assertions.catchThrowable(
                     () -> instance.func(export).call());
             TrapFrame origin = e.frames().getFirst();

@@ -39,14 +39,16 @@ class UntrustedBytesTest {
         try (Engine engine = new Engine(CAPPED)) {
             assertThatThrownBy(() -> Module.compile(engine, hex("0061736d 01000000 00 05"))) // loads the classes
                     .isInstanceOf(CompileException.class);
-            assertTimeoutPreemptively(Duration.ofMillis(100), () -> assertThatThrownBy(
-                    () -> Module.compile(engine, spins)).isInstanceOf(CompileException.class)
-                    .hasMessageContaining("section 0 size 4294967290 exceeds the 0 bytes left").hasMessageEndingWith(
-                            "at offset 9"));
+            assertTimeoutPreemptively(
+                    Duration.ofMillis(100), () -> assertThatThrownBy(() -> Module.compile(engine, spins))
+                            .isInstanceOf(CompileException.class)
+                            .hasMessageContaining("section 0 size 4294967290 exceeds the 0 bytes left")
+                            .hasMessageEndingWith("at offset 9"));
         }
         try (Engine plain = new Engine()) {
-            assertTimeoutPreemptively(Duration.ofMillis(100), () -> assertThatThrownBy(
-                    () -> Module.compile(plain, spins)).isInstanceOf(CompileException.class));
+            assertTimeoutPreemptively(
+                    Duration.ofMillis(100),
+                    () -> assertThatThrownBy(() -> Module.compile(plain, spins)).isInstanceOf(CompileException.class));
         }
     }
 
@@ -59,9 +61,11 @@ class UntrustedBytesTest {
         try (Engine engine = new Engine(CAPPED)) {
             Module.compile(engine, SmokeTest.ADD).close(); // loads the classes
             long bytes = allocated(() -> {
-                assertThatThrownBy(() -> Module.compile(engine, params)).isInstanceOf(CompileException.class)
+                assertThatThrownBy(() -> Module.compile(engine, params))
+                        .isInstanceOf(CompileException.class)
                         .hasMessageContaining("parameter count 2147483647 exceeds the 0 bytes left at offset 12");
-                assertThatThrownBy(() -> Module.compile(engine, functions)).isInstanceOf(CompileException.class)
+                assertThatThrownBy(() -> Module.compile(engine, functions))
+                        .isInstanceOf(CompileException.class)
                         .hasMessageContaining("count 4294967295 exceeds the 5 bytes left at offset 10");
             });
             assertThat(bytes).as("bytes allocated").isLessThan(4L << 20);
@@ -72,20 +76,25 @@ class UntrustedBytesTest {
     void outOfRangeIndicesAndNonReferenceTableElementsAreCompileErrors() {
         try (Engine engine = new Engine()) {
             assertThatThrownBy(() -> Module.compile(engine, "(module (func (type 42)))"))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("type index 42 is out of range");
+                    .isInstanceOf(CompileException.class)
+                    .hasMessageContaining("type index 42 is out of range");
             byte[] v128Table = hex("0061736d 01000000 04 04 01 7b 00 01");
-            assertThatThrownBy(() -> Module.compile(engine, v128Table)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.compile(engine, v128Table))
+                    .isInstanceOf(CompileException.class)
                     .hasMessageContaining("table element type v128 is not a reference type at offset 11");
             byte[] badExport = hex("0061736d 01000000 07 05 01 01 66 00 03"); // export "f" = function 3 of none
-            assertThatThrownBy(() -> Module.compile(engine, badExport)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.compile(engine, badExport))
+                    .isInstanceOf(CompileException.class)
                     .hasMessageContaining("index of export 'f' 3 is out of range");
             byte[] outOfOrder = hex("0061736d 01000000 03 01 00 01 01 00");
-            assertThatThrownBy(() -> Module.compile(engine, outOfOrder)).isInstanceOf(CompileException.class)
+            assertThatThrownBy(() -> Module.compile(engine, outOfOrder))
+                    .isInstanceOf(CompileException.class)
                     .hasMessageContaining("section 1 is out of order or repeated at offset 11");
         }
         try (Engine capped = new Engine(CAPPED)) {
             assertThatThrownBy(() -> Module.compile(capped, hex("0061736d 01000000 04 04 01 7b 00 01")))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("at offset 11");
+                    .isInstanceOf(CompileException.class)
+                    .hasMessageContaining("at offset 11");
         }
     }
 
@@ -94,17 +103,23 @@ class UntrustedBytesTest {
         byte[] wasm = Wasmer.wat2wasm(SmokeTest.ADD);
         try (Engine engine = new Engine()) {
             for (byte[] broken : new byte[][] {Arrays.copyOf(wasm, 3), {}, {1, 2, 3, 0}, {'(', 0}}) {
-                assertThatThrownBy(() -> Module.compile(engine, broken)).as(HexFormat.of().formatHex(broken))
-                        .isInstanceOf(CompileException.class).hasMessageContaining("not a WebAssembly binary")
+                assertThatThrownBy(() -> Module.compile(engine, broken))
+                        .as(HexFormat.of().formatHex(broken))
+                        .isInstanceOf(CompileException.class)
+                        .hasMessageContaining("not a WebAssembly binary")
                         .hasMessageNotContaining("WAT");
             }
             assertThatThrownBy(() -> Module.compile(engine, Arrays.copyOf(wasm, 6)))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("truncated WebAssembly binary");
+                    .isInstanceOf(CompileException.class)
+                    .hasMessageContaining("truncated WebAssembly binary");
             assertThatThrownBy(() -> Module.compile(engine, "(module".getBytes()))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("invalid WAT");
+                    .isInstanceOf(CompileException.class)
+                    .hasMessageContaining("invalid WAT");
             assertThatThrownBy(() -> Module.fromBinary(engine, SmokeTest.ADD.getBytes()))
-                    .isInstanceOf(CompileException.class).hasMessageContaining("no \\0asm magic at offset 0");
-            try (Module m = Module.fromBinary(engine, wasm); Store s = new Store(engine);
+                    .isInstanceOf(CompileException.class)
+                    .hasMessageContaining("no \\0asm magic at offset 0");
+            try (Module m = Module.fromBinary(engine, wasm);
+                    Store s = new Store(engine);
                     Instance in = Instance.create(s, m)) {
                 assertThat(in.func("add").call(40, 2)).containsExactly(42);
             }
@@ -119,14 +134,15 @@ class UntrustedBytesTest {
     void theBindingsOwnReadersAreTotal() {
         int count = Scale.of(20_000, 500_000);
         Random random = new Random(Long.getLong("wasmer.fuzz.seed", 20261201L));
-        List<byte[]> seeds = new ArrayList<>(MutationFuzzTest.SEEDS.stream().map(Wasmer::wat2wasm).toList());
+        List<byte[]> seeds = new ArrayList<>(
+                MutationFuzzTest.SEEDS.stream().map(Wasmer::wat2wasm).toList());
         seeds.add(Wasmer.wat2wasm(TestModules.TRAPS));
         List<String> other = new ArrayList<>();
         int[] outcomes = new int[2]; // read, refused
         assertTimeoutPreemptively(Duration.ofSeconds(Scale.of(60, 600)), () -> {
             for (int i = 0; i < count; i++) {
-                byte[] wasm = i % 4 == 0 ? random(random)
-                        : MutationFuzzTest.mutate(seeds.get(i % seeds.size()), random);
+                byte[] wasm =
+                        i % 4 == 0 ? random(random) : MutationFuzzTest.mutate(seeds.get(i % seeds.size()), random);
                 try {
                     ModuleInfo.read(wasm);
                     LimitsCap.apply(wasm, 4, 10);
@@ -138,8 +154,9 @@ class UntrustedBytesTest {
                 }
             }
         });
-        System.out.printf("UntrustedBytesTest: %d inputs, read=%d refused=%d other=%d%n", count, outcomes[0],
-                outcomes[1], other.size());
+        System.out.printf(
+                "UntrustedBytesTest: %d inputs, read=%d refused=%d other=%d%n",
+                count, outcomes[0], outcomes[1], other.size());
         assertThat(other).isEmpty();
         assertThat(outcomes[0]).as("some inputs are still modules").isPositive();
     }
@@ -148,11 +165,12 @@ class UntrustedBytesTest {
     static byte[] random(Random r) {
         byte[] b = Arrays.copyOf(hex("0061736d 01000000"), 8 + r.nextInt(41));
         for (int i = 8; i < b.length; i++) {
-            b[i] = (byte) switch (r.nextInt(3)) {
-                case 0 -> 0x80 | r.nextInt(128);
-                case 1 -> r.nextInt(14);
-                default -> r.nextInt(256);
-            };
+            b[i] = (byte)
+                    switch (r.nextInt(3)) {
+                        case 0 -> 0x80 | r.nextInt(128);
+                        case 1 -> r.nextInt(14);
+                        default -> r.nextInt(256);
+                    };
         }
         return b;
     }

@@ -35,7 +35,8 @@ class V128Test {
 
     @Test
     void everyLaneShapeCrossesExactly() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, LANES);
                 Instance i = Instance.create(store, module)) {
             byte[] a = new byte[16];
@@ -47,15 +48,39 @@ class V128Test {
                 sum[k] = (byte) (a[k] + b[k]);
             }
             assertThat(i.func("i8_add").call(V128.ofI8x16(a), V128.ofI8x16(b))).containsExactly(V128.ofI8x16(sum));
-            assertThat(i.func("i16_mul").call(V128.ofI16x8((short) 300, (short) -2, (short) 3, (short) 4,
-                    (short) 5, (short) 6, (short) 7, Short.MIN_VALUE), V128.ofI16x8((short) 300, (short) 3,
-                    (short) 3, (short) 3, (short) 3, (short) 3, (short) 3, (short) -1))).containsExactly(
-                    V128.ofI16x8((short) (300 * 300), (short) -6, (short) 9, (short) 12, (short) 15, (short) 18,
-                            (short) 21, Short.MIN_VALUE));
+            assertThat(i.func("i16_mul")
+                            .call(
+                                    V128.ofI16x8(
+                                            (short) 300,
+                                            (short) -2,
+                                            (short) 3,
+                                            (short) 4,
+                                            (short) 5,
+                                            (short) 6,
+                                            (short) 7,
+                                            Short.MIN_VALUE),
+                                    V128.ofI16x8(
+                                            (short) 300,
+                                            (short) 3,
+                                            (short) 3,
+                                            (short) 3,
+                                            (short) 3,
+                                            (short) 3,
+                                            (short) 3,
+                                            (short) -1)))
+                    .containsExactly(V128.ofI16x8(
+                            (short) (300 * 300),
+                            (short) -6,
+                            (short) 9,
+                            (short) 12,
+                            (short) 15,
+                            (short) 18,
+                            (short) 21,
+                            Short.MIN_VALUE));
             assertThat(i.func("i32_sub").call(V128.ofI32x4(Integer.MIN_VALUE, 5, 0, -1), V128.ofI32x4(1, 7, 1, -1)))
                     .containsExactly(V128.ofI32x4(Integer.MAX_VALUE, -2, -1, 0));
-            assertThat(i.func("i64_neg").call(V128.ofI64x2(Long.MIN_VALUE, 42))).containsExactly(
-                    V128.ofI64x2(Long.MIN_VALUE, -42));
+            assertThat(i.func("i64_neg").call(V128.ofI64x2(Long.MIN_VALUE, 42)))
+                    .containsExactly(V128.ofI64x2(Long.MIN_VALUE, -42));
             V128 q = (V128) i.func("f32_div").call(V128.ofF32x4(1f, -0f, 0f, 7f), V128.ofF32x4(4f, 1f, 0f, -2f))[0];
             assertThat(q.f32(0)).isEqualTo(0.25f);
             assertThat(Float.floatToRawIntBits(q.f32(1))).isEqualTo(Float.floatToRawIntBits(-0f));
@@ -69,7 +94,8 @@ class V128Test {
 
     @Test
     void nanPayloadsAndSignalingNansKeepTheirBits() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, LANES);
                 Instance i = Instance.create(store, module)) {
             // signaling NaNs with payloads, a negative quiet NaN, and an infinity: lanes are carried as bits
@@ -84,25 +110,31 @@ class V128Test {
 
     @Test
     void v128MixesWithOtherTypesInParamsAndMultipleResults() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, LANES);
                 Instance i = Instance.create(store, module)) {
-            assertThat(i.func("mixed").call(99, V128.ofI32x4(10, 20, 30, 40), 2.5)).containsExactly(
-                    V128.ofI32x4(10, 20, 30, 99), 10, 2.5);
-            assertThatThrownBy(() -> i.func("mixed").call(99, 1L, 2.5)).isInstanceOf(WasmArgumentException.class)
-                    .hasMessageContaining("argument 1").hasMessageContaining("V128");
-            assertThatThrownBy(() -> i.func("id").call()).isInstanceOf(WasmArgumentException.class)
+            assertThat(i.func("mixed").call(99, V128.ofI32x4(10, 20, 30, 40), 2.5))
+                    .containsExactly(V128.ofI32x4(10, 20, 30, 99), 10, 2.5);
+            assertThatThrownBy(() -> i.func("mixed").call(99, 1L, 2.5))
+                    .isInstanceOf(WasmArgumentException.class)
+                    .hasMessageContaining("argument 1")
+                    .hasMessageContaining("V128");
+            assertThatThrownBy(() -> i.func("id").call())
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("takes 1 arguments");
         }
     }
 
     @Test
     void trapsInV128FunctionsAreTraps() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, LANES);
                 Instance i = Instance.create(store, module)) {
             assertThat(i.func("load").call(0)).containsExactly(new V128(0, 0));
-            assertThatThrownBy(() -> i.func("load").call(65536 - 8)).isInstanceOf(TrapException.class)
+            assertThatThrownBy(() -> i.func("load").call(65536 - 8))
+                    .isInstanceOf(TrapException.class)
                     .satisfies(e -> assertThat(((TrapException) e).kind()).isEqualTo(TrapKind.MEMORY_OUT_OF_BOUNDS));
             assertThat(i.func("load").call(65536 - 16)).containsExactly(new V128(0, 0)); // still usable
         }
@@ -110,12 +142,16 @@ class V128Test {
 
     @Test
     void v128GlobalsReadWriteCreateAndImport() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
                 Module module = Module.compile(engine, LANES);
                 Instance i = Instance.create(store, module)) {
-            assertThat(i.global("const").get()).isEqualTo(V128.ofI16x8((short) 1, (short) -2, (short) 3,
-                    (short) -4, (short) 5, (short) -6, (short) 7, (short) -8));
-            assertThatThrownBy(() -> i.global("const").set(new V128(1, 2))).isInstanceOf(WasmArgumentException.class)
+            assertThat(i.global("const").get())
+                    .isEqualTo(V128.ofI16x8(
+                            (short) 1, (short) -2, (short) 3, (short) -4, (short) 5, (short) -6, (short) 7, (short)
+                                    -8));
+            assertThatThrownBy(() -> i.global("const").set(new V128(1, 2)))
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("immutable");
             Global var = i.global("var");
             var.set(new V128(0x0123_4567_89AB_CDEFL, -1L));
@@ -124,7 +160,8 @@ class V128Test {
 
             Global made = Global.create(store, new GlobalType(ValType.V128, false), V128.ofI32x4(0, 0, 40, 0));
             assertThat(made.get()).isEqualTo(V128.ofI32x4(0, 0, 40, 0));
-            try (Module m = Module.compile(engine, IMPORTS_GLOBAL); Instance user = Instance.create(store, m, made)) {
+            try (Module m = Module.compile(engine, IMPORTS_GLOBAL);
+                    Instance user = Instance.create(store, m, made)) {
                 assertThat(user.func("lane").call(2)).containsExactly(42);
             }
         }
@@ -141,9 +178,10 @@ class V128Test {
 
     @Test
     void hostFunctionsDeclaredWithV128AreCalledFromWasmAndFromJava() {
-        try (Engine engine = new Engine(); Store store = new Store(engine)) {
-            FuncType type = FuncType.of(List.of(ValType.I32, ValType.V128, ValType.V128),
-                    List.of(ValType.V128, ValType.I64));
+        try (Engine engine = new Engine();
+                Store store = new Store(engine)) {
+            FuncType type =
+                    FuncType.of(List.of(ValType.I32, ValType.V128, ValType.V128), List.of(ValType.V128, ValType.I64));
             List<Instance> callers = new java.util.ArrayList<>();
             Func shuffle = Func.host(store, type, c -> {
                 assertThat(c.type()).isEqualTo(type);
@@ -157,24 +195,27 @@ class V128Test {
             V128 x = V128.ofI64x2(0x11, 0x22);
             V128 y = V128.ofI64x2(0x33, 0x44);
             assertThat(shuffle.call(5, x, y)).containsExactly(V128.ofI64x2(0x44, 0x11), 5L + 0x11);
-            try (Module m = Module.compile(engine, CALLS_HOST); Instance i = Instance.create(store, m, shuffle)) {
+            try (Module m = Module.compile(engine, CALLS_HOST);
+                    Instance i = Instance.create(store, m, shuffle)) {
                 assertThat(i.func("run").call(x, y)).containsExactly(V128.ofI64x2(0x44, 0x11), 7L + 0x11);
                 // from Java no caller; from wasm the importing instance, not the adapter between them
                 assertThat(callers).containsExactly(null, i);
                 // a v128 function in a table: a wasm function (the adapter's), so its funcref is safe to hold
                 assertThat(i.table("tab").get(0)).isInstanceOf(Func.class);
             }
-            Func boxed = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)),
-                    c -> c.results(c.params()));
+            Func boxed = Func.host(
+                    store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)), c -> c.results(c.params()));
             assertThat(boxed.call(y)).containsExactly(y);
             Func failing = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)), c -> {
                 throw new IllegalStateException("no lanes today");
             });
-            assertThatThrownBy(() -> failing.call(x)).isInstanceOf(TrapException.class)
+            assertThatThrownBy(() -> failing.call(x))
+                    .isInstanceOf(TrapException.class)
                     .hasRootCauseMessage("no lanes today");
-            Func wrongResult = Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)),
-                    c -> c.result(0, 1));
-            assertThatThrownBy(() -> wrongResult.call(x)).isInstanceOf(TrapException.class)
+            Func wrongResult =
+                    Func.host(store, FuncType.of(List.of(ValType.V128), List.of(ValType.V128)), c -> c.result(0, 1));
+            assertThatThrownBy(() -> wrongResult.call(x))
+                    .isInstanceOf(TrapException.class)
                     .hasRootCauseInstanceOf(WasmArgumentException.class);
         }
     }
@@ -191,8 +232,10 @@ class V128Test {
 
     @Test
     void tablesHoldingV128FunctionsAreCalledThroughCallIndirect() {
-        try (Engine engine = new Engine(); Store store = new Store(engine);
-                Module module = Module.compile(engine, TABLE); Instance i = Instance.create(store, module)) {
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
+                Module module = Module.compile(engine, TABLE);
+                Instance i = Instance.create(store, module)) {
             Table tab = i.table("tab");
             FuncType swap = FuncType.of(List.of(ValType.V128), List.of(ValType.V128));
             FuncType sum = FuncType.of(List.of(ValType.I32, ValType.I32), List.of(ValType.I32));
@@ -200,15 +243,19 @@ class V128Test {
             // a plain function in a store holding v128 code: its funcref's type cannot be asked, the table can call
             assertThatThrownBy(() -> ((Func) tab.get(1)).type()).isInstanceOf(WasmerException.class);
             assertThat(tab.call(1, sum, 40, 2)).containsExactly(42);
-            assertThatThrownBy(() -> tab.call(0, sum, 1, 2)).isInstanceOfSatisfying(TrapException.class,
-                    e -> assertThat(e.kind()).isEqualTo(TrapKind.INDIRECT_CALL_TYPE_MISMATCH));
-            assertThatThrownBy(() -> tab.call(2, sum, 1, 2)).isInstanceOfSatisfying(TrapException.class,
-                    e -> assertThat(e.kind()).isEqualTo(TrapKind.UNINITIALIZED_ELEMENT));
+            assertThatThrownBy(() -> tab.call(0, sum, 1, 2))
+                    .isInstanceOfSatisfying(TrapException.class, e -> assertThat(e.kind())
+                            .isEqualTo(TrapKind.INDIRECT_CALL_TYPE_MISMATCH));
+            assertThatThrownBy(() -> tab.call(2, sum, 1, 2))
+                    .isInstanceOfSatisfying(
+                            TrapException.class, e -> assertThat(e.kind()).isEqualTo(TrapKind.UNINITIALIZED_ELEMENT));
             assertThatThrownBy(() -> tab.call(3, sum, 1, 2)).isInstanceOf(TrapException.class);
             assertThatThrownBy(() -> tab.call(-1, sum, 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
-            assertThatThrownBy(() -> tab.call(1, sum, 1)).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> tab.call(1, sum, 1))
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("takes 2 arguments");
-            assertThatThrownBy(() -> i.table("refs").call(0, sum, 1, 2)).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> i.table("refs").call(0, sum, 1, 2))
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("externref");
             tab.set(2, tab.get(0)); // a v128 function's funcref moves like any other
             assertThat(tab.call(2, swap, new V128(3, 4))).containsExactly(new V128(4, 3));
@@ -217,9 +264,11 @@ class V128Test {
 
     @Test
     void adaptersAreCompiledOncePerEngineAndSignature() {
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, LANES)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, LANES)) {
             for (int s = 0; s < 2; s++) {
-                try (Store store = new Store(engine); Instance i = Instance.create(store, module)) {
+                try (Store store = new Store(engine);
+                        Instance i = Instance.create(store, module)) {
                     i.func("i8_add").call(new V128(1, 2), new V128(3, 4));
                     i.func("i16_mul").call(new V128(1, 2), new V128(3, 4)); // same signature as i8_add
                     i.func("id").call(new V128(1, 2));
@@ -236,17 +285,25 @@ class V128Test {
     @Test
     void adaptersAndDriversAreFreedWithTheirStoreAndEngine() throws Exception {
         long before = LiveObjects.settled();
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, LANES)) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, LANES)) {
             for (int s = 0; s < 3; s++) {
-                try (Store store = new Store(engine); Instance i = Instance.create(store, module)) {
+                try (Store store = new Store(engine);
+                        Instance i = Instance.create(store, module)) {
                     i.func("id").call(new V128(s, s));
                     i.global("var").set(new V128(s, s));
-                    Global.create(store, new GlobalType(ValType.V128, true), new V128(1, 1)).get();
-                    Func.host(store, FuncType.of(List.of(ValType.V128), List.of()), c -> { }).call(new V128(0, 0));
+                    Global.create(store, new GlobalType(ValType.V128, true), new V128(1, 1))
+                            .get();
+                    Func.host(store, FuncType.of(List.of(ValType.V128), List.of()), c -> {})
+                            .call(new V128(0, 0));
                     int[] out = new int[3];
-                    Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
-                            c -> c.result(0, c.i32(0) + 1)).batch().run(3, new Object[] {new int[] {1, 2, 3}},
-                            new Object[] {out}); // a batch over a host function: one upcall per row
+                    Func.host(
+                                    store,
+                                    FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                                    c -> c.result(0, c.i32(0) + 1))
+                            .batch()
+                            .run(3, new Object[] {new int[] {1, 2, 3}}, new Object[] {out
+                            }); // a batch over a host function: one upcall per row
                     assertThat(out).containsExactly(2, 3, 4);
                 }
             }
@@ -258,19 +315,23 @@ class V128Test {
     @Test
     void meteredModulesRefuseV128CallsInsteadOfCompilingASecondModule() {
         try (Engine engine = new Engine(new Config().metering(Metering.of(1_000_000)));
-                Module module = Module.compile(engine, LANES); Store store = new Store(module);
+                Module module = Module.compile(engine, LANES);
+                Store store = new Store(module);
                 Instance i = Instance.create(store, module)) {
-            assertThatThrownBy(() -> i.func("id").call(new V128(1, 2))).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> i.func("id").call(new V128(1, 2)))
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("metered");
-            assertThatThrownBy(() -> i.global("var").get()).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> i.global("var").get())
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("metered");
         }
     }
 
     @Test
     void laneViewsAreLittleEndianAndChecked() {
-        V128 v = V128.ofI8x16((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8,
-                (byte) 9, (byte) 10, (byte) 11, (byte) 12, (byte) 13, (byte) 14, (byte) 15, (byte) -1);
+        V128 v = V128.ofI8x16(
+                (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8, (byte) 9, (byte) 10,
+                (byte) 11, (byte) 12, (byte) 13, (byte) 14, (byte) 15, (byte) -1);
         assertThat(v.low()).isEqualTo(0x0807_0605_0403_0201L);
         assertThat(v.i16(0)).isEqualTo((short) 0x0201);
         assertThat(v.i32(3)).isEqualTo(0xFF0F_0E0D);
@@ -280,8 +341,10 @@ class V128Test {
         assertThat(V128.ofF32x4(1f, 2f, 3f, 4f).f32(2)).isEqualTo(3f);
         assertThat(v.toString()).isEqualTo("v128[0xff0f0e0d0c0b0a090807060504030201]");
         assertThatThrownBy(() -> v.i32(4)).isInstanceOf(IndexOutOfBoundsException.class);
-        assertThatThrownBy(() -> V128.ofI32x4(1, 2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> V128.ofI32x4(1, 2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("4 lanes");
-        assertThat(List.of(V128.ofI64x2(-1, 0).i32(0), V128.ofI64x2(-1, 0).i32(2))).containsExactly(-1, 0);
+        assertThat(List.of(V128.ofI64x2(-1, 0).i32(0), V128.ofI64x2(-1, 0).i32(2)))
+                .containsExactly(-1, 0);
     }
 }

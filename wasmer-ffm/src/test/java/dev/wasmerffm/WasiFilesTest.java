@@ -24,9 +24,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WasiFilesTest {
 
-    static final List<String> FSOPS = List.of("mkdir dir: ok", "create new.txt: ok", "append new.txt: ok",
-            "read new.txt: ok", "content: hello world", "stat new.txt: ok", "stat dir: ok",
-            "rename new.txt dir/moved.txt: ok", "create gone.txt: ok", "unlink gone.txt: ok", "mkdir empty: ok",
+    static final List<String> FSOPS = List.of(
+            "mkdir dir: ok",
+            "create new.txt: ok",
+            "append new.txt: ok",
+            "read new.txt: ok",
+            "content: hello world",
+            "stat new.txt: ok",
+            "stat dir: ok",
+            "rename new.txt dir/moved.txt: ok",
+            "create gone.txt: ok",
+            "unlink gone.txt: ok",
+            "mkdir empty: ok",
             "rmdir empty: ok");
 
     @BeforeAll
@@ -61,7 +70,8 @@ class WasiFilesTest {
     void aDirectoryMappedAsRootIsTheGuestsRoot(String base, @TempDir Path root) throws IOException {
         Path work = base.contains("sub") ? Files.createDirectory(root.resolve("sub")) : root;
         Files.writeString(work.resolve("host.txt"), "from the host");
-        WasiExit exit = WasiTest.run("fsops", new WasiConfig("fsops").env("BASE", base).mapDir("/", root));
+        WasiExit exit =
+                WasiTest.run("fsops", new WasiConfig("fsops").env("BASE", base).mapDir("/", root));
         assertThat(exit.stdoutText().lines()).containsExactlyElementsOf(fsops());
         assertThat(exit.exitCode()).isZero();
         assertLeftBehind(work);
@@ -72,7 +82,9 @@ class WasiFilesTest {
         Files.writeString(root.resolve("host.txt"), "from the host");
         Files.writeString(data.resolve("host.txt"), "from the host");
         WasiConfig config = new WasiConfig("fsops").mapDir("/", root).mapDir("/data", data);
-        assertThat(WasiTest.run("fsops", config.env("BASE", "/data/")).stdoutText().lines())
+        assertThat(WasiTest.run("fsops", config.env("BASE", "/data/"))
+                        .stdoutText()
+                        .lines())
                 .containsExactlyElementsOf(fsops());
         assertLeftBehind(data);
         assertThat(root.resolve("dir")).doesNotExist();
@@ -84,7 +96,8 @@ class WasiFilesTest {
     @Test
     void aPreopenedDirectoryIsSeenUnderItsHostPath(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("host.txt"), "from the host");
-        WasiExit exit = WasiTest.run("fsops", new WasiConfig("fsops").env("BASE", dir + "/").preopenDir(dir));
+        WasiExit exit = WasiTest.run(
+                "fsops", new WasiConfig("fsops").env("BASE", dir + "/").preopenDir(dir));
         assertThat(exit.stdoutText().lines()).containsExactlyElementsOf(fsops());
         assertLeftBehind(dir);
     }
@@ -133,8 +146,10 @@ class WasiFilesTest {
 
     /** Runs a WASI module of {@code version} (checked) in {@code config}; its first 600 bytes of memory after. */
     static ByteBuffer memoryAfter(String wat, WasiVersion version, WasiConfig config) {
-        try (Module module = Module.compile(WasiTest.engine, wat); Store store = new Store(WasiTest.engine);
-                WasiEnv wasi = WasiEnv.create(store, config); Instance instance = wasi.instantiate(module)) {
+        try (Module module = Module.compile(WasiTest.engine, wat);
+                Store store = new Store(WasiTest.engine);
+                WasiEnv wasi = WasiEnv.create(store, config);
+                Instance instance = wasi.instantiate(module)) {
             assertThat(WasiEnv.version(module)).isEqualTo(version);
             wasi.startFunction(instance).call();
             return ByteBuffer.wrap(instance.memory("memory").read(0, 600)).order(ByteOrder.LITTLE_ENDIAN);
@@ -188,10 +203,14 @@ class WasiFilesTest {
         Files.writeString(root.resolve("inside.txt"), "fine");
         Files.createSymbolicLink(root.resolve("link-in"), root.resolve("inside.txt"));
         Files.createSymbolicLink(root.resolve("relative-link-in"), Path.of("inside.txt"));
-        WasiExit exit = WasiTest.run("escape", new WasiConfig("escape").mapDir("/", root)
-                .args("/inside.txt", "inside.txt", "/link-in", "/relative-link-in"));
-        assertThat(exit.stdoutText().lines()).containsExactly("/inside.txt: OPENED", "inside.txt: OPENED",
-                "/link-in: denied", "/relative-link-in: denied");
+        WasiExit exit = WasiTest.run(
+                "escape",
+                new WasiConfig("escape")
+                        .mapDir("/", root)
+                        .args("/inside.txt", "inside.txt", "/link-in", "/relative-link-in"));
+        assertThat(exit.stdoutText().lines())
+                .containsExactly(
+                        "/inside.txt: OPENED", "inside.txt: OPENED", "/link-in: denied", "/relative-link-in: denied");
     }
 
     /** What libwasmer answers differently from WASI preview 1 runtimes (README, "WASI"): pinned to notice a fix. */
@@ -200,14 +219,25 @@ class WasiFilesTest {
         WasiExit exit = WasiTest.run("quirks", new WasiConfig("quirks").mapDir("/", root));
         // WASI runtimes: the symlink is followed, readlink truncates (ok 4), link works, rmdir removes d, the
         // rename says ENOTEMPTY, and a directory cannot be seeked
-        assertThat(exit.stdoutText().lines()).containsExactly("create target-file: ok 1", "symlink: ok 0",
-                "open through symlink: Capabilities insufficient", "readlink into 4 bytes: Value too large for data type",
-                "link: No such file or directory", "mkdir d: ok 0", "unlink d: Is a directory",
-                "rmdir d: No such file or directory", "rename a onto non-empty b: I/O error", "lseek on a directory: ok 0");
-        assertThat(Files.exists(root.resolve("link"), LinkOption.NOFOLLOW_LINKS)).as("the guest's symlink only lives in"
-                + " libwasmer's memory").isFalse();
+        assertThat(exit.stdoutText().lines())
+                .containsExactly(
+                        "create target-file: ok 1",
+                        "symlink: ok 0",
+                        "open through symlink: Capabilities insufficient",
+                        "readlink into 4 bytes: Value too large for data type",
+                        "link: No such file or directory",
+                        "mkdir d: ok 0",
+                        "unlink d: Is a directory",
+                        "rmdir d: No such file or directory",
+                        "rename a onto non-empty b: I/O error",
+                        "lseek on a directory: ok 0");
+        assertThat(Files.exists(root.resolve("link"), LinkOption.NOFOLLOW_LINKS))
+                .as("the guest's symlink only lives in" + " libwasmer's memory")
+                .isFalse();
         assertThat(root.resolve("hard")).doesNotExist();
-        assertThat(root.resolve("d")).as("after the refused unlink, rmdir says NOENT and d stays").isDirectory();
+        assertThat(root.resolve("d"))
+                .as("after the refused unlink, rmdir says NOENT and d stays")
+                .isDirectory();
         assertThat(root.resolve("a")).isDirectory();
         assertThat(root.resolve("b/inside")).exists();
     }
@@ -330,12 +360,29 @@ class WasiFilesTest {
     void escapingAMappedRootIsDenied(@TempDir Path host) throws IOException {
         Path sandbox = WasiTest.sandbox(host);
         String outside = host.resolve("outside.txt").toString();
-        WasiExit exit = WasiTest.run("escape", new WasiConfig("escape").mapDir("/", sandbox).args("/inside.txt",
-                "/../outside.txt", "../outside.txt", "../../outside.txt", outside, "/etc/passwd", "/link-out",
-                "/dir-out/outside.txt"));
-        assertThat(exit.stdoutText().lines()).containsExactly("/inside.txt: OPENED", "/../outside.txt: denied",
-                "../outside.txt: denied", "../../outside.txt: denied", outside + ": denied", "/etc/passwd: denied",
-                "/link-out: denied", "/dir-out/outside.txt: denied");
+        WasiExit exit = WasiTest.run(
+                "escape",
+                new WasiConfig("escape")
+                        .mapDir("/", sandbox)
+                        .args(
+                                "/inside.txt",
+                                "/../outside.txt",
+                                "../outside.txt",
+                                "../../outside.txt",
+                                outside,
+                                "/etc/passwd",
+                                "/link-out",
+                                "/dir-out/outside.txt"));
+        assertThat(exit.stdoutText().lines())
+                .containsExactly(
+                        "/inside.txt: OPENED",
+                        "/../outside.txt: denied",
+                        "../outside.txt: denied",
+                        "../../outside.txt: denied",
+                        outside + ": denied",
+                        "/etc/passwd: denied",
+                        "/link-out: denied",
+                        "/dir-out/outside.txt: denied");
         assertThat(Files.readString(host.resolve("outside.txt"))).isEqualTo("secret");
     }
 }

@@ -48,8 +48,14 @@ class WasiStdioIsolationTest {
     @Test
     void aGuestReadsNothingOfTheJvmsStdinAndKeepsItsDescriptorsInPlace() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), Guest.class.getName()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Guest.class.getName())
+                .redirectErrorStream(true)
+                .start();
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write("SECRET-STDIN-LINE\n".getBytes(StandardCharsets.UTF_8));
         }
@@ -59,14 +65,18 @@ class WasiStdioIsolationTest {
         // renumber refused (ENOTSUP), fd 10 never opened (EBADF), fd 0 served from the config, close, write after
         // close (EBADF), an iovec past memory (EFAULT), a renumber onto stderr refused; then the poll (run first):
         // success, one event, for userdata 7, an fd_read, of the config's 3 bytes (not the JVM's stdin), at once
-        assertThat(out).contains("errnos 58 8 0 3 0 8 21 58 0 1 7 1 3", "guest read [abc]",
-                "JVM stdin intact [SECRET-STDIN-LINE]");
+        assertThat(out)
+                .contains(
+                        "errnos 58 8 0 3 0 8 21 58 0 1 7 1 3",
+                        "guest read [abc]",
+                        "JVM stdin intact [SECRET-STDIN-LINE]");
     }
 
     /** The child JVM. */
     static final class Guest {
         public static void main(String[] args) throws Exception {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, GUEST);
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, GUEST);
                     Store store = new Store(module);
                     WasiEnv wasi = WasiEnv.create(store, new WasiConfig("guest").stdin("abc".getBytes()))) {
                 Instance instance = wasi.instantiate(module);
@@ -74,8 +84,10 @@ class WasiStdioIsolationTest {
                 Memory memory = instance.memory("memory");
                 StringBuilder errnos = new StringBuilder("errnos");
                 for (int at = 200; at <= 248; at += 4) {
-                    errnos.append(' ').append(java.nio.ByteBuffer.wrap(memory.read(at, 4))
-                            .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt());
+                    errnos.append(' ')
+                            .append(java.nio.ByteBuffer.wrap(memory.read(at, 4))
+                                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                                    .getInt());
                 }
                 System.out.println(errnos);
                 System.out.println("guest read [" + new String(memory.read(100, 3), StandardCharsets.UTF_8) + "]");

@@ -37,7 +37,8 @@ class WasiTest {
     }
 
     static WasiExit run(String name, WasiConfig config) throws IOException {
-        try (Module module = Module.compile(engine, program(name)); Store store = new Store(engine);
+        try (Module module = Module.compile(engine, program(name));
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, config)) {
             return wasi.run(module);
         }
@@ -55,7 +56,8 @@ class WasiTest {
 
     @Test
     void argsAndEnvironmentReachTheProgram() throws IOException {
-        WasiExit exit = run("echo", new WasiConfig("echo").args("one", "two words").env("GREETING", "hi there"));
+        WasiExit exit =
+                run("echo", new WasiConfig("echo").args("one", "two words").env("GREETING", "hi there"));
         assertThat(exit.stdoutText()).isEqualTo("arg0=echo\narg1=one\narg2=two words\nGREETING=hi there\n");
     }
 
@@ -72,7 +74,8 @@ class WasiTest {
         String wat = """
                 (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
                   (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const 0)) unreachable))""";
-        try (Module module = Module.compile(engine, wat); Store store = new Store(engine);
+        try (Module module = Module.compile(engine, wat);
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, new WasiConfig("zero"))) {
             WasiExit exit = wasi.run(module);
             assertThat(exit.exitCode()).isZero();
@@ -88,7 +91,8 @@ class WasiTest {
 
     @Test
     void outputIsCappedAndFlagged() throws IOException {
-        WasiExit exit = run("upper", new WasiConfig("upper").stdin(new byte[10_000]).maxOutput(100));
+        WasiExit exit =
+                run("upper", new WasiConfig("upper").stdin(new byte[10_000]).maxOutput(100));
         assertThat(exit.stdout()).hasSize(100);
         assertThat(exit.truncated()).isTrue();
     }
@@ -114,18 +118,32 @@ class WasiTest {
     @Test
     void escapingThePreopenedDirectoryIsDenied(@TempDir Path root) throws IOException {
         Path sandbox = sandbox(root);
-        WasiExit exit = run("escape", new WasiConfig("escape").mapDir("/sandbox", sandbox)
-                .args("/sandbox/inside.txt", "/sandbox/../outside.txt", root.resolve("outside.txt").toString(),
-                        "/etc/passwd", "/sandbox/link-out", "/sandbox/dir-out/outside.txt"));
-        assertThat(exit.stdoutText().lines()).containsExactly("/sandbox/inside.txt: OPENED",
-                "/sandbox/../outside.txt: denied", root.resolve("outside.txt") + ": denied", "/etc/passwd: denied",
-                "/sandbox/link-out: denied", "/sandbox/dir-out/outside.txt: denied");
+        WasiExit exit = run(
+                "escape",
+                new WasiConfig("escape")
+                        .mapDir("/sandbox", sandbox)
+                        .args(
+                                "/sandbox/inside.txt",
+                                "/sandbox/../outside.txt",
+                                root.resolve("outside.txt").toString(),
+                                "/etc/passwd",
+                                "/sandbox/link-out",
+                                "/sandbox/dir-out/outside.txt"));
+        assertThat(exit.stdoutText().lines())
+                .containsExactly(
+                        "/sandbox/inside.txt: OPENED",
+                        "/sandbox/../outside.txt: denied",
+                        root.resolve("outside.txt") + ": denied",
+                        "/etc/passwd: denied",
+                        "/sandbox/link-out: denied",
+                        "/sandbox/dir-out/outside.txt: denied");
         assertThat(Files.readString(root.resolve("outside.txt"))).isEqualTo("secret");
     }
 
     @Test
     void versionImportsAndStartFunction() throws IOException {
-        try (Module module = Module.compile(engine, program("hello")); Store store = new Store(engine);
+        try (Module module = Module.compile(engine, program("hello"));
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, new WasiConfig("hello"))) {
             assertThat(WasiEnv.version(module)).isEqualTo(WasiVersion.SNAPSHOT1);
             try (Instance instance = wasi.instantiate(module)) {
@@ -134,7 +152,8 @@ class WasiTest {
                 assertThat(new String(wasi.stdout(), StandardCharsets.UTF_8)).isEqualTo("hello, world\n");
             }
         }
-        try (Module plain = Module.compile(engine, SmokeTest.ADD); Store store = new Store(engine);
+        try (Module plain = Module.compile(engine, SmokeTest.ADD);
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, new WasiConfig("x"))) {
             assertThat(WasiEnv.version(plain)).isEqualTo(WasiVersion.INVALID);
             assertThatThrownBy(() -> wasi.imports(plain)).isInstanceOf(LinkException.class);
@@ -149,11 +168,13 @@ class WasiTest {
     void unusedEnvironmentsAndMemorylessModulesDoNotAbort() {
         String noMemory = """
                 (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (func (export "_start")))""";
-        try (Store store = new Store(engine); Module module = Module.compile(engine, noMemory)) {
+        try (Store store = new Store(engine);
+                Module module = Module.compile(engine, noMemory)) {
             WasiEnv.create(store, new WasiConfig("unused")).close();
             WasiEnv.create(store, new WasiConfig("forgotten")); // left to the Cleaner
             try (WasiEnv wasi = WasiEnv.create(store, new WasiConfig("nomem"))) {
-                assertThatThrownBy(() -> wasi.instantiate(module)).isInstanceOf(LinkException.class)
+                assertThatThrownBy(() -> wasi.instantiate(module))
+                        .isInstanceOf(LinkException.class)
                         .hasMessageContaining("must export a memory");
             }
         }
@@ -162,10 +183,16 @@ class WasiTest {
 
     @Test
     void aFilesystemThatIsNoWebcVolumeIsRefused() throws IOException {
-        try (Store store = new Store(engine); Module module = Module.compile(engine, program("hello"))) {
-            assertThatThrownBy(() -> WasiEnv.withFilesystem(store, new WasiConfig("fs"), module,
-                    "not a webc volume".getBytes(StandardCharsets.UTF_8), "pkg"))
-                    .isInstanceOf(WasmerException.class).hasMessageContaining("cannot create WASI environment");
+        try (Store store = new Store(engine);
+                Module module = Module.compile(engine, program("hello"))) {
+            assertThatThrownBy(() -> WasiEnv.withFilesystem(
+                            store,
+                            new WasiConfig("fs"),
+                            module,
+                            "not a webc volume".getBytes(StandardCharsets.UTF_8),
+                            "pkg"))
+                    .isInstanceOf(WasmerException.class)
+                    .hasMessageContaining("cannot create WASI environment");
             try (WasiEnv plain = WasiEnv.create(store, new WasiConfig("x"))) {
                 assertThat(plain.filesystemImports()).isEmpty();
             }
@@ -174,7 +201,8 @@ class WasiTest {
 
     @Test
     void orderedImportsFollowTheModulesImportOrder() throws IOException {
-        try (Module module = Module.compile(engine, program("hello")); Store store = new Store(engine);
+        try (Module module = Module.compile(engine, program("hello"));
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, new WasiConfig("hello"))) {
             List<Extern> imports = wasi.orderedImports(module);
             assertThat(imports).hasSize(module.imports().size());
@@ -187,8 +215,10 @@ class WasiTest {
         try (Module mixed = Module.compile(engine, """
                 (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
                   (import "env" "other" (func)) (memory (export "memory") 1))""");
-                Store store = new Store(engine); WasiEnv wasi = WasiEnv.create(store, new WasiConfig("x"))) {
-            assertThatThrownBy(() -> wasi.orderedImports(mixed)).isInstanceOf(LinkException.class)
+                Store store = new Store(engine);
+                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("x"))) {
+            assertThatThrownBy(() -> wasi.orderedImports(mixed))
+                    .isInstanceOf(LinkException.class)
                     .hasMessageContaining("in order");
         }
     }
@@ -196,7 +226,8 @@ class WasiTest {
     @Test
     void badConfigIsRefusedClearly() {
         assertThatThrownBy(() -> new WasiConfig("p").mapDir("/x", Path.of("/no/such/dir")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/no/such/dir");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/no/such/dir");
         assertThatThrownBy(() -> new WasiConfig("p").env("A=B", "c")).isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(WasiVersion.values())).contains(WasiVersion.WASIX32V1);
     }

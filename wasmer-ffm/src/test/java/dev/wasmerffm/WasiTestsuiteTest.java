@@ -46,7 +46,9 @@ class WasiTestsuiteTest {
         while (row.find()) {
             table.put(row.group(1), row.group(2));
         }
-        assertThat(table.keySet()).as("programs listed in %s; ran: %s", TABLE, outcomes).isEqualTo(outcomes.keySet());
+        assertThat(table.keySet())
+                .as("programs listed in %s; ran: %s", TABLE, outcomes)
+                .isEqualTo(outcomes.keySet());
         List<String> differing = new ArrayList<>();
         outcomes.forEach((name, outcome) -> {
             if (outcome.equals("pass") != table.get(name).equals("pass")) {
@@ -71,17 +73,20 @@ class WasiTestsuiteTest {
     /** "pass", or what differed. */
     static String run(Engine engine, Path wasm, Path scratch) throws IOException {
         Path json = Path.of(wasm.toString().replace(".wasm", ".json"));
-        JsonNode spec = Files.exists(json) ? new ObjectMapper().readTree(json.toFile())
-                : new ObjectMapper().createObjectNode();
+        JsonNode spec =
+                Files.exists(json) ? new ObjectMapper().readTree(json.toFile()) : new ObjectMapper().createObjectNode();
         WasiConfig config = new WasiConfig(wasm.getFileName().toString());
         spec.path("args").forEach(a -> config.args(a.asString()));
-        spec.path("env").properties().forEach(e -> config.env(e.getKey(), e.getValue().asString()));
+        spec.path("env")
+                .properties()
+                .forEach(e -> config.env(e.getKey(), e.getValue().asString()));
         if (spec.has("root")) {
             copyTree(wasm.resolveSibling(spec.get("root").asString()), scratch);
             config.mapDir("/", scratch);
         }
         WasiExit exit;
-        try (Module module = Module.compile(engine, Files.readAllBytes(wasm)); Store store = new Store(engine);
+        try (Module module = Module.compile(engine, Files.readAllBytes(wasm));
+                Store store = new Store(engine);
                 WasiEnv wasi = WasiEnv.create(store, config)) {
             try {
                 exit = wasi.run(module);
@@ -99,7 +104,9 @@ class WasiTestsuiteTest {
         if (spec.has("stderr") && !exit.stderrText().equals(spec.get("stderr").asString())) {
             wrong.add("stderr [" + exit.stderrText() + "]");
         }
-        return wrong.isEmpty() ? "pass" : String.join(", ", wrong) + " (stderr " + exit.stderrText().strip() + ")";
+        return wrong.isEmpty()
+                ? "pass"
+                : String.join(", ", wrong) + " (stderr " + exit.stderrText().strip() + ")";
     }
 
     static void copyTree(Path from, Path to) throws IOException {

@@ -63,6 +63,7 @@ public class BatchBenchmark {
                   (br 0)))
                 local.get $n))
             """;
+
     static final String IDS = """
             (module
               (func (export "id64") (param i64) (result i64) local.get 0)
@@ -100,7 +101,9 @@ public class BatchBenchmark {
         id128 = ids.func("id128");
         WasmModule m = Parser.parse(Wasmer.wat2wasm(ADD));
         chicoryAdd = com.dylibso.chicory.runtime.Instance.builder(m)
-                .withMachineFactory(MachineFactoryCompiler.compile(m)).build().export("add");
+                .withMachineFactory(MachineFactoryCompiler.compile(m))
+                .build()
+                .export("add");
         for (int k = 0; k < ROWS; k++) {
             a[k] = k;
             b[k] = ROWS - 2 * k;

@@ -62,8 +62,8 @@ public class CallBenchmark {
         engine = new Engine();
         store = new Store(engine);
         module = Module.compile(engine, WAT);
-        Func host = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
-                c -> c.result(0, c.i32(0) + 1));
+        Func host = Func.host(
+                store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> c.result(0, c.i32(0) + 1));
         instance = Instance.create(store, module, new Imports().define("env", "host", host));
         addFunc = instance.func("add");
         add = addFunc.asIntBinaryOperator();
@@ -85,6 +85,7 @@ public class CallBenchmark {
         static final long VAL = 16;
         /** {@code wasm_*_vec_t}: {@code size_t size} at 0, {@code T* data} at 8. */
         static final long VEC = 16;
+
         static final long PAYLOAD = 8;
         static final long DATA = 8;
         /** All of native memory: the upcall reads and writes libwasmer's vectors by absolute address. */
@@ -101,6 +102,7 @@ public class CallBenchmark {
         final MemorySegment roundTripFunc;
         /** Three values: two arguments, then one result. */
         final MemorySegment vals = arena.allocate(3 * VAL);
+
         final MemorySegment args2 = vec(2, vals);
         final MemorySegment args1 = vec(1, vals);
         final MemorySegment results = vec(1, vals.asSlice(2 * VAL));
@@ -120,21 +122,27 @@ public class CallBenchmark {
             MemorySegment host;
             try {
                 // Pointers as longs, as the binding's own upcall takes them: ADDRESS parameters allocate per call.
-                host = Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(Bare.class, "host",
-                        MethodType.methodType(long.class, long.class, long.class)),
-                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                        arena);
+                host = Linker.nativeLinker()
+                        .upcallStub(
+                                MethodHandles.lookup()
+                                        .findStatic(
+                                                Bare.class,
+                                                "host",
+                                                MethodType.methodType(long.class, long.class, long.class)),
+                                FunctionDescriptor.of(
+                                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                                arena);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
             MemorySegment hostFunc = LibWasm.wasm_func_new(store, hostType, host); // copies the type
             LibWasm.wasm_functype_delete(hostType);
-            MemorySegment imports = vec(1, arena.allocateFrom(ValueLayout.ADDRESS,
-                    LibWasm.wasm_func_as_extern(hostFunc)));
+            MemorySegment imports =
+                    vec(1, arena.allocateFrom(ValueLayout.ADDRESS, LibWasm.wasm_func_as_extern(hostFunc)));
             instance = LibWasm.wasm_instance_new(store, module, imports, MemorySegment.NULL);
             LibWasm.wasm_instance_exports(instance, exports);
-            MemorySegment externs = exports.get(ValueLayout.ADDRESS, DATA).reinterpret(2 * ValueLayout.ADDRESS
-                    .byteSize());
+            MemorySegment externs =
+                    exports.get(ValueLayout.ADDRESS, DATA).reinterpret(2 * ValueLayout.ADDRESS.byteSize());
             addFunc = LibWasm.wasm_extern_as_func(externs.getAtIndex(ValueLayout.ADDRESS, 0));
             roundTripFunc = LibWasm.wasm_extern_as_func(externs.getAtIndex(ValueLayout.ADDRESS, 1));
             for (int v = 0; v < 3; v++) {

@@ -28,9 +28,11 @@ public class ChicoryBenchmark extends PeerBenchmark {
         WasmModule module = Parser.parse(wasm);
         var builder = Instance.builder(module);
         if (module.importSection().importCount() > 0) {
-            builder.withImportValues(ImportValues.builder().addFunction(new HostFunction("env", "host",
-                    FunctionType.of(List.of(ValType.I32), List.of(ValType.I32)),
-                    (inst, args) -> new long[] {(int) args[0] + 1})).build());
+            builder.withImportValues(ImportValues.builder()
+                    .addFunction(new HostFunction(
+                            "env", "host", FunctionType.of(List.of(ValType.I32), List.of(ValType.I32)), (inst, args) ->
+                                    new long[] {(int) args[0] + 1}))
+                    .build());
         }
         if (mode.equals("compiler")) {
             builder.withMachineFactory(MachineFactoryCompiler.compile(module));

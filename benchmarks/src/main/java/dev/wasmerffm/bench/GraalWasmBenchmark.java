@@ -54,7 +54,8 @@ public class GraalWasmBenchmark extends PeerBenchmark {
             throw new IllegalStateException("GraalWasm is on Truffle's fallback runtime, not the Graal JIT: run it"
                     + " with GraalWasmBenchmark.jitOptions()");
         }
-        Value module = context.eval(Source.newBuilder("wasm", ByteSequence.create(wasm), "peer").buildLiteral());
+        Value module = context.eval(
+                Source.newBuilder("wasm", ByteSequence.create(wasm), "peer").buildLiteral());
         ProxyExecutable host = args -> args[0].asInt() + 1;
         exports = module.newInstance(ProxyObject.fromMap(Map.of("env", ProxyObject.fromMap(Map.of("host", host)))))
                 .getMember("exports");

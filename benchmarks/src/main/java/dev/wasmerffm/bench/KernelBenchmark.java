@@ -37,8 +37,8 @@ public class KernelBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         String name = backend.replace("-deadlines", "");
-        loaded = Loaded.of(new Config().backend(Backend.of(name)).deadlines(!name.equals(backend)),
-                Kernels.load(kernel));
+        loaded = Loaded.of(
+                new Config().backend(Backend.of(name)).deadlines(!name.equals(backend)), Kernels.load(kernel));
         run = loaded.instance().func("run").asLongUnaryOperator();
         argument = Kernels.argument(kernel);
     }

@@ -11,8 +11,7 @@ final class Kernels {
     /** The kernels, as {@link KernelBenchmark}'s parameter lists them. */
     static final java.util.List<String> NAMES = java.util.List.of("fib", "loop", "sieve", "sha256");
 
-    private Kernels() {
-    }
+    private Kernels() {}
 
     static byte[] load(String kernel) {
         String file = kernel.equals("sha256") ? "sha256.wasm" : kernel + ".wat";
@@ -49,7 +48,8 @@ final class Kernels {
             wat.append("(func (export \"f").append(f).append("\") (param i32 i64) (result i64) (local i64)\n");
             for (int i = 0; i < 12; i++) {
                 wat.append(" (local.set 2 (i64.add (local.get 2) (i64.mul (local.get 1) (i64.const ")
-                        .append(f * 31 + i).append("))))\n (i32.store (i32.and (local.get 0) (i32.const 0xfff0))")
+                        .append(f * 31 + i)
+                        .append("))))\n (i32.store (i32.and (local.get 0) (i32.const 0xfff0))")
                         .append(" (i32.wrap_i64 (local.get 2)))\n");
             }
             wat.append(" local.get 2)\n");

@@ -82,7 +82,8 @@ public class LifecycleBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     public long createCallClose() {
-        try (Store store = new Store(cranelift); Instance in = Instance.create(store, small)) {
+        try (Store store = new Store(cranelift);
+                Instance in = Instance.create(store, small)) {
             return in.func("run").asLongUnaryOperator().applyAsLong(10);
         }
     }

@@ -58,8 +58,7 @@ public abstract class PeerBenchmark {
     abstract byte[] writeThenRead(byte[] in, byte[] out);
 
     /** Frees the instance, where the runtime needs it. */
-    void close() {
-    }
+    void close() {}
 
     /** The module bytes of a workload: the binding's benchmarks compile the same text. */
     static byte[] module(String workload) {
@@ -74,29 +73,30 @@ public abstract class PeerBenchmark {
     public void setUp() {
         instantiate(module(workload));
         // Each workload is checked once, so a broken runtime cannot report a fast wrong answer.
-        boolean right = switch (workload) {
-            case "add" -> {
-                IntBinaryOperator add = i32i32("add");
-                op = x -> add.applyAsInt((int) x, 2);
-                yield add.applyAsInt(2, 3) == 5;
-            }
-            case "hostRoundTrip" -> {
-                IntUnaryOperator roundTrip = i32("round_trip");
-                op = x -> roundTrip.applyAsInt((int) x);
-                yield roundTrip.applyAsInt(41) == 42;
-            }
-            case "writeThenRead1MiB" -> {
-                Arrays.fill(in, (byte) 7); // as MemoryBenchmark
-                op = x -> writeThenRead(in, out)[out.length - 1];
-                yield Arrays.equals(writeThenRead(in, out), in);
-            }
-            default -> {
-                LongUnaryOperator run = i64("run");
-                long argument = Kernels.argument(workload);
-                op = x -> run.applyAsLong(argument);
-                yield run.applyAsLong(argument) == Kernels.expected(workload);
-            }
-        };
+        boolean right =
+                switch (workload) {
+                    case "add" -> {
+                        IntBinaryOperator add = i32i32("add");
+                        op = x -> add.applyAsInt((int) x, 2);
+                        yield add.applyAsInt(2, 3) == 5;
+                    }
+                    case "hostRoundTrip" -> {
+                        IntUnaryOperator roundTrip = i32("round_trip");
+                        op = x -> roundTrip.applyAsInt((int) x);
+                        yield roundTrip.applyAsInt(41) == 42;
+                    }
+                    case "writeThenRead1MiB" -> {
+                        Arrays.fill(in, (byte) 7); // as MemoryBenchmark
+                        op = x -> writeThenRead(in, out)[out.length - 1];
+                        yield Arrays.equals(writeThenRead(in, out), in);
+                    }
+                    default -> {
+                        LongUnaryOperator run = i64("run");
+                        long argument = Kernels.argument(workload);
+                        op = x -> run.applyAsLong(argument);
+                        yield run.applyAsLong(argument) == Kernels.expected(workload);
+                    }
+                };
         if (!right) {
             throw new IllegalStateException(getClass().getSimpleName() + " computes a wrong " + workload);
         }

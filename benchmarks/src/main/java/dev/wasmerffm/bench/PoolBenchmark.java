@@ -55,20 +55,29 @@ public class PoolBenchmark {
         PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver() {
             @Override
             public Resource[] getResources(String pattern) {
-                return new Resource[] {new ByteArrayResource(add, "add") {
-                    @Override
-                    public String getFilename() {
-                        return "add.wat";
+                return new Resource[] {
+                    new ByteArrayResource(add, "add") {
+                        @Override
+                        public String getFilename() {
+                            return "add.wat";
+                        }
                     }
-                }};
+                };
             }
         };
-        WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE
-                : new WasmerMeterObserver(new SimpleMeterRegistry());
+        WasmerObserver observer =
+                timing.equals("off") ? WasmerObserver.NONE : new WasmerMeterObserver(new SimpleMeterRegistry());
         WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(modules, module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
-                new WasmInstancePool.Settings(Duration.ofSeconds(1), Long.MAX_VALUE, false,
-                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP), dev.wasmerffm.WasiConfig::new, observer,
+        pool = new WasmInstancePool(
+                modules,
+                module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
+                new WasmInstancePool.Settings(
+                        Duration.ofSeconds(1),
+                        Long.MAX_VALUE,
+                        false,
+                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP),
+                dev.wasmerffm.WasiConfig::new,
+                observer,
                 (store, module) -> new Imports());
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {

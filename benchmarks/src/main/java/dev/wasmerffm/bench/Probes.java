@@ -27,14 +27,15 @@ public final class Probes {
     static final String SMALL = "(module (memory (export \"memory\") 1)"
             + " (func (export \"f\") (param i32) (result i32) local.get 0 i32.const 1 i32.add))";
 
-    private Probes() {
-    }
+    private Probes() {}
 
     public static void main(String[] args) throws Exception {
         long t0 = System.nanoTime();
         switch (args[0]) {
             case "cold-start" -> {
-                try (Engine e = new Engine(); Module m = Module.compile(e, SMALL); Store s = new Store(e);
+                try (Engine e = new Engine();
+                        Module m = Module.compile(e, SMALL);
+                        Store s = new Store(e);
                         Instance in = Instance.create(s, m)) {
                     int r = in.func("f").asIntUnaryOperator().applyAsInt(41);
                     System.out.printf("%.1f%n", (System.nanoTime() - t0) / 1e6);
@@ -46,10 +47,12 @@ public final class Probes {
             case "rss-1000" -> {
                 // Run with a pre-touched fixed heap (see Main), so the RSS delta is native memory only; the Java
                 // objects kept alive are counted separately as live heap after a full GC.
-                try (Engine e = new Engine(); Module m = Module.compile(e, SMALL)) {
+                try (Engine e = new Engine();
+                        Module m = Module.compile(e, SMALL)) {
                     List<AutoCloseable> live = new ArrayList<>();
                     for (int i = 0; i < 1000; i++) { // warm up as C does: JIT and malloc settle before measuring
-                        try (Store s = new Store(e); Instance in = Instance.create(s, m)) {
+                        try (Store s = new Store(e);
+                                Instance in = Instance.create(s, m)) {
                             in.func("f").call(i);
                         }
                     }
@@ -71,9 +74,17 @@ public final class Probes {
             case "starter" -> {
                 SpringApplication app = new SpringApplication(StarterApp.class);
                 app.setWebApplicationType(WebApplicationType.NONE);
-                app.setDefaultProperties(java.util.Map.of("wasmer.enabled", args[2].equals("on"),
-                        "wasmer.cache.directory", args[1], "wasmer.modules.locations", "classpath:startup-wasm/*.wat",
-                        "spring.main.banner-mode", "off", "logging.level.root", "warn"));
+                app.setDefaultProperties(java.util.Map.of(
+                        "wasmer.enabled",
+                        args[2].equals("on"),
+                        "wasmer.cache.directory",
+                        args[1],
+                        "wasmer.modules.locations",
+                        "classpath:startup-wasm/*.wat",
+                        "spring.main.banner-mode",
+                        "off",
+                        "logging.level.root",
+                        "warn"));
                 try (ConfigurableApplicationContext ctx = app.run()) {
                     System.out.printf("%.1f%n", (System.nanoTime() - t0) / 1e6);
                 }
@@ -89,12 +100,14 @@ public final class Probes {
     }
 
     static long rss() throws java.io.IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("VmRSS:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The application of the starter probe. */
     @SpringBootApplication
-    public static class StarterApp {
-    }
+    public static class StarterApp {}
 }

@@ -17,19 +17,37 @@ class BenchmarkSmokeTest {
     void everyBenchmarkRunsAndTheReportHasRatiosToC() throws Exception {
         Path lib = WasmerLibrary.load().getParent();
         Path baseline = Path.of("target", "baseline");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-pthread", "-I" + Loader.includeDirectory(),
-                "c/baseline.c", "-L" + lib, "-lwasmer", "-Wl,-rpath," + lib, "-o", baseline.toString()).inheritIO()
+        Process gcc = new ProcessBuilder(
+                        "gcc",
+                        "-O2",
+                        "-pthread",
+                        "-I" + Loader.includeDirectory(),
+                        "c/baseline.c",
+                        "-L" + lib,
+                        "-lwasmer",
+                        "-Wl,-rpath," + lib,
+                        "-o",
+                        baseline.toString())
+                .inheritIO()
                 .start();
         assertThat(gcc.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(gcc.exitValue()).isZero();
         Path report = Path.of("target", "smoke.md");
         Main.main(new String[] {baseline.toString(), "target/classes/kernels", report.toString(), "smoke"});
         String md = Files.readString(report);
-        assertThat(md).contains("| addTyped |", "| hostRoundTrip |", "kernel [backend=cranelift, kernel=sha256]",
-                "| writeThenRead1MiB |", "| compileCranelift |", "| deserialize |", "throughput2Threads",
+        assertThat(md)
+                .contains(
+                        "| addTyped |",
+                        "| hostRoundTrip |",
+                        "kernel [backend=cranelift, kernel=sha256]",
+                        "| writeThenRead1MiB |",
+                        "| compileCranelift |",
+                        "| deserialize |",
+                        "throughput2Threads",
                         "| interfaceCall [timing=off] |")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
-                .contains("deserialize vs cranelift compile").contains("10 cached modules")
+                .contains("deserialize vs cranelift compile")
+                .contains("10 cached modules")
                 .contains("| workload | binding | C | chicory-compiler | chicory-interpreter | graal-wasm |"
                         + " wasmtime-java |")
                 .containsPattern("from Chicory \\d[.\\d]+, GraalWasm \\d[.\\d]+, wasmtime-java \\d[.\\d]+ ")
@@ -41,25 +59,37 @@ class BenchmarkSmokeTest {
                         + " \\d+\\.\\d ns and C itself \\d+\\.\\d ns");
         // every workload has the binding, C and all four peers, with ratios; every kernel has its goal line
         String cell = "\\d+\\.\\d \\(\\d+\\.\\d+x\\)";
-        for (String workload : List.of("add", "hostRoundTrip", "writeThenRead1MiB", "kernel fib", "kernel loop",
-                "kernel sieve", "kernel sha256")) {
+        for (String workload : List.of(
+                "add",
+                "hostRoundTrip",
+                "writeThenRead1MiB",
+                "kernel fib",
+                "kernel loop",
+                "kernel sieve",
+                "kernel sha256")) {
             assertThat(md).containsPattern("\\| " + workload + " \\| \\d+\\.\\d \\|( " + cell + " \\|){5}\\n");
         }
         for (String kernel : List.of("fib", "loop", "sieve", "sha256")) {
-            assertThat(md).containsPattern("kernel " + kernel + ": the fastest peer is [a-z-]+ at \\d+\\.\\d ns; the"
-                    + " binding \\(cranelift\\) takes \\d+\\.\\d\\dx that \\(goal <= 1.2x: (met|missed)\\);"
-                    + " (C on the same libwasmer \\d+\\.\\d\\dx"
-                    + "|libwasmer itself is slower here: C takes \\d+\\.\\d ns)");
+            assertThat(md)
+                    .containsPattern("kernel " + kernel + ": the fastest peer is [a-z-]+ at \\d+\\.\\d ns; the"
+                            + " binding \\(cranelift\\) takes \\d+\\.\\d\\dx that \\(goal <= 1.2x: (met|missed)\\);"
+                            + " (C on the same libwasmer \\d+\\.\\d\\dx"
+                            + "|libwasmer itself is slower here: C takes \\d+\\.\\d ns)");
         }
         for (String call : List.of("add \\(typed\\)", "host round trip")) {
-            assertThat(md).containsPattern("- " + call + " vs bare FFM: \\d+\\.\\d\\dx \\(\\d+\\.\\d vs \\d+\\.\\d ns\\);"
-                    + " vs C: \\d+\\.\\d\\dx \\(\\d+\\.\\d ns\\); bare FFM vs C: \\d+\\.\\d\\dx\\n");
+            assertThat(md)
+                    .containsPattern("- " + call + " vs bare FFM: \\d+\\.\\d\\dx \\(\\d+\\.\\d vs \\d+\\.\\d ns\\);"
+                            + " vs C: \\d+\\.\\d\\dx \\(\\d+\\.\\d ns\\); bare FFM vs C: \\d+\\.\\d\\dx\\n");
         }
-        assertThat(md).contains("| hostRoundTripBareFfm |").containsPattern("add on 2 threads vs 1, each thread with a"
-                + " store of its own \\(the floor under the pool's\\): C \\d+\\.\\d\\dx, bare FFM \\d+\\.\\d\\dx,"
-                + " typed binding \\d+\\.\\d\\dx");
-        assertThat(md).containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
-                .containsPattern("stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
+        assertThat(md)
+                .contains("| hostRoundTripBareFfm |")
+                .containsPattern("add on 2 threads vs 1, each thread with a"
+                        + " store of its own \\(the floor under the pool's\\): C \\d+\\.\\d\\dx, bare FFM \\d+\\.\\d\\dx,"
+                        + " typed binding \\d+\\.\\d\\dx");
+        assertThat(md)
+                .containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
+                .containsPattern(
+                        "stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
                 .containsPattern("kernel sha256: compiled for deadlines \\(metered\\) vs not, cranelift \\(time\\):"
                         + " \\d+\\.\\dx")
                 .containsPattern("load average when the JMH runs ended \\d");

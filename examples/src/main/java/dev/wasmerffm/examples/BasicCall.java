@@ -8,8 +8,7 @@ import java.util.function.IntBinaryOperator;
 /** Load a module and call a function: the typed way (no allocation per call) and the boxed way. */
 public final class BasicCall {
 
-    private BasicCall() {
-    }
+    private BasicCall() {}
 
     /** Prints {@code add(40, 2) = 42} twice. */
     public static void main(String[] args) {

@@ -13,8 +13,7 @@ import java.nio.file.Path;
 /** Compile once: serialize a module, and keep compiled modules in a verified on-disk cache across restarts. */
 public final class CacheAndSerialize {
 
-    private CacheAndSerialize() {
-    }
+    private CacheAndSerialize() {}
 
     /** Prints the size of an artifact, then cache statistics of two "runs". */
     public static void main(String[] args) throws IOException {
@@ -22,16 +21,20 @@ public final class CacheAndSerialize {
         Path dir = Files.createTempDirectory("wasmer-cache-example");
         try (Engine engine = new Engine()) {
             ArtifactKey key = ArtifactKey.random(); // ArtifactKey.of(secret) for artifacts that outlive the process
-            try (Module module = Module.compile(engine, wat); Module back = Module.deserialize(engine,
-                    module.serialize(key), key); Store store = new Store(engine);
+            try (Module module = Module.compile(engine, wat);
+                    Module back = Module.deserialize(engine, module.serialize(key), key);
+                    Store store = new Store(engine);
                     Instance in = Instance.create(store, back)) {
-                System.out.println("deserialized twice(21) = " + in.func("twice").call(21L)[0]);
+                System.out.println(
+                        "deserialized twice(21) = " + in.func("twice").call(21L)[0]);
             }
             for (int run = 1; run <= 2; run++) {
-                try (ModuleCache cache = ModuleCache.builder(engine).directory(dir).build()) {
+                try (ModuleCache cache =
+                        ModuleCache.builder(engine).directory(dir).build()) {
                     cache.get(wat.getBytes());
-                    System.out.println("run " + run + ": compiles=" + cache.stats().compiles() + " diskLoads="
-                            + cache.stats().diskLoads());
+                    System.out.println(
+                            "run " + run + ": compiles=" + cache.stats().compiles() + " diskLoads="
+                                    + cache.stats().diskLoads());
                 }
             }
         }

@@ -10,8 +10,7 @@ import dev.wasmerffm.Target;
 /** Compile for another machine (here 64-bit ARM Linux) and ship the artifact; this host refuses to run it. */
 public final class CrossCompile {
 
-    private CrossCompile() {
-    }
+    private CrossCompile() {}
 
     /** Prints the artifact size and the host's refusal. */
     public static void main(String[] args) {
@@ -27,7 +26,8 @@ public final class CrossCompile {
             Module.deserialize(host, artifact, key).close();
             System.out.println("unexpectedly loaded on this host");
         } catch (CompileException e) {
-            System.out.println("refused on this host: " + e.getMessage().lines().findFirst().orElse(""));
+            System.out.println("refused on this host: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 }

@@ -15,8 +15,7 @@ import java.util.List;
 /** Java functions as imports: wasm logs a string from its memory; a Java exception comes back as the cause. */
 public final class HostFunctions {
 
-    private HostFunctions() {
-    }
+    private HostFunctions() {}
 
     /** Prints the logged line, then the cause of a trap raised by a throwing host function. */
     public static void main(String[] args) {
@@ -28,15 +27,19 @@ public final class HostFunctions {
                   (data (i32.const 0) "hello from wasm")
                   (func (export "run") i32.const 0 i32.const 15 call $log)
                   (func (export "boom") call $fail))""";
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, wat); Store store = new Store(engine)) {
-            Func log = Func.host(store, FuncType.of(List.of(ValType.I32, ValType.I32), List.of()), call ->
-                    System.out.println("wasm says: " + new String(call.memory().read(call.i32(0), call.i32(1)),
-                            StandardCharsets.UTF_8)));
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, wat);
+                Store store = new Store(engine)) {
+            Func log = Func.host(
+                    store,
+                    FuncType.of(List.of(ValType.I32, ValType.I32), List.of()),
+                    call -> System.out.println("wasm says: "
+                            + new String(call.memory().read(call.i32(0), call.i32(1)), StandardCharsets.UTF_8)));
             Func fail = Func.host(store, FuncType.of(List.of(), List.of()), call -> {
                 throw new IllegalStateException("refused by Java");
             });
-            try (Instance instance = Instance.create(store, module,
-                    new Imports().define("env", "log", log).define("env", "fail", fail))) {
+            try (Instance instance = Instance.create(
+                    store, module, new Imports().define("env", "log", log).define("env", "fail", fail))) {
                 instance.func("run").call();
                 try {
                     instance.func("boom").call();

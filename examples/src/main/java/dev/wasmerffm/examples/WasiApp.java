@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
 /** A WASI command with arguments, environment and stdin given from Java, its output captured. */
 public final class WasiApp {
 
-    private WasiApp() {
-    }
+    private WasiApp() {}
 
     /** Runs a WASI program that writes its argument and stdin to stdout and exits with 3. */
     public static void main(String[] args) {
@@ -32,9 +31,11 @@ public final class WasiApp {
                     (i32.store (i32.const 24) (i32.const 200)) (i32.store (i32.const 28) (i32.load (i32.const 8)))
                     (drop (call $write (i32.const 1) (i32.const 16) (i32.const 2) (i32.const 32)))
                     (call $exit (i32.const 3))))""";
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, wat); Store store = new Store(engine);
-                WasiEnv wasi = WasiEnv.create(store, new WasiConfig("demo").stdin(
-                        "some input".getBytes(StandardCharsets.UTF_8)))) {
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, wat);
+                Store store = new Store(engine);
+                WasiEnv wasi = WasiEnv.create(
+                        store, new WasiConfig("demo").stdin("some input".getBytes(StandardCharsets.UTF_8)))) {
             WasiExit exit = wasi.run(module);
             System.out.println("stdout: " + exit.stdoutText());
             System.out.println("exit code: " + exit.exitCode());

@@ -50,8 +50,9 @@ class ExamplesTest {
 
     @Test
     void cacheAndSerialize() throws Exception {
-        assertThat(output(() -> CacheAndSerialize.main(new String[0]))).isEqualTo(
-                "deserialized twice(21) = 42\nrun 1: compiles=1 diskLoads=0\nrun 2: compiles=0 diskLoads=1\n");
+        assertThat(output(() -> CacheAndSerialize.main(new String[0])))
+                .isEqualTo(
+                        "deserialized twice(21) = 42\nrun 1: compiles=1 diskLoads=0\nrun 2: compiles=0 diskLoads=1\n");
     }
 
     @Test

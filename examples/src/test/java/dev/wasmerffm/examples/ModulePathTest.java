@@ -30,13 +30,23 @@ class ModulePathTest {
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             (isModule(entry) ? modulePath : classPath).add(entry);
         }
-        assertThat(modulePath).as("the binding and Chicory's wasm jar are real modules").hasSize(2);
+        assertThat(modulePath)
+                .as("the binding and Chicory's wasm jar are real modules")
+                .hasSize(2);
 
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--module-path", String.join(File.pathSeparator, modulePath), "--add-modules", "dev.wasmerffm",
-                "--enable-native-access=dev.wasmerffm", "--illegal-native-access=deny",
-                "-cp", String.join(File.pathSeparator, classPath), BasicCall.class.getName())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--module-path",
+                        String.join(File.pathSeparator, modulePath),
+                        "--add-modules",
+                        "dev.wasmerffm",
+                        "--enable-native-access=dev.wasmerffm",
+                        "--illegal-native-access=deny",
+                        "-cp",
+                        String.join(File.pathSeparator, classPath),
+                        BasicCall.class.getName())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(out).isEqualTo("add(40, 2) = 42\nadd(40, 2) = 42\n");
@@ -46,7 +56,8 @@ class ModulePathTest {
     /** Whether a classpath entry is one of {@link #MODULES}; libwasmer's platform jar (resources only) stays behind. */
     private static boolean isModule(String entry) {
         try {
-            return ModuleFinder.of(Path.of(entry)).findAll().stream().map(ModuleReference::descriptor)
+            return ModuleFinder.of(Path.of(entry)).findAll().stream()
+                    .map(ModuleReference::descriptor)
                     .anyMatch(d -> !d.isAutomatic() && MODULES.contains(d.name()));
         } catch (FindException e) {
             return false; // no module name can be derived from it: a classpath-only jar

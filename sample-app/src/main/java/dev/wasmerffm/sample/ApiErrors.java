@@ -42,8 +42,14 @@ class ApiErrors {
         return problem(HttpStatus.NOT_FOUND, "No such plugin or function", e.getMessage());
     }
 
-    @ExceptionHandler({WasmArgumentException.class, ArithmeticException.class, CompileException.class,
-        LinkException.class, WasmModuleLoadException.class, WasmImportException.class})
+    @ExceptionHandler({
+        WasmArgumentException.class,
+        ArithmeticException.class,
+        CompileException.class,
+        LinkException.class,
+        WasmModuleLoadException.class,
+        WasmImportException.class
+    })
     ProblemDetail badRequest(RuntimeException e) {
         return problem(HttpStatus.BAD_REQUEST, "Bad request", e.getMessage());
     }

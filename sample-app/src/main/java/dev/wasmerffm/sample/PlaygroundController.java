@@ -21,13 +21,13 @@ public class PlaygroundController {
     }
 
     /** A module as WAT, the function to call and its arguments. */
-    record PlaygroundRequest(String wat, String function, List<Number> args) {
-    }
+    record PlaygroundRequest(String wat, String function, List<Number> args) {}
 
     @PostMapping("/playground")
     PluginController.CallResult run(@RequestBody PlaygroundRequest request) {
         Module module = cache.get(request.wat().getBytes(StandardCharsets.UTF_8));
-        try (Store store = new Store(module); Instance instance = Instance.create(store, module)) {
+        try (Store store = new Store(module);
+                Instance instance = Instance.create(store, module)) {
             return PluginController.CallResult.of(instance, instance.func(request.function()), request.args());
         }
     }

@@ -32,9 +32,12 @@ public class PluginController {
     record Plugin(String name, Map<String, String> functions) {
 
         static Plugin of(WasmModules.Entry e) {
-            return new Plugin(e.name(), e.module().exports().stream().filter(x -> x.type() instanceof FuncType)
-                    .collect(java.util.stream.Collectors.toMap(ExportType::name, x -> x.type().toString(),
-                            (a, b) -> a, java.util.TreeMap::new)));
+            return new Plugin(
+                    e.name(),
+                    e.module().exports().stream()
+                            .filter(x -> x.type() instanceof FuncType)
+                            .collect(java.util.stream.Collectors.toMap(
+                                    ExportType::name, x -> x.type().toString(), (a, b) -> a, java.util.TreeMap::new)));
         }
     }
 
@@ -66,11 +69,15 @@ public class PluginController {
 
     @DeleteMapping("/plugins/{module}")
     ResponseEntity<Void> remove(@PathVariable String module) {
-        return modules.remove(module) ? ResponseEntity.noContent().build() : ResponseEntity.notFound().build();
+        return modules.remove(module)
+                ? ResponseEntity.noContent().build()
+                : ResponseEntity.notFound().build();
     }
 
     @PostMapping("/plugins/{module}/{function}")
-    CallResult call(@PathVariable String module, @PathVariable String function,
+    CallResult call(
+            @PathVariable String module,
+            @PathVariable String function,
             @RequestBody(required = false) List<Number> args) {
         return pool.call(module, function, instance -> CallResult.of(instance, instance.func(function), args));
     }

@@ -22,7 +22,7 @@ public class SampleApplication {
 
     @Bean
     ApplicationRunner greet(WasmInstancePool pool) {
-        return args -> log.info("Wasmer {} ready; math.add(40, 2) = {}", Wasmer.version(),
-                pool.call("math", "add", 40, 2)[0]);
+        return args ->
+                log.info("Wasmer {} ready; math.add(40, 2) = {}", Wasmer.version(), pool.call("math", "add", 40, 2)[0]);
     }
 }

@@ -19,8 +19,7 @@ public class TextController {
     }
 
     /** A slug and a word count. */
-    record Slug(String slug, int words) {
-    }
+    record Slug(String slug, int words) {}
 
     @PostMapping("/text/slug")
     Slug slug(@RequestBody String title) {

@@ -29,12 +29,10 @@ public class WasiController {
     }
 
     /** What to run with. */
-    record WasiRequest(List<String> args, String stdin) {
-    }
+    record WasiRequest(List<String> args, String stdin) {}
 
     /** How it ended. */
-    record WasiResponse(int exitCode, String stdout, String stderr, boolean truncated) {
-    }
+    record WasiResponse(int exitCode, String stdout, String stderr, boolean truncated) {}
 
     @PostMapping("/wasi/{program}")
     WasiResponse run(@PathVariable String program, @RequestBody(required = false) WasiRequest request)
@@ -48,7 +46,8 @@ public class WasiController {
             config.stdin(request.stdin().getBytes(StandardCharsets.UTF_8));
         }
         // A store and WASI environment per request: nothing is shared between runs.
-        try (Store store = new Store(module); WasiEnv wasi = WasiEnv.create(store, config)) {
+        try (Store store = new Store(module);
+                WasiEnv wasi = WasiEnv.create(store, config)) {
             WasiExit exit = wasi.run(module);
             return new WasiResponse(exit.exitCode(), exit.stdoutText(), exit.stderrText(), exit.truncated());
         }

@@ -8,8 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -62,7 +62,9 @@ class ExecutableJarIT {
                 if (m.find()) {
                     return Integer.parseInt(m.group(1));
                 }
-                assertThat(process.isAlive()).as("the app exited before serving:%n%s", output()).isTrue();
+                assertThat(process.isAlive())
+                        .as("the app exited before serving:%n%s", output())
+                        .isTrue();
                 Thread.sleep(100);
             }
             throw new AssertionError("no port within " + START + ":\n" + output());
@@ -80,12 +82,18 @@ class ExecutableJarIT {
         Files.createDirectories(home);
         List<String> command = new ArrayList<>(List.of(JAVA, "-Duser.home=" + home));
         command.addAll(List.of(jvmProperties));
-        command.addAll(List.of("-jar", JAR.toString(), "--server.port=0",
-                "--wasmer.cache.directory=" + home.resolve("module-cache")));
+        command.addAll(List.of(
+                "-jar", JAR.toString(), "--server.port=0", "--wasmer.cache.directory=" + home.resolve("module-cache")));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        Stream.of("WASMER_DIR", "WASMER_JAVA_CACHE", "XDG_CACHE_HOME", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
-                "_JAVA_OPTIONS").forEach(env::remove);
+        Stream.of(
+                        "WASMER_DIR",
+                        "WASMER_JAVA_CACHE",
+                        "XDG_CACHE_HOME",
+                        "JAVA_TOOL_OPTIONS",
+                        "JDK_JAVA_OPTIONS",
+                        "_JAVA_OPTIONS")
+                .forEach(env::remove);
         env.put("HOME", home.toString());
         Path log = Files.createTempFile(tmp, "app", ".log");
         App app = new App(pb.redirectOutput(log.toFile()).start(), log);
@@ -101,17 +109,21 @@ class ExecutableJarIT {
     }
 
     static void assertAdds(int port) throws Exception {
-        HttpResponse<String> add = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/plugins/math/add"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("[40,2]")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> add = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/plugins/math/add"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("[40,2]"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(add.statusCode()).as(add.body()).isEqualTo(200);
         assertThat(add.body()).contains("\"results\":[42]");
     }
 
     static List<Path> extractedLibraries(Path home) throws IOException {
         try (Stream<Path> files = Files.walk(home)) {
-            return files.filter(f -> f.getFileName().toString().contains("libwasmer")).toList();
+            return files.filter(f -> f.getFileName().toString().contains("libwasmer"))
+                    .toList();
         }
     }
 
@@ -124,10 +136,13 @@ class ExecutableJarIT {
         App app = start(tmp.resolve("home"), "-Dspring.aot.enabled=true");
         int port = app.port();
         assertAdds(port);
-        HttpResponse<String> slug = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/text/slug")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("Hello, AOT World")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> slug = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/text/slug"))
+                                .header("Content-Type", "text/plain")
+                                .POST(HttpRequest.BodyPublishers.ofString("Hello, AOT World"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(slug.statusCode()).as(slug.body()).isEqualTo(200);
         assertThat(slug.body()).contains("\"slug\":\"hello-aot-world\"");
         assertThat(app.output()).contains("Starting AOT-processed SampleApplication");
@@ -140,9 +155,12 @@ class ExecutableJarIT {
         assertAdds(app.port());
         String out = app.output();
         assertThat(out).doesNotContain("restricted method").contains("extracted libwasmer 7.4.2");
-        assertThat(extractedLibraries(home)).singleElement().asString()
+        assertThat(extractedLibraries(home))
+                .singleElement()
+                .asString()
                 .startsWith(home.resolve(".cache/wasmer-java/native/7.4.2-").toString());
-        System.out.println("first start: " + out.lines().filter(l -> l.contains("extracted libwasmer")).toList());
+        System.out.println("first start: "
+                + out.lines().filter(l -> l.contains("extracted libwasmer")).toList());
     }
 
     @Test
@@ -152,7 +170,9 @@ class ExecutableJarIT {
         App second = start(home);
         assertAdds(first.port());
         assertAdds(second.port());
-        assertThat(extractedLibraries(home)).as("one library, no temporary files left").hasSize(1);
+        assertThat(extractedLibraries(home))
+                .as("one library, no temporary files left")
+                .hasSize(1);
     }
 
     @Test
@@ -180,10 +200,16 @@ class ExecutableJarIT {
         assertThat(app.process().waitFor(START.toSeconds(), TimeUnit.SECONDS)).isTrue();
         String out = app.output();
         assertThat(app.process().exitValue()).as(out).isNotZero();
-        assertThat(out).contains("APPLICATION FAILED TO START", "libwasmer not found for platform linux-riscv64",
-                "platform jar dev.wasmerffm:wasmer-native:linux-riscv64: not on the classpath",
-                "add the jar dev.wasmerffm:wasmer-native:linux-riscv64", "<classifier>linux-riscv64</classifier>",
-                "set WASMER_DIR", "-Dwasmer.library.path", "build-libwasmer.sh");
+        assertThat(out)
+                .contains(
+                        "APPLICATION FAILED TO START",
+                        "libwasmer not found for platform linux-riscv64",
+                        "platform jar dev.wasmerffm:wasmer-native:linux-riscv64: not on the classpath",
+                        "add the jar dev.wasmerffm:wasmer-native:linux-riscv64",
+                        "<classifier>linux-riscv64</classifier>",
+                        "set WASMER_DIR",
+                        "-Dwasmer.library.path",
+                        "build-libwasmer.sh");
     }
 
     /**
@@ -195,15 +221,19 @@ class ExecutableJarIT {
     void aRunawayPluginCallDoesNotHoldUpGracefulShutdown() throws Exception {
         App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=3s");
         int port = app.port();
-        var inFlight = HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/plugins/stall/forever"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("[]")).build(), HttpResponse.BodyHandlers.ofString());
+        var inFlight = HttpClient.newHttpClient()
+                .sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/plugins/stall/forever"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("[]"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         Thread.sleep(1000); // the request is in, its call running in wasm
         long start = System.nanoTime();
         app.process().destroy(); // SIGTERM: a graceful shutdown
-        assertThat(app.process().waitFor(10, TimeUnit.SECONDS)).as("the JVM exits well before the 30 s graceful"
-                + " timeout:%n%s", app.output()).isTrue();
+        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
+                .as("the JVM exits well before the 30 s graceful" + " timeout:%n%s", app.output())
+                .isTrue();
         long millis = (System.nanoTime() - start) / 1_000_000;
         HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(504);

@@ -34,12 +34,23 @@ class PlaygroundBrowserTest {
 
     @BeforeEach
     void startBrowser() {
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1200,1600", "--user-data-dir=" + profile);
+        ChromeOptions options = new ChromeOptions()
+                .setBinary("/usr/bin/chromium")
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1200,1600",
+                        "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
     }
 
@@ -64,10 +75,13 @@ class PlaygroundBrowserTest {
 
         driver.findElement(By.id("runWat")).click(); // the default WAT squares its argument: 7 -> 49
         wait.until(d -> d.findElement(By.id("result")).getText().contains("49"));
-        assertThat(driver.findElement(By.id("result")).getText()).contains("\"results\"").contains("49");
+        assertThat(driver.findElement(By.id("result")).getText())
+                .contains("\"results\"")
+                .contains("49");
 
         driver.findElement(By.id("upload")).click(); // the default upload: a plugin "squares" exporting sq
-        wait.until(d -> !d.findElements(By.cssSelector("#fn option[value='squares/sq']")).isEmpty());
+        wait.until(d -> !d.findElements(By.cssSelector("#fn option[value='squares/sq']"))
+                .isEmpty());
         assertThat(driver.findElement(By.id("result")).getText()).contains("squares");
         new Select(driver.findElement(By.id("fn"))).selectByValue("squares/sq");
         driver.findElement(By.id("args")).clear();

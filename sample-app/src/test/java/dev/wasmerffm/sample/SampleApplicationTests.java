@@ -13,8 +13,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The sample app over real HTTP, as the README's curl calls use it. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "wasmer.cache.enabled=false")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "wasmer.cache.enabled=false")
 class SampleApplicationTests {
 
     @LocalServerPort
@@ -23,7 +22,8 @@ class SampleApplicationTests {
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -42,9 +42,15 @@ class SampleApplicationTests {
         JsonNode numbers = plugins.get(1);
         assertThat(numbers.get("name").asString()).isEqualTo("numbers"); // compiled from C by the build
         assertThat(numbers.get("functions").get("isqrt").asString()).isEqualTo("(i64) -> (i64)");
-        assertThat(json(send("POST", "/plugins/numbers/collatz", "[27]")).get("results").get(0).asInt())
+        assertThat(json(send("POST", "/plugins/numbers/collatz", "[27]"))
+                        .get("results")
+                        .get(0)
+                        .asInt())
                 .isEqualTo(111);
-        assertThat(json(send("POST", "/plugins/numbers/isqrt", "[1000000]")).get("results").get(0).asLong())
+        assertThat(json(send("POST", "/plugins/numbers/isqrt", "[1000000]"))
+                        .get("results")
+                        .get(0)
+                        .asLong())
                 .isEqualTo(1000);
         JsonNode fib = json(send("POST", "/plugins/math/fib", "[20]"));
         assertThat(fib.get("results").get(0).asLong()).isEqualTo(6765);
@@ -54,13 +60,21 @@ class SampleApplicationTests {
 
     @Test
     void aPluginUploadedWhileTheAppRunsCanBeCalledReplacedAndRemoved() throws Exception {
-        HttpResponse<String> up = send("PUT", "/plugins/answer",
-                "(module (func (export \"answer\") (result i32) i32.const 41))");
+        HttpResponse<String> up =
+                send("PUT", "/plugins/answer", "(module (func (export \"answer\") (result i32) i32.const 41))");
         assertThat(up.statusCode()).as(up.body()).isEqualTo(200);
         assertThat(json(up).get("functions").get("answer").asString()).isEqualTo("() -> (i32)");
-        assertThat(json(send("POST", "/plugins/answer/answer", null)).get("results").get(0).asInt()).isEqualTo(41);
+        assertThat(json(send("POST", "/plugins/answer/answer", null))
+                        .get("results")
+                        .get(0)
+                        .asInt())
+                .isEqualTo(41);
         send("PUT", "/plugins/answer", "(module (func (export \"answer\") (result i32) i32.const 42))");
-        assertThat(json(send("POST", "/plugins/answer/answer", null)).get("results").get(0).asInt()).isEqualTo(42);
+        assertThat(json(send("POST", "/plugins/answer/answer", null))
+                        .get("results")
+                        .get(0)
+                        .asInt())
+                .isEqualTo(42);
         HttpResponse<String> bad = send("PUT", "/plugins/answer", "(module (func");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json(bad).get("detail").asString()).contains("'answer'", "invalid WAT");
@@ -78,8 +92,9 @@ class SampleApplicationTests {
         JsonNode log = json(send("GET", "/text/log", null));
         assertThat(log.get(log.size() - 1).asString()).isEqualTo("Hello, Wasm World! 2026");
         JsonNode text = json(send("GET", "/actuator/wasmer/text", null));
-        assertThat(text.get("imports").get(0).asString()).isEqualTo("env.log: (i32, i32) -> () <- @WasmHostFunction "
-                + "PluginLog.log(HostCall, int, int) of bean 'pluginLog'");
+        assertThat(text.get("imports").get(0).asString())
+                .isEqualTo("env.log: (i32, i32) -> () <- @WasmHostFunction "
+                        + "PluginLog.log(HostCall, int, int) of bean 'pluginLog'");
     }
 
     @Test
@@ -90,7 +105,11 @@ class SampleApplicationTests {
         HttpResponse<String> div = send("POST", "/plugins/math/div", "[1, 0]");
         assertThat(div.statusCode()).isEqualTo(422);
         assertThat(json(div).get("detail").asString()).contains("integer divide by zero");
-        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]")).get("results").get(0).asInt()).isEqualTo(3);
+        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]"))
+                        .get("results")
+                        .get(0)
+                        .asInt())
+                .isEqualTo(3);
     }
 
     @Test
@@ -101,7 +120,11 @@ class SampleApplicationTests {
             assertThat(json(stall).get("title").asString()).isEqualTo("Plugin call timed out");
             assertThat(json(stall).get("detail").asString()).contains("deadline of 200 ms exceeded");
         }
-        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]")).get("results").get(0).asInt()).isEqualTo(3);
+        assertThat(json(send("POST", "/plugins/math/add", "[1, 2]"))
+                        .get("results")
+                        .get(0)
+                        .asInt())
+                .isEqualTo(3);
         JsonNode stall = json(send("GET", "/actuator/wasmer/stall", null));
         assertThat(stall.get("pool").get("deadlines").asInt()).isEqualTo(5);
     }
@@ -115,8 +138,12 @@ class SampleApplicationTests {
         assertThat(json(count).get("detail").asString()).contains("expected 2 arguments");
         assertThat(send("POST", "/plugins/math/add", "not json").statusCode()).isEqualTo(400);
         assertThat(send("GET", "/actuator/wasmer", null).statusCode()).isEqualTo(200);
-        assertThat(json(send("GET", "/actuator/health", null)).get("components").get("wasmer").get("status")
-                .asString()).isEqualTo("UP");
+        assertThat(json(send("GET", "/actuator/health", null))
+                        .get("components")
+                        .get("wasmer")
+                        .get("status")
+                        .asString())
+                .isEqualTo("UP");
     }
 
     @Test
@@ -132,7 +159,9 @@ class SampleApplicationTests {
 
     @Test
     void thePlaygroundRunsPastedWat() throws Exception {
-        HttpResponse<String> r = send("POST", "/playground",
+        HttpResponse<String> r = send(
+                "POST",
+                "/playground",
                 "{\"wat\": \"(module (func (export \\\"sq\\\") (param i32) (result i32) local.get 0 local.get 0 i32.mul))\","
                         + " \"function\": \"sq\", \"args\": [7]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -31,11 +31,9 @@ public final class Loader {
 
     private static volatile Loaded loaded;
 
-    private record Loaded(Path path, SymbolLookup lookup) {
-    }
+    private record Loaded(Path path, SymbolLookup lookup) {}
 
-    private Loader() {
-    }
+    private Loader() {}
 
     /** Loads libwasmer if that has not happened yet, and gives its path. */
     public static Path load() {
@@ -71,8 +69,7 @@ public final class Loader {
     }
 
     /** A place libwasmer may be: {@code locate} gives its file, or null when unset, {@code unset} saying why. */
-    private record Candidate(String source, String unset, Locator locate, boolean explicit) {
-    }
+    private record Candidate(String source, String unset, Locator locate, boolean explicit) {}
 
     private interface Locator {
         Path file() throws IOException;
@@ -86,8 +83,8 @@ public final class Loader {
             try {
                 file = c.locate.file();
             } catch (IOException e) {
-                throw new WasmerLibraryException("libwasmer from the " + c.source + " cannot be used: " + e.getMessage(),
-                        tried, e);
+                throw new WasmerLibraryException(
+                        "libwasmer from the " + c.source + " cannot be used: " + e.getMessage(), tried, e);
             }
             if (file == null) {
                 tried.add(c.source + ": " + c.unset);
@@ -110,13 +107,24 @@ public final class Loader {
         String dir = System.getenv("WASMER_DIR");
         Path home = Path.of(System.getProperty("user.home"));
         return List.of(
-                new Candidate("system property " + PATH_PROPERTY, "not set",
-                        () -> explicit == null ? null : inDir(Path.of(explicit)), explicit != null),
-                new Candidate("WASMER_DIR", "not set", () -> dir == null ? null : Path.of(dir, "lib", FILE_NAME), false),
-                new Candidate("platform jar " + NativeJar.coordinates(platform), "not on the classpath",
-                        () -> NativeJar.extract(platform, NativeJar.roots()), false),
+                new Candidate(
+                        "system property " + PATH_PROPERTY,
+                        "not set",
+                        () -> explicit == null ? null : inDir(Path.of(explicit)),
+                        explicit != null),
+                new Candidate(
+                        "WASMER_DIR", "not set", () -> dir == null ? null : Path.of(dir, "lib", FILE_NAME), false),
+                new Candidate(
+                        "platform jar " + NativeJar.coordinates(platform),
+                        "not on the classpath",
+                        () -> NativeJar.extract(platform, NativeJar.roots()),
+                        false),
                 new Candidate("~/.wasmer", "", () -> home.resolve(".wasmer/lib").resolve(FILE_NAME), false),
-                new Candidate("build cache", "", () -> buildCacheDirectory().resolve("lib").resolve(FILE_NAME), false));
+                new Candidate(
+                        "build cache",
+                        "",
+                        () -> buildCacheDirectory().resolve("lib").resolve(FILE_NAME),
+                        false));
     }
 
     private static Path inDir(Path p) {
@@ -132,16 +140,24 @@ public final class Loader {
         try {
             lookup = SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException | IllegalCallerException e) {
-            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") cannot be loaded: "
-                    + e.getMessage() + (e instanceof IllegalCallerException
-                            ? "; run the JVM with --enable-native-access=" + nativeAccessName() : ""), tried, e);
+            throw new WasmerLibraryException(
+                    "libwasmer at " + file + " (" + source + ") cannot be loaded: "
+                            + e.getMessage()
+                            + (e instanceof IllegalCallerException
+                                    ? "; run the JVM with --enable-native-access=" + nativeAccessName()
+                                    : ""),
+                    tried,
+                    e);
         }
         String pinned = buildProperties().getProperty("wasmer.version");
         String version = version(lookup);
         if (!pinned.equals(version)) {
-            throw new WasmerLibraryException("libwasmer at " + file + " (" + source + ") is Wasmer " + version
-                    + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
-                    + " version's structs and signatures would crash the JVM rather than fail", tried, null);
+            throw new WasmerLibraryException(
+                    "libwasmer at " + file + " (" + source + ") is Wasmer " + version
+                            + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
+                            + " version's structs and signatures would crash the JVM rather than fail",
+                    tried,
+                    null);
         }
         return new Loaded(file, lookup);
     }
@@ -160,7 +176,8 @@ public final class Loader {
         }
         try {
             return Native.cString((MemorySegment) Native.LINKER
-                    .downcallHandle(function, FunctionDescriptor.of(ValueLayout.ADDRESS)).invokeExact());
+                    .downcallHandle(function, FunctionDescriptor.of(ValueLayout.ADDRESS))
+                    .invokeExact());
         } catch (Throwable t) { // an exact native call throws nothing checked
             throw new IllegalStateException(t);
         }
@@ -170,16 +187,20 @@ public final class Loader {
     public static Path cacheRoot() {
         String override = System.getenv("WASMER_JAVA_CACHE");
         String xdg = System.getenv("XDG_CACHE_HOME");
-        return override != null ? Path.of(override)
-                : (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("wasmer-java");
+        return override != null
+                ? Path.of(override)
+                : (xdg != null ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
+                        .resolve("wasmer-java");
     }
 
     /** The directory the build script fills for the pinned version and features. */
     public static Path buildCacheDirectory() {
         Properties build = buildProperties();
-        String featuresHash = HexFormat.of().formatHex(NativeJar.sha256Digest()
-                .digest(build.getProperty("wasmer.features").getBytes(StandardCharsets.UTF_8)));
-        return cacheRoot().resolve("wasmer-" + build.getProperty("wasmer.version") + "-" + featuresHash.substring(0, 12));
+        String featuresHash = HexFormat.of()
+                .formatHex(NativeJar.sha256Digest()
+                        .digest(build.getProperty("wasmer.features").getBytes(StandardCharsets.UTF_8)));
+        return cacheRoot()
+                .resolve("wasmer-" + build.getProperty("wasmer.version") + "-" + featuresHash.substring(0, 12));
     }
 
     /** The pinned libwasmer version and cargo features this binding was built and tested with, and its own version. */

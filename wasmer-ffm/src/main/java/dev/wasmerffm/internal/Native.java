@@ -13,8 +13,7 @@ public final class Native {
     /** The platform linker. */
     public static final Linker LINKER = Linker.nativeLinker();
 
-    private Native() {
-    }
+    private Native() {}
 
     /**
      * Links a libwasmer function. A symbol this library does not export (e.g. a {@code WASMER_DIR} build without a
@@ -22,7 +21,8 @@ public final class Native {
      * optional function does not stop the rest of the binding from loading.
      */
     public static MethodHandle downcall(String name, FunctionDescriptor descriptor, boolean critical) {
-        return Loader.lookup().find(name)
+        return Loader.lookup()
+                .find(name)
                 .map(address -> critical
                         ? LINKER.downcallHandle(address, descriptor, Linker.Option.critical(false))
                         : LINKER.downcallHandle(address, descriptor))
@@ -35,9 +35,12 @@ public final class Native {
 
     private static MethodHandle missing(String name, MethodType type) {
         MethodHandle thrower = MethodHandles.throwException(type.returnType(), UnsupportedOperationException.class);
-        MethodHandle withException = MethodHandles.foldArguments(thrower, MethodHandles.constant(
-                UnsupportedOperationException.class, new UnsupportedOperationException(
-                        name + " is not exported by the libwasmer at " + Loader.load())));
+        MethodHandle withException = MethodHandles.foldArguments(
+                thrower,
+                MethodHandles.constant(
+                        UnsupportedOperationException.class,
+                        new UnsupportedOperationException(
+                                name + " is not exported by the libwasmer at " + Loader.load())));
         return MethodHandles.dropArguments(withException, 0, type.parameterList());
     }
 
@@ -54,6 +57,8 @@ public final class Native {
 
     /** Reads a NUL-terminated C string that libwasmer owns (never freed here). */
     public static String cString(MemorySegment address) {
-        return address.equals(MemorySegment.NULL) ? null : address.reinterpret(Long.MAX_VALUE).getString(0);
+        return address.equals(MemorySegment.NULL)
+                ? null
+                : address.reinterpret(Long.MAX_VALUE).getString(0);
     }
 }

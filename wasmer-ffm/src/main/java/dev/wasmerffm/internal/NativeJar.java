@@ -34,8 +34,7 @@ public final class NativeJar {
     private static final System.Logger LOG = System.getLogger("dev.wasmerffm.WasmerLibrary");
     private static final String RESOURCES = "META-INF/wasmer-native/";
 
-    private NativeJar() {
-    }
+    private NativeJar() {}
 
     /** A directory or file that must not be used, so trying another extraction directory would not help. */
     public static final class Refusal extends IOException {
@@ -67,7 +66,8 @@ public final class NativeJar {
      */
     public static List<Path> roots() {
         String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
-        return List.of(Loader.cacheRoot().resolve("native"),
+        return List.of(
+                Loader.cacheRoot().resolve("native"),
                 Path.of(System.getProperty("java.io.tmpdir"), "wasmer-java-" + user, "native"));
     }
 
@@ -120,7 +120,11 @@ public final class NativeJar {
                 markVerified(lib, sha256);
                 return lib;
             }
-            LOG.log(System.Logger.Level.WARNING, "{0} does not match its SHA-256 {1}; extracting it again", lib, sha256);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "{0} does not match its SHA-256 {1}; extracting it again",
+                    lib,
+                    sha256);
         }
         long start = System.nanoTime();
         // Headers first: a library in place means its headers are complete too.
@@ -129,8 +133,12 @@ public final class NativeJar {
         }
         publish(base + "lib/" + Loader.FILE_NAME, lib, sha256);
         markVerified(lib, sha256);
-        LOG.log(System.Logger.Level.INFO, "extracted libwasmer {0} ({1}) to {2} in {3} ms",
-                jar.getProperty("wasmer.version"), jar.getProperty("platform"), lib,
+        LOG.log(
+                System.Logger.Level.INFO,
+                "extracted libwasmer {0} ({1}) to {2} in {3} ms",
+                jar.getProperty("wasmer.version"),
+                jar.getProperty("platform"),
+                lib,
                 (System.nanoTime() - start) / 1_000_000);
         return lib;
     }

@@ -21,12 +21,10 @@ public final class OwnFiles {
 
     private static final Set<PosixFilePermission> OTHERS_WRITE =
             EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
-    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.complementOf(
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                    PosixFilePermission.OWNER_EXECUTE));
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.complementOf(EnumSet.of(
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
 
-    private OwnFiles() {
-    }
+    private OwnFiles() {}
 
     private static volatile Integer uid;
 
@@ -51,8 +49,8 @@ public final class OwnFiles {
     /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
     public static void createPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions
-                    .fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
     }
 
@@ -66,8 +64,9 @@ public final class OwnFiles {
         if (foreign != null) {
             return foreign;
         }
-        return a.permissions().stream().anyMatch(OTHERS_WRITE::contains) ? "is writable by group or others ("
-                + PosixFilePermissions.toString(a.permissions()) + ")" : null;
+        return a.permissions().stream().anyMatch(OTHERS_WRITE::contains)
+                ? "is writable by group or others (" + PosixFilePermissions.toString(a.permissions()) + ")"
+                : null;
     }
 
     /**
@@ -81,13 +80,16 @@ public final class OwnFiles {
             createPrivate(dir);
             String why = notPrivate(dir);
             if (why != null) {
-                throw new CacheDirectoryException(dir, why + ", so others could plant artifacts", why.startsWith(
-                        "is owned") ? "set a cache directory of your own (the default is under ~/.cache)"
-                        : "run chmod go-w " + dir + " or set a cache directory of your own");
+                throw new CacheDirectoryException(
+                        dir,
+                        why + ", so others could plant artifacts",
+                        why.startsWith("is owned")
+                                ? "set a cache directory of your own (the default is under ~/.cache)"
+                                : "run chmod go-w " + dir + " or set a cache directory of your own");
             }
         } catch (IOException e) { // e.g. a file of that name
-            throw new CacheDirectoryException(dir, "cannot be created or read (" + e + ")",
-                    "set a cache directory this user can create");
+            throw new CacheDirectoryException(
+                    dir, "cannot be created or read (" + e + ")", "set a cache directory this user can create");
         } catch (UnsupportedOperationException e) {
             throw notPosix(dir);
         }
@@ -116,14 +118,15 @@ public final class OwnFiles {
                 throw new CacheDirectoryException(file, foreign + ", who could know or choose the key", fix);
             }
             if (a.permissions().stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-                throw new CacheDirectoryException(file, "is accessible to group or others ("
-                        + PosixFilePermissions.toString(a.permissions()) + "), so others may know or choose the key",
+                throw new CacheDirectoryException(
+                        file,
+                        "is accessible to group or others (" + PosixFilePermissions.toString(a.permissions())
+                                + "), so others may know or choose the key",
                         "run chmod 600 " + file + " if no one else had it, else " + fix);
             }
             byte[] secret = Files.readAllBytes(file);
             if (secret.length < length) {
-                throw new CacheDirectoryException(file, "holds " + secret.length + " bytes, fewer than " + length,
-                        fix);
+                throw new CacheDirectoryException(file, "holds " + secret.length + " bytes, fewer than " + length, fix);
             }
             return secret;
         } catch (IOException e) {
@@ -137,7 +140,10 @@ public final class OwnFiles {
     private static void create(Path file, int length) throws IOException {
         byte[] secret = new byte[length];
         new SecureRandom().nextBytes(secret);
-        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+        Path tmp = Files.createTempFile(
+                file.getParent(),
+                file.getFileName().toString(),
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(tmp, secret);
@@ -150,7 +156,9 @@ public final class OwnFiles {
     }
 
     private static CacheDirectoryException notPosix(Path p) {
-        return new CacheDirectoryException(p, "is on a file system without POSIX owners and permissions",
+        return new CacheDirectoryException(
+                p,
+                "is on a file system without POSIX owners and permissions",
                 "set a cache directory on a POSIX file system");
     }
 
@@ -158,7 +166,8 @@ public final class OwnFiles {
     private static String foreignOwner(Path p, PosixFileAttributes a) throws IOException {
         int uid = (Integer) Files.getAttribute(p, "unix:uid");
         int me = currentUid();
-        return uid == me ? null : "is owned by " + a.owner().getName() + " (uid " + uid + "), not by this user (uid "
-                + me + ")";
+        return uid == me
+                ? null
+                : "is owned by " + a.owner().getName() + " (uid " + uid + "), not by this user (uid " + me + ")";
     }
 }

@@ -121,14 +121,24 @@ class RawApiTest {
         vecFamily("wasm_valtype", pointer(LibWasm.wasm_valtype_new(I32)), 8);
         vecFamily("wasm_functype", pointer(functype()), 8);
         vecFamily("wasm_globaltype", pointer(LibWasm.wasm_globaltype_new(LibWasm.wasm_valtype_new(I32), 0)), 8);
-        vecFamily("wasm_tabletype", pointer(LibWasm.wasm_tabletype_new(LibWasm.wasm_valtype_new(FUNCREF),
-                limits(1, 2))), 8);
+        vecFamily(
+                "wasm_tabletype",
+                pointer(LibWasm.wasm_tabletype_new(LibWasm.wasm_valtype_new(FUNCREF), limits(1, 2))),
+                8);
         vecFamily("wasm_memorytype", pointer(LibWasm.wasm_memorytype_new(limits(1, 2))), 8);
         MemorySegment memType = LibWasm.wasm_memorytype_new(limits(1, 1));
-        vecFamily("wasm_importtype", pointer(LibWasm.wasm_importtype_new(name("env"), name("m"),
-                LibWasm.wasm_externtype_copy(LibWasm.wasm_memorytype_as_externtype(memType)))), 8);
-        vecFamily("wasm_exporttype", pointer(LibWasm.wasm_exporttype_new(name("m"),
-                LibWasm.wasm_externtype_copy(LibWasm.wasm_memorytype_as_externtype_const(memType)))), 8);
+        vecFamily(
+                "wasm_importtype",
+                pointer(LibWasm.wasm_importtype_new(
+                        name("env"),
+                        name("m"),
+                        LibWasm.wasm_externtype_copy(LibWasm.wasm_memorytype_as_externtype(memType)))),
+                8);
+        vecFamily(
+                "wasm_exporttype",
+                pointer(LibWasm.wasm_exporttype_new(
+                        name("m"), LibWasm.wasm_externtype_copy(LibWasm.wasm_memorytype_as_externtype_const(memType)))),
+                8);
         MemorySegment memory = LibWasm.wasm_memory_new(store, memType);
         vecFamily("wasm_extern", pointer(LibWasm.wasm_extern_copy(LibWasm.wasm_memory_as_extern(memory))), 8);
         LibWasm.wasm_memory_delete(memory);
@@ -146,25 +156,30 @@ class RawApiTest {
     @Test
     void importAndExportTypes() {
         MemorySegment gt = LibWasm.wasm_globaltype_new(LibWasm.wasm_valtype_new(I32), 1);
-        MemorySegment it = LibWasm.wasm_importtype_new(name("env"), name("g"),
-                LibWasm.wasm_externtype_copy(LibWasm.wasm_globaltype_as_externtype(gt)));
+        MemorySegment it = LibWasm.wasm_importtype_new(
+                name("env"), name("g"), LibWasm.wasm_externtype_copy(LibWasm.wasm_globaltype_as_externtype(gt)));
         MemorySegment itCopy = LibWasm.wasm_importtype_copy(it);
-        assertThat(new String(Layouts.vecData(LibWasm.wasm_importtype_module(itCopy).reinterpret(16), 1)
-                .toArray(JAVA_BYTE))).isEqualTo("env");
-        assertThat(Layouts.vecSize(LibWasm.wasm_importtype_name(itCopy).reinterpret(16))).isEqualTo(1);
+        assertThat(new String(
+                        Layouts.vecData(LibWasm.wasm_importtype_module(itCopy).reinterpret(16), 1)
+                                .toArray(JAVA_BYTE)))
+                .isEqualTo("env");
+        assertThat(Layouts.vecSize(LibWasm.wasm_importtype_name(itCopy).reinterpret(16)))
+                .isEqualTo(1);
         MemorySegment et = LibWasm.wasm_importtype_type(itCopy);
         assertThat(LibWasm.wasm_externtype_kind(et)).isEqualTo(LibWasm.wasm_externkind_enum.WASM_EXTERN_GLOBAL);
-        assertThat(LibWasm.wasm_globaltype_mutability(LibWasm.wasm_externtype_as_globaltype_const(et))).isEqualTo(1);
+        assertThat(LibWasm.wasm_globaltype_mutability(LibWasm.wasm_externtype_as_globaltype_const(et)))
+                .isEqualTo(1);
         assertThat(LibWasm.wasm_externtype_as_globaltype(et)).isNotEqualTo(NULL);
         assertThat(LibWasm.wasm_globaltype_as_externtype_const(gt)).isNotEqualTo(NULL);
         LibWasm.wasm_importtype_delete(itCopy);
         LibWasm.wasm_importtype_delete(it);
 
         MemorySegment ft = functype();
-        MemorySegment xt = LibWasm.wasm_exporttype_new(name("f"),
-                LibWasm.wasm_externtype_copy(LibWasm.wasm_functype_as_externtype(ft)));
+        MemorySegment xt = LibWasm.wasm_exporttype_new(
+                name("f"), LibWasm.wasm_externtype_copy(LibWasm.wasm_functype_as_externtype(ft)));
         MemorySegment xtCopy = LibWasm.wasm_exporttype_copy(xt);
-        assertThat(Layouts.vecSize(LibWasm.wasm_exporttype_name(xtCopy).reinterpret(16))).isEqualTo(1);
+        assertThat(Layouts.vecSize(LibWasm.wasm_exporttype_name(xtCopy).reinterpret(16)))
+                .isEqualTo(1);
         MemorySegment fet = LibWasm.wasm_exporttype_type(xtCopy);
         assertThat(LibWasm.wasm_externtype_as_functype(fet)).isNotEqualTo(NULL);
         assertThat(LibWasm.wasm_externtype_as_functype_const(fet)).isNotEqualTo(NULL);
@@ -195,9 +210,14 @@ class RawApiTest {
 
     /** An upcall stub for {@link #callback}, a {@code wasm_func_callback_t}. */
     MemorySegment callbackStub() throws ReflectiveOperationException {
-        return Native.LINKER.upcallStub(MethodHandles.lookup().findStatic(RawApiTest.class, "callback",
-                MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class)),
-                Layouts.FUNC_CALLBACK, arena);
+        return Native.LINKER.upcallStub(
+                MethodHandles.lookup()
+                        .findStatic(
+                                RawApiTest.class,
+                                "callback",
+                                MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class)),
+                Layouts.FUNC_CALLBACK,
+                arena);
     }
 
     static MemorySegment callback(MemorySegment args, MemorySegment results) {
@@ -333,8 +353,8 @@ class RawApiTest {
         MemorySegment features = LibWasmer.wasmer_features_new();
         assertThat(LibWasmer.wasmer_features_simd(features, true)).isTrue();
         LibWasmer.wasmer_features_delete(features);
-        MemorySegment target = LibWasmer.wasmer_target_new(LibWasmer.wasmer_triple_new_from_host(),
-                LibWasmer.wasmer_cpu_features_new());
+        MemorySegment target = LibWasmer.wasmer_target_new(
+                LibWasmer.wasmer_triple_new_from_host(), LibWasmer.wasmer_cpu_features_new());
         LibWasmer.wasmer_target_delete(target);
         MemorySegment metering = LibWasmer.wasmer_metering_new(10, NULL);
         LibWasmer.wasmer_metering_delete(metering);
@@ -343,7 +363,8 @@ class RawApiTest {
         LibWasi.wasi_config_inherit_stdin(wasiConfig);
         LibWasi.wasi_config_inherit_stdout(wasiConfig);
         LibWasi.wasi_config_inherit_stderr(wasiConfig);
-        assertThat(LibWasi.wasi_config_preopen_dir(wasiConfig, arena.allocateFrom("/tmp"))).isTrue();
+        assertThat(LibWasi.wasi_config_preopen_dir(wasiConfig, arena.allocateFrom("/tmp")))
+                .isTrue();
         MemorySegment wasiEnv = LibWasi.wasi_env_new(store, wasiConfig);
         MemorySegment buffer = arena.allocate(16);
         assertThat(LibWasi.wasi_env_read_stdout(wasiEnv, buffer, 16)).isLessThanOrEqualTo(0);
@@ -357,7 +378,8 @@ class RawApiTest {
         assertThat(LibWasi.wasi_get_imports(store, wasiEnv, module, imports)).isTrue();
         assertThat(Layouts.vecSize(imports)).isEqualTo(1);
         MemorySegment instance = LibWasm.wasm_instance_new(store, module, imports, NULL);
-        assertThat(LibWasi.wasi_env_initialize_instance(wasiEnv, store, instance)).isTrue();
+        assertThat(LibWasi.wasi_env_initialize_instance(wasiEnv, store, instance))
+                .isTrue();
         LibWasi.wasi_env_delete(wasiEnv); // safe: bound to an instance with memory
         LibWasm.wasm_instance_delete(instance);
         LibWasm.wasm_extern_vec_delete(imports);

@@ -40,8 +40,10 @@ class RawLayerTest {
 
     static Set<String> exportedSymbols() throws Exception {
         String nm = run("nm", "-D", "--defined-only", WasmerLibrary.load().toString());
-        return nm.lines().map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                .filter(s -> PREFIXES.stream().anyMatch(s::startsWith)).collect(Collectors.toCollection(TreeSet::new));
+        return nm.lines()
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                .filter(s -> PREFIXES.stream().anyMatch(s::startsWith))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     static Map<String, String> exclusions() throws IOException {
@@ -56,7 +58,8 @@ class RawLayerTest {
     }
 
     static boolean matches(String pattern, String symbol) {
-        return pattern.endsWith("*") ? symbol.startsWith(pattern.substring(0, pattern.length() - 1))
+        return pattern.endsWith("*")
+                ? symbol.startsWith(pattern.substring(0, pattern.length() - 1))
                 : symbol.equals(pattern);
     }
 
@@ -64,7 +67,8 @@ class RawLayerTest {
         return java.util.stream.Stream.of(LibWasm.class, LibWasmer.class, LibWasi.class)
                 .flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()))
-                .map(Method::getName).collect(Collectors.toCollection(TreeSet::new));
+                .map(Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
@@ -86,8 +90,13 @@ class RawLayerTest {
 
     @Test
     void generatedSourcesMatchTheHeadersOfThisLibrary() throws Exception {
-        run("python3", GEN.resolve("generate_raw.py").toString(), Loader.includeDirectory().toString(),
-                WasmerLibrary.load().toString(), "src/main/java", "--check");
+        run(
+                "python3",
+                GEN.resolve("generate_raw.py").toString(),
+                Loader.includeDirectory().toString(),
+                WasmerLibrary.load().toString(),
+                "src/main/java",
+                "--check");
     }
 
     /**
@@ -96,30 +105,54 @@ class RawLayerTest {
      */
     @Test
     void structLayoutsMatchTheCCompilerOnTheRealHeaders(@TempDir Path tmp) throws Exception {
-        Map<String, StructLayout> structs = Map.of("wasm_byte_vec_t", Layouts.VEC, "wasm_val_vec_t", Layouts.VEC,
-                "wasm_val_t", Layouts.VAL, "wasm_limits_t", Layouts.LIMITS);
-        StringBuilder c = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n#include \"wasmer.h\"\n"
-                + "int main(void) {\n");
+        Map<String, StructLayout> structs = Map.of(
+                "wasm_byte_vec_t",
+                Layouts.VEC,
+                "wasm_val_vec_t",
+                Layouts.VEC,
+                "wasm_val_t",
+                Layouts.VAL,
+                "wasm_limits_t",
+                Layouts.LIMITS);
+        StringBuilder c = new StringBuilder(
+                "#include <stdio.h>\n#include <stddef.h>\n#include \"wasmer.h\"\n" + "int main(void) {\n");
         Map<String, Long> expected = new TreeMap<>();
         structs.forEach((type, layout) -> {
-            c.append("printf(\"%s %zu\\n\", \"").append(type).append("\", sizeof(").append(type).append("));\n");
+            c.append("printf(\"%s %zu\\n\", \"")
+                    .append(type)
+                    .append("\", sizeof(")
+                    .append(type)
+                    .append("));\n");
             expected.put(type, layout.byteSize());
             for (MemoryLayout m : layout.memberLayouts()) {
                 m.name().ifPresent(name -> {
                     String key = type + "." + name;
-                    c.append("printf(\"%s %zu\\n\", \"").append(key).append("\", offsetof(").append(type)
-                            .append(", ").append(name).append("));\n");
+                    c.append("printf(\"%s %zu\\n\", \"")
+                            .append(key)
+                            .append("\", offsetof(")
+                            .append(type)
+                            .append(", ")
+                            .append(name)
+                            .append("));\n");
                     expected.put(key, layout.byteOffset(MemoryLayout.PathElement.groupElement(name)));
-                    c.append("printf(\"%s %zu\\n\", \"").append(key).append(".size\", sizeof(((").append(type)
-                            .append("*)0)->").append(name).append("));\n");
+                    c.append("printf(\"%s %zu\\n\", \"")
+                            .append(key)
+                            .append(".size\", sizeof(((")
+                            .append(type)
+                            .append("*)0)->")
+                            .append(name)
+                            .append("));\n");
                     expected.put(key + ".size", m.byteSize());
                 });
             }
         });
         for (MemoryLayout m : Layouts.VAL_OF.memberLayouts()) {
             String name = m.name().orElseThrow();
-            c.append("printf(\"%s %zu\\n\", \"of.").append(name).append("\", sizeof(((wasm_val_t*)0)->of.")
-                    .append(name).append("));\n");
+            c.append("printf(\"%s %zu\\n\", \"of.")
+                    .append(name)
+                    .append("\", sizeof(((wasm_val_t*)0)->of.")
+                    .append(name)
+                    .append("));\n");
             expected.put("of." + name, m.byteSize());
         }
         c.append("printf(\"max %u\\n\", (unsigned) wasm_limits_max_default);\nreturn 0;\n}\n");
@@ -129,7 +162,9 @@ class RawLayerTest {
         run("gcc", "-I" + Loader.includeDirectory(), src.toString(), "-o", exe.toString());
         Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
         Map<String, Long> actual = new TreeMap<>();
-        new String(p.getInputStream().readAllBytes()).lines().map(l -> l.split(" "))
+        new String(p.getInputStream().readAllBytes())
+                .lines()
+                .map(l -> l.split(" "))
                 .forEach(kv -> actual.put(kv[0], Long.parseLong(kv[1])));
         assertThat(p.waitFor()).isZero();
         assertThat(actual).isEqualTo(expected);

@@ -30,21 +30,30 @@ class ArtifactFuzzTest {
     @Test
     void everyTamperedArtifactIsRefusedBeforeLibwasmerSeesIt() throws Exception {
         int count = Scale.of(1_500, 100_000);
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path")));
         String library = System.getProperty(WasmerLibrary.PATH_PROPERTY);
         if (library != null) {
             command.add("-D" + WasmerLibrary.PATH_PROPERTY + "=" + library);
         }
-        command.addAll(List.of(Child.class.getName(), String.valueOf(count),
+        command.addAll(List.of(
+                Child.class.getName(),
+                String.valueOf(count),
                 String.valueOf(Long.getLong("wasmer.fuzz.seed", 20261201L))));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
         System.out.print(out);
-        assertThat(p.exitValue()).as("child JVM exit (a crash is not 0)\n" + out).isZero();
+        assertThat(p.exitValue())
+                .as("child JVM exit (a crash is not 0)\n" + out)
+                .isZero();
         Matcher m = Pattern.compile("flips=(\\d+) truncations=(\\d+) swaps=(\\d+) refused=(\\d+) loaded=(\\d+) "
-                + "other=(\\d+) control=42").matcher(out);
+                        + "other=(\\d+) control=42")
+                .matcher(out);
         assertThat(m.find()).as(out).isTrue();
         long flips = Long.parseLong(m.group(1));
         long cuts = Long.parseLong(m.group(2));
@@ -75,7 +84,8 @@ class ArtifactFuzzTest {
             try (Engine engine = new Engine()) {
                 byte[] sealed;
                 byte[] forged;
-                try (Module a = Module.compile(engine, ANSWER); Module b = Module.compile(engine, OTHER)) {
+                try (Module a = Module.compile(engine, ANSWER);
+                        Module b = Module.compile(engine, OTHER)) {
                     sealed = a.serialize(key);
                     forged = b.serialize(key);
                 }
@@ -83,11 +93,12 @@ class ArtifactFuzzTest {
                 for (int i = 0; i < count; i++) {
                     int kind = random.nextInt(3);
                     kinds[kind]++;
-                    byte[] bad = switch (kind) {
-                        case 0 -> flip(sealed, random);
-                        case 1 -> Arrays.copyOf(sealed, random.nextInt(sealed.length));
-                        default -> splice(forged, sealed, random);
-                    };
+                    byte[] bad =
+                            switch (kind) {
+                                case 0 -> flip(sealed, random);
+                                case 1 -> Arrays.copyOf(sealed, random.nextInt(sealed.length));
+                                default -> splice(forged, sealed, random);
+                            };
                     try {
                         run(Module.deserialize(engine, bad, key));
                         loaded++;
@@ -99,8 +110,10 @@ class ArtifactFuzzTest {
                         System.out.println("case " + i + ": " + e);
                     }
                 }
-                System.out.printf("ArtifactFuzzTest: flips=%d truncations=%d swaps=%d refused=%d loaded=%d other=%d "
-                        + "control=%d%n", kinds[0], kinds[1], kinds[2], refused, loaded, other, control);
+                System.out.printf(
+                        "ArtifactFuzzTest: flips=%d truncations=%d swaps=%d refused=%d loaded=%d other=%d "
+                                + "control=%d%n",
+                        kinds[0], kinds[1], kinds[2], refused, loaded, other, control);
             }
         }
 
@@ -129,7 +142,9 @@ class ArtifactFuzzTest {
         }
 
         static int run(Module module) {
-            try (module; Store s = new Store(module.engine()); Instance in = Instance.create(s, module)) {
+            try (module;
+                    Store s = new Store(module.engine());
+                    Instance in = Instance.create(s, module)) {
                 return (Integer) in.func("f").call()[0];
             }
         }

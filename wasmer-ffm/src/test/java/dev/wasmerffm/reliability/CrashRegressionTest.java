@@ -19,7 +19,6 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.ReentryLimitException;
 import dev.wasmerffm.StackHeadroomException;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.Table;
 import dev.wasmerffm.Target;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.ValType;
@@ -41,24 +40,44 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CrashRegressionTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"meteredFuncref", "foreignEngineModule", "closeInsideHostFunction",
-            "closeFromAnotherThreadDuringCall", "reentryDeepAsStackAllows", "javaRecursionCallingWasm",
-            "reusedConfig", "headlessBackend", "memoryViewAfterStoreClose", "hostCallKeptAfterReturn",
-            "v128ResultThroughTheRawLayer"})
+    @ValueSource(
+            strings = {
+                "meteredFuncref",
+                "foreignEngineModule",
+                "closeInsideHostFunction",
+                "closeFromAnotherThreadDuringCall",
+                "reentryDeepAsStackAllows",
+                "javaRecursionCallingWasm",
+                "reusedConfig",
+                "headlessBackend",
+                "memoryViewAfterStoreClose",
+                "hostCallKeptAfterReturn",
+                "v128ResultThroughTheRawLayer"
+            })
     void survivesInAChildJvm(String scenario) throws Exception {
         for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
-                ? List.of("-Xss320k", "-Xss1m", "-Xss16m") : List.of("-Xss1m")) {
+                ? List.of("-Xss320k", "-Xss1m", "-Xss16m")
+                : List.of("-Xss1m")) {
             String java = ProcessHandle.current().info().command().orElseThrow();
-            Process p = new ProcessBuilder(java, xss, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    System.getProperty("java.class.path"), Scenarios.class.getName(), scenario)
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            java,
+                            xss,
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            Scenarios.class.getName(),
+                            scenario)
+                    .redirectErrorStream(true)
+                    .start();
             boolean ended = p.waitFor(120, TimeUnit.SECONDS);
             String out = new String(p.getInputStream().readAllBytes());
             if (!ended) {
                 p.destroyForcibly();
             }
             assertThat(ended).as("child JVM hung: %s", out).isTrue();
-            assertThat(p.exitValue()).as("%s %s exited abnormally:%n%s", scenario, xss, out).isZero();
+            assertThat(p.exitValue())
+                    .as("%s %s exited abnormally:%n%s", scenario, xss, out)
+                    .isZero();
             assertThat(out).contains("survived " + scenario);
         }
     }
@@ -118,7 +137,8 @@ class CrashRegressionTest {
                         Instance.create(wrong, module);
                     }
                 });
-                try (Store store = new Store(module); Instance instance = Instance.create(store, module)) {
+                try (Store store = new Store(module);
+                        Instance instance = Instance.create(store, module)) {
                     Func f = (Func) instance.table("t").get(0);
                     check(f.type().equals(FuncType.of(List.of(), List.of(ValType.I32))), "funcref type");
                     check((Integer) f.call()[0] == 7, "funcref call");
@@ -128,7 +148,9 @@ class CrashRegressionTest {
 
         /** A module of engine B in a store of engine A is a LinkException naming both, not a panic. */
         static void foreignEngineModule() {
-            try (Engine a = new Engine(); Engine b = new Engine(); Module module = Module.compile(b, TABLE_MODULE);
+            try (Engine a = new Engine();
+                    Engine b = new Engine();
+                    Module module = Module.compile(b, TABLE_MODULE);
                     Store store = new Store(a)) {
                 LinkException e = expect(LinkException.class, () -> Instance.create(store, module));
                 check(e.getMessage().contains("native engine"), e.getMessage());
@@ -166,7 +188,8 @@ class CrashRegressionTest {
 
         /** Another thread's close during a call returns at once; the call finishes; then the store is freed. */
         static void closeFromAnotherThreadDuringCall() throws Exception {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE)) {
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, HOST_MODULE)) {
                 for (int round = 0; round < 20; round++) {
                     Store store = new Store(engine);
                     CountDownLatch inside = new CountDownLatch(1);
@@ -182,7 +205,8 @@ class CrashRegressionTest {
                     });
                     Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
                     AtomicReference<Object> result = new AtomicReference<>();
-                    Thread caller = new Thread(() -> result.set(instance.func("run").call()[0]));
+                    Thread caller =
+                            new Thread(() -> result.set(instance.func("run").call()[0]));
                     caller.start();
                     inside.await();
                     long t0 = System.nanoTime();
@@ -204,10 +228,13 @@ class CrashRegressionTest {
 
         /** wasm → host → wasm as deep as it goes: a typed refusal at the bound, on any thread stack size. */
         static void reentryDeepAsStackAllows() {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, REENTRY_MODULE);
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, REENTRY_MODULE);
                     Store store = new Store(engine)) {
                 AtomicReference<IntUnaryOperator> down = new AtomicReference<>();
-                Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
+                Func h = Func.host(
+                        store,
+                        FuncType.of(List.of(ValType.I32), List.of(ValType.I32)),
                         c -> c.result(0, c.i32(0) == 0 ? 0 : down.get().applyAsInt(c.i32(0) - 1) + 1));
                 Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
                 down.set(instance.func("down").asIntUnaryOperator());
@@ -217,7 +244,8 @@ class CrashRegressionTest {
                 while (root.getCause() != null) {
                     root = root.getCause();
                 }
-                check(root instanceof ReentryLimitException || root instanceof StackHeadroomException,
+                check(
+                        root instanceof ReentryLimitException || root instanceof StackHeadroomException,
                         "refused with a typed cause, got " + root);
                 check(down.get().applyAsInt(5) == 5, "the store works after the refusal");
             }
@@ -225,7 +253,8 @@ class CrashRegressionTest {
 
         /** Java recursion that calls wasm (which calls Java) at every level, until the stack runs out. */
         static void javaRecursionCallingWasm() {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE);
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, HOST_MODULE);
                     Store store = new Store(engine)) {
                 Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 1));
                 Instance instance = Instance.create(store, module, new Imports().define("env", "h", h));
@@ -256,7 +285,8 @@ class CrashRegressionTest {
             Config config = new Config().target(Target.of("aarch64-unknown-linux-gnu"));
             try (Engine arm = new Engine(config)) {
                 config.target(null);
-                try (Engine host = new Engine(config); Module m = Module.compile(arm, TABLE_MODULE)) {
+                try (Engine host = new Engine(config);
+                        Module m = Module.compile(arm, TABLE_MODULE)) {
                     check(m.arch().equals("aarch64"), "module arch " + m.arch());
                     check(arm.config().target() != null, "engine target changed with its config");
                     byte[] artifact = m.serialize();
@@ -270,17 +300,19 @@ class CrashRegressionTest {
 
         /** Headless compiles nothing: refused with a typed exception instead of libwasmer's panic. */
         static void headlessBackend() {
-            BackendUnavailableException e = expect(BackendUnavailableException.class,
-                    () -> new Engine(new Config().backend(Backend.HEADLESS)));
+            BackendUnavailableException e =
+                    expect(BackendUnavailableException.class, () -> new Engine(new Config().backend(Backend.HEADLESS)));
             check(e.backend() == Backend.HEADLESS, e.getMessage());
         }
 
         /** A memory view and its ByteBuffer throw once their store is closed, even when a new store exists. */
         static void memoryViewAfterStoreClose() {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE)) {
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, HOST_MODULE)) {
                 Store store = new Store(engine);
                 Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 0));
-                Memory memory = Instance.create(store, module, new Imports().define("env", "h", h)).memory("memory");
+                Memory memory = Instance.create(store, module, new Imports().define("env", "h", h))
+                        .memory("memory");
                 var view = memory.segment();
                 ByteBuffer buffer = view.asByteBuffer();
                 view.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1);
@@ -289,8 +321,9 @@ class CrashRegressionTest {
                     Func h2 = Func.host(other, FuncType.of(List.of(), List.of(ValType.I32)), c -> c.result(0, 0));
                     Memory fresh = Instance.create(other, module, new Imports().define("env", "h", h2))
                             .memory("memory");
-                    expect(IllegalStateException.class, () -> view.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0,
-                            (byte) 9));
+                    expect(
+                            IllegalStateException.class,
+                            () -> view.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 9));
                     expect(IllegalStateException.class, () -> buffer.put(0, (byte) 9));
                     expect(IllegalStateException.class, () -> memory.read(0, 1));
                     check(fresh.read(0, 1)[0] == 0, "the new store's memory was written through a stale view");
@@ -300,7 +333,8 @@ class CrashRegressionTest {
 
         /** A HostCall kept past its call throws instead of writing into freed value arrays. */
         static void hostCallKeptAfterReturn() {
-            try (Engine engine = new Engine(); Module module = Module.compile(engine, HOST_MODULE);
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, HOST_MODULE);
                     Store store = new Store(engine)) {
                 List<HostCall> kept = new ArrayList<>();
                 Func h = Func.host(store, FuncType.of(List.of(), List.of(ValType.I32)), c -> {
@@ -331,15 +365,18 @@ class CrashRegressionTest {
                         "(module (func (export \"v\") (result v128) v128.const i64x2 1 2))");
                 var bytes = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 bytes.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, wasm.length);
-                bytes.set(java.lang.foreign.ValueLayout.ADDRESS, 8, arena.allocateFrom(
-                        java.lang.foreign.ValueLayout.JAVA_BYTE, wasm));
+                bytes.set(
+                        java.lang.foreign.ValueLayout.ADDRESS,
+                        8,
+                        arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, wasm));
                 var module = dev.wasmerffm.raw.LibWasm.wasm_module_new(store, bytes);
                 var none = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
-                var instance = dev.wasmerffm.raw.LibWasm.wasm_instance_new(store, module, none,
-                        java.lang.foreign.MemorySegment.NULL);
+                var instance = dev.wasmerffm.raw.LibWasm.wasm_instance_new(
+                        store, module, none, java.lang.foreign.MemorySegment.NULL);
                 var exports = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                 dev.wasmerffm.raw.LibWasm.wasm_instance_exports(instance, exports);
-                var ext = exports.get(java.lang.foreign.ValueLayout.ADDRESS, 8).reinterpret(8)
+                var ext = exports.get(java.lang.foreign.ValueLayout.ADDRESS, 8)
+                        .reinterpret(8)
                         .get(java.lang.foreign.ValueLayout.ADDRESS, 0);
                 var func = dev.wasmerffm.raw.LibWasm.wasm_extern_as_func(ext);
                 var results = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
@@ -355,8 +392,10 @@ class CrashRegressionTest {
                 } else {
                     var out = arena.allocate(dev.wasmerffm.internal.Layouts.VEC);
                     dev.wasmerffm.raw.LibWasm.wasm_trap_message(trap, out);
-                    message = "trap: " + out.get(java.lang.foreign.ValueLayout.ADDRESS, 8)
-                            .reinterpret(out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)).getString(0);
+                    message = "trap: "
+                            + out.get(java.lang.foreign.ValueLayout.ADDRESS, 8)
+                                    .reinterpret(out.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0))
+                                    .getString(0);
                 }
                 System.out.println("v128 result: " + message);
                 check(message.contains("128bit SIMD types not yet supported"), message);

@@ -37,13 +37,14 @@ class HostFailureTest {
     @Test
     void checkedUncheckedErrorsStackOverflowAndOutOfMemoryComeBackAsCauses() {
         Throwable[] thrown = {new IOException("io"), new IllegalStateException("state"), new AssertionError("assert")};
-        try (Engine engine = new Engine(); Store store = new Store(engine); Module m = Module.compile(engine,
-                CALLS_HOST)) {
+        try (Engine engine = new Engine();
+                Store store = new Store(engine);
+                Module m = Module.compile(engine, CALLS_HOST)) {
             Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {
                 int which = c.i32(0);
                 switch (which) {
-                    case 0, 1, 2 -> throw (Exception) (thrown[which] instanceof Exception e ? e : new Exception(
-                            thrown[which]));
+                    case 0, 1, 2 ->
+                        throw (Exception) (thrown[which] instanceof Exception e ? e : new Exception(thrown[which]));
                     case 3 -> c.result(0, recurse(1)); // deep Java recursion: StackOverflowError
                     case 4 -> c.result(0, new long[Integer.MAX_VALUE - 8].length); // OutOfMemoryError
                     default -> c.result(0, which);
@@ -54,7 +55,8 @@ class HostFailureTest {
             for (int round = 0; round < Scale.of(50, 2_000); round++) {
                 assertThat(catchThrowable(() -> run.call(0)).getCause()).isSameAs(thrown[0]);
                 assertThat(catchThrowable(() -> run.call(1)).getCause()).isSameAs(thrown[1]);
-                assertThat(catchThrowable(() -> run.call(2)).getCause().getCause()).isSameAs(thrown[2]);
+                assertThat(catchThrowable(() -> run.call(2)).getCause().getCause())
+                        .isSameAs(thrown[2]);
                 Throwable soe = catchThrowable(() -> run.call(3));
                 assertThat(soe).isInstanceOf(TrapException.class);
                 assertThat(((TrapException) soe).kind()).isEqualTo(TrapKind.HOST);
@@ -70,7 +72,8 @@ class HostFailureTest {
     void closingAStoreWhileAnotherThreadIsInsideItDefersTheFreeUntilTheCallReturns() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        try (Engine engine = new Engine(); Module m = Module.compile(engine, CALLS_HOST);
+        try (Engine engine = new Engine();
+                Module m = Module.compile(engine, CALLS_HOST);
                 ExecutorService pool = Executors.newSingleThreadExecutor()) {
             Store store = new Store(engine);
             Func h = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {

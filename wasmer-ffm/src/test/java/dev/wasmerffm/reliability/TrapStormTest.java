@@ -8,8 +8,8 @@ import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Scale;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.TrapException;
 import dev.wasmerffm.TestModules;
+import dev.wasmerffm.TrapException;
 import dev.wasmerffm.TrapKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +23,19 @@ import org.junit.jupiter.api.Test;
  * JIT-compiled code, handled by the JVM after libwasmer's handler chains to it) and with GC pressure.
  */
 class TrapStormTest {
-    static final String[] KINDS = {"unreachable", "oob", "div0", "overflow", "conversion", "bad_sig", "undefined",
-        "stack"};
-    static final TrapKind[] EXPECTED = {TrapKind.UNREACHABLE, TrapKind.MEMORY_OUT_OF_BOUNDS,
-        TrapKind.INTEGER_DIVIDE_BY_ZERO, TrapKind.INTEGER_OVERFLOW, TrapKind.BAD_CONVERSION_TO_INTEGER,
-        TrapKind.INDIRECT_CALL_TYPE_MISMATCH, TrapKind.UNINITIALIZED_ELEMENT, TrapKind.STACK_OVERFLOW};
+    static final String[] KINDS = {
+        "unreachable", "oob", "div0", "overflow", "conversion", "bad_sig", "undefined", "stack"
+    };
+    static final TrapKind[] EXPECTED = {
+        TrapKind.UNREACHABLE,
+        TrapKind.MEMORY_OUT_OF_BOUNDS,
+        TrapKind.INTEGER_DIVIDE_BY_ZERO,
+        TrapKind.INTEGER_OVERFLOW,
+        TrapKind.BAD_CONVERSION_TO_INTEGER,
+        TrapKind.INDIRECT_CALL_TYPE_MISMATCH,
+        TrapKind.UNINITIALIZED_ELEMENT,
+        TrapKind.STACK_OVERFLOW
+    };
 
     static final class Box {
         int value = 1;
@@ -40,14 +48,16 @@ class TrapStormTest {
     @Test
     void everyTrapKindInterleavedWithNullChecksAndGc() throws Exception {
         int perKind = Scale.of(5_000, 100_000);
-        try (Engine engine = new Engine(); Module module = Module.compile(engine, TestModules.TRAPS);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, TestModules.TRAPS);
                 ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<long[]>> wasm = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int offset = t;
                 wasm.add(pool.submit(() -> {
                     long[] counts = new long[KINDS.length + 1];
-                    try (Store store = new Store(engine); Instance in = Instance.create(store, module)) {
+                    try (Store store = new Store(engine);
+                            Instance in = Instance.create(store, module)) {
                         Func[] funcs = new Func[KINDS.length];
                         for (int k = 0; k < KINDS.length; k++) {
                             funcs[k] = in.func(KINDS[k]);

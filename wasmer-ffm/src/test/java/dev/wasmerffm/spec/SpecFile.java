@@ -36,8 +36,7 @@ import java.util.Map;
 final class SpecFile {
 
     /** One command's outcome; {@code reason} null when it passed. */
-    record Outcome(int line, String type, String reason) {
-    }
+    record Outcome(int line, String type, String reason) {}
 
     /** A file's outcomes. */
     record Result(String file, List<Outcome> outcomes) {
@@ -60,6 +59,7 @@ final class SpecFile {
     private final Map<String, Instance> named = new HashMap<>();
     /** The externref values of the script, by number: the same object each time, so results compare by identity. */
     private final Map<Long, Object> externs = new HashMap<>();
+
     private Instance last;
     /** Every module compiled, closed with the store: nothing is left for the Cleaner (LeakTest counts). */
     private final List<Module> modules = new ArrayList<>();
@@ -109,17 +109,26 @@ final class SpecFile {
 
     /** The spec interpreter's "spectest" module. */
     private void spectest() {
-        for (var p : List.of(List.<ValType>of(), List.of(ValType.I32), List.of(ValType.I64), List.of(ValType.F32),
-                List.of(ValType.F64), List.of(ValType.I32, ValType.F32), List.of(ValType.F64, ValType.F64))) {
-            String n = p.isEmpty() ? "print" : "print_" + String.join("_", p.stream().map(ValType::toString).toList());
-            imports.define("spectest", n, Func.host(store, FuncType.of(p, List.of()), call -> { }));
+        for (var p : List.of(
+                List.<ValType>of(),
+                List.of(ValType.I32),
+                List.of(ValType.I64),
+                List.of(ValType.F32),
+                List.of(ValType.F64),
+                List.of(ValType.I32, ValType.F32),
+                List.of(ValType.F64, ValType.F64))) {
+            String n = p.isEmpty()
+                    ? "print"
+                    : "print_"
+                            + String.join("_", p.stream().map(ValType::toString).toList());
+            imports.define("spectest", n, Func.host(store, FuncType.of(p, List.of()), call -> {}));
         }
         imports.define("spectest", "global_i32", Global.create(store, new GlobalType(ValType.I32, false), 666));
         imports.define("spectest", "global_i64", Global.create(store, new GlobalType(ValType.I64, false), 666L));
         imports.define("spectest", "global_f32", Global.create(store, new GlobalType(ValType.F32, false), 666.6f));
         imports.define("spectest", "global_f64", Global.create(store, new GlobalType(ValType.F64, false), 666.6));
-        imports.define("spectest", "table", Table.create(store, new TableType(ValType.FUNCREF, new Limits(10, 20)),
-                null));
+        imports.define(
+                "spectest", "table", Table.create(store, new TableType(ValType.FUNCREF, new Limits(10, 20)), null));
         imports.define("spectest", "memory", Memory.create(store, new MemoryType(new Limits(1, 2))));
     }
 
@@ -174,7 +183,8 @@ final class SpecFile {
                     if (link == type.equals("assert_unlinkable")) {
                         return;
                     }
-                    throw new Mismatch(type + " module failed with " + expected.getClass().getSimpleName());
+                    throw new Mismatch(
+                            type + " module failed with " + expected.getClass().getSimpleName());
                 }
                 throw new Mismatch(type + " module instantiates (expected \"" + c.get("text") + "\")");
             }
@@ -185,7 +195,8 @@ final class SpecFile {
     /** A binary with {@link Module#fromBinary}, a text module (the {@code module quote} ones) with the WAT compiler. */
     private Module compile(String file) throws IOException {
         byte[] bytes = Files.readAllBytes(dir.resolve(file));
-        Module m = file.endsWith(".wat") ? Module.compile(engine, new String(bytes, StandardCharsets.UTF_8))
+        Module m = file.endsWith(".wat")
+                ? Module.compile(engine, new String(bytes, StandardCharsets.UTF_8))
                 : Module.fromBinary(engine, bytes);
         modules.add(m);
         return m;
@@ -224,7 +235,8 @@ final class SpecFile {
         Map<String, List<Integer>> m = new LinkedHashMap<>();
         for (Outcome o : r.outcomes()) {
             if (o.reason() != null) {
-                m.computeIfAbsent(o.type() + ": " + o.reason(), k -> new ArrayList<>()).add(o.line());
+                m.computeIfAbsent(o.type() + ": " + o.reason(), k -> new ArrayList<>())
+                        .add(o.line());
             }
         }
         return m;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wasmerffm.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +41,8 @@ class SpecTestsuiteTest {
         assertThat(files).hasSize(146);
         long start = System.nanoTime();
         List<SpecFile.Result> results = new ArrayList<>();
-        try (Engine engine = new Engine(); ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
+        try (Engine engine = new Engine();
+                ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
             List<Future<SpecFile.Result>> futures = new ArrayList<>();
             for (Path f : files) {
                 futures.add(pool.submit(() -> SpecFile.run(f, engine)));
@@ -54,13 +54,17 @@ class SpecTestsuiteTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         Files.writeString(Path.of("target", "spec-testsuite.md"), table(results, millis));
         Map<String, long[]> committed = committed();
-        return results.stream().map(r -> DynamicTest.dynamicTest(r.file(), () -> {
-            long[] c = committed.get(r.file());
-            assertThat(c).as("%s is in docs/spec-testsuite.md", r.file()).isNotNull();
-            assertThat(r.outcomes()).as("commands of %s", r.file()).hasSize((int) c[0]);
-            assertThat(r.passed()).as("passed commands of %s; failures: %s", r.file(), SpecFile.failures(r))
-                    .isGreaterThanOrEqualTo(c[1]);
-        }));
+        return results.stream()
+                .map(r -> DynamicTest.dynamicTest(r.file(), () -> {
+                    long[] c = committed.get(r.file());
+                    assertThat(c)
+                            .as("%s is in docs/spec-testsuite.md", r.file())
+                            .isNotNull();
+                    assertThat(r.outcomes()).as("commands of %s", r.file()).hasSize((int) c[0]);
+                    assertThat(r.passed())
+                            .as("passed commands of %s; failures: %s", r.file(), SpecFile.failures(r))
+                            .isGreaterThanOrEqualTo(c[1]);
+                }));
     }
 
     /** File to {commands, passed} from the committed table. */
@@ -84,18 +88,39 @@ class SpecTestsuiteTest {
         long commands = results.stream().mapToLong(r -> r.outcomes().size()).sum();
         long passed = results.stream().mapToLong(SpecFile.Result::passed).sum();
         StringBuilder b = new StringBuilder();
-        b.append("Total: ").append(passed).append(" of ").append(commands).append(" commands passed, ")
-                .append(commands - passed).append(" failed, in ").append(millis).append(" ms (").append(THREADS)
+        b.append("Total: ")
+                .append(passed)
+                .append(" of ")
+                .append(commands)
+                .append(" commands passed, ")
+                .append(commands - passed)
+                .append(" failed, in ")
+                .append(millis)
+                .append(" ms (")
+                .append(THREADS)
                 .append(" threads).\n\n| file | commands | passed | failed |\n|---|---|---|---|\n");
         for (SpecFile.Result r : results) {
-            b.append("| ").append(r.file()).append(" | ").append(r.outcomes().size()).append(" | ")
-                    .append(r.passed()).append(" | ").append(r.outcomes().size() - r.passed()).append(" |\n");
+            b.append("| ")
+                    .append(r.file())
+                    .append(" | ")
+                    .append(r.outcomes().size())
+                    .append(" | ")
+                    .append(r.passed())
+                    .append(" | ")
+                    .append(r.outcomes().size() - r.passed())
+                    .append(" |\n");
         }
         b.append("\n## Failures, by file and reason (lines in the .wast)\n\n");
         for (SpecFile.Result r : results) {
-            SpecFile.failures(r).forEach((reason, lines) -> b.append("- ").append(r.file()).append(": ")
-                    .append(reason.replace("|", "\\|")).append(" (").append(lines.size()).append(": lines ")
-                    .append(lines.size() > 6 ? lines.subList(0, 6) + "..." : lines).append(")\n"));
+            SpecFile.failures(r).forEach((reason, lines) -> b.append("- ")
+                    .append(r.file())
+                    .append(": ")
+                    .append(reason.replace("|", "\\|"))
+                    .append(" (")
+                    .append(lines.size())
+                    .append(": lines ")
+                    .append(lines.size() > 6 ? lines.subList(0, 6) + "..." : lines)
+                    .append(")\n"));
         }
         return b.toString();
     }

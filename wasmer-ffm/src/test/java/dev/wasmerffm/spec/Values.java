@@ -8,8 +8,7 @@ import java.util.Map;
 /** wast2json values (unsigned decimal strings, floats as bits) to Java and the comparison of results. */
 final class Values {
 
-    private Values() {
-    }
+    private Values() {}
 
     /** An argument; externref {@code n} is the same object every time the script names it. */
     static Object arg(Map<String, Object> v, Map<Long, Object> externs) {
@@ -43,7 +42,9 @@ final class Values {
 
     /** A v128 from its lanes, through the public lane factories. */
     private static V128 v128(String lane, List<?> lanes) {
-        long[] v = lanes.stream().mapToLong(x -> Long.parseUnsignedLong((String) x)).toArray();
+        long[] v = lanes.stream()
+                .mapToLong(x -> Long.parseUnsignedLong((String) x))
+                .toArray();
         return switch (lane) {
             case "i8" -> {
                 byte[] b = new byte[16];
@@ -92,17 +93,23 @@ final class Values {
     static void expect(Map<String, Object> v, Object got, Map<Long, Object> externs) {
         String type = (String) v.get("type");
         Object value = v.get("value");
-        boolean ok = switch (type) {
-            case "i32" -> got instanceof Integer i && i == Integer.parseUnsignedInt((String) value);
-            case "i64" -> got instanceof Long l && l == Long.parseUnsignedLong((String) value);
-            case "f32" -> got instanceof Float f && bitsMatch((String) value, Float.floatToRawIntBits(f) & 0xFFFF_FFFFL, 32);
-            case "f64" -> got instanceof Double d && bitsMatch((String) value, Double.doubleToRawLongBits(d), 64);
-            case "externref" -> value == null ? got != null && !(got instanceof Func)
-                    : "null".equals(value) ? got == null : got == extern(externs, (String) value);
-            case "funcref" -> value == null ? got instanceof Func : "null".equals(value) && got == null;
-            case "v128" -> got instanceof V128 x && lanesMatch((String) v.get("lane_type"), (List<?>) value, x);
-            default -> throw new IllegalArgumentException("value type " + type);
-        };
+        boolean ok =
+                switch (type) {
+                    case "i32" -> got instanceof Integer i && i == Integer.parseUnsignedInt((String) value);
+                    case "i64" -> got instanceof Long l && l == Long.parseUnsignedLong((String) value);
+                    case "f32" ->
+                        got instanceof Float f
+                                && bitsMatch((String) value, Float.floatToRawIntBits(f) & 0xFFFF_FFFFL, 32);
+                    case "f64" ->
+                        got instanceof Double d && bitsMatch((String) value, Double.doubleToRawLongBits(d), 64);
+                    case "externref" ->
+                        value == null
+                                ? got != null && !(got instanceof Func)
+                                : "null".equals(value) ? got == null : got == extern(externs, (String) value);
+                    case "funcref" -> value == null ? got instanceof Func : "null".equals(value) && got == null;
+                    case "v128" -> got instanceof V128 x && lanesMatch((String) v.get("lane_type"), (List<?>) value, x);
+                    default -> throw new IllegalArgumentException("value type " + type);
+                };
         if (!ok) {
             throw new SpecFile.Mismatch("got " + got + ", expected " + type + " " + value);
         }
@@ -113,7 +120,8 @@ final class Values {
         for (int i = 0; i < lanes.size(); i++) {
             long got = lane(x, bits, i);
             String want = (String) lanes.get(i);
-            boolean ok = lane.startsWith("f") ? bitsMatch(want, got, bits)
+            boolean ok = lane.startsWith("f")
+                    ? bitsMatch(want, got, bits)
                     : got == (Long.parseUnsignedLong(want) & mask(bits));
             if (!ok) {
                 return false;

@@ -40,18 +40,20 @@ final class WasmModuleInterfacesRegistrar implements ImportBeanDefinitionRegistr
         if (!AutoConfigurationPackages.has(beanFactory)) {
             return;
         }
-        ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false,
-                environment) {
-            @Override
-            protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
-                return definition.getMetadata().isInterface() && definition.getMetadata().isIndependent();
-            }
-        };
+        ClassPathScanningCandidateComponentProvider scanner =
+                new ClassPathScanningCandidateComponentProvider(false, environment) {
+                    @Override
+                    protected boolean isCandidateComponent(AnnotatedBeanDefinition definition) {
+                        return definition.getMetadata().isInterface()
+                                && definition.getMetadata().isIndependent();
+                    }
+                };
         scanner.setResourceLoader(resourceLoader);
         scanner.addIncludeFilter(new AnnotationTypeFilter(WasmModule.class));
         for (String pkg : AutoConfigurationPackages.get(beanFactory)) {
             for (BeanDefinition found : scanner.findCandidateComponents(pkg)) {
-                register(ClassUtils.resolveClassName(found.getBeanClassName(), resourceLoader.getClassLoader()),
+                register(
+                        ClassUtils.resolveClassName(found.getBeanClassName(), resourceLoader.getClassLoader()),
                         registry);
             }
         }

@@ -18,7 +18,6 @@ import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import dev.wasmerffm.spring.boot.pool.ModuleLimits;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -59,14 +58,16 @@ public final class WasmerAutoConfiguration {
     @ConditionalOnMissingBean
     Engine wasmerEngine(WasmerProperties properties, ObjectProvider<WasmerConfigCustomizer> customizers) {
         if (properties.getLibraryPath() != null && !WasmerLibrary.isLoaded()) {
-            System.setProperty(WasmerLibrary.PATH_PROPERTY, properties.getLibraryPath().toString());
+            System.setProperty(
+                    WasmerLibrary.PATH_PROPERTY, properties.getLibraryPath().toString());
         }
         WasmerLibrary.load();
         if (properties.getTracing().getVerbosity() > 0) {
-            Wasmer.setupTracing(properties.getTracing().getVerbosity(), properties.getTracing().isColor());
+            Wasmer.setupTracing(
+                    properties.getTracing().getVerbosity(),
+                    properties.getTracing().isColor());
         }
-        Config config = new Config().backend(properties.getBackend())
-                .canonicalizeNans(properties.isCanonicalizeNans());
+        Config config = new Config().backend(properties.getBackend()).canonicalizeNans(properties.isCanonicalizeNans());
         properties.getFeatures().forEach(config::feature);
         WasmerProperties.Target target = properties.getTarget();
         if (target.getTriple() != null || !target.getCpuFeatures().isEmpty()) {
@@ -75,7 +76,8 @@ public final class WasmerAutoConfiguration {
         }
         WasmerProperties.Metering metering = properties.getMetering();
         if (metering.isEnabled()) {
-            Metering m = Metering.of(metering.getInitialPoints(), op -> metering.getCosts().getOrDefault(op, 1L));
+            Metering m = Metering.of(
+                    metering.getInitialPoints(), op -> metering.getCosts().getOrDefault(op, 1L));
             metering.getCosts().forEach((op, cost) -> requireOperator(m, op, cost));
             config.metering(m);
         }
@@ -85,8 +87,8 @@ public final class WasmerAutoConfiguration {
         if (properties.getLimits().getMaxTableElements() != null) {
             config.maxTableElements(properties.getLimits().getMaxTableElements());
         }
-        if (properties.getLimits().getCallTimeout() != null || properties.getModules().getSettings().values().stream()
-                .anyMatch(m -> m.getCallTimeout() != null)) {
+        if (properties.getLimits().getCallTimeout() != null
+                || properties.getModules().getSettings().values().stream().anyMatch(m -> m.getCallTimeout() != null)) {
             config.deadlines(true);
         }
         customizers.orderedStream().forEach(c -> c.customize(config));
@@ -98,7 +100,9 @@ public final class WasmerAutoConfiguration {
         try {
             metering.cost(operator);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfigurationPropertyValueException("wasmer.metering.costs." + operator, cost,
+            throw new InvalidConfigurationPropertyValueException(
+                    "wasmer.metering.costs." + operator,
+                    cost,
                     "no operator named '" + operator + "'; keys are wasmparser operator names such as Call, "
                             + "CallIndirect, Loop, MemoryGrow, I32Add (case matters)");
         }
@@ -117,14 +121,14 @@ public final class WasmerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    ModuleCache wasmerModuleCache(Engine engine, WasmerProperties properties,
-            ObjectProvider<CacheManager> cacheManager) {
+    ModuleCache wasmerModuleCache(
+            Engine engine, WasmerProperties properties, ObjectProvider<CacheManager> cacheManager) {
         return moduleCache(engine, properties, cacheManager);
     }
 
     /** A cache over {@code engine} as the {@code wasmer.cache.*} properties say. */
-    private static ModuleCache moduleCache(Engine engine, WasmerProperties properties,
-            ObjectProvider<CacheManager> cacheManager) {
+    private static ModuleCache moduleCache(
+            Engine engine, WasmerProperties properties, ObjectProvider<CacheManager> cacheManager) {
         WasmerProperties.Cache cache = properties.getCache();
         ArtifactKey key = artifactKey(cache.getKey());
         WasmerProperties.Shared shared = cache.getShared();
@@ -158,20 +162,35 @@ public final class WasmerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmModules wasmerModules(ModuleCache cache, WasmerProperties properties, ResourcePatternResolver resolver,
-            ObjectProvider<WasmerObserver> observer, ObjectProvider<CacheManager> cacheManager) {
+    WasmModules wasmerModules(
+            ModuleCache cache,
+            WasmerProperties properties,
+            ResourcePatternResolver resolver,
+            ObjectProvider<WasmerObserver> observer,
+            ObjectProvider<CacheManager> cacheManager) {
         List<String> locations = properties.getModules().getLocations();
         // a module with a memory limit of its own is compiled by an engine of its own, which WasmModules closes
         Map<String, ModuleCache> own = new HashMap<>();
         properties.getModules().getSettings().forEach((name, m) -> {
             if (m.getMaxMemory() != null) {
-                own.put(name, moduleCache(new Engine(cache.engine().config().copy()
-                        .maxMemory(m.getMaxMemory().toBytes())), properties, cacheManager));
+                own.put(
+                        name,
+                        moduleCache(
+                                new Engine(cache.engine()
+                                        .config()
+                                        .copy()
+                                        .maxMemory(m.getMaxMemory().toBytes())),
+                                properties,
+                                cacheManager));
             }
         });
         WasmModules modules;
         try {
-            modules = new WasmModules(cache, name -> own.getOrDefault(name, cache), resolver, locations,
+            modules = new WasmModules(
+                    cache,
+                    name -> own.getOrDefault(name, cache),
+                    resolver,
+                    locations,
                     WasmerObserver.of(observer.orderedStream().toList()));
         } catch (RuntimeException e) {
             own.values().forEach(c -> {
@@ -181,14 +200,15 @@ public final class WasmerAutoConfiguration {
             throw e;
         }
         if (!locations.equals(WasmerProperties.Modules.DEFAULT_LOCATIONS)) { // the defaults may well be empty
-            modules.emptyLocations().forEach(l -> logger.warn("wasmer.modules.locations: '" + l
-                    + "' matches no module"));
+            modules.emptyLocations()
+                    .forEach(l -> logger.warn("wasmer.modules.locations: '" + l + "' matches no module"));
         }
         Config config = cache.engine().config();
         ModuleCache.Stats stats = cache.stats();
         logger.info("Wasmer " + Wasmer.version().full() + " (" + WasmerLibrary.load() + "), backend "
-                + config.backend() + ", metering " + (config.metering() == null ? "off"
-                        : config.metering().initialPoints() + " points") + ", " + modules.all().size() + " modules "
+                + config.backend() + ", metering "
+                + (config.metering() == null ? "off" : config.metering().initialPoints() + " points") + ", "
+                + modules.all().size() + " modules "
                 + modules.all().stream().map(WasmModules.Entry::name).toList() + " (compiled " + stats.compiles()
                 + ", from disk " + stats.diskLoads() + ", from shared cache " + stats.sharedLoads() + ")");
         return modules;
@@ -207,27 +227,37 @@ public final class WasmerAutoConfiguration {
      */
     @Bean
     static LazyInitializationExcludeFilter wasmerLazyInitializationExcludeFilter() {
-        return (name, definition, type) -> type.isAnnotationPresent(WasmModule.class)
-                || WasmHostFunctions.declaresHostFunctions(type);
+        return (name, definition, type) ->
+                type.isAnnotationPresent(WasmModule.class) || WasmHostFunctions.declaresHostFunctions(type);
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    WasmInstancePool wasmerInstancePool(Engine engine, WasmModules modules, WasmerProperties properties,
-            ObjectProvider<WasmerObserver> observer, WasmHostFunctions hostFunctions) {
+    WasmInstancePool wasmerInstancePool(
+            Engine engine,
+            WasmModules modules,
+            WasmerProperties properties,
+            ObjectProvider<WasmerObserver> observer,
+            WasmHostFunctions hostFunctions) {
         WasmerProperties.Pool pool = properties.getPool();
-        return new WasmInstancePool(modules, module -> limits(properties, engine.config().metering(), module),
-                new WasmInstancePool.Settings(pool.getBorrowTimeout(), pool.getMaxCalls(),
+        return new WasmInstancePool(
+                modules,
+                module -> limits(properties, engine.config().metering(), module),
+                new WasmInstancePool.Settings(
+                        pool.getBorrowTimeout(),
+                        pool.getMaxCalls(),
                         properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
                         pool.getInstanceReuse()),
                 module -> wasiConfig(properties, module),
-                WasmerObserver.of(observer.orderedStream().toList()), hostFunctions::imports);
+                WasmerObserver.of(observer.orderedStream().toList()),
+                hostFunctions::imports);
     }
 
     /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */
     static WasiConfig wasiConfig(WasmerProperties properties, String module) {
         WasiConfig config = new WasiConfig(module);
-        WasmerProperties.ModuleSettings settings = properties.getModules().getSettings().get(module);
+        WasmerProperties.ModuleSettings settings =
+                properties.getModules().getSettings().get(module);
         if (settings != null) {
             WasmerProperties.Wasi wasi = settings.getWasi();
             config.args(wasi.getArgs().toArray(String[]::new));
@@ -243,15 +273,22 @@ public final class WasmerAutoConfiguration {
      * exhausts.
      */
     static ModuleLimits limits(WasmerProperties properties, @Nullable Metering metering, String module) {
-        WasmerProperties.ModuleSettings m = properties.getModules().getSettings()
-                .getOrDefault(module, new WasmerProperties.ModuleSettings());
-        long points = m.getPoints() != null ? m.getPoints()
-                : metering != null ? metering.initialPoints() : Long.MAX_VALUE;
-        Duration timeout = m.getCallTimeout() != null ? m.getCallTimeout()
-                : properties.getLimits().getCallTimeout() != null ? properties.getLimits().getCallTimeout()
-                : Duration.ZERO;
-        DataSize maxMemory = m.getMaxMemory() != null ? m.getMaxMemory() : properties.getLimits().getMaxMemory();
-        return new ModuleLimits(points, timeout, maxMemory == null ? -1 : maxMemory.toBytes(),
+        WasmerProperties.ModuleSettings m =
+                properties.getModules().getSettings().getOrDefault(module, new WasmerProperties.ModuleSettings());
+        long points =
+                m.getPoints() != null ? m.getPoints() : metering != null ? metering.initialPoints() : Long.MAX_VALUE;
+        Duration timeout = m.getCallTimeout() != null
+                ? m.getCallTimeout()
+                : properties.getLimits().getCallTimeout() != null
+                        ? properties.getLimits().getCallTimeout()
+                        : Duration.ZERO;
+        DataSize maxMemory = m.getMaxMemory() != null
+                ? m.getMaxMemory()
+                : properties.getLimits().getMaxMemory();
+        return new ModuleLimits(
+                points,
+                timeout,
+                maxMemory == null ? -1 : maxMemory.toBytes(),
                 m.getPoolSize() != null ? m.getPoolSize() : properties.getPool().getSize());
     }
 }

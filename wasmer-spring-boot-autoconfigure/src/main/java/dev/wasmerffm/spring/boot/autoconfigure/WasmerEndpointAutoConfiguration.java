@@ -23,7 +23,10 @@ public final class WasmerEndpointAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint
-    WasmerEndpoint wasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool,
+    WasmerEndpoint wasmerEndpoint(
+            Engine engine,
+            WasmModules modules,
+            WasmInstancePool pool,
             ObjectProvider<WasmHostFunctions> hostFunctions) {
         return new WasmerEndpoint(engine, modules, pool, hostFunctions.getIfAvailable());
     }

@@ -172,8 +172,11 @@ public class WasmerProperties implements Validator {
         keyLength(errors, "cache.key", this.cache.key);
         keyLength(errors, "cache.shared.key", this.cache.shared.key);
         if (this.cache.shared.enabled && this.cache.shared.key == null) {
-            errors.rejectValue("cache.shared.key", "required", "is required when wasmer.cache.shared.enabled=true:"
-                    + " a secret of at least " + ArtifactKey.MIN_LENGTH + " characters every instance shares");
+            errors.rejectValue(
+                    "cache.shared.key",
+                    "required",
+                    "is required when wasmer.cache.shared.enabled=true:" + " a secret of at least "
+                            + ArtifactKey.MIN_LENGTH + " characters every instance shares");
         }
         this.modules.settings.forEach((name, m) -> {
             String at = "modules.settings[" + name + "].";
@@ -202,15 +205,20 @@ public class WasmerProperties implements Validator {
 
     private static void atLeastOnePage(Errors errors, String field, @Nullable DataSize value) {
         if (value != null && value.compareTo(PAGE) < 0) {
-            errors.rejectValue(field, "min", "must be at least 64KB, one WebAssembly page (memory is counted in"
-                    + " whole pages, rounded down)");
+            errors.rejectValue(
+                    field,
+                    "min",
+                    "must be at least 64KB, one WebAssembly page (memory is counted in"
+                            + " whole pages, rounded down)");
         }
     }
 
     private static void keyLength(Errors errors, String field, @Nullable String key) {
         if (key != null && key.length() < ArtifactKey.MIN_LENGTH) {
-            errors.rejectValue(field, "length", "must be a secret of at least " + ArtifactKey.MIN_LENGTH
-                    + " characters, got " + key.length());
+            errors.rejectValue(
+                    field,
+                    "length",
+                    "must be a secret of at least " + ArtifactKey.MIN_LENGTH + " characters, got " + key.length());
         }
     }
 
@@ -373,8 +381,7 @@ public class WasmerProperties implements Validator {
     public static class Modules {
 
         /** Where modules are looked for unless configured. */
-        public static final List<String> DEFAULT_LOCATIONS = List.of("classpath*:wasm/*.wasm",
-                "classpath*:wasm/*.wat");
+        public static final List<String> DEFAULT_LOCATIONS = List.of("classpath*:wasm/*.wasm", "classpath*:wasm/*.wat");
 
         /**
          * Resource patterns of modules (.wasm binaries or .wat text); each is registered under its file name without

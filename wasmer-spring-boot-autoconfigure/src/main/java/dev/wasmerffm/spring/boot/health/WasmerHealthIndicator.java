@@ -24,7 +24,8 @@ public class WasmerHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        (engine.isClosed() ? builder.down() : builder.up()).withDetail("version", Wasmer.version().full())
+        (engine.isClosed() ? builder.down() : builder.up())
+                .withDetail("version", Wasmer.version().full())
                 .withDetail("library", WasmerLibrary.load().toString())
                 .withDetail("backend", engine.config().backend().toString())
                 .withDetail("modules", modules.all().size());

@@ -17,7 +17,12 @@ public class WasmerInfoContributor implements InfoContributor {
 
     @Override
     public void contribute(Info.Builder builder) {
-        builder.withDetail("wasmer", Map.of("version", Wasmer.version().full(), "backend",
-                engine.config().backend().toString()));
+        builder.withDetail(
+                "wasmer",
+                Map.of(
+                        "version",
+                        Wasmer.version().full(),
+                        "backend",
+                        engine.config().backend().toString()));
     }
 }

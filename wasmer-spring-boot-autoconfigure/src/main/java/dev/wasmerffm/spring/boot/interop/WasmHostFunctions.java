@@ -81,14 +81,14 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
-        hostFunctionMethods(AopUtils.getTargetClass(bean)).forEach((m, a) -> register(beanName, bean,
-                AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
+        hostFunctionMethods(AopUtils.getTargetClass(bean))
+                .forEach((m, a) -> register(beanName, bean, AopUtils.selectInvocableMethod(m, bean.getClass()), m, a));
         return bean;
     }
 
     private static Map<Method, WasmHostFunction> hostFunctionMethods(Class<?> type) {
-        return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<WasmHostFunction>) m ->
-                AnnotatedElementUtils.findMergedAnnotation(m, WasmHostFunction.class));
+        return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<WasmHostFunction>)
+                m -> AnnotatedElementUtils.findMergedAnnotation(m, WasmHostFunction.class));
     }
 
     /**
@@ -114,8 +114,8 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
             }
         }
         Class<?> r = declared.getReturnType();
-        FuncType type = FuncType.of(params, r == void.class ? List.of() : List.of(WasmTypes.require(declared, r,
-                "return")));
+        FuncType type =
+                FuncType.of(params, r == void.class ? List.of() : List.of(WasmTypes.require(declared, r, "return")));
         invocable.trySetAccessible();
         Definition d = new Definition(beanName, invocable, bean, type, callerIndex);
         Definition previous = byImport.putIfAbsent(new ImportName(a.module(), name), d);
@@ -124,7 +124,6 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
                     + previous.where() + " and " + d.where());
         }
     }
-
 
     /**
      * Checks every registered module's imports now that every bean's host functions are known, and those of every
@@ -142,16 +141,22 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
         for (ImportType imp : e.module().imports()) {
             Definition d = byImport.get(imp.importName());
             if (d != null && !d.type.equals(imp.type())) {
-                throw new WasmImportException(e.name(), d.where() + " does not match import " + imp.module()
-                        + "." + imp.name() + " of module '" + e.name() + "': the method has " + d.type
-                        + ", the module needs " + imp.type(), "Change " + WasmTypes.describe(d.method)
-                        + " to " + imp.type() + " (int, long, float, double for i32, i64, f32, f64).");
+                throw new WasmImportException(
+                        e.name(),
+                        d.where() + " does not match import " + imp.module()
+                                + "." + imp.name() + " of module '" + e.name() + "': the method has " + d.type
+                                + ", the module needs " + imp.type(),
+                        "Change " + WasmTypes.describe(d.method) + " to " + imp.type()
+                                + " (int, long, float, double for i32, i64, f32, f64).");
             }
             if (d == null && !(wasi && imp.module().startsWith("wasi"))) {
-                throw new WasmImportException(e.name(), "module '" + e.name() + "' imports " + imp
-                        + ", which no @WasmHostFunction bean method provides", "Add a bean method "
-                        + "@WasmHostFunction(module = \"" + imp.module() + "\", name = \"" + imp.name()
-                        + "\") of type " + imp.type() + ", or remove the import from the module.");
+                throw new WasmImportException(
+                        e.name(),
+                        "module '" + e.name() + "' imports " + imp
+                                + ", which no @WasmHostFunction bean method provides",
+                        "Add a bean method "
+                                + "@WasmHostFunction(module = \"" + imp.module() + "\", name = \"" + imp.name()
+                                + "\") of type " + imp.type() + ", or remove the import from the module.");
             }
         }
     }

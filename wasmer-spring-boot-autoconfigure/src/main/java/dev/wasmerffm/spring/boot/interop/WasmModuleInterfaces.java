@@ -37,8 +37,7 @@ public final class WasmModuleInterfaces {
     private static final FuncType ALLOC = FuncType.of(List.of(ValType.I32), List.of(ValType.I32));
     private static final FuncType DEALLOC = FuncType.of(List.of(ValType.I32, ValType.I32), List.of());
 
-    private WasmModuleInterfaces() {
-    }
+    private WasmModuleInterfaces() {}
 
     /**
      * An implementation of {@code type}, which must carry {@link WasmModule}; {@link WasmModuleInterfaceException}
@@ -89,7 +88,8 @@ public final class WasmModuleInterfaces {
     private sealed interface Binding permits Call, Batched {
 
         /** Calls the export on an instance of {@code pool} with the method's arguments (null for none). */
-        @Nullable Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args);
+        @Nullable
+        Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args);
     }
 
     /** The export {@code m} calls: its {@link WasmFunction}'s, or the one of its name. */
@@ -102,27 +102,39 @@ public final class WasmModuleInterfaces {
     private static FuncType exported(Method m, String module, WasmModules.Entry entry, String export) {
         FuncType actual = function(entry, export);
         if (actual == null) {
-            throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + ": module '" + module
-                    + "' exports no function '" + export + "' (its functions: " + entry.module().exports()
-                    .stream().filter(e -> e.type() instanceof FuncType).map(ExportType::name)
-                    .collect(Collectors.joining(", ")) + ")", "Rename the method, or name the export with"
-                    + " @WasmFunction, or check that @WasmModule(\"" + module + "\") is the module meant.");
+            throw new WasmModuleInterfaceException(
+                    module,
+                    WasmTypes.describe(m) + ": module '" + module
+                            + "' exports no function '" + export + "' (its functions: "
+                            + entry.module().exports().stream()
+                                    .filter(e -> e.type() instanceof FuncType)
+                                    .map(ExportType::name)
+                                    .collect(Collectors.joining(", "))
+                            + ")",
+                    "Rename the method, or name the export with" + " @WasmFunction, or check that @WasmModule(\""
+                            + module + "\") is the module meant.");
         }
         return actual;
     }
 
     private static @Nullable FuncType function(WasmModules.Entry entry, String name) {
-        return entry.module().export(name).map(ExportType::type).filter(FuncType.class::isInstance)
-                .map(FuncType.class::cast).orElse(null);
+        return entry.module()
+                .export(name)
+                .map(ExportType::type)
+                .filter(FuncType.class::isInstance)
+                .map(FuncType.class::cast)
+                .orElse(null);
     }
 
     /** Fails naming {@code m} unless it {@code needs} the export's type; {@code types} is how Java maps to wasm. */
-    private static void requireType(Method m, String module, String export, String needs, FuncType expected,
-            FuncType actual, String types) {
+    private static void requireType(
+            Method m, String module, String export, String needs, FuncType expected, FuncType actual, String types) {
         if (!expected.equals(actual)) {
-            throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " does not match export " + module
-                    + "." + export + ": " + needs + " " + expected + ", the module has " + actual, "Change "
-                    + WasmTypes.describe(m) + " to " + actual + " (" + types + ").");
+            throw new WasmModuleInterfaceException(
+                    module,
+                    WasmTypes.describe(m) + " does not match export " + module + "." + export + ": " + needs + " "
+                            + expected + ", the module has " + actual,
+                    "Change " + WasmTypes.describe(m) + " to " + actual + " (" + types + ").");
         }
     }
 
@@ -132,8 +144,11 @@ public final class WasmModuleInterfaces {
      *
      * @param result the element type of the result column, or null for a void method
      */
-    private record Batched(String module, String export, Method method, @Nullable Class<?> result)
-            implements Binding {
+    private record Batched(
+            String module,
+            String export,
+            Method method,
+            @Nullable Class<?> result) implements Binding {
 
         /** Whether {@code m} takes or returns a column: then it is a batch, and must take and return only those. */
         static boolean isBatch(Method m) {
@@ -148,20 +163,31 @@ public final class WasmModuleInterfaces {
                 params.add(column(m, module, p, "parameter"));
             }
             if (params.isEmpty()) {
-                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " returns an array but takes"
-                        + " none, so it has no rows", "Pass the export's arguments as arrays, one per parameter.");
+                throw new WasmModuleInterfaceException(
+                        module,
+                        WasmTypes.describe(m) + " returns an array but takes" + " none, so it has no rows",
+                        "Pass the export's arguments as arrays, one per parameter.");
             }
             Class<?> r = m.getReturnType();
             List<ValType> results = r == void.class ? List.of() : List.of(column(m, module, r, "result"));
-            requireType(m, module, export, "its rows need", FuncType.of(params, results),
-                    exported(m, module, entry, export), "int[], long[], float[], double[] for columns of i32, i64,"
+            requireType(
+                    m,
+                    module,
+                    export,
+                    "its rows need",
+                    FuncType.of(params, results),
+                    exported(m, module, entry, export),
+                    "int[], long[], float[], double[] for columns of i32, i64,"
                             + " f32, f64; one array result, or void for none: an export of several results cannot be"
                             + " batched");
             if (entry.module().isMetered()) {
-                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " is a batch, and module '"
-                        + module + "' is metered: batches run on unmetered modules only", "Call the export row by"
-                        + " row (int, long, float, double), or run the module unmetered (no wasmer.metering.enabled,"
-                        + " and no call-timeout: deadlines meter modules too).");
+                throw new WasmModuleInterfaceException(
+                        module,
+                        WasmTypes.describe(m) + " is a batch, and module '" + module
+                                + "' is metered: batches run on unmetered modules only",
+                        "Call the export row by"
+                                + " row (int, long, float, double), or run the module unmetered (no wasmer.metering.enabled,"
+                                + " and no call-timeout: deadlines meter modules too).");
             }
             return new Batched(module, export, m, r == void.class ? null : r.getComponentType());
         }
@@ -169,10 +195,13 @@ public final class WasmModuleInterfaces {
         private static ValType column(Method m, String module, Class<?> type, String what) {
             ValType t = WasmTypes.ofColumn(type);
             if (t == null) {
-                throw new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " is a batch (it has an array"
-                        + " of numbers), so its " + what + " must be one too, not " + type.getSimpleName(), "Make every"
-                        + " parameter and the result int[], long[], float[] or double[] (void for no result), or none"
-                        + " of them.");
+                throw new WasmModuleInterfaceException(
+                        module,
+                        WasmTypes.describe(m) + " is a batch (it has an array" + " of numbers), so its " + what
+                                + " must be one too, not " + type.getSimpleName(),
+                        "Make every"
+                                + " parameter and the result int[], long[], float[] or double[] (void for no result), or none"
+                                + " of them.");
             }
             return t;
         }
@@ -227,11 +256,18 @@ public final class WasmModuleInterfaces {
                 }
             }
             Class<?> r = m.getReturnType();
-            List<ValType> results = r == void.class ? List.of()
+            List<ValType> results = r == void.class
+                    ? List.of()
                     : List.of(WasmTypes.isBytes(r) ? ValType.I64 : WasmTypes.require(m, r, "return"));
             bytes |= WasmTypes.isBytes(r);
-            requireType(m, module, export, "the method needs", FuncType.of(params, results),
-                    exported(m, module, entry, export), "int, long, float, double for i32, i64, f32, f64; String,"
+            requireType(
+                    m,
+                    module,
+                    export,
+                    "the method needs",
+                    FuncType.of(params, results),
+                    exported(m, module, entry, export),
+                    "int, long, float, double for i32, i64, f32, f64; String,"
                             + " byte[] or ByteBuffer for a (ptr, len) pair");
             if (bytes) {
                 requireConvention(m, module, entry);
@@ -251,9 +287,11 @@ public final class WasmModuleInterfaces {
         }
 
         private static WasmModuleInterfaceException conventionMismatch(Method m, String module, String need) {
-            return new WasmModuleInterfaceException(module, WasmTypes.describe(m) + " passes bytes, so module '"
-                    + module + "' must " + need + " (see @WasmModule)", "Export it from the module, or pass only"
-                    + " int, long, float and double.");
+            return new WasmModuleInterfaceException(
+                    module,
+                    WasmTypes.describe(m) + " passes bytes, so module '" + module + "' must " + need
+                            + " (see @WasmModule)",
+                    "Export it from the module, or pass only" + " int, long, float and double.");
         }
 
         @Override

@@ -10,8 +10,7 @@ import org.jspecify.annotations.Nullable;
 /** How Java types map to wasm value types, for module interfaces and bean host functions alike. */
 final class WasmTypes {
 
-    private WasmTypes() {
-    }
+    private WasmTypes() {}
 
     /** The value type carrying {@code type}, or null if none does. */
     static @Nullable ValType of(Class<?> type) {
@@ -41,8 +40,10 @@ final class WasmTypes {
 
     /** {@code Type.method(int, String)}, for messages. */
     static String describe(Method m) {
-        return m.getDeclaringClass().getSimpleName() + "." + m.getName() + Arrays.stream(m.getParameterTypes())
-                .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")"));
+        return m.getDeclaringClass().getSimpleName() + "." + m.getName()
+                + Arrays.stream(m.getParameterTypes())
+                        .map(Class::getSimpleName)
+                        .collect(Collectors.joining(", ", "(", ")"));
     }
 
     /** Fails with a message naming the method when a type has no wasm counterpart. */

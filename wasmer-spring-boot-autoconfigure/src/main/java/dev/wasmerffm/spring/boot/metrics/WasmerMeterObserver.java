@@ -29,14 +29,20 @@ public class WasmerMeterObserver implements WasmerObserver {
 
     @Override
     public void moduleLoaded(String module, long nanos) {
-        Timer.builder("wasmer.module.load").description("Loading a module: compile or cache load").tag("module", module)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder("wasmer.module.load")
+                .description("Loading a module: compile or cache load")
+                .tag("module", module)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void instantiated(String module, long nanos) {
-        Timer.builder("wasmer.instantiations").description("Pooled instances made").tag("module", module)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        Timer.builder("wasmer.instantiations")
+                .description("Pooled instances made")
+                .tag("module", module)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The scope of a module's function: its timers, registered on first use, so a call allocates nothing. */
@@ -61,15 +67,19 @@ public class WasmerMeterObserver implements WasmerObserver {
             Outcome outcome = Outcome.of(failure);
             Timer timer = timers[outcome.ordinal()];
             if (timer == null) { // a race registers the same meter twice, which Micrometer answers with one
-                timer = Timer.builder("wasmer.calls").description("Calls through the instance pool")
+                timer = Timer.builder("wasmer.calls")
+                        .description("Calls through the instance pool")
                         .tags("module", module, "function", function, "outcome", outcome.tag())
                         .register(registry);
                 timers[outcome.ordinal()] = timer;
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
             if (failure instanceof TrapException t) {
-                Counter.builder("wasmer.traps").description("Pooled calls stopped by a trap, by kind").tags("module",
-                        module, "kind", t.kind().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+                Counter.builder("wasmer.traps")
+                        .description("Pooled calls stopped by a trap, by kind")
+                        .tags("module", module, "kind", t.kind().name().toLowerCase(Locale.ROOT))
+                        .register(registry)
+                        .increment();
             }
         }
     }

@@ -27,32 +27,78 @@ public class WasmerMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        counter(registry, "wasmer.cache.gets", "Module cache lookups", c -> c.stats().hits(), "result", "hit");
-        counter(registry, "wasmer.cache.gets", "Module cache lookups", c -> c.stats().misses(), "result", "miss");
-        counter(registry, "wasmer.cache.loads", "Modules loaded from a cache level", c -> c.stats().diskLoads(),
-                "level", "disk");
-        counter(registry, "wasmer.cache.loads", "Modules loaded from a cache level", c -> c.stats().sharedLoads(),
-                "level", "shared");
-        counter(registry, "wasmer.cache.compiles", "Modules compiled", c -> c.stats().compiles());
-        counter(registry, "wasmer.cache.rejected", "Cache entries refused (bad MAC or unusable) and recompiled",
-                c -> c.stats().rejected(), "level", "disk");
-        counter(registry, "wasmer.cache.rejected", "Cache entries refused (bad MAC or unusable) and recompiled",
-                c -> c.stats().sharedRejected(), "level", "shared");
-        counter(registry, "wasmer.cache.shared.errors", "Failed reads and writes of the shared cache",
-                c -> c.stats().sharedErrors());
-        Gauge.builder("wasmer.cache.size", cache, c -> c.stats().size()).description("Modules in memory")
-                .baseUnit("modules").register(registry);
-        FunctionCounter.builder("wasmer.metering.consumed", pool,
-                p -> p.stats().values().stream().mapToLong(WasmInstancePool.Stats::consumedPoints).sum())
-                .description("Metering points used by pooled calls").baseUnit("points").register(registry);
-        FunctionCounter.builder("wasmer.metering.exhaustions", pool,
-                p -> p.stats().values().stream().mapToLong(WasmInstancePool.Stats::exhaustions).sum())
-                .description("Pooled calls stopped for lack of metering points").register(registry);
+        counter(
+                registry,
+                "wasmer.cache.gets",
+                "Module cache lookups",
+                c -> c.stats().hits(),
+                "result",
+                "hit");
+        counter(
+                registry,
+                "wasmer.cache.gets",
+                "Module cache lookups",
+                c -> c.stats().misses(),
+                "result",
+                "miss");
+        counter(
+                registry,
+                "wasmer.cache.loads",
+                "Modules loaded from a cache level",
+                c -> c.stats().diskLoads(),
+                "level",
+                "disk");
+        counter(
+                registry,
+                "wasmer.cache.loads",
+                "Modules loaded from a cache level",
+                c -> c.stats().sharedLoads(),
+                "level",
+                "shared");
+        counter(registry, "wasmer.cache.compiles", "Modules compiled", c -> c.stats()
+                .compiles());
+        counter(
+                registry,
+                "wasmer.cache.rejected",
+                "Cache entries refused (bad MAC or unusable) and recompiled",
+                c -> c.stats().rejected(),
+                "level",
+                "disk");
+        counter(
+                registry,
+                "wasmer.cache.rejected",
+                "Cache entries refused (bad MAC or unusable) and recompiled",
+                c -> c.stats().sharedRejected(),
+                "level",
+                "shared");
+        counter(registry, "wasmer.cache.shared.errors", "Failed reads and writes of the shared cache", c -> c.stats()
+                .sharedErrors());
+        Gauge.builder("wasmer.cache.size", cache, c -> c.stats().size())
+                .description("Modules in memory")
+                .baseUnit("modules")
+                .register(registry);
+        FunctionCounter.builder("wasmer.metering.consumed", pool, p -> p.stats().values().stream()
+                        .mapToLong(WasmInstancePool.Stats::consumedPoints)
+                        .sum())
+                .description("Metering points used by pooled calls")
+                .baseUnit("points")
+                .register(registry);
+        FunctionCounter.builder("wasmer.metering.exhaustions", pool, p -> p.stats().values().stream()
+                        .mapToLong(WasmInstancePool.Stats::exhaustions)
+                        .sum())
+                .description("Pooled calls stopped for lack of metering points")
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, String name, String description, ToLongFunction<ModuleCache> value,
+    private void counter(
+            MeterRegistry registry,
+            String name,
+            String description,
+            ToLongFunction<ModuleCache> value,
             String... tags) {
-        FunctionCounter.builder(name, cache, c -> value.applyAsLong(c)).description(description).tags(tags)
+        FunctionCounter.builder(name, cache, c -> value.applyAsLong(c))
+                .description(description)
+                .tags(tags)
                 .register(registry);
     }
 }

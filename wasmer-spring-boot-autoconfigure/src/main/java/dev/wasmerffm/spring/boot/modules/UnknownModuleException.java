@@ -13,9 +13,13 @@ public final class UnknownModuleException extends WasmModuleException {
 
     /** No module {@code name} among {@code registered}, which were found at {@code locations}. */
     public UnknownModuleException(String name, Set<String> registered, List<String> locations) {
-        super(name, "no WebAssembly module named '" + name + "'; registered: " + registered, "Add " + name
-                + ".wasm or " + name + ".wat at one of wasmer.modules.locations " + locations
-                + ", or use one of the registered names " + registered + ".", null);
+        super(
+                name,
+                "no WebAssembly module named '" + name + "'; registered: " + registered,
+                "Add " + name
+                        + ".wasm or " + name + ".wat at one of wasmer.modules.locations " + locations
+                        + ", or use one of the registered names " + registered + ".",
+                null);
         this.registered = Collections.unmodifiableSortedSet(new TreeSet<>(registered));
         this.locations = List.copyOf(locations);
     }

@@ -8,7 +8,10 @@ public final class WasmModuleLoadException extends WasmModuleException {
     private final String location;
 
     WasmModuleLoadException(String module, String location, String problem, String fix, @Nullable Throwable cause) {
-        super(module, "WebAssembly module '" + module + "' (" + location + ") cannot be loaded: " + problem, fix,
+        super(
+                module,
+                "WebAssembly module '" + module + "' (" + location + ") cannot be loaded: " + problem,
+                fix,
                 cause);
         this.location = location;
     }

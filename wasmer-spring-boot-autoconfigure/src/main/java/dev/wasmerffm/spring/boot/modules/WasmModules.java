@@ -42,8 +42,7 @@ public final class WasmModules implements AutoCloseable {
      * @param cacheKey its key in the module cache
      * @param cache the cache it was loaded with
      */
-    public record Entry(String name, String location, Module module, String cacheKey, ModuleCache cache) {
-    }
+    public record Entry(String name, String location, Module module, String cacheKey, ModuleCache cache) {}
 
     private final ModuleCache cache;
     private final Function<String, ModuleCache> cacheOf;
@@ -53,13 +52,14 @@ public final class WasmModules implements AutoCloseable {
     private final Set<ModuleCache> caches = ConcurrentHashMap.newKeySet();
     /** What must hold before a module is registered at runtime (e.g. its imports provided), and who hears of it. */
     private final List<Consumer<Entry>> checks = new CopyOnWriteArrayList<>();
+
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<String> locations;
     private final List<String> emptyLocations = new ArrayList<>();
 
     /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
-    public WasmModules(ModuleCache cache, ResourcePatternResolver resolver, List<String> locations,
-            WasmerObserver observer) {
+    public WasmModules(
+            ModuleCache cache, ResourcePatternResolver resolver, List<String> locations, WasmerObserver observer) {
         this(cache, name -> cache, resolver, locations, observer);
     }
 
@@ -68,8 +68,12 @@ public final class WasmModules implements AutoCloseable {
      * or one of the module's own, over an engine of its own (e.g. its own memory limit), which this closes, engine
      * and all, in {@link #close()}.
      */
-    public WasmModules(ModuleCache cache, Function<String, ModuleCache> cacheOf, ResourcePatternResolver resolver,
-            List<String> locations, WasmerObserver observer) {
+    public WasmModules(
+            ModuleCache cache,
+            Function<String, ModuleCache> cacheOf,
+            ResourcePatternResolver resolver,
+            List<String> locations,
+            WasmerObserver observer) {
         this.cache = cache;
         this.cacheOf = cacheOf;
         this.observer = observer;
@@ -90,9 +94,13 @@ public final class WasmModules implements AutoCloseable {
                 try {
                     Entry previous = found.put(name, load(name, location(r), bytes));
                     if (previous != null) {
-                        throw new WasmModuleLoadException(name, location(r), "another module has that name: "
-                                + previous.location(), "Rename one of the files (a module is registered under its"
-                                + " file name without extension), or narrow wasmer.modules.locations.", null);
+                        throw new WasmModuleLoadException(
+                                name,
+                                location(r),
+                                "another module has that name: " + previous.location(),
+                                "Rename one of the files (a module is registered under its"
+                                        + " file name without extension), or narrow wasmer.modules.locations.",
+                                null);
                     }
                 } catch (WasmModuleLoadException e) {
                     throw e;
@@ -155,8 +163,7 @@ public final class WasmModules implements AutoCloseable {
     }
 
     /** What went wrong, and the fix for it. */
-    private static WasmModuleLoadException loadFailure(String name, String file, String location,
-            WasmerException e) {
+    private static WasmModuleLoadException loadFailure(String name, String file, String location, WasmerException e) {
         String problem = e.getMessage();
         String fix;
         if (problem.startsWith("invalid WAT") && file.endsWith(".wasm")) { // bytes without \0asm are read as text

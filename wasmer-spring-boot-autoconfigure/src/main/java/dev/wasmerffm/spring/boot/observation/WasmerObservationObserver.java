@@ -21,13 +21,17 @@ public class WasmerObservationObserver implements WasmerObserver {
     @Override
     public CallScope callStarted(String module, String function) {
         Observation observation = Observation.createNotStarted("wasmer.call", registry)
-                .contextualName("wasmer " + module + "." + function).lowCardinalityKeyValue("wasmer.module", module)
-                .lowCardinalityKeyValue("wasmer.function", function).start();
+                .contextualName("wasmer " + module + "." + function)
+                .lowCardinalityKeyValue("wasmer.module", module)
+                .lowCardinalityKeyValue("wasmer.function", function)
+                .start();
         return (nanos, failure) -> {
             if (failure != null) {
                 observation.error(failure);
             }
-            observation.lowCardinalityKeyValue("outcome", Outcome.of(failure).tag()).stop();
+            observation
+                    .lowCardinalityKeyValue("outcome", Outcome.of(failure).tag())
+                    .stop();
         };
     }
 }

@@ -12,19 +12,16 @@ import org.jspecify.annotations.Nullable;
 public interface WasmerObserver {
 
     /** Observes nothing. */
-    WasmerObserver NONE = new WasmerObserver() {
-    };
+    WasmerObserver NONE = new WasmerObserver() {};
 
     /** The name observed for a module or function that is not registered, so callers' input cannot add names. */
     String UNKNOWN = "unknown";
 
     /** A module was loaded at startup, compiled or from the cache. */
-    default void moduleLoaded(String module, long nanos) {
-    }
+    default void moduleLoaded(String module, long nanos) {}
 
     /** A pooled instance was made. */
-    default void instantiated(String module, long nanos) {
-    }
+    default void instantiated(String module, long nanos) {}
 
     /**
      * A call through the pool starts (before an instance is borrowed); the scope returned hears when it ends.
@@ -41,8 +38,7 @@ public interface WasmerObserver {
     interface CallScope {
 
         /** Hears nothing. */
-        CallScope NONE = (nanos, failure) -> {
-        };
+        CallScope NONE = (nanos, failure) -> {};
 
         /**
          * The call ended.
@@ -55,7 +51,9 @@ public interface WasmerObserver {
 
     /** How a call ended, as observers tag it. */
     enum Outcome {
-        SUCCESS, TRAP, ERROR;
+        SUCCESS,
+        TRAP,
+        ERROR;
 
         /** The outcome of a call that threw {@code failure} (null: none). */
         public static Outcome of(@Nullable Throwable failure) {
@@ -86,7 +84,9 @@ public interface WasmerObserver {
 
             @Override
             public CallScope callStarted(String module, String function) {
-                List<CallScope> scopes = observers.stream().map(o -> o.callStarted(module, function)).toList();
+                List<CallScope> scopes = observers.stream()
+                        .map(o -> o.callStarted(module, function))
+                        .toList();
                 return (nanos, failure) -> scopes.forEach(s -> s.ended(nanos, failure));
             }
         };

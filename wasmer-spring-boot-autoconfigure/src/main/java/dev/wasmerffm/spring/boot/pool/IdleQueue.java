@@ -25,6 +25,7 @@ final class IdleQueue<T> {
     private final AtomicReferenceArray<@Nullable T> cells;
     /** The cell each thread used last. */
     private final ThreadLocal<int[]> home;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition returned = lock.newCondition();
     private volatile int waiting;
@@ -32,7 +33,8 @@ final class IdleQueue<T> {
     IdleQueue(int capacity) {
         this.capacity = capacity;
         this.cells = new AtomicReferenceArray<>(capacity * STRIDE);
-        this.home = ThreadLocal.withInitial(() -> new int[] {(int) (Thread.currentThread().threadId() % capacity)});
+        this.home = ThreadLocal.withInitial(
+                () -> new int[] {(int) (Thread.currentThread().threadId() % capacity)});
     }
 
     /** Gives {@code t} back; false if every cell is taken (more offered than the capacity). */
@@ -52,7 +54,8 @@ final class IdleQueue<T> {
     }
 
     /** An idle element, this thread's own first; null if none is idle. */
-    @Nullable T poll() {
+    @Nullable
+    T poll() {
         int[] h = home.get();
         for (int i = 0; i < capacity; i++) {
             int c = (h[0] + i) % capacity;
@@ -66,7 +69,8 @@ final class IdleQueue<T> {
     }
 
     /** {@link #poll()}, waiting up to {@code timeout} for one to be given back. */
-    @Nullable T poll(long timeout, TimeUnit unit) throws InterruptedException {
+    @Nullable
+    T poll(long timeout, TimeUnit unit) throws InterruptedException {
         T t = poll();
         if (t != null) {
             return t;

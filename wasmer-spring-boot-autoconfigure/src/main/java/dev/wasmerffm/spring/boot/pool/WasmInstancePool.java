@@ -53,6 +53,7 @@ public final class WasmInstancePool implements AutoCloseable {
         final AtomicInteger created = new AtomicInteger();
         /** Summed on read: a counter every call writes must not be one cache line all threads share. */
         final LongAdder inUse = new LongAdder();
+
         final LongAdder consumedPoints = new LongAdder();
         final LongAdder exhaustions = new LongAdder();
         final LongAdder deadlines = new LongAdder();
@@ -69,8 +70,10 @@ public final class WasmInstancePool implements AutoCloseable {
             idle = new IdleQueue<>(limits.poolSize());
             this.limits = limits;
             this.module = module;
-            this.functions = module.exports().stream().filter(e -> e.type() instanceof FuncType)
-                    .map(ExportType::name).collect(Collectors.toUnmodifiableSet());
+            this.functions = module.exports().stream()
+                    .filter(e -> e.type() instanceof FuncType)
+                    .map(ExportType::name)
+                    .collect(Collectors.toUnmodifiableSet());
         }
 
         void close(Pooled pooled) {
@@ -146,8 +149,13 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param imports what a new instance of a module imports, made in the instance's store (the starter's are the
      *     {@code @WasmHostFunction} bean methods: {@code WasmHostFunctions::imports})
      */
-    public WasmInstancePool(WasmModules modules, Function<String, ModuleLimits> limits, Settings settings,
-            Function<String, WasiConfig> wasi, WasmerObserver observer, BiFunction<Store, Module, Imports> imports) {
+    public WasmInstancePool(
+            WasmModules modules,
+            Function<String, ModuleLimits> limits,
+            Settings settings,
+            Function<String, WasiConfig> wasi,
+            WasmerObserver observer,
+            BiFunction<Store, Module, Imports> imports) {
         this.modules = modules;
         this.limits = limits;
         this.wasi = wasi;
@@ -208,7 +216,10 @@ public final class WasmInstancePool implements AutoCloseable {
     /** The instances of a registered module. */
     private Slot slot(String module) {
         Slot slot = slots.get(module);
-        return slot != null ? slot : slots.computeIfAbsent(module, k -> new Slot(limits(k), modules.get(k).module()));
+        return slot != null
+                ? slot
+                : slots.computeIfAbsent(
+                        module, k -> new Slot(limits(k), modules.get(k).module()));
     }
 
     /** The limits of {@code module}'s calls. */
@@ -255,8 +266,10 @@ public final class WasmInstancePool implements AutoCloseable {
             return body.apply(lease.instance());
         } catch (RuntimeException | Error e) {
             failure = e;
-            if (lease != null && (e instanceof DeadlineExceededException || e instanceof Error
-                    || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
+            if (lease != null
+                    && (e instanceof DeadlineExceededException
+                            || e instanceof Error
+                            || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
             // the lease's slot: the module may have been replaced or removed since, its slot gone from slots
@@ -333,8 +346,12 @@ public final class WasmInstancePool implements AutoCloseable {
             if (pool.settings.resetPointsPerCall() && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
-            if (discard || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
-                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed || slot.retired
+            if (discard
+                    || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
+                    || ++pooled.leases >= pool.settings.maxCalls()
+                    || i.isClosed()
+                    || pool.closed
+                    || slot.retired
                     || !slot.idle.offer(pooled)) {
                 slot.close(pooled);
             } else if (slot.retired) { // retired while it was being given back: nothing borrows from it now
@@ -355,9 +372,15 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param deadlines calls stopped at their deadline
      * @param recycled instances replaced (after a failed call or {@code maxCalls} leases), their stores freed
      */
-    public record Stats(int created, int inUse, int idle, long remainingPoints, long consumedPoints,
-            long exhaustions, long deadlines, long recycled) {
-    }
+    public record Stats(
+            int created,
+            int inUse,
+            int idle,
+            long remainingPoints,
+            long consumedPoints,
+            long exhaustions,
+            long deadlines,
+            long recycled) {}
 
     /** Statistics per module with instances. */
     public Map<String, Stats> stats() {
@@ -367,8 +390,17 @@ public final class WasmInstancePool implements AutoCloseable {
             for (Pooled p : s.idle.snapshot()) {
                 remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
             }
-            out.put(name, new Stats(s.created.get(), (int) s.inUse.sum(), s.idle.size(), remaining,
-                    s.consumedPoints.sum(), s.exhaustions.sum(), s.deadlines.sum(), s.recycled.sum()));
+            out.put(
+                    name,
+                    new Stats(
+                            s.created.get(),
+                            (int) s.inUse.sum(),
+                            s.idle.size(),
+                            remaining,
+                            s.consumedPoints.sum(),
+                            s.exhaustions.sum(),
+                            s.deadlines.sum(),
+                            s.recycled.sum()));
         });
         return out;
     }

@@ -25,18 +25,18 @@ class BatchedModuleInterfacesTests {
 
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackageClasses = Calc.class)
-    static class App {
-    }
+    static class App {}
 
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackageClasses = WrongBatch.class)
-    static class WrongApp {
-    }
+    static class WrongApp {}
 
     /** One instance, so what one call leaves in it the next one sees. */
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-            .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:batch-wasm/*.wat",
+            .withPropertyValues(
+                    "wasmer.cache.enabled=false",
+                    "wasmer.modules.locations=classpath:batch-wasm/*.wat",
                     "wasmer.pool.size=1");
 
     @Test
@@ -80,7 +80,8 @@ class BatchedModuleInterfacesTests {
             assertThat(quotients).startsWith(42, 42);
             assertThat(quotients[777]).isEqualTo(21);
             assertThat(ctx.getBean(WasmInstancePool.class).stats().get("calc").recycled())
-                    .as("the instance that trapped was replaced").isEqualTo(1);
+                    .as("the instance that trapped was replaced")
+                    .isEqualTo(1);
         });
     }
 
@@ -88,10 +89,12 @@ class BatchedModuleInterfacesTests {
     void columnsOfUnequalLengthOrNullAreRefusedNamingTheMethod() {
         runner.withUserConfiguration(App.class).run(ctx -> {
             Calc calc = ctx.getBean(Calc.class);
-            assertThatThrownBy(() -> calc.add(new int[2], new int[3])).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> calc.add(new int[2], new int[3]))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("Calc.add(int[], int[]): columns of unequal length, 2 rows in argument 0 and 3 in"
                             + " argument 1");
-            assertThatThrownBy(() -> calc.add(new int[2], null)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> calc.add(new int[2], null))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("Calc.add(int[], int[]): argument 1 is null");
         });
     }
@@ -100,19 +103,24 @@ class BatchedModuleInterfacesTests {
     void aColumnOfTheWrongTypeFailsStartup() {
         runner.withUserConfiguration(WrongApp.class).run(ctx -> {
             Throwable failure = NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure());
-            assertThat(failure).isInstanceOf(WasmModuleInterfaceException.class).hasMessage(
-                    "WrongBatch.add(int[], int[]) does not match export calc.add: its rows need (i32, i32) -> (i64),"
-                            + " the module has (i32, i32) -> (i32)");
-            assertThat(((WasmModuleInterfaceException) failure).fix()).startsWith(
-                    "Change WrongBatch.add(int[], int[]) to (i32, i32) -> (i32) (int[], long[], float[], double[]");
+            assertThat(failure)
+                    .isInstanceOf(WasmModuleInterfaceException.class)
+                    .hasMessage(
+                            "WrongBatch.add(int[], int[]) does not match export calc.add: its rows need (i32, i32) -> (i64),"
+                                    + " the module has (i32, i32) -> (i32)");
+            assertThat(((WasmModuleInterfaceException) failure).fix())
+                    .startsWith(
+                            "Change WrongBatch.add(int[], int[]) to (i32, i32) -> (i32) (int[], long[], float[], double[]");
         });
     }
 
     @Test
     void aBatchOfAMeteredModuleFailsStartup() {
-        runner.withUserConfiguration(App.class).withPropertyValues("wasmer.metering.enabled=true")
+        runner.withUserConfiguration(App.class)
+                .withPropertyValues("wasmer.metering.enabled=true")
                 .run(ctx -> assertThat(NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()))
-                        .isInstanceOf(WasmModuleInterfaceException.class).hasMessageMatching("Calc\\.\\w+\\(.*\\) is a"
+                        .isInstanceOf(WasmModuleInterfaceException.class)
+                        .hasMessageMatching("Calc\\.\\w+\\(.*\\) is a"
                                 + " batch, and module 'calc' is metered: batches run on unmetered modules only"));
     }
 
@@ -127,7 +135,8 @@ class BatchedModuleInterfacesTests {
                     .hasMessage("SeveralResults.divmod(int[], int[]) does not match export calc.divmod: its rows need"
                             + " (i32, i32) -> (i32), the module has (i32, i32) -> (i32, i32)");
             assertThatThrownBy(() -> WasmModuleInterfaces.create(BatchShapes.ArrayAndScalar.class, modules, pool))
-                    .isInstanceOf(WasmModuleInterfaceException.class).hasMessage("ArrayAndScalar.add(int[], int) is"
+                    .isInstanceOf(WasmModuleInterfaceException.class)
+                    .hasMessage("ArrayAndScalar.add(int[], int) is"
                             + " a batch (it has an array of numbers), so its parameter must be one too, not int");
             assertThatThrownBy(() -> WasmModuleInterfaces.create(BatchShapes.NoColumns.class, modules, pool))
                     .isInstanceOf(WasmModuleInterfaceException.class)

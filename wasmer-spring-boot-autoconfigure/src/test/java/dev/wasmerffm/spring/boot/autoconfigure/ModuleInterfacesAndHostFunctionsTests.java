@@ -70,8 +70,7 @@ class ModuleInterfacesAndHostFunctionsTests {
         }
 
         @WasmHostFunction
-        void log(int ptr, int len) {
-        }
+        void log(int ptr, int len) {}
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -94,12 +93,15 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-            .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:host-wasm/*.wat",
+            .withPropertyValues(
+                    "wasmer.cache.enabled=false",
+                    "wasmer.modules.locations=classpath:host-wasm/*.wat",
                     "wasmer.pool.size=4");
 
     /** The message of what failed startup, however deeply Spring wrapped it. */
     static String failure(AssertableApplicationContext ctx) {
-        return NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()).getMessage();
+        return NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure())
+                .getMessage();
     }
 
     @Test
@@ -110,21 +112,31 @@ class ModuleInterfacesAndHostFunctionsTests {
             assertThat(text.shout("héllo, wasm")).isEqualTo("HéLLO, WASM");
             assertThat(host.logged).containsExactly("héllo, wasm");
             assertThat(text.shoutBytes(new byte[] {'a', 0, 'z'})).containsExactly('A', 0, 'Z');
-            assertThat(StandardCharsets.UTF_8.decode(text.shoutBuffer(ByteBuffer.wrap("buf".getBytes())))
-                    .toString()).isEqualTo("BUF");
+            assertThat(StandardCharsets.UTF_8
+                            .decode(text.shoutBuffer(ByteBuffer.wrap("buf".getBytes())))
+                            .toString())
+                    .isEqualTo("BUF");
             assertThat(text.shout("")).isEmpty();
             assertThat(text.shoutTwice("ok")).isEqualTo("OK!");
             assertThat(text.quadruple(5)).isEqualTo(20);
             assertThat(text.depth()).as("every allocation was freed").isEqualTo(1024);
             assertThat(text).hasToString("TextPlugin(wasm module 'text')");
-            assertThatThrownBy(() -> text.quadruple(-1)).isInstanceOf(TrapException.class)
-                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("negative: -1");
-            assertThatThrownBy(() -> text.shout(null)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> text.quadruple(-1))
+                    .isInstanceOf(TrapException.class)
+                    .cause()
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("negative: -1");
+            assertThatThrownBy(() -> text.shout(null))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("TextPlugin.shout(String): argument 0 is null");
-            assertThat(text.quadruple(6)).as("the pool's instance still works after the trap").isEqualTo(24);
-            assertThatThrownBy(() -> text.broken("x")).isInstanceOf(WasmerException.class).hasMessage(
-                    "text.broken gave ptr 2147418112, len 16, outside its 65536-byte memory (see @WasmModule's byte"
-                            + " convention)");
+            assertThat(text.quadruple(6))
+                    .as("the pool's instance still works after the trap")
+                    .isEqualTo(24);
+            assertThatThrownBy(() -> text.broken("x"))
+                    .isInstanceOf(WasmerException.class)
+                    .hasMessage(
+                            "text.broken gave ptr 2147418112, len 16, outside its 65536-byte memory (see @WasmModule's byte"
+                                    + " convention)");
             assertThat(text.depth()).as("the argument was freed all the same").isEqualTo(1024);
             try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
                 List<Future<Boolean>> ok = new java.util.ArrayList<>();
@@ -154,22 +166,26 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Test
     void aMethodThatDoesNotMatchItsExportFailsStartup() {
-        runner.withUserConfiguration(WrongApp.class).run(ctx -> assertThat(failure(ctx)).isEqualTo(
-                "WrongPlugin.quadruple(int) does not match export text.quadruple: the method needs (i32) -> (i64), "
-                        + "the module has (i32) -> (i32)"));
+        runner.withUserConfiguration(WrongApp.class).run(ctx -> assertThat(failure(ctx))
+                .isEqualTo(
+                        "WrongPlugin.quadruple(int) does not match export text.quadruple: the method needs (i32) -> (i64), "
+                                + "the module has (i32) -> (i32)"));
     }
 
     @Test
     void aHostFunctionThatDoesNotMatchItsImportFailsStartup() {
         runner.withBean(WrongHost.class).run(ctx -> assertThat(failure(ctx))
-                .contains("@WasmHostFunction WrongHost.twice(int) of bean").contains("does not match import env.twice of module 'text': the method has (i32) -> (i64),"
+                .contains("@WasmHostFunction WrongHost.twice(int) of bean")
+                .contains("does not match import env.twice of module 'text': the method has (i32) -> (i64),"
                         + " the module needs (i32) -> (i32)"));
     }
 
     @Test
     void anImportNoBeanProvidesFailsStartup() {
-        runner.run(ctx -> assertThat(failure(ctx)).contains(
-                "module 'text' imports env.twice: (i32) -> (i32), which no @WasmHostFunction bean method provides"));
+        runner.run(
+                ctx -> assertThat(failure(ctx))
+                        .contains(
+                                "module 'text' imports env.twice: (i32) -> (i32), which no @WasmHostFunction bean method provides"));
     }
 
     @Test
@@ -193,9 +209,12 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Test
     void importNamesAreTwoLevelNeverJoined() {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-                .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:dotted-wasm/*.wat")
-                .withBean(Dotted.class).run(ctx -> {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues(
+                        "wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:dotted-wasm/*.wat")
+                .withBean(Dotted.class)
+                .run(ctx -> {
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThat(pool.call("dotted", "x")).containsExactly(1);
                     assertThat(pool.call("dotted", "y")).containsExactly(2);
@@ -204,16 +223,19 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(WasmerAutoConfiguration.class)
-    static class BootApp extends App {
-    }
+    static class BootApp extends App {}
 
-    static final String[] PROPERTIES = {"wasmer.cache.enabled=false",
-        "wasmer.modules.locations=classpath:host-wasm/*.wat"};
+    static final String[] PROPERTIES = {
+        "wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:host-wasm/*.wat"
+    };
 
     @Test
     void lazyInitializationStillFindsTheHostFunctionBeans() {
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(BootApp.class)
-                .web(WebApplicationType.NONE).lazyInitialization(true).properties(PROPERTIES).run()) {
+                .web(WebApplicationType.NONE)
+                .lazyInitialization(true)
+                .properties(PROPERTIES)
+                .run()) {
             assertThat(ctx.getBean(TextPlugin.class).quadruple(5)).isEqualTo(20);
         }
     }
@@ -224,13 +246,15 @@ class ModuleInterfacesAndHostFunctionsTests {
             TestPropertyValues.of(PROPERTIES).applyTo(ctx);
             ctx.register(BootApp.class);
             InMemoryGeneratedFiles files = new InMemoryGeneratedFiles();
-            DefaultGenerationContext generation = new DefaultGenerationContext(
-                    new ClassNameGenerator(ClassName.get(BootApp.class)), files);
+            DefaultGenerationContext generation =
+                    new DefaultGenerationContext(new ClassNameGenerator(ClassName.get(BootApp.class)), files);
             new ApplicationContextAotGenerator().processAheadOfTime(ctx, generation);
             generation.writeGeneratedContent();
-            assertThat(files.getGeneratedFiles(GeneratedFiles.Kind.SOURCE).values()).anySatisfy(source -> assertThat(
-                    source.getInputStream()).asString(StandardCharsets.UTF_8).contains("getTextPluginInstanceSupplier")
-                    .contains("WasmModuleInterfaces.create(args.get(0), args.get(1), args.get(2))"));
+            assertThat(files.getGeneratedFiles(GeneratedFiles.Kind.SOURCE).values())
+                    .anySatisfy(source -> assertThat(source.getInputStream())
+                            .asString(StandardCharsets.UTF_8)
+                            .contains("getTextPluginInstanceSupplier")
+                            .contains("WasmModuleInterfaces.create(args.get(0), args.get(1), args.get(2))"));
         }
     }
 }

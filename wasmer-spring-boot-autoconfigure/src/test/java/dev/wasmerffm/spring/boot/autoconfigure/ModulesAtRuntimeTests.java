@@ -112,14 +112,16 @@ class ModulesAtRuntimeTests {
 
     @Test
     void aCallThatRunsOutOfPointsAfterItsModuleWasRemovedStillSaysSo() {
-        runner.withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000").run(ctx -> {
-            WasmModules modules = ctx.getBean(WasmModules.class);
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThatThrownBy(() -> pool.call("spin", "spin", instance -> {
-                modules.remove("spin"); // while the call runs: its module's instances are retired
-                return instance.func("spin").call();
-            })).isInstanceOf(MeteringExhaustedException.class);
-        });
+        runner.withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000")
+                .run(ctx -> {
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThatThrownBy(() -> pool.call("spin", "spin", instance -> {
+                                modules.remove("spin"); // while the call runs: its module's instances are retired
+                                return instance.func("spin").call();
+                            }))
+                            .isInstanceOf(MeteringExhaustedException.class);
+                });
     }
 
     @Test
@@ -129,9 +131,11 @@ class ModulesAtRuntimeTests {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             modules.register("plugin", version(1));
             assertThatThrownBy(() -> modules.register("plugin", "(module (func".getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(WasmModuleLoadException.class).hasMessageContaining("'plugin'");
-            assertThatThrownBy(() -> modules.register("plugin", "(module (import \"env\" \"gone\" (func)))"
-                    .getBytes(StandardCharsets.UTF_8))).isInstanceOf(WasmImportException.class)
+                    .isInstanceOf(WasmModuleLoadException.class)
+                    .hasMessageContaining("'plugin'");
+            assertThatThrownBy(() -> modules.register(
+                            "plugin", "(module (import \"env\" \"gone\" (func)))".getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(WasmImportException.class)
                     .hasMessageContaining("env.gone");
             assertThatThrownBy(() -> modules.register("../x", version(3))).isInstanceOf(IllegalArgumentException.class);
             assertThat(pool.call("plugin", "version")).containsExactly(1);
@@ -141,24 +145,31 @@ class ModulesAtRuntimeTests {
 
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackageClasses = Calc.class)
-    static class CalcApp {
-    }
+    static class CalcApp {}
 
     @Test
     void aReplacementThatNoLongerFitsItsInterfaceIsRefusedAndTheOldOneServesOn() {
         runner.withUserConfiguration(CalcApp.class)
-                .withPropertyValues("wasmer.modules.locations=classpath:batch-wasm/*.wat").run(ctx -> {
+                .withPropertyValues("wasmer.modules.locations=classpath:batch-wasm/*.wat")
+                .run(ctx -> {
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     Calc calc = ctx.getBean(Calc.class);
                     // add now takes i64s: Calc.add(int, int) and add(int[], int[]) no longer fit
-                    String calcWat = new String(ModulesAtRuntimeTests.class
-                            .getResourceAsStream("/batch-wasm/calc.wat").readAllBytes(), StandardCharsets.UTF_8);
-                    byte[] changed = calcWat.replace("(func (export \"add\") (param i32 i32) (result i32)"
-                            + " local.get 0 local.get 1 i32.add)", "(func (export \"add\") (param i64 i64)"
-                            + " (result i64) local.get 0 local.get 1 i64.add)").getBytes(StandardCharsets.UTF_8);
+                    String calcWat = new String(
+                            ModulesAtRuntimeTests.class
+                                    .getResourceAsStream("/batch-wasm/calc.wat")
+                                    .readAllBytes(),
+                            StandardCharsets.UTF_8);
+                    byte[] changed = calcWat.replace(
+                                    "(func (export \"add\") (param i32 i32) (result i32)"
+                                            + " local.get 0 local.get 1 i32.add)",
+                                    "(func (export \"add\") (param i64 i64)"
+                                            + " (result i64) local.get 0 local.get 1 i64.add)")
+                            .getBytes(StandardCharsets.UTF_8);
                     assertThat(changed).isNotEqualTo(calcWat.getBytes(StandardCharsets.UTF_8));
                     assertThatThrownBy(() -> modules.register("calc", changed))
-                            .isInstanceOf(WasmModuleInterfaceException.class).hasMessageContaining("Calc.add");
+                            .isInstanceOf(WasmModuleInterfaceException.class)
+                            .hasMessageContaining("Calc.add");
                     assertThat(calc.add(40, 2)).isEqualTo(42);
                     assertThat(calc.add(new int[] {1, 2}, new int[] {3, 4})).containsExactly(4, 6);
                 });

@@ -16,7 +16,10 @@ class NullMarkedTests {
 
     @Test
     void everyMainPackageIsNullMarked() throws Exception {
-        Path classes = Path.of(WasmerAutoConfiguration.class.getProtectionDomain().getCodeSource().getLocation()
+        Path classes = Path.of(WasmerAutoConfiguration.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
                 .toURI());
         Set<String> packages;
         try (Stream<Path> files = Files.walk(classes)) {
@@ -24,8 +27,10 @@ class NullMarkedTests {
                     .map(f -> classes.relativize(f.getParent()).toString().replace(File.separatorChar, '.'))
                     .collect(Collectors.toSet());
         }
-        assertThat(packages).contains("dev.wasmerffm.spring.boot.annotation", "dev.wasmerffm.spring.boot.pool")
+        assertThat(packages)
+                .contains("dev.wasmerffm.spring.boot.annotation", "dev.wasmerffm.spring.boot.pool")
                 .allSatisfy(p -> assertThat(Class.forName(p + ".package-info").isAnnotationPresent(NullMarked.class))
-                        .as(p).isTrue());
+                        .as(p)
+                        .isTrue());
     }
 }

@@ -23,8 +23,10 @@ class PoolBatchTests {
     @Test
     void batchesOnTwoThreadsWithPooledInstances(@TempDir Path cache) throws Exception {
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                .web(WebApplicationType.NONE).properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=2")
-                .run(); ExecutorService threads = Executors.newFixedThreadPool(2)) {
+                        .web(WebApplicationType.NONE)
+                        .properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=2")
+                        .run();
+                ExecutorService threads = Executors.newFixedThreadPool(2)) {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             int n = 100_000;
             List<Future<int[]>> futures = new ArrayList<>();
@@ -52,8 +54,9 @@ class PoolBatchTests {
             assertThat(futures.get(0).get()[7]).isEqualTo(7 + 9);
             assertThat(futures.get(1).get()[7]).isEqualTo(1_000_007 + 9);
             assertThat(pool.stats().get("add").created()).isBetween(1, 2);
-            assertThatThrownBy(() -> pool.batch("add", "add", 1, new Object[] {new long[1], new int[1]},
-                    new Object[] {new int[1]})).isInstanceOf(WasmArgumentException.class)
+            assertThatThrownBy(() -> pool.batch(
+                            "add", "add", 1, new Object[] {new long[1], new int[1]}, new Object[] {new int[1]}))
+                    .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("argument column 0");
         }
     }

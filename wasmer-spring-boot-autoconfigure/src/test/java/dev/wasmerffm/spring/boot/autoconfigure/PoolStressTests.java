@@ -32,10 +32,13 @@ class PoolStressTests {
     @Test
     void eightThreadsNeverShareAnInstance(@TempDir Path cache) throws Exception {
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                .web(WebApplicationType.NONE).properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=3")
-                .run(); ExecutorService threads = Executors.newFixedThreadPool(8)) {
+                        .web(WebApplicationType.NONE)
+                        .properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=3")
+                        .run();
+                ExecutorService threads = Executors.newFixedThreadPool(8)) {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            Instance shared = Instance.create(ctx.getBean(Store.class),
+            Instance shared = Instance.create(
+                    ctx.getBean(Store.class),
                     ctx.getBean(WasmModules.class).get("add").module());
             IntBinaryOperator sharedAdd = shared.func("add").asIntBinaryOperator();
             Set<Instance> lent = ConcurrentHashMap.newKeySet();
@@ -49,7 +52,9 @@ class PoolStressTests {
                         try (WasmInstancePool.Lease lease = pool.borrow("add")) {
                             shared2 += lent.add(lease.instance()) ? 0 : 1; // someone else holds it now?
                             wrong += (Integer) lease.instance().func("add").call(base, i & 0xFFFF)[0]
-                                    == base + (i & 0xFFFF) ? 0 : 1;
+                                            == base + (i & 0xFFFF)
+                                    ? 0
+                                    : 1;
                             lent.remove(lease.instance());
                         }
                         if (i % 16 == 0) {
@@ -71,8 +76,10 @@ class PoolStressTests {
 
     static long status(String field) throws Exception {
         return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith(field + ":")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
-                .findFirst().orElseThrow();
+                .filter(l -> l.startsWith(field + ":"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                .findFirst()
+                .orElseThrow();
     }
 
     /**
@@ -83,9 +90,14 @@ class PoolStressTests {
     @Test
     void aLongServingPoolStaysFlat(@TempDir Path cache) throws Exception {
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                .web(WebApplicationType.NONE).properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=2",
-                        "wasmer.pool.max-calls=100", "wasmer.metering.enabled=true",
-                        "wasmer.metering.initial-points=100000").run()) {
+                .web(WebApplicationType.NONE)
+                .properties(
+                        "wasmer.cache.directory=" + cache,
+                        "wasmer.pool.size=2",
+                        "wasmer.pool.max-calls=100",
+                        "wasmer.metering.enabled=true",
+                        "wasmer.metering.initial-points=100000")
+                .run()) {
             WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             int requests = "long".equals(System.getProperty("wasmer.reliability")) ? 1_000_000 : 60_000;
             int warm = requests / 10;
@@ -112,9 +124,16 @@ class PoolStressTests {
             long vmAfter = status("VmSize");
             long rssAfter = status("VmRSS");
             WasmInstancePool.Stats stats = pool.stats().get("add");
-            System.out.printf("pool: %d requests, %d instances replaced, VmSize %d -> %d KiB (%+.1f%%), RSS %d -> %d"
-                    + " KiB (%+.1f%%)%n", requests, stats.recycled(), vmBefore, vmAfter,
-                    100.0 * (vmAfter - vmBefore) / vmBefore, rssBefore, rssAfter,
+            System.out.printf(
+                    "pool: %d requests, %d instances replaced, VmSize %d -> %d KiB (%+.1f%%), RSS %d -> %d"
+                            + " KiB (%+.1f%%)%n",
+                    requests,
+                    stats.recycled(),
+                    vmBefore,
+                    vmAfter,
+                    100.0 * (vmAfter - vmBefore) / vmBefore,
+                    rssBefore,
+                    rssAfter,
                     100.0 * (rssAfter - rssBefore) / rssBefore);
             assertThat(stats.recycled()).isGreaterThanOrEqualTo(requests / 100 - 2);
             assertThat(pool.stats().get("spin").recycled()).isGreaterThanOrEqualTo(requests / 1000 - 1);

@@ -37,9 +37,19 @@ final class RealRedis implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process p = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         RealRedis redis = new RealRedis(p, null, "127.0.0.1", port);
         for (int i = 0; i < 100; i++) {
             try (Socket probe = new Socket()) {
@@ -54,8 +64,13 @@ final class RealRedis implements AutoCloseable {
     }
 
     String[] properties() {
-        return new String[] {"spring.data.redis.host=" + host, "spring.data.redis.port=" + port,
-            "spring.data.redis.timeout=500ms", "spring.data.redis.connect-timeout=500ms", "spring.cache.type=redis"};
+        return new String[] {
+            "spring.data.redis.host=" + host,
+            "spring.data.redis.port=" + port,
+            "spring.data.redis.timeout=500ms",
+            "spring.data.redis.connect-timeout=500ms",
+            "spring.cache.type=redis"
+        };
     }
 
     @Override

@@ -25,16 +25,19 @@ class SharedCacheRedisTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableCaching
-    static class Caching {
-    }
+    static class Caching {}
 
     /** A pod: no disk cache (a fresh container), the shared level on {@code redis} under a per-test cache name. */
     static ApplicationContextRunner pod(RealRedis redis, String cacheName) {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        CacheAutoConfiguration.class, WasmerAutoConfiguration.class))
-                .withUserConfiguration(Caching.class).withPropertyValues(redis.properties())
-                .withPropertyValues("wasmer.cache.enabled=false", "wasmer.cache.shared.enabled=true", KEY,
+                .withConfiguration(AutoConfigurations.of(
+                        DataRedisAutoConfiguration.class, CacheAutoConfiguration.class, WasmerAutoConfiguration.class))
+                .withUserConfiguration(Caching.class)
+                .withPropertyValues(redis.properties())
+                .withPropertyValues(
+                        "wasmer.cache.enabled=false",
+                        "wasmer.cache.shared.enabled=true",
+                        KEY,
                         "wasmer.cache.shared.cache-name=" + cacheName);
     }
 
@@ -52,7 +55,8 @@ class SharedCacheRedisTests {
                 assertThat(s.compiles()).isZero();
                 assertThat(s.sharedLoads()).isEqualTo(3);
                 assertThat(s.sharedErrors()).isZero();
-                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2)).containsExactly(42);
+                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2))
+                        .containsExactly(42);
                 // An attacker with write access to Redis swaps one byte of the add module's machine code.
                 String key = ctx.getBean(WasmModules.class).get("add").cacheKey();
                 Cache cache = ctx.getBean(CacheManager.class).getCache(name);
@@ -65,10 +69,13 @@ class SharedCacheRedisTests {
                 assertThat(s.sharedRejected()).isEqualTo(1);
                 assertThat(s.compiles()).isEqualTo(1);
                 assertThat(s.sharedLoads()).isEqualTo(2);
-                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 1, 2)).containsExactly(3);
+                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 1, 2))
+                        .containsExactly(3);
             });
-            pod(redis, name).run(ctx -> assertThat(ctx.getBean(ModuleCache.class).stats().sharedLoads())
-                    .as("the recompiled artifact replaced the forged one").isEqualTo(3));
+            pod(redis, name).run(ctx -> assertThat(
+                            ctx.getBean(ModuleCache.class).stats().sharedLoads())
+                    .as("the recompiled artifact replaced the forged one")
+                    .isEqualTo(3));
         }
     }
 
@@ -82,22 +89,27 @@ class SharedCacheRedisTests {
                 ModuleCache cache = ctx.getBean(ModuleCache.class);
                 assertThat(cache.stats().compiles()).isEqualTo(3);
                 redis.close(); // mid-run
-                byte[] sub = "(module (func (export \"sub\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))"
-                        .getBytes();
-                try (Store store = new Store(cache.engine()); Instance in = Instance.create(store, cache.get(sub))) {
+                byte[] sub =
+                        "(module (func (export \"sub\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))"
+                                .getBytes();
+                try (Store store = new Store(cache.engine());
+                        Instance in = Instance.create(store, cache.get(sub))) {
                     assertThat(in.func("sub").call(5, 3)).containsExactly(2);
                 }
                 // The read fails (counted); RedisCache's put returned at once without an error while Redis was down.
                 assertThat(cache.stats().sharedErrors()).isPositive();
-                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 2, 2)).containsExactly(4);
+                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 2, 2))
+                        .containsExactly(4);
             });
-            pod.run(ctx -> { // a pod starting while Redis is down
-                assertThat(ctx).hasNotFailed();
-                ModuleCache.Stats s = ctx.getBean(ModuleCache.class).stats();
-                assertThat(s.compiles()).isEqualTo(3);
-                assertThat(s.sharedErrors()).isGreaterThanOrEqualTo(3);
-                assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 3, 4)).containsExactly(7);
-            });
+            pod.run(
+                    ctx -> { // a pod starting while Redis is down
+                        assertThat(ctx).hasNotFailed();
+                        ModuleCache.Stats s = ctx.getBean(ModuleCache.class).stats();
+                        assertThat(s.compiles()).isEqualTo(3);
+                        assertThat(s.sharedErrors()).isGreaterThanOrEqualTo(3);
+                        assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 3, 4))
+                                .containsExactly(7);
+                    });
         } finally {
             redis.close();
         }
@@ -108,11 +120,17 @@ class SharedCacheRedisTests {
         ApplicationContextRunner runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
                 .withPropertyValues("wasmer.cache.enabled=false", "wasmer.cache.shared.enabled=true");
-        runner.withPropertyValues(KEY).run(ctx -> assertThat(ctx).getFailure().rootCause()
+        runner.withPropertyValues(KEY).run(ctx -> assertThat(ctx)
+                .getFailure()
+                .rootCause()
                 .hasMessageContaining("wasmer.cache.shared.enabled=true needs one CacheManager bean"));
-        runner.withUserConfiguration(Caching.class).withPropertyValues("wasmer.cache.shared.key=short")
+        runner.withUserConfiguration(Caching.class)
+                .withPropertyValues("wasmer.cache.shared.key=short")
                 .withConfiguration(AutoConfigurations.of(CacheAutoConfiguration.class))
-                .run(ctx -> assertThat(ctx).getFailure().rootCause()
-                        .hasMessageContaining("cache.shared.key").hasMessageContaining("at least 32 characters"));
+                .run(ctx -> assertThat(ctx)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("cache.shared.key")
+                        .hasMessageContaining("at least 32 characters"));
     }
 }

@@ -19,15 +19,18 @@ import tools.jackson.databind.json.JsonMapper;
  * The endpoint, health and metrics read over real HTTP. Redis is on the test classpath (for the shared cache tests)
  * but not used here, so its health indicator is off.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "management.endpoints.web.exposure.include=health,info,metrics,wasmer", "management.health.redis.enabled=false",
-    "management.endpoint.health.show-details=always", "wasmer.metering.enabled=true",
-    "wasmer.metering.initial-points=100000", "wasmer.cache.enabled=false"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "management.endpoints.web.exposure.include=health,info,metrics,wasmer",
+                    "management.health.redis.enabled=false",
+            "management.endpoint.health.show-details=always", "wasmer.metering.enabled=true",
+            "wasmer.metering.initial-points=100000", "wasmer.cache.enabled=false"
+        })
 class WasmerActuatorHttpTests {
 
     @SpringBootApplication
-    static class App {
-    }
+    static class App {}
 
     @LocalServerPort
     int port;
@@ -36,8 +39,11 @@ class WasmerActuatorHttpTests {
     WasmInstancePool pool;
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
         return JsonMapper.builder().build().readTree(r.body());
     }
@@ -61,8 +67,10 @@ class WasmerActuatorHttpTests {
         assertThat(w.get("metering").get("enabled").asBoolean()).isTrue();
         assertThat(w.get("metering").get("initialPoints").asLong()).isEqualTo(100000);
         assertThat(w.get("metering").get("consumedPoints").asLong()).isPositive();
-        assertThat(w.get("metering").get("exhaustions").asLong()).isEqualTo(pool.stats().values().stream()
-                .mapToLong(WasmInstancePool.Stats::exhaustions).sum());
+        assertThat(w.get("metering").get("exhaustions").asLong())
+                .isEqualTo(pool.stats().values().stream()
+                        .mapToLong(WasmInstancePool.Stats::exhaustions)
+                        .sum());
         assertThat(w.get("cache").get("compiles").asLong()).isEqualTo(3);
         assertThat(w.get("modules")).hasSize(3);
         JsonNode add = w.get("modules").get(0);
@@ -74,17 +82,24 @@ class WasmerActuatorHttpTests {
         assertThat(add.get("pool").get("remainingPoints").asLong()).isPositive();
         JsonNode one = get("/actuator/wasmer/spin");
         assertThat(one.get("exports").get("square").asString()).isEqualTo("(i64) -> (i64)");
-        HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/actuator/wasmer/nope")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> missing = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/wasmer/nope"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
     }
 
     @Test
     void healthInfoAndMetrics() throws Exception {
         JsonNode health = get("/actuator/health");
-        assertThat(health.get("components").get("wasmer").get("status").asString()).isEqualTo("UP");
-        assertThat(health.get("components").get("wasmer").get("details").get("version").asString())
+        assertThat(health.get("components").get("wasmer").get("status").asString())
+                .isEqualTo("UP");
+        assertThat(health.get("components")
+                        .get("wasmer")
+                        .get("details")
+                        .get("version")
+                        .asString())
                 .isEqualTo("7.4.2");
         JsonNode info = get("/actuator/info");
         assertThat(info.get("wasmer").get("backend").asString()).isEqualTo("cranelift");
@@ -106,7 +121,8 @@ class WasmerActuatorHttpTests {
         assertThat(consumed.get("baseUnit").asString()).isEqualTo("points");
         assertThat(consumed.get("measurements").get(0).get("value").asDouble()).isPositive();
         JsonNode instantiations = get("/actuator/metrics/wasmer.instantiations?tag=module:spin");
-        assertThat(instantiations.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
+        assertThat(instantiations.get("measurements").get(0).get("value").asDouble())
+                .isEqualTo(1.0);
         JsonNode loads = get("/actuator/metrics/wasmer.module.load?tag=module:counter");
         assertThat(loads.get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
         JsonNode gets = get("/actuator/metrics/wasmer.cache.gets?tag=result:miss");

@@ -52,26 +52,37 @@ class WasmerAutoConfigurationTests {
 
     ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class,
-                        WasmerEndpointAutoConfiguration.class, WasmerHealthContributorAutoConfiguration.class,
-                        WasmerInfoContributorAutoConfiguration.class, WasmerMetricsAutoConfiguration.class,
-                        EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        WasmerAutoConfiguration.class,
+                        WasmerEndpointAutoConfiguration.class,
+                        WasmerHealthContributorAutoConfiguration.class,
+                        WasmerInfoContributorAutoConfiguration.class,
+                        WasmerMetricsAutoConfiguration.class,
+                        EndpointAutoConfiguration.class,
+                        WebEndpointAutoConfiguration.class))
                 .withPropertyValues("wasmer.cache.directory=" + cacheDir);
     }
 
     @Test
     void defaults() {
         runner().run(ctx -> {
-            assertThat(ctx).hasNotFailed().hasSingleBean(Engine.class).hasSingleBean(Store.class)
-                    .hasSingleBean(ModuleCache.class).hasSingleBean(WasmModules.class)
-                    .hasSingleBean(WasmInstancePool.class).hasSingleBean(WasmerHealthIndicator.class)
+            assertThat(ctx)
+                    .hasNotFailed()
+                    .hasSingleBean(Engine.class)
+                    .hasSingleBean(Store.class)
+                    .hasSingleBean(ModuleCache.class)
+                    .hasSingleBean(WasmModules.class)
+                    .hasSingleBean(WasmInstancePool.class)
+                    .hasSingleBean(WasmerHealthIndicator.class)
                     .hasSingleBean(WasmerInfoContributor.class);
             Engine engine = ctx.getBean(Engine.class);
             assertThat(engine.config().backend()).isEqualTo(Backend.CRANELIFT);
             assertThat(engine.isMetered()).isFalse();
-            assertThat(ctx.getBean(WasmModules.class).all()).extracting(WasmModules.Entry::name)
+            assertThat(ctx.getBean(WasmModules.class).all())
+                    .extracting(WasmModules.Entry::name)
                     .containsExactly("add", "counter", "spin");
-            assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2)).containsExactly(42);
+            assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2))
+                    .containsExactly(42);
             assertThat(ctx).doesNotHaveBean(WasmerEndpoint.class); // not exposed by default
             assertThat(ctx).doesNotHaveBean(WasmerMetrics.class); // no registry
         });
@@ -79,17 +90,28 @@ class WasmerAutoConfigurationTests {
 
     @Test
     void eachPropertyReachesTheEngine() {
-        runner().withPropertyValues("wasmer.backend=singlepass", "wasmer.features.bulk-memory=true",
-                "wasmer.features.simd=false", "wasmer.canonicalize-nans=true", "wasmer.target.cpu-features=sse2,sse4.2,avx",
-                "wasmer.metering.enabled=true", "wasmer.metering.initial-points=5000",
-                "wasmer.metering.costs.Loop=7", "wasmer.cache.enabled=false", "wasmer.pool.size=3",
-                "wasmer.pool.borrow-timeout=250ms", "wasmer.modules.locations=classpath:wasm/spin.wat",
-                "wasmer.limits.max-memory=2MB", "wasmer.limits.max-table-elements=100", "wasmer.metrics.calls=false")
+        runner().withPropertyValues(
+                        "wasmer.backend=singlepass",
+                        "wasmer.features.bulk-memory=true",
+                        "wasmer.features.simd=false",
+                        "wasmer.canonicalize-nans=true",
+                        "wasmer.target.cpu-features=sse2,sse4.2,avx",
+                        "wasmer.metering.enabled=true",
+                        "wasmer.metering.initial-points=5000",
+                        "wasmer.metering.costs.Loop=7",
+                        "wasmer.cache.enabled=false",
+                        "wasmer.pool.size=3",
+                        "wasmer.pool.borrow-timeout=250ms",
+                        "wasmer.modules.locations=classpath:wasm/spin.wat",
+                        "wasmer.limits.max-memory=2MB",
+                        "wasmer.limits.max-table-elements=100",
+                        "wasmer.metrics.calls=false")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     Config c = ctx.getBean(Engine.class).config();
                     assertThat(c.backend()).isEqualTo(Backend.SINGLEPASS);
-                    assertThat(c.features()).containsEntry(Feature.BULK_MEMORY, true)
+                    assertThat(c.features())
+                            .containsEntry(Feature.BULK_MEMORY, true)
                             .containsEntry(Feature.SIMD, false);
                     assertThat(c.canonicalizeNans()).isTrue();
                     assertThat(c.target().cpuFeatures()).containsExactlyInAnyOrder("sse2", "sse4.2", "avx");
@@ -99,7 +121,9 @@ class WasmerAutoConfigurationTests {
                     assertThat(c.maxMemoryPages()).isEqualTo(32);
                     assertThat(c.maxTableElements()).isEqualTo(100);
                     WasmModules modules = ctx.getBean(WasmModules.class);
-                    assertThat(modules.all()).extracting(WasmModules.Entry::name).containsExactly("spin");
+                    assertThat(modules.all())
+                            .extracting(WasmModules.Entry::name)
+                            .containsExactly("spin");
                     assertThat(modules.cacheState(modules.get("spin"))).isEqualTo("memory");
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
@@ -109,7 +133,8 @@ class WasmerAutoConfigurationTests {
                     assertThat(pool.stats().get("spin").exhaustions()).isEqualTo(1);
                     assertThat(pool.stats().get("spin").consumedPoints()).isGreaterThan(5000);
                     org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.call("nope", "f"))
-                            .isInstanceOf(UnknownModuleException.class).hasMessageContaining("[spin]");
+                            .isInstanceOf(UnknownModuleException.class)
+                            .hasMessageContaining("[spin]");
                 });
     }
 
@@ -118,8 +143,14 @@ class WasmerAutoConfigurationTests {
         runner().withPropertyValues("wasmer.metering.enabled=true").run(ctx -> {
             assertThat(ctx).hasNotFailed();
             assertThat(output.getOut().lines().filter(l -> l.contains(" INFO ") && l.contains("Wasmer 7.4.2")))
-                    .singleElement().asString().contains("libwasmer", "backend cranelift",
-                            "metering 10000000 points", "3 modules [add, counter, spin]", "(compiled 3, from disk 0");
+                    .singleElement()
+                    .asString()
+                    .contains(
+                            "libwasmer",
+                            "backend cranelift",
+                            "metering 10000000 points",
+                            "3 modules [add, counter, spin]",
+                            "(compiled 3, from disk 0");
         });
     }
 
@@ -177,17 +208,24 @@ class WasmerAutoConfigurationTests {
 
     @Test
     void canBeDisabled() {
-        runner().withPropertyValues("wasmer.enabled=false").run(ctx -> assertThat(ctx).doesNotHaveBean(Engine.class)
-                .doesNotHaveBean(WasmModules.class));
+        runner().withPropertyValues("wasmer.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean(Engine.class).doesNotHaveBean(WasmModules.class));
     }
 
     @Test
     void worksWithoutActuatorOrMicrometer() {
-        runner().withClassLoader(new FilteredClassLoader(Endpoint.class, MeterRegistry.class,
-                org.springframework.boot.health.contributor.AbstractHealthIndicator.class))
-                .withPropertyValues("management.endpoints.web.exposure.include=wasmer").run(ctx -> {
-                    assertThat(ctx).hasNotFailed().hasSingleBean(Engine.class).hasSingleBean(WasmInstancePool.class)
-                            .doesNotHaveBean(WasmerEndpoint.class).doesNotHaveBean(WasmerMetrics.class)
+        runner().withClassLoader(new FilteredClassLoader(
+                        Endpoint.class,
+                        MeterRegistry.class,
+                        org.springframework.boot.health.contributor.AbstractHealthIndicator.class))
+                .withPropertyValues("management.endpoints.web.exposure.include=wasmer")
+                .run(ctx -> {
+                    assertThat(ctx)
+                            .hasNotFailed()
+                            .hasSingleBean(Engine.class)
+                            .hasSingleBean(WasmInstancePool.class)
+                            .doesNotHaveBean(WasmerEndpoint.class)
+                            .doesNotHaveBean(WasmerMetrics.class)
                             .doesNotHaveBean(WasmerHealthIndicator.class);
                 });
     }
@@ -207,8 +245,8 @@ class WasmerAutoConfigurationTests {
 
     @Test
     void aCacheDirectoryOthersCanWriteFailsStartupWithAnAction() throws Exception {
-        java.nio.file.Files.setPosixFilePermissions(cacheDir,
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        java.nio.file.Files.setPosixFilePermissions(
+                cacheDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         runner().run(ctx -> {
             assertThat(ctx).hasFailed();
             Throwable root = ctx.getStartupFailure();
@@ -219,8 +257,8 @@ class WasmerAutoConfigurationTests {
             assertThat(analysis.getAction()).contains("chmod go-w " + cacheDir).contains("wasmer.cache.directory");
         });
         // a key in configuration is the only key: a key file is neither made nor read
-        java.nio.file.Files.setPosixFilePermissions(cacheDir,
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.Files.setPosixFilePermissions(
+                cacheDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         runner().withPropertyValues("wasmer.cache.key=" + "k".repeat(32)).run(ctx -> {
             assertThat(ctx).hasNotFailed();
             assertThat(cacheDir.resolve(".mac-key")).doesNotExist();
@@ -233,7 +271,9 @@ class WasmerAutoConfigurationTests {
             assertThat(ctx).hasFailed();
             FailureAnalysis analysis = new WasmerFailureAnalyzer().analyze(ctx.getStartupFailure());
             assertThat(analysis).isNotNull();
-            assertThat(analysis.getDescription()).contains("wasmer.backend=headless").contains("compiles nothing");
+            assertThat(analysis.getDescription())
+                    .contains("wasmer.backend=headless")
+                    .contains("compiles nothing");
             assertThat(analysis.getAction()).contains("wasmer.backend").contains("cranelift");
         });
     }
@@ -241,7 +281,8 @@ class WasmerAutoConfigurationTests {
     @Test
     void theDiskCacheDefaultsToTheUsersOwnCacheDirectory() {
         assertThat(new WasmerProperties().getCache().getDirectory()).isNull(); // the bean then takes this one:
-        assertThat(ModuleCache.defaultDirectory().toString()).endsWith("/wasmer-java/modules")
+        assertThat(ModuleCache.defaultDirectory().toString())
+                .endsWith("/wasmer-java/modules")
                 .doesNotStartWith(System.getProperty("java.io.tmpdir"));
     }
 
@@ -254,7 +295,8 @@ class WasmerAutoConfigurationTests {
                 dev.wasmerffm.Instance.create(store, add).close();
             }
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.wasmerffm.Instance.create(store, add))
-                    .isInstanceOf(dev.wasmerffm.StoreLimitException.class).hasMessageContaining("instance pool");
+                    .isInstanceOf(dev.wasmerffm.StoreLimitException.class)
+                    .hasMessageContaining("instance pool");
         });
     }
 
@@ -262,40 +304,56 @@ class WasmerAutoConfigurationTests {
 
     @Test
     void aGlobalCallTimeoutStopsAnUnmeteredEndlessLoopAndThePoolServesOn() {
-        runner().withPropertyValues("wasmer.limits.call-timeout=50ms", "wasmer.pool.size=1").run(ctx -> {
-            assertThat(ctx).hasNotFailed();
-            assertThat(ctx.getBean(Engine.class).config().deadlines()).isTrue();
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1));
-            for (int i = 0; i < 3; i++) { // pool.size calls in a row: each frees its slot
-                assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
-                assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
-            }
-            WasmInstancePool.Stats stats = pool.stats().get("spin");
-            assertThat(stats.deadlines()).isEqualTo(3);
-            assertThat(stats.exhaustions()).isZero();
-            assertThat(stats.recycled()).isEqualTo(3); // each stopped instance was replaced
-            assertThat(stats.created()).isEqualTo(1);
-        });
+        runner().withPropertyValues("wasmer.limits.call-timeout=50ms", "wasmer.pool.size=1")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean(Engine.class).config().deadlines()).isTrue();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.limits("spin"))
+                            .isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1));
+                    for (int i = 0; i < 3; i++) { // pool.size calls in a row: each frees its slot
+                        assertThatThrownBy(() -> pool.call("spin", "spin"))
+                                .isInstanceOf(DeadlineExceededException.class);
+                        assertThat(pool.call("spin", "square", 12L)).containsExactly(144L);
+                    }
+                    WasmInstancePool.Stats stats = pool.stats().get("spin");
+                    assertThat(stats.deadlines()).isEqualTo(3);
+                    assertThat(stats.exhaustions()).isZero();
+                    assertThat(stats.recycled()).isEqualTo(3); // each stopped instance was replaced
+                    assertThat(stats.created()).isEqualTo(1);
+                });
     }
 
     @Test
     void perModuleSettingsOverrideTheGlobalOnesAndShowInTheEndpoint() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer",
-                "wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000000000000",
-                "wasmer.modules.settings.spin.call-timeout=40ms", "wasmer.modules.settings.add.points=5000")
+        runner().withPropertyValues(
+                        "management.endpoints.web.exposure.include=wasmer",
+                        "wasmer.metering.enabled=true",
+                        "wasmer.metering.initial-points=1000000000000",
+                        "wasmer.modules.settings.spin.call-timeout=40ms",
+                        "wasmer.modules.settings.add.points=5000")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-                    assertThat(pool.limits("spin")).isEqualTo(new ModuleLimits(1_000_000_000_000L,
-                            Duration.ofMillis(40), -1, Runtime.getRuntime().availableProcessors()));
-                    assertThat(pool.limits("add")).isEqualTo(new ModuleLimits(5000, Duration.ZERO, -1,
-                            Runtime.getRuntime().availableProcessors()));
+                    assertThat(pool.limits("spin"))
+                            .isEqualTo(new ModuleLimits(
+                                    1_000_000_000_000L,
+                                    Duration.ofMillis(40),
+                                    -1,
+                                    Runtime.getRuntime().availableProcessors()));
+                    assertThat(pool.limits("add"))
+                            .isEqualTo(new ModuleLimits(
+                                    5000,
+                                    Duration.ZERO,
+                                    -1,
+                                    Runtime.getRuntime().availableProcessors()));
                     long t0 = System.nanoTime();
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
                     assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(40L, 2_000L);
                     assertThat(pool.call("add", "add", 40, 2)).containsExactly(42);
-                    assertThat(pool.stats().get("add").remainingPoints()).isGreaterThan(4990).isLessThan(5000);
+                    assertThat(pool.stats().get("add").remainingPoints())
+                            .isGreaterThan(4990)
+                            .isLessThan(5000);
                     WasmerEndpoint endpoint = ctx.getBean(WasmerEndpoint.class);
                     assertThat(endpoint.module("spin").limits().callTimeout()).isEqualTo(Duration.ofMillis(40));
                     assertThat(endpoint.module("add").limits().points()).isEqualTo(5000);
@@ -307,7 +365,8 @@ class WasmerAutoConfigurationTests {
     void perModulePointsApplyWithoutAnyDeadline() {
         runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.modules.settings.spin.points=5000")
                 .run(ctx -> {
-                    assertThat(ctx.getBean(Engine.class).config().metering().initialPoints()).isEqualTo(10_000_000);
+                    assertThat(ctx.getBean(Engine.class).config().metering().initialPoints())
+                            .isEqualTo(10_000_000);
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
                     assertThat(pool.stats().get("spin").consumedPoints()).isBetween(5000L, 5100L);
@@ -316,36 +375,54 @@ class WasmerAutoConfigurationTests {
 
     @Test
     void aWasiModulesPooledInstancesGetTheArgsEnvAndDirectoriesOfItsSettings(@TempDir java.nio.file.Path dir) {
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-                .withPropertyValues("wasmer.modules.locations=classpath:wasi-wasm/*.wat",
-                        "wasmer.cache.enabled=false")
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues("wasmer.modules.locations=classpath:wasi-wasm/*.wat", "wasmer.cache.enabled=false")
                 .run(ctx -> {
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-                    assertThat(pool.call("wasiinfo", "argc")).as("the program name only").containsExactly(1);
+                    assertThat(pool.call("wasiinfo", "argc"))
+                            .as("the program name only")
+                            .containsExactly(1);
                     assertThat(pool.call("wasiinfo", "envc")).containsExactly(0);
-                    assertThat(pool.call("wasiinfo", "firstdir")).as("BADF: no directory").containsExactly(8);
+                    assertThat(pool.call("wasiinfo", "firstdir"))
+                            .as("BADF: no directory")
+                            .containsExactly(8);
                 });
-        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-                .withPropertyValues("wasmer.modules.locations=classpath:wasi-wasm/*.wat",
-                        "wasmer.cache.enabled=false", "wasmer.modules.settings.wasiinfo.wasi.args=a,b",
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues(
+                        "wasmer.modules.locations=classpath:wasi-wasm/*.wat",
+                        "wasmer.cache.enabled=false",
+                        "wasmer.modules.settings.wasiinfo.wasi.args=a,b",
                         "wasmer.modules.settings.wasiinfo.wasi.env.LANG=C",
                         "wasmer.modules.settings.wasiinfo.wasi.env.MODE=test",
                         "wasmer.modules.settings.wasiinfo.wasi.dirs[/data]=" + dir)
                 .run(ctx -> {
-                    assertThat(ctx.getBean(WasmerProperties.class).getModules().getSettings().get("wasiinfo")
-                            .getWasi().getDirs()).containsOnlyKeys("/data");
+                    assertThat(ctx.getBean(WasmerProperties.class)
+                                    .getModules()
+                                    .getSettings()
+                                    .get("wasiinfo")
+                                    .getWasi()
+                                    .getDirs())
+                            .containsOnlyKeys("/data");
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                     assertThat(pool.call("wasiinfo", "argc")).containsExactly(3);
                     assertThat(pool.call("wasiinfo", "envc")).containsExactly(2);
-                    assertThat(pool.call("wasiinfo", "firstdir")).as("a preopen").containsExactly(0);
+                    assertThat(pool.call("wasiinfo", "firstdir"))
+                            .as("a preopen")
+                            .containsExactly(0);
                 });
     }
 
     @Test
     void perModuleMaxMemoryAndPoolSizeOverTheGlobalOnes() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=wasmer", "wasmer.pool.size=3",
-                "wasmer.pool.borrow-timeout=100ms", "wasmer.limits.max-memory=16MB",
-                "wasmer.modules.settings.counter.max-memory=128KB", "wasmer.modules.settings.add.pool-size=1")
+        runner().withPropertyValues(
+                        "management.endpoints.web.exposure.include=wasmer",
+                        "wasmer.pool.size=3",
+                        "wasmer.pool.borrow-timeout=100ms",
+                        "wasmer.limits.max-memory=16MB",
+                        "wasmer.modules.settings.counter.max-memory=128KB",
+                        "wasmer.modules.settings.add.pool-size=1")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
@@ -356,15 +433,20 @@ class WasmerAutoConfigurationTests {
                     try (WasmInstancePool.Lease counter = pool.borrow("counter")) {
                         dev.wasmerffm.Memory memory = counter.instance().memory("memory");
                         assertThat(memory.grow(1)).isTrue(); // 2 pages = 128 KiB
-                        assertThat(memory.grow(1)).as("past the module's own cap").isFalse();
+                        assertThat(memory.grow(1))
+                                .as("past the module's own cap")
+                                .isFalse();
                     }
                     try (WasmInstancePool.Lease add = pool.borrow("add")) {
-                        assertThatThrownBy(() -> pool.borrow("add")).hasMessageContaining("pool size 1")
+                        assertThatThrownBy(() -> pool.borrow("add"))
+                                .hasMessageContaining("pool size 1")
                                 .hasMessageContaining("wasmer.modules.settings.add.pool-size");
                     }
                     WasmModules modules = ctx.getBean(WasmModules.class);
-                    assertThat(modules.get("counter").module().engine().config().maxMemoryPages()).isEqualTo(2);
-                    assertThat(modules.get("add").module().engine().config().maxMemoryPages()).isEqualTo(256);
+                    assertThat(modules.get("counter").module().engine().config().maxMemoryPages())
+                            .isEqualTo(2);
+                    assertThat(modules.get("add").module().engine().config().maxMemoryPages())
+                            .isEqualTo(256);
                     WasmerEndpoint endpoint = ctx.getBean(WasmerEndpoint.class);
                     assertThat(endpoint.module("counter").limits().maxMemory()).isEqualTo(128 * 1024);
                     assertThat(endpoint.module("add").limits().poolSize()).isEqualTo(1);
@@ -379,21 +461,29 @@ class WasmerAutoConfigurationTests {
             assertThat(pool.call("counter", "next")).containsExactly(1);
             assertThat(pool.call("counter", "next")).as("reused by default").containsExactly(2);
         });
-        runner().withPropertyValues("wasmer.pool.size=1", "wasmer.pool.instance-reuse=fresh-per-call").run(ctx -> {
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(pool.call("counter", "next")).containsExactly(1);
-            assertThat(pool.call("counter", "next")).as("a fresh instance").containsExactly(1);
-            assertThat(pool.stats().get("counter").recycled()).isEqualTo(2);
-        });
+        runner().withPropertyValues("wasmer.pool.size=1", "wasmer.pool.instance-reuse=fresh-per-call")
+                .run(ctx -> {
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThat(pool.call("counter", "next")).containsExactly(1);
+                    assertThat(pool.call("counter", "next"))
+                            .as("a fresh instance")
+                            .containsExactly(1);
+                    assertThat(pool.stats().get("counter").recycled()).isEqualTo(2);
+                });
         for (var reuse : List.of("reuse", "discard-after-trap")) {
-            runner().withPropertyValues("wasmer.pool.size=1", "wasmer.metering.enabled=true",
-                    "wasmer.metering.initial-points=10000", "wasmer.pool.instance-reuse=" + reuse).run(ctx -> {
+            runner().withPropertyValues(
+                            "wasmer.pool.size=1",
+                            "wasmer.metering.enabled=true",
+                            "wasmer.metering.initial-points=10000",
+                            "wasmer.pool.instance-reuse=" + reuse)
+                    .run(ctx -> {
                         WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
                         assertThat(pool.call("spin", "square", 2L)).containsExactly(4L);
                         assertThatThrownBy(() -> pool.call("spin", "spin"))
                                 .isInstanceOf(MeteringExhaustedException.class);
                         assertThat(pool.call("spin", "square", 3L)).containsExactly(9L);
-                        assertThat(pool.stats().get("spin").recycled()).as(reuse)
+                        assertThat(pool.stats().get("spin").recycled())
+                                .as(reuse)
                                 .isEqualTo(reuse.equals("reuse") ? 0 : 1);
                     });
         }
@@ -420,19 +510,24 @@ class WasmerAutoConfigurationTests {
         runner().withPropertyValues("wasmer.modules.locations=classpath:nowhere/*.wasm,classpath:wasm/add.wat")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
-                    assertThat(ctx.getBean(WasmModules.class).all()).extracting(WasmModules.Entry::name)
+                    assertThat(ctx.getBean(WasmModules.class).all())
+                            .extracting(WasmModules.Entry::name)
                             .containsExactly("add");
-                    assertThat(output).contains("WARN").contains("wasmer.modules.locations: "
-                            + "'classpath:nowhere/*.wasm' matches no module");
+                    assertThat(output)
+                            .contains("WARN")
+                            .contains("wasmer.modules.locations: " + "'classpath:nowhere/*.wasm' matches no module");
                 });
     }
 
     @Test
     void anUnknownOperatorInMeteringCostsFailsStartupNamingTheProperty() {
-        runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.costs.Cal=1000000").run(ctx -> {
-            assertThat(ctx).hasFailed();
-            assertThat(ctx.getStartupFailure()).rootCause().hasMessageContaining("wasmer.metering.costs.Cal")
-                    .hasMessageContaining("no operator named 'Cal'");
-        });
+        runner().withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.costs.Cal=1000000")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure())
+                            .rootCause()
+                            .hasMessageContaining("wasmer.metering.costs.Cal")
+                            .hasMessageContaining("no operator named 'Cal'");
+                });
     }
 }

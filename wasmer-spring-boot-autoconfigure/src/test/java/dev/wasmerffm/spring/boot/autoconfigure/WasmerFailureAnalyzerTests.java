@@ -41,49 +41,92 @@ class WasmerFailureAnalyzerTests {
     static Stream<Arguments> failures() throws IOException {
         Path file = Files.writeString(tmp.resolve("a-file"), "");
         return Stream.of(
-                failure(PLAIN, "wasmer.modules.locations=classpath:bad/notwasm.wasm",
-                        "WebAssembly module 'notwasm' (file:", "not a WebAssembly binary"),
-                failure(PLAIN, "wasmer.modules.locations=classpath:bad/syntax.wat",
-                        "WebAssembly module 'syntax' (file:", "Correct the WebAssembly text at the line and column"),
-                failure(PLAIN, "wasmer.modules.locations=classpath:bad/invalid.wasm",
-                        "WebAssembly module 'invalid' (file:", "The module is not valid for this engine"),
-                failure(PLAIN, "wasmer.modules.locations=classpath:bad/big.wat,wasmer.limits.max-memory=64KB",
-                        "memory 0 needs at least 10 pages, above the limit of 1 pages", "Raise wasmer.limits.max-memory"),
-                failure(PLAIN, "wasmer.metering.initial-points=-5",
-                        "Property: wasmer.metering.initial-points", "Update your application's configuration"),
-                failure(PLAIN, "wasmer.metering.costs.Call=-1", "must be at least 0", "Update your application's"),
-                failure(PLAIN, "wasmer.limits.max-memory=-1MB", "Property: wasmer.limits.max-memory",
+                failure(
+                        PLAIN,
+                        "wasmer.modules.locations=classpath:bad/notwasm.wasm",
+                        "WebAssembly module 'notwasm' (file:",
+                        "not a WebAssembly binary"),
+                failure(
+                        PLAIN,
+                        "wasmer.modules.locations=classpath:bad/syntax.wat",
+                        "WebAssembly module 'syntax' (file:",
+                        "Correct the WebAssembly text at the line and column"),
+                failure(
+                        PLAIN,
+                        "wasmer.modules.locations=classpath:bad/invalid.wasm",
+                        "WebAssembly module 'invalid' (file:",
+                        "The module is not valid for this engine"),
+                failure(
+                        PLAIN,
+                        "wasmer.modules.locations=classpath:bad/big.wat,wasmer.limits.max-memory=64KB",
+                        "memory 0 needs at least 10 pages, above the limit of 1 pages",
+                        "Raise wasmer.limits.max-memory"),
+                failure(
+                        PLAIN,
+                        "wasmer.metering.initial-points=-5",
+                        "Property: wasmer.metering.initial-points",
                         "Update your application's configuration"),
-                failure(PLAIN, "wasmer.limits.max-memory=1KB", "must be at least 64KB, one WebAssembly page",
+                failure(PLAIN, "wasmer.metering.costs.Call=-1", "must be at least 0", "Update your application's"),
+                failure(
+                        PLAIN,
+                        "wasmer.limits.max-memory=-1MB",
+                        "Property: wasmer.limits.max-memory",
+                        "Update your application's configuration"),
+                failure(
+                        PLAIN,
+                        "wasmer.limits.max-memory=1KB",
+                        "must be at least 64KB, one WebAssembly page",
                         "Update your application's configuration"),
                 failure(PLAIN, "wasmer.pool.size=0", "Property: wasmer.pool.size", "must be at least 1"),
                 failure(PLAIN, "wasmer.cache.key=short", "Property: wasmer.cache.key", "at least 32 characters, got 5"),
-                failure(PLAIN, "wasmer.metering.enabled=true,wasmer.metering.costs.Cal=1000000",
-                        "wasmer.metering.costs.Cal", "no operator named 'Cal'"),
-                failure(PLAIN, "wasmer.cache.enabled=true,wasmer.cache.directory=" + file.resolve("cache"),
-                        "cannot be created or read", "wasmer.cache.directory"),
-                failure(PLAIN, HOST_WASM, "module 'text' imports env.twice: (i32) -> (i32), which no "
-                        + "@WasmHostFunction bean method provides",
+                failure(
+                        PLAIN,
+                        "wasmer.metering.enabled=true,wasmer.metering.costs.Cal=1000000",
+                        "wasmer.metering.costs.Cal",
+                        "no operator named 'Cal'"),
+                failure(
+                        PLAIN,
+                        "wasmer.cache.enabled=true,wasmer.cache.directory=" + file.resolve("cache"),
+                        "cannot be created or read",
+                        "wasmer.cache.directory"),
+                failure(
+                        PLAIN,
+                        HOST_WASM,
+                        "module 'text' imports env.twice: (i32) -> (i32), which no "
+                                + "@WasmHostFunction bean method provides",
                         "Add a bean method @WasmHostFunction(module = \"env\", name = \"twice\") of type (i32) -> (i32)"),
-                failure(new Class<?>[] {WasmerIntegrationTests.App.class,
-                    ModuleInterfacesAndHostFunctionsTests.WrongHost.class}, HOST_WASM,
-                        "WrongHost.twice(int) of bean", "Change WrongHost.twice(int) to (i32) -> (i32)"),
-                failure(new Class<?>[] {WasmerIntegrationTests.App.class, ModuleInterfacesAndHostFunctionsTests.WrongApp.class},
-                        HOST_WASM, "WrongPlugin.quadruple(int) does not match export text.quadruple",
+                failure(
+                        new Class<?>[] {
+                            WasmerIntegrationTests.App.class, ModuleInterfacesAndHostFunctionsTests.WrongHost.class
+                        },
+                        HOST_WASM,
+                        "WrongHost.twice(int) of bean",
+                        "Change WrongHost.twice(int) to (i32) -> (i32)"),
+                failure(
+                        new Class<?>[] {
+                            WasmerIntegrationTests.App.class, ModuleInterfacesAndHostFunctionsTests.WrongApp.class
+                        },
+                        HOST_WASM,
+                        "WrongPlugin.quadruple(int) does not match export text.quadruple",
                         "Change WrongPlugin.quadruple(int) to (i32) -> (i32)"),
-                failure(new Class<?>[] {ModuleInterfacesAndHostFunctionsTests.BootApp.class},
-                        "wasmer.modules.locations=classpath:nowhere/*.wat", "no WebAssembly module named 'text'",
+                failure(
+                        new Class<?>[] {ModuleInterfacesAndHostFunctionsTests.BootApp.class},
+                        "wasmer.modules.locations=classpath:nowhere/*.wat",
+                        "no WebAssembly module named 'text'",
                         "Add text.wasm or text.wat at one of wasmer.modules.locations [classpath:nowhere/*.wat]"));
     }
 
     @ParameterizedTest
     @MethodSource("failures")
-    void aStartupFailureIsReportedInAFewLinesWithWhatToChange(Class<?>[] sources, String properties,
-            String description, String action, CapturedOutput output) {
+    void aStartupFailureIsReportedInAFewLinesWithWhatToChange(
+            Class<?>[] sources, String properties, String description, String action, CapturedOutput output) {
         List<String> all = new ArrayList<>(List.of("wasmer.cache.enabled=false", "spring.main.banner-mode=off"));
         all.addAll(List.of(properties.split(",")));
-        assertThatThrownBy(() -> new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
-                .properties(all.toArray(String[]::new)).run()).isNotNull();
+        assertThatThrownBy(() -> new SpringApplicationBuilder(sources)
+                        .web(WebApplicationType.NONE)
+                        .properties(all.toArray(String[]::new))
+                        .run())
+                .isNotNull();
         String log = output.getAll();
         assertThat(log).contains("APPLICATION FAILED TO START");
         String report = log.substring(log.lastIndexOf("APPLICATION FAILED TO START"));
@@ -98,21 +141,34 @@ class WasmerFailureAnalyzerTests {
     /** The child JVM's application. */
     public static final class MissingLibraryApp {
         public static void main(String[] args) {
-            new SpringApplicationBuilder(WasmerIntegrationTests.App.class).web(WebApplicationType.NONE)
-                    .properties("wasmer.library-path=/nonexistent/libwasmer.so").run();
+            new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("wasmer.library-path=/nonexistent/libwasmer.so")
+                    .run();
         }
     }
 
     @Test
     void aMissingLibraryTellsWhatToSetOrRun() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), MissingLibraryApp.class.getName()).redirectErrorStream(true)
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        MissingLibraryApp.class.getName())
+                .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isNotZero();
-        assertThat(out).contains("APPLICATION FAILED TO START", "libwasmer could not be loaded",
-                "/nonexistent/libwasmer.so", "Action:", "wasmer.library-path", "build-libwasmer.sh");
+        assertThat(out)
+                .contains(
+                        "APPLICATION FAILED TO START",
+                        "libwasmer could not be loaded",
+                        "/nonexistent/libwasmer.so",
+                        "Action:",
+                        "wasmer.library-path",
+                        "build-libwasmer.sh");
     }
 }

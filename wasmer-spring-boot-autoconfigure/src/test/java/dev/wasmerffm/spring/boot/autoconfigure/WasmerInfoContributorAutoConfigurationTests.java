@@ -12,7 +12,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class WasmerInfoContributorAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class, WasmerInfoContributorAutoConfiguration.class))
+            .withConfiguration(
+                    AutoConfigurations.of(WasmerAutoConfiguration.class, WasmerInfoContributorAutoConfiguration.class))
             .withPropertyValues("wasmer.cache.enabled=false");
 
     @Test

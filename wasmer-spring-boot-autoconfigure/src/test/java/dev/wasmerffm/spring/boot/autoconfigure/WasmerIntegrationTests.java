@@ -27,19 +27,19 @@ class WasmerIntegrationTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
-    static class App {
-    }
+    static class App {}
 
     static ConfigurableApplicationContext start(Path cacheDir) {
-        return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-                .properties("wasmer.cache.directory=" + cacheDir, "wasmer.pool.size=4").run();
+        return new SpringApplicationBuilder(App.class)
+                .web(WebApplicationType.NONE)
+                .properties("wasmer.cache.directory=" + cacheDir, "wasmer.pool.size=4")
+                .run();
     }
 
     @Test
-    void eightThreadsThroughTheStoreBeanAndThePoolThenARestartCompilesNothing(@TempDir Path cacheDir)
-            throws Exception {
-        try (ConfigurableApplicationContext ctx = start(cacheDir); ExecutorService threads =
-                Executors.newFixedThreadPool(8)) {
+    void eightThreadsThroughTheStoreBeanAndThePoolThenARestartCompilesNothing(@TempDir Path cacheDir) throws Exception {
+        try (ConfigurableApplicationContext ctx = start(cacheDir);
+                ExecutorService threads = Executors.newFixedThreadPool(8)) {
             WasmModules modules = ctx.getBean(WasmModules.class);
             assertThat(modules.all()).hasSize(3);
             assertThat(ctx.getBean(ModuleCache.class).stats().compiles()).isEqualTo(3);
@@ -74,7 +74,8 @@ class WasmerIntegrationTests {
             ModuleCache.Stats stats = again.getBean(ModuleCache.class).stats();
             assertThat(stats.compiles()).isZero();
             assertThat(stats.diskLoads()).isEqualTo(3);
-            assertThat(again.getBean(WasmInstancePool.class).call("add", "add", 1, 2)).containsExactly(3);
+            assertThat(again.getBean(WasmInstancePool.class).call("add", "add", 1, 2))
+                    .containsExactly(3);
         }
     }
 }

@@ -32,8 +32,8 @@ public class WasmerEndpoint {
     private final @Nullable WasmHostFunctions hostFunctions;
 
     /** @param hostFunctions the bean methods providing imports, or null */
-    public WasmerEndpoint(Engine engine, WasmModules modules, WasmInstancePool pool,
-            @Nullable WasmHostFunctions hostFunctions) {
+    public WasmerEndpoint(
+            Engine engine, WasmModules modules, WasmInstancePool pool, @Nullable WasmHostFunctions hostFunctions) {
         this.engine = engine;
         this.modules = modules;
         this.pool = pool;
@@ -49,15 +49,29 @@ public class WasmerEndpoint {
         Map<String, Boolean> features = new TreeMap<>();
         c.features().forEach((f, on) -> features.put(f.toString(), on));
         Map<String, WasmInstancePool.Stats> stats = pool.stats();
-        List<ModuleDescriptor> list = modules.all().stream().map(e -> describe(e, stats.get(e.name()))).toList();
-        long consumed = stats.values().stream().mapToLong(WasmInstancePool.Stats::consumedPoints).sum();
-        long exhaustions = stats.values().stream().mapToLong(WasmInstancePool.Stats::exhaustions).sum();
-        return new WasmerDescriptor(new VersionDescriptor(v.full(), v.major(), v.minor(), v.patch(), v.pre()),
-                c.backend().toString(), backends, Wasmer.isHeadless(), features,
+        List<ModuleDescriptor> list = modules.all().stream()
+                .map(e -> describe(e, stats.get(e.name())))
+                .toList();
+        long consumed = stats.values().stream()
+                .mapToLong(WasmInstancePool.Stats::consumedPoints)
+                .sum();
+        long exhaustions = stats.values().stream()
+                .mapToLong(WasmInstancePool.Stats::exhaustions)
+                .sum();
+        return new WasmerDescriptor(
+                new VersionDescriptor(v.full(), v.major(), v.minor(), v.patch(), v.pre()),
+                c.backend().toString(),
+                backends,
+                Wasmer.isHeadless(),
+                features,
                 c.target() == null ? "host" : c.target().toString(),
-                new MeteringDescriptor(c.metering() != null, c.metering() == null ? 0 : c.metering().initialPoints(),
-                        consumed, exhaustions),
-                CacheDescriptor.of(modules.cache().stats()), list);
+                new MeteringDescriptor(
+                        c.metering() != null,
+                        c.metering() == null ? 0 : c.metering().initialPoints(),
+                        consumed,
+                        exhaustions),
+                CacheDescriptor.of(modules.cache().stats()),
+                list);
     }
 
     @ReadOperation
@@ -77,11 +91,17 @@ public class WasmerEndpoint {
     }
 
     private ModuleDescriptor describe(WasmModules.Entry e, WasmInstancePool.@Nullable Stats stats) {
-        return new ModuleDescriptor(e.name(), e.location(),
+        return new ModuleDescriptor(
+                e.name(),
+                e.location(),
                 e.module().imports().stream().map(this::describe).toList(),
-                e.module().exports().stream().collect(Collectors.toMap(ExportType::name,
-                        x -> x.type().toString(), (a, b) -> a, java.util.LinkedHashMap::new)),
-                e.module().isMetered(), modules.cacheState(e), pool.limits(e.name()), stats);
+                e.module().exports().stream()
+                        .collect(Collectors.toMap(
+                                ExportType::name, x -> x.type().toString(), (a, b) -> a, java.util.LinkedHashMap::new)),
+                e.module().isMetered(),
+                modules.cacheState(e),
+                pool.limits(e.name()),
+                stats);
     }
 
     /**
@@ -97,10 +117,17 @@ public class WasmerEndpoint {
      * @param cache module cache statistics
      * @param modules registered modules
      */
-    public record WasmerDescriptor(VersionDescriptor version, String backend, Map<String, Boolean> backends,
-            boolean headless, Map<String, Boolean> features, String target, MeteringDescriptor metering,
-            CacheDescriptor cache, List<ModuleDescriptor> modules) implements OperationResponseBody {
-    }
+    public record WasmerDescriptor(
+            VersionDescriptor version,
+            String backend,
+            Map<String, Boolean> backends,
+            boolean headless,
+            Map<String, Boolean> features,
+            String target,
+            MeteringDescriptor metering,
+            CacheDescriptor cache,
+            List<ModuleDescriptor> modules)
+            implements OperationResponseBody {}
 
     /**
      * libwasmer's version.
@@ -111,8 +138,7 @@ public class WasmerEndpoint {
      * @param patch patch number
      * @param pre pre-release part, empty for a release
      */
-    public record VersionDescriptor(String full, int major, int minor, int patch, String pre) {
-    }
+    public record VersionDescriptor(String full, int major, int minor, int patch, String pre) {}
 
     /**
      * The module cache, in the endpoint's own type: the binding's {@code ModuleCache.Stats} may change without
@@ -128,12 +154,28 @@ public class WasmerEndpoint {
      * @param sharedErrors failed reads or writes of the shared store
      * @param size modules in memory
      */
-    public record CacheDescriptor(long hits, long misses, long diskLoads, long compiles, long rejected,
-            long sharedLoads, long sharedRejected, long sharedErrors, int size) {
+    public record CacheDescriptor(
+            long hits,
+            long misses,
+            long diskLoads,
+            long compiles,
+            long rejected,
+            long sharedLoads,
+            long sharedRejected,
+            long sharedErrors,
+            int size) {
 
         static CacheDescriptor of(dev.wasmerffm.ModuleCache.Stats s) {
-            return new CacheDescriptor(s.hits(), s.misses(), s.diskLoads(), s.compiles(), s.rejected(),
-                    s.sharedLoads(), s.sharedRejected(), s.sharedErrors(), s.size());
+            return new CacheDescriptor(
+                    s.hits(),
+                    s.misses(),
+                    s.diskLoads(),
+                    s.compiles(),
+                    s.rejected(),
+                    s.sharedLoads(),
+                    s.sharedRejected(),
+                    s.sharedErrors(),
+                    s.size());
         }
     }
 
@@ -145,8 +187,7 @@ public class WasmerEndpoint {
      * @param consumedPoints points used by pooled calls so far
      * @param exhaustions pooled calls stopped for lack of points
      */
-    public record MeteringDescriptor(boolean enabled, long initialPoints, long consumedPoints, long exhaustions) {
-    }
+    public record MeteringDescriptor(boolean enabled, long initialPoints, long consumedPoints, long exhaustions) {}
 
     /**
      * One module.
@@ -160,7 +201,14 @@ public class WasmerEndpoint {
      * @param limits the points and call deadline of its pooled calls
      * @param pool its pooled instances, null before first use
      */
-    public record ModuleDescriptor(String name, String location, List<String> imports, Map<String, String> exports,
-            boolean metered, String cache, ModuleLimits limits, WasmInstancePool.@Nullable Stats pool) implements OperationResponseBody {
-    }
+    public record ModuleDescriptor(
+            String name,
+            String location,
+            List<String> imports,
+            Map<String, String> exports,
+            boolean metered,
+            String cache,
+            ModuleLimits limits,
+            WasmInstancePool.@Nullable Stats pool)
+            implements OperationResponseBody {}
 }

@@ -15,7 +15,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** Micrometer meters of the module cache, metering, loads, instantiations and pooled calls. */
-@AutoConfiguration(after = WasmerAutoConfiguration.class,
+@AutoConfiguration(
+        after = WasmerAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(MeterBinder.class)
 @ConditionalOnBean({MeterRegistry.class, ModuleCache.class, WasmInstancePool.class})

@@ -11,7 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /** An Observation per pooled call, when the application has an {@link ObservationRegistry}. */
-@AutoConfiguration(after = WasmerAutoConfiguration.class,
+@AutoConfiguration(
+        after = WasmerAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean({ObservationRegistry.class, Engine.class})

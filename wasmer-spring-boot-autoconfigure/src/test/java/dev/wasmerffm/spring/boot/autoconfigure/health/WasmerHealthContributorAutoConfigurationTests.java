@@ -14,7 +14,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class WasmerHealthContributorAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class, WasmerHealthContributorAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    WasmerAutoConfiguration.class, WasmerHealthContributorAutoConfiguration.class))
             .withPropertyValues("wasmer.cache.enabled=false");
 
     @Test
@@ -27,14 +28,20 @@ class WasmerHealthContributorAutoConfigurationTests {
             for (int i = 0; i < 1000; i++) {
                 assertThat(health.health(true).getStatus().getCode()).isEqualTo("UP");
             }
-            assertThat((System.nanoTime() - t0) / 1_000_000).as("1000 probes, ms").isLessThan(1000);
+            assertThat((System.nanoTime() - t0) / 1_000_000)
+                    .as("1000 probes, ms")
+                    .isLessThan(1000);
             assertThat(cache.stats().compiles()).isEqualTo(compiles);
-            assertThat(health.health(true).getDetails()).containsEntry("modules", 3)
+            assertThat(health.health(true).getDetails())
+                    .containsEntry("modules", 3)
                     .containsEntry("backend", "cranelift");
             Engine closed = new Engine();
             closed.close();
-            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class)).health(false).getStatus()
-                    .getCode()).isEqualTo("DOWN");
+            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class))
+                            .health(false)
+                            .getStatus()
+                            .getCode())
+                    .isEqualTo("DOWN");
         });
     }
 

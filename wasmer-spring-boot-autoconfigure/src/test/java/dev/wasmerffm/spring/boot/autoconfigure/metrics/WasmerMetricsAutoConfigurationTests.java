@@ -18,7 +18,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class WasmerMetricsAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class, WasmerMetricsAutoConfiguration.class))
+            .withConfiguration(
+                    AutoConfigurations.of(WasmerAutoConfiguration.class, WasmerMetricsAutoConfiguration.class))
             .withPropertyValues("wasmer.cache.enabled=false");
 
     @Test
@@ -28,9 +29,17 @@ class WasmerMetricsAutoConfigurationTests {
             SimpleMeterRegistry registry = ctx.getBean(SimpleMeterRegistry.class);
             ctx.getBean(WasmerMetrics.class).bindTo(registry);
             assertThat(registry.get("wasmer.cache.compiles").functionCounter().count()
-                    + registry.get("wasmer.cache.loads").tag("level", "disk").functionCounter().count()).isEqualTo(3);
+                            + registry.get("wasmer.cache.loads")
+                                    .tag("level", "disk")
+                                    .functionCounter()
+                                    .count())
+                    .isEqualTo(3);
             assertThat(registry.get("wasmer.cache.size").gauge().value()).isEqualTo(3);
-            assertThat(registry.get("wasmer.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(3);
+            assertThat(registry.get("wasmer.cache.gets")
+                            .tag("result", "miss")
+                            .functionCounter()
+                            .count())
+                    .isEqualTo(3);
         });
     }
 
@@ -45,17 +54,19 @@ class WasmerMetricsAutoConfigurationTests {
                 assertThatThrownBy(() -> pool.call("add", bogus)).isInstanceOf(WasmerException.class);
                 assertThatThrownBy(() -> pool.call("m" + bogus, bogus)).isInstanceOf(UnknownModuleException.class);
             }
-            assertThat(registry.find("wasmer.calls").timers()).extracting(t -> t.getId().getTag("module") + "."
-                    + t.getId().getTag("function") + ":" + t.getId().getTag("outcome"))
+            assertThat(registry.find("wasmer.calls").timers())
+                    .extracting(t -> t.getId().getTag("module") + "."
+                            + t.getId().getTag("function") + ":" + t.getId().getTag("outcome"))
                     .containsExactlyInAnyOrder("add.add:success", "add.unknown:error", "unknown.unknown:error");
         });
     }
 
     @Test
     void callTimingCanBeTurnedOff() {
-        runner.withBean(SimpleMeterRegistry.class).withPropertyValues("wasmer.metrics.calls=false")
-                .run(ctx -> assertThat(ctx).hasSingleBean(WasmerMetrics.class)
-                        .doesNotHaveBean(WasmerMeterObserver.class));
+        runner.withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("wasmer.metrics.calls=false")
+                .run(ctx ->
+                        assertThat(ctx).hasSingleBean(WasmerMetrics.class).doesNotHaveBean(WasmerMeterObserver.class));
     }
 
     @Test

@@ -23,8 +23,10 @@ class WasmerObservationAutoConfigurationTests {
     final List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class,
-                    WasmerMetricsAutoConfiguration.class, WasmerObservationAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    WasmerAutoConfiguration.class,
+                    WasmerMetricsAutoConfiguration.class,
+                    WasmerObservationAutoConfiguration.class))
             .withPropertyValues("wasmer.cache.enabled=false");
 
     ObservationRegistry registry() {
@@ -51,7 +53,8 @@ class WasmerObservationAutoConfigurationTests {
 
     @Test
     void anObservationPerPooledCallBesideTheMeters() {
-        runner.withBean(ObservationRegistry.class, this::registry).withBean(SimpleMeterRegistry.class)
+        runner.withBean(ObservationRegistry.class, this::registry)
+                .withBean(SimpleMeterRegistry.class)
                 .withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=10000")
                 .run(ctx -> {
                     assertThat(ctx).hasSingleBean(WasmerObservationObserver.class);
@@ -61,12 +64,21 @@ class WasmerObservationAutoConfigurationTests {
                     assertThatThrownBy(() -> pool.call("spin", "spin"))
                             .isInstanceOf(dev.wasmerffm.MeteringExhaustedException.class);
                     assertThatThrownBy(() -> pool.call("nope", "f"));
-                    assertThat(stopped).extracting(WasmerObservationAutoConfigurationTests::describe)
-                            .containsExactly("wasmer.call add.add success", "wasmer.call add.unknown error with error",
+                    assertThat(stopped)
+                            .extracting(WasmerObservationAutoConfigurationTests::describe)
+                            .containsExactly(
+                                    "wasmer.call add.add success",
+                                    "wasmer.call add.unknown error with error",
                                     "wasmer.call spin.spin trap with error",
                                     "wasmer.call unknown.unknown error with error");
-                    assertThat(ctx.getBean(SimpleMeterRegistry.class).get("wasmer.calls").tag("module", "add")
-                            .tag("outcome", "success").timer().count()).as("the meters too").isEqualTo(1);
+                    assertThat(ctx.getBean(SimpleMeterRegistry.class)
+                                    .get("wasmer.calls")
+                                    .tag("module", "add")
+                                    .tag("outcome", "success")
+                                    .timer()
+                                    .count())
+                            .as("the meters too")
+                            .isEqualTo(1);
                 });
     }
 

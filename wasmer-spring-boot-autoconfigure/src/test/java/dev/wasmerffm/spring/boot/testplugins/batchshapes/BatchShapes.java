@@ -6,8 +6,7 @@ import dev.wasmerffm.spring.boot.annotation.WasmModule;
 /** Array methods that are no batch, each made by hand: no test app scans this package. */
 public final class BatchShapes {
 
-    private BatchShapes() {
-    }
+    private BatchShapes() {}
 
     @WasmModule("calc")
     public interface SeveralResults {
