@@ -89,10 +89,16 @@ public final class WasmInstancePool implements AutoCloseable {
 
     /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
     private static final class Pooled {
+        /** Where the lease count is in {@link #leases}: 56 bytes of the array on either side of it. */
+        static final int LEASES = 7;
         final Store store;
         final WasiEnv wasi;
         final Instance instance;
-        long leases;
+        /**
+         * The lease count, alone on its cache line: every lease writes it, and the GC packs the pool's instances side
+         * by side, so as a plain field it shared a line with another thread's instance in some runs.
+         */
+        final long[] leases = new long[2 * LEASES + 1];
 
         Pooled(Store store, WasiEnv wasi, Instance instance) {
             this.store = store;
@@ -328,8 +334,8 @@ public final class WasmInstancePool implements AutoCloseable {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
             if (discard || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
-                    || ++pooled.leases >= pool.settings.maxCalls() || i.isClosed() || pool.closed || slot.retired
-                    || !slot.idle.offer(pooled)) {
+                    || ++pooled.leases[Pooled.LEASES] >= pool.settings.maxCalls() || i.isClosed() || pool.closed
+                    || slot.retired || !slot.idle.offer(pooled)) {
                 slot.close(pooled);
             } else if (slot.retired) { // retired while it was being given back: nothing borrows from it now
                 slot.closeIdle();
