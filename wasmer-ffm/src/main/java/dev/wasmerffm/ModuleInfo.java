@@ -1,8 +1,7 @@
 package dev.wasmerffm;
 
-import com.dylibso.chicory.wasm.WasmWriter;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,12 +25,15 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         List<ExternType> tables = new ArrayList<>();
         List<ExternType> memories = new ArrayList<>();
         List<ExportType> exports = new ArrayList<>();
-        WasmWriter iface = new WasmWriter();
+        ByteArrayOutputStream iface = new ByteArrayOutputStream();
+        iface.writeBytes(WasmReader.HEADER);
         for (WasmReader.Section s : WasmReader.sections(wasm)) {
             if (s.id() < WasmReader.TYPE || s.id() > WasmReader.EXPORT) {
                 continue;
             }
-            iface.writeSection(s.id(), Arrays.copyOfRange(wasm, s.contentStart(), s.end()));
+            iface.write(s.id());
+            Leb.write(iface, s.end() - s.contentStart());
+            iface.write(wasm, s.contentStart(), s.end() - s.contentStart());
             WasmReader r = WasmReader.of(wasm, s);
             int n = r.count("section " + s.id() + " entry count");
             for (int i = 0; i < n; i++) {
@@ -49,7 +51,7 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         }
         boolean v128 = types.stream().anyMatch(FuncType::hasV128)
                 || globals.stream().anyMatch(g -> ((GlobalType) g).content() == ValType.V128);
-        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, iface.bytes());
+        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, iface.toByteArray());
     }
 
     private static FuncType funcType(WasmReader r, int i) {

@@ -29,7 +29,8 @@ final class WasmReader {
     /** The rank of each section id in the spec's order: tag (13) sits before global, data count (12) before code. */
     private static final int[] ORDER = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
 
-    private static final byte[] HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    /** The binary format's magic and version: what every module starts with. */
+    static final byte[] HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
 
     /**
      * A section of a module.

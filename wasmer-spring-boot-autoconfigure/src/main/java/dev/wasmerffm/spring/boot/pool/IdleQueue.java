@@ -21,6 +21,15 @@ final class IdleQueue<T> {
     /** References per cell: 16 × 4 bytes (compressed) or 8 × 8 bytes fill a 64-byte cache line. */
     private static final int STRIDE = 16;
 
+    /**
+     * The array index of cell {@code c}. The first line is left empty: it holds the array's header, whose length
+     * every access reads for its bounds check; with cell 0 there, the CAS of the thread using cell 0 made every other
+     * thread miss that line on each access (poll + offer on two threads: 70-85 ns per thread, 25 ns alone).
+     */
+    private static int at(int c) {
+        return (c + 1) * STRIDE;
+    }
+
     private final int capacity;
     private final AtomicReferenceArray<@Nullable T> cells;
     /** The cell each thread used last. */
@@ -32,7 +41,7 @@ final class IdleQueue<T> {
 
     IdleQueue(int capacity) {
         this.capacity = capacity;
-        this.cells = new AtomicReferenceArray<>(capacity * STRIDE);
+        this.cells = new AtomicReferenceArray<>(at(capacity));
         this.home = ThreadLocal.withInitial(
                 () -> new int[] {(int) (Thread.currentThread().threadId() % capacity)});
     }
@@ -42,7 +51,7 @@ final class IdleQueue<T> {
         int[] h = home.get();
         for (int i = 0; i < capacity; i++) {
             int c = (h[0] + i) % capacity;
-            if (cells.get(c * STRIDE) == null && cells.compareAndSet(c * STRIDE, null, t)) {
+            if (cells.get(at(c)) == null && cells.compareAndSet(at(c), null, t)) {
                 h[0] = c;
                 if (waiting > 0) {
                     wakeOne();
@@ -59,8 +68,8 @@ final class IdleQueue<T> {
         int[] h = home.get();
         for (int i = 0; i < capacity; i++) {
             int c = (h[0] + i) % capacity;
-            T t = cells.get(c * STRIDE);
-            if (t != null && cells.compareAndSet(c * STRIDE, t, null)) {
+            T t = cells.get(at(c));
+            if (t != null && cells.compareAndSet(at(c), t, null)) {
                 h[0] = c;
                 return t;
             }
@@ -111,7 +120,7 @@ final class IdleQueue<T> {
     List<T> snapshot() {
         List<T> out = new ArrayList<>(capacity);
         for (int c = 0; c < capacity; c++) {
-            T t = cells.get(c * STRIDE);
+            T t = cells.get(at(c));
             if (t != null) {
                 out.add(t);
             }

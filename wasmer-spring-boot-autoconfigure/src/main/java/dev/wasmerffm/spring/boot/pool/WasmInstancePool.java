@@ -96,10 +96,17 @@ public final class WasmInstancePool implements AutoCloseable {
 
     /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
     private static final class Pooled {
+        /** Where the lease count is in {@link #leases}: 56 bytes of the array on either side of it. */
+        static final int LEASES = 7;
+
         final Store store;
         final @Nullable WasiEnv wasi;
         final Instance instance;
-        long leases;
+        /**
+         * The lease count, alone on its cache line: every lease writes it, and the GC packs the pool's instances side
+         * by side, so as a plain field it shared a line with another thread's instance in some runs.
+         */
+        final long[] leases = new long[2 * LEASES + 1];
 
         Pooled(Store store, @Nullable WasiEnv wasi, Instance instance) {
             this.store = store;
@@ -348,7 +355,7 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             if (discard
                     || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
-                    || ++pooled.leases >= pool.settings.maxCalls()
+                    || ++pooled.leases[Pooled.LEASES] >= pool.settings.maxCalls()
                     || i.isClosed()
                     || pool.closed
                     || slot.retired
