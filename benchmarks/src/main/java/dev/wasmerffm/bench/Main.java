@@ -157,6 +157,12 @@ public final class Main {
                 "pool on 4 threads vs 1 (throughput; 2 cores, 2 instances)",
                 score.get("throughput4Threads [timing=off]"),
                 score.get("throughput1Thread [timing=off]"));
+        int pairs = smoke ? 2 : 16;
+        double[] paired = probe(CLASSPATH, List.of(), "pool-scaling", Integer.toString(pairs), smoke ? "50" : "300");
+        md.append(String.format(
+                "- pool on 2 threads vs 1 in one JVM, alternating %s ms windows (median of %d pairs,"
+                        + " quartiles %.2f-%.2fx; the load cancels out of each pair): %.2fx%n",
+                smoke ? "50" : "300", pairs, paired[1], paired[2], paired[0]));
         Double bare2 = score.get("scalingBareFfm2Threads");
         Double typed2 = score.get("scalingTyped2Threads");
         if (bare2 != null && typed2 != null) {

@@ -50,6 +50,18 @@ public class PoolBenchmark {
     public void setUp() {
         engine = new Engine();
         cache = new ModuleCache(engine);
+        WasmerObserver observer =
+                timing.equals("off") ? WasmerObserver.NONE : new WasmerMeterObserver(new SimpleMeterRegistry());
+        WasmModules modules = addModule(cache, observer);
+        pool = pool(modules, observer);
+        adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
+        if (adder.add(2, 3) != 5) {
+            throw new IllegalStateException("the interface computes a wrong sum");
+        }
+    }
+
+    /** A registry of one module, {@code add}, as the starter registers a file at a location. */
+    static WasmModules addModule(ModuleCache cache, WasmerObserver observer) {
         byte[] add = "(module (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"
                 .getBytes(StandardCharsets.UTF_8);
         PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver() {
@@ -65,10 +77,12 @@ public class PoolBenchmark {
                 };
             }
         };
-        WasmerObserver observer =
-                timing.equals("off") ? WasmerObserver.NONE : new WasmerMeterObserver(new SimpleMeterRegistry());
-        WasmModules modules = new WasmModules(cache, resolver, List.of("add"), observer);
-        pool = new WasmInstancePool(
+        return new WasmModules(cache, resolver, List.of("add"), observer);
+    }
+
+    /** The pool measured here: two instances per module, reused until they trap. */
+    static WasmInstancePool pool(WasmModules modules, WasmerObserver observer) {
+        return new WasmInstancePool(
                 modules,
                 module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
                 new WasmInstancePool.Settings(
@@ -79,10 +93,6 @@ public class PoolBenchmark {
                 dev.wasmerffm.WasiConfig::new,
                 observer,
                 (store, module) -> new Imports());
-        adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
-        if (adder.add(2, 3) != 5) {
-            throw new IllegalStateException("the interface computes a wrong sum");
-        }
     }
 
     @TearDown(Level.Trial)

@@ -3,11 +3,18 @@ package dev.wasmerffm.bench;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
+import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.spring.boot.observer.WasmerObserver;
+import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntUnaryOperator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -19,7 +26,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>{@code cold-start}: ms from main() to the first result: load libwasmer, engine, compile, instantiate, call;
  *   <li>{@code rss-1000}: KiB of resident (native) memory and KiB of live Java heap that 1 000 live instances (each
  *   with its own store) add;
- *   <li>{@code starter DIR on|off}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on or off.
+ *   <li>{@code starter DIR on|off}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on or off;
+ *   <li>{@code pool-scaling PAIRS MS}: the pool's throughput on two threads over one, in paired windows (see
+ *   {@link #pairedScaling}): the median ratio, then the quartiles.
  * </ul>
  */
 public final class Probes {
@@ -89,8 +98,74 @@ public final class Probes {
                     System.out.printf("%.1f%n", (System.nanoTime() - t0) / 1e6);
                 }
             }
+            case "pool-scaling" -> {
+                try (Engine e = new Engine();
+                        ModuleCache cache = new ModuleCache(e);
+                        WasmInstancePool pool = PoolBenchmark.pool(
+                                PoolBenchmark.addModule(cache, WasmerObserver.NONE), WasmerObserver.NONE)) {
+                    double[] r = pairedScaling(
+                            i -> (Integer) pool.call("add", "add", i, 2)[0],
+                            Integer.parseInt(args[1]),
+                            Long.parseLong(args[2]));
+                    System.out.printf("%.3f %.3f %.3f%n", r[r.length / 2], r[r.length / 4], r[r.length * 3 / 4]);
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    /**
+     * Throughput of {@code op} on two threads over one thread, in alternating windows of {@code windowMs} each, after
+     * two pairs to warm up: each ratio compares windows a moment apart, so the machine's load, which drifts over
+     * seconds, cancels (JMH runs one thread count per fork, minutes apart). The same two threads serve every window, so
+     * each keeps its pooled instance. Returns the {@code pairs} ratios, sorted.
+     */
+    static double[] pairedScaling(IntUnaryOperator op, int pairs, long windowMs) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        Semaphore[] go = {new Semaphore(0), new Semaphore(0)};
+        Semaphore finished = new Semaphore(0);
+        long[] counts = new long[2];
+        for (int t = 0; t < 2; t++) {
+            int id = t;
+            Thread.ofPlatform().daemon().start(() -> {
+                for (int i = 0; ; ) {
+                    go[id].acquireUninterruptibly();
+                    long n = 0;
+                    while (!stop.get()) {
+                        i = op.applyAsInt(i);
+                        n++;
+                    }
+                    counts[id] = n; // published by the release, read after the acquire
+                    finished.release();
+                }
+            });
+        }
+        double[] ratios = new double[pairs];
+        for (int k = -2; k < pairs; k++) {
+            double one = 0;
+            double two = 0;
+            for (int threads = 1; threads <= 2; threads++) {
+                stop.set(false);
+                long t0 = System.nanoTime();
+                for (int t = 0; t < threads; t++) {
+                    go[t].release();
+                }
+                Thread.sleep(windowMs);
+                stop.set(true);
+                finished.acquire(threads);
+                double rate = (counts[0] + (threads == 2 ? counts[1] : 0)) / (double) (System.nanoTime() - t0);
+                if (threads == 1) {
+                    one = rate;
+                } else {
+                    two = rate;
+                }
+            }
+            if (k >= 0) {
+                ratios[k] = two / one;
+            }
+        }
+        Arrays.sort(ratios);
+        return ratios;
     }
 
     static long liveHeap() {

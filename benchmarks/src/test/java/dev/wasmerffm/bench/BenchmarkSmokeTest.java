@@ -85,7 +85,10 @@ class BenchmarkSmokeTest {
                 .contains("| hostRoundTripBareFfm |")
                 .containsPattern("add on 2 threads vs 1, each thread with a"
                         + " store of its own \\(the floor under the pool's\\): C \\d+\\.\\d\\dx, bare FFM \\d+\\.\\d\\dx,"
-                        + " typed binding \\d+\\.\\d\\dx");
+                        + " typed binding \\d+\\.\\d\\dx")
+                .containsPattern(
+                        "pool on 2 threads vs 1 in one JVM, alternating 50 ms windows \\(median of 2 pairs,"
+                                + " quartiles \\d+\\.\\d\\d-\\d+\\.\\d\\dx; the load cancels out of each pair\\): \\d+\\.\\d\\dx");
         assertThat(md)
                 .containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
                 .containsPattern(
