@@ -182,37 +182,48 @@ public final class Main {
         peerTable(md, score, c, peers, smoke);
         md.append("\nStartup and memory (fresh JVMs, median of ")
                 .append(smoke ? 1 : 5)
-                .append("):\n\n");
+                .append("; the two figures of a line from runs made alternately):\n\n");
         int runs = smoke ? 1 : 5;
         Path work = Files.createTempDirectory("wasmer-bench");
         String jars = jarClasspath(work);
-        double cold = median(runs, CLASSPATH, List.of(), "cold-start");
-        double coldAot = median(runs, jars, trainAot(work, jars, "cold-start"), "cold-start");
+        double[] cold = medians(
+                runs,
+                new Probe(CLASSPATH, List.of(), "cold-start"),
+                new Probe(jars, trainAot(work, jars, "cold-start"), "cold-start"));
         md.append(String.format(
                 "- cold start (load libwasmer, engine, compile, instantiate, first call): %.1f ms;"
                         + " with a JDK AOT cache (-XX:AOTCache, one training run): %.1f ms (goal < 100 ms; the same steps"
                         + " from C take %s ms: the rest is the JVM's and FFM's own start)%n",
-                cold, coldAot, c.get("cold_start_ms") == null ? "-" : String.format("%.1f", c.get("cold_start_ms"))));
+                cold[0],
+                cold[1],
+                c.get("cold_start_ms") == null ? "-" : String.format("%.1f", c.get("cold_start_ms"))));
         Path cache = work.resolve("module-cache");
         probe(CLASSPATH, List.of(), "starter", cache.toString(), "on"); // fills the module cache
-        double on = median(runs, CLASSPATH, List.of(), "starter", cache.toString(), "on");
-        double off = median(runs, CLASSPATH, List.of(), "starter", cache.toString(), "off");
+        double[] starter = medians(
+                runs,
+                new Probe(CLASSPATH, List.of(), "starter", cache.toString(), "on"),
+                new Probe(CLASSPATH, List.of(), "starter", cache.toString(), "off"));
         md.append(String.format(
                 "- a Spring context with 10 cached modules: %.1f ms with Wasmer, %.1f ms without: %+.1f ms"
                         + " (goal < 100 ms)%n",
-                on, off, on - off));
-        double onAot = median(
-                runs, jars, trainAot(work, jars, "starter", cache.toString(), "on"), "starter", cache.toString(), "on");
-        double offAot = median(
+                starter[0], starter[1], starter[0] - starter[1]));
+        double[] aot = medians(
                 runs,
-                jars,
-                trainAot(work, jars, "starter", cache.toString(), "off"),
-                "starter",
-                cache.toString(),
-                "off");
+                new Probe(
+                        jars,
+                        trainAot(work, jars, "starter", cache.toString(), "on"),
+                        "starter",
+                        cache.toString(),
+                        "on"),
+                new Probe(
+                        jars,
+                        trainAot(work, jars, "starter", cache.toString(), "off"),
+                        "starter",
+                        cache.toString(),
+                        "off"));
         md.append(String.format(
                 "- the same with a JDK AOT cache each: %.1f ms with Wasmer, %.1f ms without: %+.1f ms%n",
-                onAot, offAot, onAot - offAot));
+                aot[0], aot[1], aot[0] - aot[1]));
         // A fixed, pre-touched heap keeps heap pages out of the RSS delta; live Java objects are counted apart.
         double[] mem = probe(CLASSPATH, List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"), "rss-1000");
         Double cRss = c.get("rss_1000_kib");
@@ -439,15 +450,22 @@ public final class Main {
                 .toArray();
     }
 
-    /** The median of the first number {@code runs} probes print. */
-    static double median(int runs, String classpath, List<String> jvm, String... args)
-            throws IOException, InterruptedException {
-        double[] values = new double[runs];
+    /** A probe run: its class path, JVM options and arguments. */
+    record Probe(String classpath, List<String> jvm, String... args) {}
+
+    /**
+     * The medians of the first number {@code a} and {@code b} print, {@code runs} times each, run alternately: load
+     * that drifts over the runs then weighs on both alike.
+     */
+    static double[] medians(int runs, Probe a, Probe b) throws IOException, InterruptedException {
+        double[][] values = new double[2][runs];
         for (int i = 0; i < runs; i++) {
-            values[i] = probe(classpath, jvm, args)[0];
+            values[0][i] = probe(a.classpath(), a.jvm(), a.args())[0];
+            values[1][i] = probe(b.classpath(), b.jvm(), b.args())[0];
         }
-        Arrays.sort(values);
-        return values[runs / 2];
+        Arrays.sort(values[0]);
+        Arrays.sort(values[1]);
+        return new double[] {values[0][runs / 2], values[1][runs / 2]};
     }
 
     /** The class path with each directory replaced by a jar of it: the JDK's AOT cache accepts only jars. */
