@@ -113,7 +113,9 @@ public final class Global extends Extern {
         if (!type.mutable()) {
             throw new WasmArgumentException("global " + name + " is immutable");
         }
-        Vals.check(type.content(), value, store, "value of global " + name);
+        if (!Vals.fits(type.content(), value, store)) {
+            throw Vals.rejected(type.content(), value, "value of global " + name);
+        }
         if (value instanceof V128 v) {
             V128Adapters.set(this, v);
             return;

@@ -178,7 +178,9 @@ public final class HostCall {
     public HostCall resultValue(int i, Object value) {
         long o = results + at(i, null, true);
         ValType t = type.results().get(i);
-        Vals.check(t, value, store, "result " + i + " of " + host.name);
+        if (!Vals.fits(t, value, store)) {
+            throw Vals.rejected(t, value, "result " + i + " of " + host.name);
+        }
         if (value instanceof V128 v) {
             return result(i, v);
         }

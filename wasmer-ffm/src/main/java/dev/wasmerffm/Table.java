@@ -93,7 +93,9 @@ public final class Table extends Extern {
 
     /** Sets element {@code index}. */
     public void set(long index, Object value) {
-        Vals.check(element, value, store, "table element " + index);
+        if (!Vals.fits(element, value, store)) {
+            throw Vals.rejected(element, value, "table element " + index);
+        }
         locked(t -> {
             checkIndex(t, index);
             MemorySegment ref = Vals.ref(element, value, store);

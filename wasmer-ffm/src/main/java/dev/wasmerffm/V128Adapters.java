@@ -100,7 +100,7 @@ final class V128Adapters {
 
     /** Calls {@code f} (whose type {@code t} has v128) through its adapter; arguments are checked first. */
     static Object[] call(Func f, FuncType t, long timeoutNanos, Object[] args) {
-        List<Object> low = lower(t, args, f.store, f.toString());
+        List<Object> low = lower(t, args, f.store, f);
         Func adapter = f.v128Adapter(() -> {
             Module m = GeneratedModule.cached(f.store, t, () -> callAdapter(t, false), "calling " + f + " " + t);
             return Instance.adapter(f.store, m, f).func("call");
@@ -129,8 +129,8 @@ final class V128Adapters {
         return raise(t, adapter.call(low.toArray()));
     }
 
-    /** Checked arguments of {@code t}, each v128 as its two i64 lanes. */
-    private static List<Object> lower(FuncType t, Object[] args, Store store, String what) {
+    /** Checked arguments of {@code t}, each v128 as its two i64 lanes; {@code what} is named only on a failure. */
+    private static List<Object> lower(FuncType t, Object[] args, Store store, Object what) {
         List<ValType> params = t.params();
         if (args.length != params.size()) {
             throw new WasmArgumentException(
@@ -138,7 +138,9 @@ final class V128Adapters {
         }
         List<Object> low = new ArrayList<>(args.length + 3);
         for (int i = 0; i < args.length; i++) {
-            Vals.check(params.get(i), args[i], store, "argument " + i + " of " + what);
+            if (!Vals.fits(params.get(i), args[i], store)) {
+                throw Vals.rejected(params.get(i), args[i], "argument " + i + " of " + what);
+            }
             if (args[i] instanceof V128 v && params.get(i) == ValType.V128) {
                 low.add(v.low());
                 low.add(v.high());
