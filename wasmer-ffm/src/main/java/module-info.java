@@ -1,13 +1,18 @@
 /**
  * The Java binding of libwasmer.
  *
- * <p>Only {@code dev.wasmerffm} is exported: the store-owned object model whose every entry is checked against
- * libwasmer's panic preconditions. The generated {@code dev.wasmerffm.raw} layer (one method per C function) is not
- * exported, because its calls can abort the JVM; {@code dev.wasmerffm.internal} holds the loader and the one place
- * downcall handles are linked. Grant native access to this module only: {@code --enable-native-access=dev.wasmerffm}.
+ * <p>Exported: {@code dev.wasmerffm} (the store-owned object model, its types, values, traps and errors, every entry
+ * checked against libwasmer's panic preconditions), {@code dev.wasmerffm.wasi} (WASI environments) and
+ * {@code dev.wasmerffm.cache} (compiled-module caches). Not exported: the generated {@code dev.wasmerffm.raw} layer
+ * (one method per C function; its calls can abort the JVM) and {@code dev.wasmerffm.internal.*} (the loader, the
+ * store's native bookkeeping, the wasm reader, the stack guard, and the access bridge through which {@code wasi} and
+ * {@code cache} reach the object model's state). Grant native access to this module only:
+ * {@code --enable-native-access=dev.wasmerffm}.
  */
 module dev.wasmerffm {
     requires com.dylibso.chicory.wasm;
 
     exports dev.wasmerffm;
+    exports dev.wasmerffm.wasi;
+    exports dev.wasmerffm.cache;
 }

@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.wasm.LimitsCap;
+import dev.wasmerffm.internal.wasm.MalformedWasmException;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.MemorySegment;
@@ -160,9 +162,15 @@ public final class Config {
 
     /** The module as this config compiles it: with its memory and table maxima capped, if caps are set. */
     byte[] prepare(byte[] wasm) {
-        return maxMemoryPages < 0 && maxTableElements < 0
-                ? wasm
-                : LimitsCap.apply(wasm, maxMemoryPages, maxTableElements);
+        return maxMemoryPages < 0 && maxTableElements < 0 ? wasm : capped(wasm);
+    }
+
+    private byte[] capped(byte[] wasm) {
+        try {
+            return LimitsCap.apply(wasm, maxMemoryPages, maxTableElements);
+        } catch (MalformedWasmException e) {
+            throw new CompileException(e.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.SharedResource;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -11,7 +13,9 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
     final Store store;
     private final MemorySegment pointer;
     private final NativeResource.Handle own;
-    private final Owner owner;
+    /** What owns a view: an instance (its exports) or a WASI environment (its imports); null if none. */
+    private final Lifetime owner;
+
     private volatile boolean closed;
 
     /** An extern owning its handle, which the store frees when it closes (or earlier, after {@link #close()}). */
@@ -26,14 +30,8 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
         NativeResource.CLEANER.register(this, own);
     }
 
-    /** What owns a view: an instance (its exports) or a WASI environment (its imports). */
-    interface Owner {
-        /** Whether the owner itself was closed (its store may still be open). */
-        boolean ownerClosed();
-    }
-
     /** A view of an instance's export (or a WASI import), valid while its owner is open. */
-    Extern(Store store, MemorySegment pointer, Owner owner) {
+    Extern(Store store, MemorySegment pointer, Lifetime owner) {
         this.store = store;
         this.pointer = pointer;
         this.own = null;
@@ -45,7 +43,7 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
      * this extern or its owner was closed, even while a deferred free has not happened yet.
      */
     final MemorySegment pointer() {
-        if (closed || owner != null && owner.ownerClosed()) {
+        if (closed || owner != null && owner.isClosed()) {
             throw new IllegalStateException(getClass().getSimpleName() + " is closed");
         }
         return pointer;
@@ -72,7 +70,7 @@ public abstract sealed class Extern implements AutoCloseable permits Func, Globa
 
     /** Whether this extern (or the instance or store it belongs to) is closed. */
     public final boolean isClosed() {
-        return closed || store.isClosed() || owner != null && owner.ownerClosed();
+        return closed || store.isClosed() || owner != null && owner.isClosed();
     }
 
     /**

@@ -6,6 +6,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.internal.Layouts;
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.MemorySegment;
@@ -46,7 +48,7 @@ public final class Func extends Extern {
     Func v128Host;
 
     /** An instance export, or a view owned by a WASI environment. */
-    Func(Store store, MemorySegment func, Extern.Owner owner, String name, FuncType type) {
+    Func(Store store, MemorySegment func, Lifetime owner, String name, FuncType type) {
         super(store, func, owner);
         this.name = name;
         this.host = null;

@@ -1,6 +1,7 @@
 package dev.wasmerffm;
 
 import com.dylibso.chicory.wasm.WasmWriter;
+import dev.wasmerffm.internal.wasm.Leb;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

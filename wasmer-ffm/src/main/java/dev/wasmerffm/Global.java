@@ -1,6 +1,9 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.internal.Layouts;
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +22,7 @@ public final class Global extends Extern {
     private volatile Instance v128Access;
 
     /** An instance's export. */
-    Global(Store store, MemorySegment global, Instance owner, String name, GlobalType type) {
+    Global(Store store, MemorySegment global, Lifetime owner, String name, GlobalType type) {
         super(store, global, owner);
         this.type = type;
         this.name = name;

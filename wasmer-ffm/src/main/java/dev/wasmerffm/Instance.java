@@ -4,6 +4,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.internal.Layouts;
+import dev.wasmerffm.internal.NativeJar;
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
@@ -20,7 +24,7 @@ import java.util.Optional;
  * live until the store closes; {@link #close()} makes this object and its exports unusable and gives back its
  * handles, but reclaims no memory: for that, close the store.
  */
-public final class Instance implements AutoCloseable, Extern.Owner {
+public final class Instance implements AutoCloseable {
 
     private final Store store;
     private final Module module;
@@ -32,7 +36,8 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     /** The host functions copied for this instance, whose calls name it as caller. */
     final List<Upcalls.Host> hostCopies;
 
-    private volatile boolean closed;
+    /** Closed with this instance; its exports (views) check it. */
+    private final Lifetime lifetime = new Lifetime();
 
     private Instance(
             Store store,
@@ -66,10 +71,11 @@ public final class Instance implements AutoCloseable, Extern.Owner {
             map.put(
                     e.name(),
                     switch (e.type()) {
-                        case FuncType t -> new Func(store, LibWasm.wasm_extern_as_func(ext), this, e.name(), t);
-                        case MemoryType t -> new Memory(store, LibWasm.wasm_extern_as_memory(ext), this);
-                        case GlobalType t -> new Global(store, LibWasm.wasm_extern_as_global(ext), this, e.name(), t);
-                        case TableType t -> new Table(store, LibWasm.wasm_extern_as_table(ext), this, t.element());
+                        case FuncType t -> new Func(store, LibWasm.wasm_extern_as_func(ext), lifetime, e.name(), t);
+                        case MemoryType t -> new Memory(store, LibWasm.wasm_extern_as_memory(ext), lifetime);
+                        case GlobalType t ->
+                            new Global(store, LibWasm.wasm_extern_as_global(ext), lifetime, e.name(), t);
+                        case TableType t -> new Table(store, LibWasm.wasm_extern_as_table(ext), lifetime, t.element());
                     });
         }
         this.exports = Collections.unmodifiableMap(map);
@@ -109,7 +115,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     static Instance create(Store store, Module module, boolean sameEngine, Extern... imports) {
         if (!module.runsHere()) {
             throw new LinkException("module was compiled for " + module.arch() + " and cannot run on this "
-                    + Module.hostArch() + " machine");
+                    + NativeJar.hostArch() + " machine");
         }
         if (sameEngine && module.code() != store.nativeEngine) {
             throw new LinkException(module + " was compiled by " + module.nativeEngineName() + ", but " + store
@@ -223,14 +229,9 @@ public final class Instance implements AutoCloseable, Extern.Owner {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException("Instance is closed");
         }
-    }
-
-    @Override
-    public boolean ownerClosed() {
-        return closed;
     }
 
     /** The store it lives in. */
@@ -345,7 +346,7 @@ public final class Instance implements AutoCloseable, Extern.Owner {
 
     /** Whether this instance or its store is closed. */
     public boolean isClosed() {
-        return closed || store.isClosed();
+        return lifetime.isClosed() || store.isClosed();
     }
 
     /**
@@ -354,8 +355,8 @@ public final class Instance implements AutoCloseable, Extern.Owner {
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (!lifetime.isClosed()) {
+            lifetime.close();
             handles.forEach(store::release);
         }
     }

@@ -2,6 +2,9 @@ package dev.wasmerffm;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +20,7 @@ public final class Memory extends Extern {
     public static final long PAGE_SIZE = 65536;
 
     /** An instance's export. */
-    Memory(Store store, MemorySegment memory, Instance owner) {
+    Memory(Store store, MemorySegment memory, Lifetime owner) {
         super(store, memory, owner);
     }
 

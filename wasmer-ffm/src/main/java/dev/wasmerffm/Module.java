@@ -1,5 +1,9 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.NativeJar;
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.SharedResource;
+import dev.wasmerffm.internal.wasm.Bytes;
 import dev.wasmerffm.raw.LibWasm;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
@@ -122,20 +126,10 @@ public final class Module implements AutoCloseable {
         return new Module(engine, module, info, code, metered, archOf(engine.target()));
     }
 
-    /** The architecture this JVM runs on, in target-triple spelling. */
-    static String hostArch() {
-        String a = System.getProperty("os.arch");
-        return switch (a) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "arm64", "aarch64" -> "aarch64";
-            default -> a;
-        };
-    }
-
     /** The architecture a target compiles for. */
     private static String archOf(Target target) {
         if (target == null || target.isHost()) {
-            return hostArch();
+            return NativeJar.hostArch();
         }
         String triple = target.triple();
         return triple.substring(0, triple.indexOf('-') < 0 ? triple.length() : triple.indexOf('-'));
@@ -148,7 +142,7 @@ public final class Module implements AutoCloseable {
 
     /** Whether this machine can run the module's code. */
     public boolean runsHere() {
-        return arch.equals(hostArch());
+        return arch.equals(NativeJar.hostArch());
     }
 
     /** Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}). */

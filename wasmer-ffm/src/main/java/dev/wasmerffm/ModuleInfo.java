@@ -1,5 +1,8 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.wasm.Leb;
+import dev.wasmerffm.internal.wasm.MalformedWasmException;
+import dev.wasmerffm.internal.wasm.WasmReader;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +21,14 @@ import java.util.List;
 record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean hasV128, byte[] interfaceBytes) {
 
     static ModuleInfo read(byte[] wasm) {
+        try {
+            return parse(wasm);
+        } catch (MalformedWasmException e) {
+            throw new CompileException(e.getMessage());
+        }
+    }
+
+    private static ModuleInfo parse(byte[] wasm) {
         List<FuncType> types = new ArrayList<>();
         List<ImportType> imports = new ArrayList<>();
         List<FuncType> funcs = new ArrayList<>();

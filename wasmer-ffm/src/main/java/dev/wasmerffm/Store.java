@@ -1,6 +1,11 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.internal.Layouts;
+import dev.wasmerffm.internal.access.Access;
+import dev.wasmerffm.internal.call.StackGuard;
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.NativeResource;
+import dev.wasmerffm.internal.store.SharedResource;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -37,6 +42,10 @@ import java.util.function.Supplier;
  * running outermost call returns.
  */
 public final class Store implements AutoCloseable {
+
+    static {
+        Access.setCore(new CoreAccessImpl());
+    }
 
     private static final int VAL = (int) Layouts.VAL.byteSize();
     static final long CROSS_STORE_WAIT_MS = 250;
@@ -415,7 +424,10 @@ public final class Store implements AutoCloseable {
             guardLimit = StackGuard.limit();
             guardThread = t;
         }
-        StackGuard.check(guardLimit);
+        String shortfall = StackGuard.shortfall(guardLimit);
+        if (shortfall != null) {
+            throw new StackHeadroomException(shortfall);
+        }
         int d = ++depth;
         if (d == frames.length) {
             frames = Arrays.copyOf(frames, d * 2);

@@ -1,5 +1,8 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.store.Lifetime;
+import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +17,7 @@ public final class Table extends Extern {
     final Map<FuncType, Func> indirectCalls = new ConcurrentHashMap<>();
 
     /** An instance's export. */
-    Table(Store store, MemorySegment table, Instance owner, ValType element) {
+    Table(Store store, MemorySegment table, Lifetime owner, ValType element) {
         super(store, table, owner);
         this.element = element;
     }

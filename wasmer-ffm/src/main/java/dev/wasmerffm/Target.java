@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.wasm.Bytes;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

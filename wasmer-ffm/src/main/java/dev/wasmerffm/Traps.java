@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.internal.wasm.Bytes;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

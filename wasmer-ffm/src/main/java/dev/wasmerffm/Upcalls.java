@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.internal.store.LastError;
 import dev.wasmerffm.raw.LibWasm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,13 +1,15 @@
 package dev.wasmerffm;
 
 import dev.wasmerffm.internal.Native;
+import dev.wasmerffm.internal.store.LastError;
+import dev.wasmerffm.internal.wasm.Bytes;
+import dev.wasmerffm.internal.wasm.WasmReader;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 
 /** Facts about the loaded libwasmer, and WAT. */
 public final class Wasmer {
@@ -129,8 +131,6 @@ public final class Wasmer {
 
     /** The error for bytes without the binary magic, showing their length and first bytes. */
     static CompileException notBinary(byte[] bytes) {
-        String head = HexFormat.ofDelimiter(" ").formatHex(bytes, 0, Math.min(bytes.length, 8));
-        return new CompileException("not a WebAssembly binary: no \\0asm magic at offset 0 (" + bytes.length + " bytes"
-                + (bytes.length == 0 ? "" : ": " + head + (bytes.length > 8 ? " ..." : "")) + ")");
+        return new CompileException(WasmReader.notBinary(bytes).getMessage());
     }
 }

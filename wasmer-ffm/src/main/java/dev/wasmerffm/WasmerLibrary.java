@@ -34,7 +34,11 @@ public final class WasmerLibrary {
      *     place tried and the ways to provide one
      */
     public static Path load() {
-        return Loader.load();
+        try {
+            return Loader.load();
+        } catch (Loader.Failure f) {
+            throw new WasmerLibraryException(f.getMessage(), f.tried(), f.getCause());
+        }
     }
 
     /** Whether the library has been loaded in this JVM. */

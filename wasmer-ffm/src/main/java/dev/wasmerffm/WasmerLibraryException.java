@@ -13,7 +13,7 @@ public final class WasmerLibraryException extends WasmerException {
      * @param tried each place tried, with what was found there
      * @param cause the failure underneath, or null
      */
-    public WasmerLibraryException(String problem, List<String> tried, Throwable cause) {
+    WasmerLibraryException(String problem, List<String> tried, Throwable cause) {
         super(
                 problem + "\n  places tried:\n    " + String.join("\n    ", tried) + "\n  to fix, one of:\n    "
                         + String.join("\n    ", Loader.fixes()),

@@ -18,7 +18,7 @@ class ConcurrencyTest {
     @Test
     void twoThreadsWithTheirOwnStoresShareOneModule() throws Exception {
         try (Engine engine = new Engine();
-                Module module = Module.compile(engine, SmokeTest.ADD);
+                Module module = Module.compile(engine, TestModules.ADD);
                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
             List<Future<Long>> results = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -45,7 +45,7 @@ class ConcurrencyTest {
     void twoThreadsSharingOneStoreGetCorrectResults() throws Exception {
         try (Engine engine = new Engine();
                 Store store = new Store(engine);
-                Module module = Module.compile(engine, SmokeTest.ADD);
+                Module module = Module.compile(engine, TestModules.ADD);
                 Instance in = Instance.create(store, module);
                 ExecutorService pool = Executors.newFixedThreadPool(2)) {
             IntBinaryOperator add = in.func("add").asIntBinaryOperator();

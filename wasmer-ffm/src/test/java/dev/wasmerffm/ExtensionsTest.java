@@ -50,7 +50,7 @@ class ExtensionsTest {
         assertThat(arm.isHost()).isFalse();
         byte[] artifact;
         try (Engine cross = new Engine(new Config().target(arm));
-                Module m = Module.compile(cross, SmokeTest.ADD)) {
+                Module m = Module.compile(cross, TestModules.ADD)) {
             artifact = m.serialize();
             assertThat(artifact.length).isGreaterThan(100);
         }
@@ -61,7 +61,7 @@ class ExtensionsTest {
         }
         // without CPU features libwasmer itself would load the aarch64 code here; the binding refuses to run it
         try (Engine cross = new Engine(new Config().target(Target.of("aarch64-unknown-linux-gnu")));
-                Module m = Module.compile(cross, SmokeTest.ADD);
+                Module m = Module.compile(cross, TestModules.ADD);
                 Store s = new Store(cross)) {
             assertThat(m.arch()).isEqualTo("aarch64");
             assertThat(m.runsHere()).isFalse();
@@ -73,7 +73,7 @@ class ExtensionsTest {
             }
         }
         try (Engine host = new Engine(new Config().target(Target.host("sse2")));
-                Module m = Module.compile(host, SmokeTest.ADD);
+                Module m = Module.compile(host, TestModules.ADD);
                 Store s = new Store(host);
                 Instance in = Instance.create(s, m)) {
             assertThat(in.func("add").call(1, 1)).containsExactly(2);
@@ -189,7 +189,7 @@ class ExtensionsTest {
     @Test
     void modulesAndStoresKeepTheirCompilingEngineAlive() {
         Engine compiler = new Engine();
-        Module m = Module.compile(compiler, SmokeTest.ADD);
+        Module m = Module.compile(compiler, TestModules.ADD);
         compiler.close();
         System.gc();
         try (Store s = new Store(m);
@@ -198,7 +198,7 @@ class ExtensionsTest {
             System.gc();
             assertThat(in.func("add").call(2, 3)).containsExactly(5);
         }
-        assertThatThrownBy(() -> Module.compile(compiler, SmokeTest.ADD)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Module.compile(compiler, TestModules.ADD)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -211,7 +211,7 @@ class ExtensionsTest {
         assertThat(Wasmer.setupTracing(0, false)).isFalse();
         assertThat(first || !first).isTrue();
         try (Engine e = new Engine();
-                Module m = Module.compile(e, SmokeTest.ADD)) {
+                Module m = Module.compile(e, TestModules.ADD)) {
             assertThat(m.exports()).hasSize(1);
         }
         assertThat(List.of(Wasmer.version().major(), Wasmer.version().minor())).containsExactly(7, 4);

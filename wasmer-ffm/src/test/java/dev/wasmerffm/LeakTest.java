@@ -2,6 +2,7 @@ package dev.wasmerffm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.internal.store.NativeResource;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,6 +3,9 @@ package dev.wasmerffm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.internal.store.NativeResource;
+import dev.wasmerffm.wasi.WasiConfig;
+import dev.wasmerffm.wasi.WasiEnv;
 import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

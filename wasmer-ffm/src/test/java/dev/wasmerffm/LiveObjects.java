@@ -1,5 +1,7 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.store.NativeResource;
+
 /** The binding's count of live native objects, read once GC and the Cleaner have nothing left to free. */
 final class LiveObjects {
 

@@ -24,11 +24,11 @@ class ModuleTest {
 
     @Test
     void watAndBinaryAreBothAccepted() {
-        byte[] wasm = Wasmer.wat2wasm(SmokeTest.ADD);
+        byte[] wasm = Wasmer.wat2wasm(TestModules.ADD);
         assertThat(wasm).startsWith(0, 'a', 's', 'm');
         assertThat(Wasmer.wat2wasm(wasm)).isSameAs(wasm);
         try (Module fromBinary = Module.compile(engine, wasm);
-                Module fromText = Module.compile(engine, SmokeTest.ADD.getBytes(StandardCharsets.UTF_8))) {
+                Module fromText = Module.compile(engine, TestModules.ADD.getBytes(StandardCharsets.UTF_8))) {
             assertThat(fromBinary.exports()).isEqualTo(fromText.exports());
             assertThat(fromBinary.export("add"))
                     .get()
@@ -45,7 +45,7 @@ class ModuleTest {
         assertThatThrownBy(() -> Wasmer.wat2wasm("(module (func (export \"f\") (result i32) i32.const)"))
                 .isInstanceOf(CompileException.class)
                 .hasMessageContaining("invalid WAT");
-        byte[] truncated = java.util.Arrays.copyOf(Wasmer.wat2wasm(SmokeTest.ADD), 20);
+        byte[] truncated = java.util.Arrays.copyOf(Wasmer.wat2wasm(TestModules.ADD), 20);
         assertThatThrownBy(() -> Module.compile(engine, truncated)).isInstanceOf(CompileException.class);
         byte[] valid = Wasmer.wat2wasm("(module (func (result i32) i32.const 1))");
         assertThat(Module.validate(engine, valid)).isTrue();
@@ -62,7 +62,7 @@ class ModuleTest {
     @Test
     void serializeAndDeserializeRoundTrip() {
         ArtifactKey key = ArtifactKey.random();
-        try (Module module = Module.compile(engine, SmokeTest.ADD)) {
+        try (Module module = Module.compile(engine, TestModules.ADD)) {
             byte[] sealed = module.serialize(key);
             try (Module back = Module.deserialize(engine, sealed, key);
                     Store store = new Store(engine);
@@ -95,7 +95,7 @@ class ModuleTest {
     @Test
     void compileThroughAStoreAndNames() {
         try (Store store = new Store(engine);
-                Module module = Module.compile(store, SmokeTest.ADD.getBytes(StandardCharsets.UTF_8))) {
+                Module module = Module.compile(store, TestModules.ADD.getBytes(StandardCharsets.UTF_8))) {
             assertThat(module.name()).isEmpty();
             assertThat(module.toString()).contains("1 exports");
         }
@@ -105,7 +105,7 @@ class ModuleTest {
             assertThat(named.name()).isEqualTo("other");
         }
         // libwasmer renames only a module whose info nothing else shares; code registers its frame info globally
-        try (Module withCode = Module.compile(engine, SmokeTest.ADD)) {
+        try (Module withCode = Module.compile(engine, TestModules.ADD)) {
             assertThat(withCode.name("other")).isFalse();
             assertThat(withCode.name()).isEmpty();
         }
@@ -126,7 +126,7 @@ class ModuleTest {
                 .hasMessageContaining("llvm")
                 .hasMessageContaining("cranelift");
         try (Engine single = new Engine(new Config().backend(Backend.SINGLEPASS).canonicalizeNans(true));
-                Module m = Module.compile(single, SmokeTest.ADD);
+                Module m = Module.compile(single, TestModules.ADD);
                 Store s = new Store(single);
                 Instance in = Instance.create(s, m)) {
             assertThat(in.func("add").call(2, 3)).containsExactly(5);

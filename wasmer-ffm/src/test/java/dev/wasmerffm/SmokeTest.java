@@ -13,12 +13,6 @@ import org.junit.jupiter.api.Test;
 /** The foundation: the real libwasmer loads, reports its version and runs a WAT module. */
 class SmokeTest {
 
-    static final String ADD = """
-            (module
-              (func (export "add") (param i32 i32) (result i32)
-                local.get 0 local.get 1 i32.add))
-            """;
-
     @Test
     void loadsTheRealLibraryAndReportsItsVersion() {
         Path lib = WasmerLibrary.load();
@@ -34,7 +28,7 @@ class SmokeTest {
     void compilesInstantiatesAndCallsAdd() {
         try (Engine engine = new Engine();
                 Store store = new Store(engine);
-                Module module = Module.compile(engine, ADD);
+                Module module = Module.compile(engine, TestModules.ADD);
                 Instance instance = Instance.create(store, module)) {
             assertThat(instance.func("add").call(40, 2)).containsExactly(42);
             assertThat(instance.func("add").asIntBinaryOperator().applyAsInt(40, 2))
@@ -98,7 +92,7 @@ class SmokeTest {
     void unknownExportIsATypedError() {
         try (Engine engine = new Engine();
                 Store store = new Store(engine);
-                Module module = Module.compile(engine, ADD);
+                Module module = Module.compile(engine, TestModules.ADD);
                 Instance instance = Instance.create(store, module)) {
             assertThatThrownBy(() -> instance.func("sub"))
                     .isInstanceOf(NoSuchExportException.class)

@@ -5,6 +5,13 @@ public final class TestModules {
 
     private TestModules() {}
 
+    /** {@code add(i32, i32) -> i32}. */
+    public static final String ADD = """
+            (module
+              (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))
+            """;
+
     /** One export per trap kind, plus {@code ok} (returns 7) and {@code inc} (adds one). */
     public static final String TRAPS = """
             (module $traps

@@ -2,8 +2,8 @@ package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Imports;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.benchmodules.Adder;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
@@ -90,7 +90,7 @@ public class PoolBenchmark {
                         Long.MAX_VALUE,
                         false,
                         WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP),
-                dev.wasmerffm.WasiConfig::new,
+                dev.wasmerffm.wasi.WasiConfig::new,
                 observer,
                 (store, module) -> new Imports());
     }

@@ -3,9 +3,9 @@ package dev.wasmerffm.examples;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.WasiConfig;
-import dev.wasmerffm.WasiEnv;
-import dev.wasmerffm.WasiExit;
+import dev.wasmerffm.wasi.WasiConfig;
+import dev.wasmerffm.wasi.WasiEnv;
+import dev.wasmerffm.wasi.WasiExit;
 import java.nio.charset.StandardCharsets;
 
 /** A WASI command with arguments, environment and stdin given from Java, its output captured. */

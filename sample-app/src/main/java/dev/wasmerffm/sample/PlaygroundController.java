@@ -2,8 +2,8 @@ package dev.wasmerffm.sample;
 
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.cache.ModuleCache;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.springframework.web.bind.annotation.PostMapping;

@@ -1,12 +1,12 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.Module;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.WasiConfig;
-import dev.wasmerffm.WasiEnv;
-import dev.wasmerffm.WasiExit;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.wasi.WasiConfig;
+import dev.wasmerffm.wasi.WasiEnv;
+import dev.wasmerffm.wasi.WasiExit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

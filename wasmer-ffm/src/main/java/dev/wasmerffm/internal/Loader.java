@@ -1,6 +1,5 @@
 package dev.wasmerffm.internal;
 
-import dev.wasmerffm.WasmerLibraryException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,6 +33,20 @@ public final class Loader {
     private record Loaded(Path path, SymbolLookup lookup) {}
 
     private Loader() {}
+
+    /** libwasmer could not be found or loaded: the problem, and each place tried with what was found there. */
+    public static final class Failure extends RuntimeException {
+        private final List<String> tried;
+
+        Failure(String problem, List<String> tried, Throwable cause) {
+            super(problem, cause);
+            this.tried = List.copyOf(tried);
+        }
+
+        public List<String> tried() {
+            return tried;
+        }
+    }
 
     /** Loads libwasmer if that has not happened yet, and gives its path. */
     public static Path load() {
@@ -83,8 +96,7 @@ public final class Loader {
             try {
                 file = c.locate.file();
             } catch (IOException e) {
-                throw new WasmerLibraryException(
-                        "libwasmer from the " + c.source + " cannot be used: " + e.getMessage(), tried, e);
+                throw new Failure("libwasmer from the " + c.source + " cannot be used: " + e.getMessage(), tried, e);
             }
             if (file == null) {
                 tried.add(c.source + ": " + c.unset);
@@ -99,7 +111,7 @@ public final class Loader {
             }
             return load(c.source, file, tried);
         }
-        throw new WasmerLibraryException("libwasmer not found for platform " + platform, tried, null);
+        throw new Failure("libwasmer not found for platform " + platform, tried, null);
     }
 
     private static List<Candidate> candidates(String platform) {
@@ -140,7 +152,7 @@ public final class Loader {
         try {
             lookup = SymbolLookup.libraryLookup(file, Arena.global());
         } catch (IllegalArgumentException | IllegalCallerException e) {
-            throw new WasmerLibraryException(
+            throw new Failure(
                     "libwasmer at " + file + " (" + source + ") cannot be loaded: "
                             + e.getMessage()
                             + (e instanceof IllegalCallerException
@@ -152,7 +164,7 @@ public final class Loader {
         String pinned = buildProperties().getProperty("wasmer.version");
         String version = version(lookup);
         if (!pinned.equals(version)) {
-            throw new WasmerLibraryException(
+            throw new Failure(
                     "libwasmer at " + file + " (" + source + ") is Wasmer " + version
                             + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
                             + " version's structs and signatures would crash the JVM rather than fail",

@@ -46,13 +46,18 @@ public final class NativeJar {
     /** The running platform as the jars' classifiers spell it: {@code linux-x86_64}, {@code osx-aarch64}, ... */
     public static String platform() {
         String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         return (os.startsWith("mac") ? "osx" : os.startsWith("windows") ? "windows" : os.replace(' ', '-')) + "-"
-                + switch (arch) {
-                    case "amd64", "x86_64" -> "x86_64";
-                    case "aarch64", "arm64" -> "aarch64";
-                    default -> arch;
-                };
+                + hostArch();
+    }
+
+    /** The architecture this JVM runs on, in target-triple spelling ({@code x86_64}, {@code aarch64}, ...). */
+    public static String hostArch() {
+        String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+        return switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> arch;
+        };
     }
 
     /** The Maven coordinates (groupId:artifactId:classifier) of the jar holding libwasmer for a platform. */

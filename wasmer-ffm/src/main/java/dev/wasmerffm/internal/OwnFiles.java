@@ -1,6 +1,5 @@
 package dev.wasmerffm.internal;
 
-import dev.wasmerffm.CacheDirectoryException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -18,6 +17,32 @@ import java.util.Set;
  * POSIX only (owner and mode bits); a file system without them is refused.
  */
 public final class OwnFiles {
+
+    /** A directory or file someone else could have planted or could change; the caller names what it was for. */
+    public static final class Refused extends RuntimeException {
+        private final transient Path path;
+        private final String problem;
+        private final String fix;
+
+        Refused(Path path, String problem, String fix) {
+            super(path + " " + problem + ": " + fix);
+            this.path = path;
+            this.problem = problem;
+            this.fix = fix;
+        }
+
+        public Path path() {
+            return path;
+        }
+
+        public String problem() {
+            return problem;
+        }
+
+        public String fix() {
+            return fix;
+        }
+    }
 
     private static final Set<PosixFilePermission> OTHERS_WRITE =
             EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
@@ -73,14 +98,14 @@ public final class OwnFiles {
      * Creates {@code dir} (and missing parents) {@code 0700}, or checks an existing one is a directory of this
      * user's that group and others cannot write.
      *
-     * @throws CacheDirectoryException naming the directory and the fix otherwise
+     * @throws Refused naming the directory and the fix otherwise
      */
     public static void directory(Path dir) {
         try {
             createPrivate(dir);
             String why = notPrivate(dir);
             if (why != null) {
-                throw new CacheDirectoryException(
+                throw new Refused(
                         dir,
                         why + ", so others could plant artifacts",
                         why.startsWith("is owned")
@@ -88,7 +113,7 @@ public final class OwnFiles {
                                 : "run chmod go-w " + dir + " or set a cache directory of your own");
             }
         } catch (IOException e) { // e.g. a file of that name
-            throw new CacheDirectoryException(
+            throw new Refused(
                     dir, "cannot be created or read (" + e + ")", "set a cache directory this user can create");
         } catch (UnsupportedOperationException e) {
             throw notPosix(dir);
@@ -100,7 +125,7 @@ public final class OwnFiles {
      * be a regular file (not a link) of this user's that no one else can read or write, holding at least
      * {@code length} bytes.
      *
-     * @throws CacheDirectoryException naming the file and the fix otherwise
+     * @throws Refused naming the file and the fix otherwise
      */
     public static byte[] secret(Path file, int length) {
         try {
@@ -111,14 +136,14 @@ public final class OwnFiles {
             String fix = "delete it (a new key is made, entries sealed with the old one are recompiled) or give the"
                     + " cache a key";
             if (!a.isRegularFile()) {
-                throw new CacheDirectoryException(file, "is not a regular file", fix);
+                throw new Refused(file, "is not a regular file", fix);
             }
             String foreign = foreignOwner(file, a);
             if (foreign != null) {
-                throw new CacheDirectoryException(file, foreign + ", who could know or choose the key", fix);
+                throw new Refused(file, foreign + ", who could know or choose the key", fix);
             }
             if (a.permissions().stream().anyMatch(GROUP_OR_OTHERS::contains)) {
-                throw new CacheDirectoryException(
+                throw new Refused(
                         file,
                         "is accessible to group or others (" + PosixFilePermissions.toString(a.permissions())
                                 + "), so others may know or choose the key",
@@ -126,11 +151,11 @@ public final class OwnFiles {
             }
             byte[] secret = Files.readAllBytes(file);
             if (secret.length < length) {
-                throw new CacheDirectoryException(file, "holds " + secret.length + " bytes, fewer than " + length, fix);
+                throw new Refused(file, "holds " + secret.length + " bytes, fewer than " + length, fix);
             }
             return secret;
         } catch (IOException e) {
-            throw new CacheDirectoryException(file, "cannot be read (" + e + ")", "make it readable by this user");
+            throw new Refused(file, "cannot be read (" + e + ")", "make it readable by this user");
         } catch (UnsupportedOperationException e) {
             throw notPosix(file);
         }
@@ -155,8 +180,8 @@ public final class OwnFiles {
         }
     }
 
-    private static CacheDirectoryException notPosix(Path p) {
-        return new CacheDirectoryException(
+    private static Refused notPosix(Path p) {
+        return new Refused(
                 p,
                 "is on a file system without POSIX owners and permissions",
                 "set a cache directory on a POSIX file system");

@@ -1,9 +1,9 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.BackendUnavailableException;
-import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.WasmerLibraryException;
+import dev.wasmerffm.cache.CacheDirectoryException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;

@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.cache;
 
-import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.cache.ModuleCache;
 import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;

@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.metrics;
 
-import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,9 +1,9 @@
 package dev.wasmerffm.spring.boot.modules;
 
 import dev.wasmerffm.Module;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.BackendUnavailableException;
-import dev.wasmerffm.CacheDirectoryException;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Feature;
 import dev.wasmerffm.MeteringExhaustedException;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.cache.CacheDirectoryException;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.actuate.endpoint.WasmerEndpoint;
 import dev.wasmerffm.spring.boot.autoconfigure.health.WasmerHealthContributorAutoConfiguration;
 import dev.wasmerffm.spring.boot.autoconfigure.metrics.WasmerMetricsAutoConfiguration;

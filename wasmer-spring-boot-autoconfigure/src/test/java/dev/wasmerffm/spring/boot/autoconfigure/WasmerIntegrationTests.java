@@ -3,8 +3,8 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Instance;
-import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.file.Path;

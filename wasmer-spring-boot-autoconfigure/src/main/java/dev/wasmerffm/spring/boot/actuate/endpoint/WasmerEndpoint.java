@@ -165,7 +165,7 @@ public class WasmerEndpoint {
             long sharedErrors,
             int size) {
 
-        static CacheDescriptor of(dev.wasmerffm.ModuleCache.Stats s) {
+        static CacheDescriptor of(dev.wasmerffm.cache.ModuleCache.Stats s) {
             return new CacheDescriptor(
                     s.hits(),
                     s.misses(),

@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.autoconfigure.metrics;
 
-import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;

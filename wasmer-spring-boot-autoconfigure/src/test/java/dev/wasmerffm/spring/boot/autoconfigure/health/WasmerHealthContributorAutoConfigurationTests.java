@@ -3,7 +3,7 @@ package dev.wasmerffm.spring.boot.autoconfigure.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.ModuleCache;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
 import dev.wasmerffm.spring.boot.modules.WasmModules;

@@ -1,0 +1,237 @@
+package dev.wasmerffm.wasi;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
+import dev.wasmerffm.HostCall;
+import dev.wasmerffm.Store;
+import dev.wasmerffm.ValType;
+import dev.wasmerffm.internal.access.Access;
+import dev.wasmerffm.internal.access.CoreAccess;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Descriptors 0-2 of one WASI environment served from Java: captured stdout and stderr, stdin from the config.
+ * libwasmer's C API always inherits the JVM's stdin, so its own 0-2 must never be reached by a guest.
+ */
+final class WasiStdio {
+
+    private static final CoreAccess CORE = Access.core();
+
+    /** WASI's errno values for a bad descriptor, a bad address, and an unsupported operation. */
+    private static final int ERRNO_BADF = 8;
+
+    private static final int ERRNO_FAULT = 21;
+    private static final int ERRNO_NOTSUP = 58;
+    /** An fd_read event's flag: the peer hung up (stdin is used up). */
+    private static final short EVENT_HANGUP = 1;
+    /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
+    private static final Set<String> STDIO_MOVES = Set.of("fd_renumber", "fd_dup", "fd_dup2", "fd_pread", "fd_pwrite");
+
+    private static final FuncType FD_RW =
+            FuncType.of(List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
+
+    private final Store store;
+    private final WasiConfig config;
+    private final Output stdout;
+    private final Output stderr;
+    private int stdinPosition;
+    /** Which served stdio descriptors the guest closed. */
+    private final boolean[] stdioClosed = new boolean[3];
+
+    WasiStdio(Store store, WasiConfig config) {
+        this.store = store;
+        this.config = config;
+        this.stdout = new Output(config.maxOutput());
+        this.stderr = new Output(config.maxOutput());
+    }
+
+    /** Bounded capture of one output stream. */
+    private static final class Output {
+        final int max;
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean truncated;
+
+        Output(int max) {
+            this.max = max;
+        }
+
+        long room() {
+            return max - bytes.size();
+        }
+
+        void write(MemorySegment data) {
+            long room = room();
+            int n = (int) Math.min(room, data.byteSize());
+            if (n < data.byteSize()) {
+                truncated = true;
+            }
+            bytes.write(data.asSlice(0, n).toArray(JAVA_BYTE), 0, n);
+        }
+    }
+
+    /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
+    boolean served(int fd) {
+        return fd == 0
+                ? !config.inheritsStdin()
+                : fd == 1 ? !config.inheritsStdout() : fd == 2 && !config.inheritsStderr();
+    }
+
+    /** Whether the guest closed served descriptor {@code fd}. */
+    boolean closed(int fd) {
+        return served(fd) && stdioClosed[fd];
+    }
+
+    byte[] stdout() {
+        return stdout.bytes.toByteArray();
+    }
+
+    byte[] stderr() {
+        return stderr.bytes.toByteArray();
+    }
+
+    /** Whether either output went past {@link WasiConfig#maxOutput()}. */
+    boolean truncated() {
+        return stdout.truncated || stderr.truncated;
+    }
+
+    /**
+     * The stdio descriptors from Java, everything else by libwasmer's original. libwasmer's own 0-2 are the JVM's
+     * (its C API always inherits stdin), so a guest must never reach them: fd_read/fd_write of a served descriptor
+     * use this environment's buffers, fd_close only marks it closed, and anything that would move or copy it
+     * (renumber, dup) or read it out of order (pread, pwrite) is refused with ENOTSUP, and poll_oneoff answers
+     * for them ({@link #poll}; inside the descriptor translation when {@code translated}).
+     */
+    Func wrap(String module, String name, FuncType type, Func original, boolean translated) {
+        boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
+        boolean read = name.equals("fd_read") && !config.inheritsStdin();
+        if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
+            return guard(name, type, original);
+        }
+        if (name.equals("poll_oneoff") && type.equals(FD_RW) && !translated) {
+            return Func.host(store, type, c -> {
+                Object[] answered = poll(c, module.equals("wasi_unstable") ? 56 : 48);
+                c.results(answered != null ? answered : original.call(c.params()));
+            });
+        }
+        if (!type.equals(FD_RW) || !(write || read)) {
+            return original;
+        }
+        return Func.host(store, type, c -> {
+            int fd = c.i32(0);
+            if (!served(fd)) {
+                c.results(original.call(c.params()));
+                return;
+            }
+            if (stdioClosed[fd] || (write ? fd == 0 : fd != 0)) {
+                c.result(0, ERRNO_BADF);
+                return;
+            }
+            Output out = fd == 1 ? stdout : stderr;
+            MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
+            long total = 0;
+            try {
+                long iovs = Integer.toUnsignedLong(c.i32(1));
+                int count = c.i32(2);
+                byte[] in = config.stdin();
+                for (int i = 0; i < count; i++) {
+                    long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
+                    long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
+                    if (write) {
+                        out.write(mem.asSlice(buf, len));
+                        total += len;
+                    } else {
+                        int n = (int) Math.min(len, in.length - stdinPosition);
+                        MemorySegment.copy(in, stdinPosition, mem, JAVA_BYTE, buf, n);
+                        stdinPosition += n;
+                        total += n;
+                    }
+                }
+                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
+            } catch (IndexOutOfBoundsException e) {
+                c.result(0, ERRNO_FAULT); // an iovec outside memory is the guest's error, as libwasmer reports it
+                return;
+            }
+            c.result(0, 0); // errno success
+        });
+    }
+
+    /** fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones. */
+    private Func guard(String name, FuncType type, Func original) {
+        boolean close = name.equals("fd_close");
+        boolean renumber = name.equals("fd_renumber");
+        if (type.params().isEmpty()
+                || type.params().getFirst() != ValType.I32
+                || type.results().size() != 1
+                || type.results().getFirst() != ValType.I32
+                || renumber && type.params().size() < 2) {
+            return original;
+        }
+        return Func.host(store, type, c -> {
+            int fd = c.i32(0);
+            boolean touches = served(fd) || renumber && served(c.i32(1));
+            if (!touches) {
+                c.results(original.call(c.params()));
+            } else if (close) {
+                c.result(0, stdioClosed[fd] ? ERRNO_BADF : 0);
+                stdioClosed[fd] = true; // the native descriptor stays, so no later open can take its number
+            } else {
+                c.result(0, ERRNO_NOTSUP);
+            }
+        });
+    }
+
+    /**
+     * poll_oneoff when a subscription names a served descriptor: those are always ready (stdin holds what is left
+     * of the config's bytes, or hangs up; the outputs take what fits), so their events are returned at once, as poll
+     * may return any ready subset, and libwasmer, whose 0-2 are the JVM's, is not asked. Null when none is named:
+     * then the call is libwasmer's. Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes
+     * longer); an event is 32: userdata, errno at 8, type at 10, nbytes at 16, flags at 24. Called with the guest's
+     * own call, whose memory it reads (the descriptor translation calls it first, as a host function called from
+     * Java has no guest memory).
+     */
+    Object[] poll(HostCall c, int subscriptionSize) {
+        if (!served(0) && !served(1) && !served(2)) {
+            return null;
+        }
+        MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
+        long in = Integer.toUnsignedLong(c.i32(0));
+        long events = Integer.toUnsignedLong(c.i32(1));
+        long n = Integer.toUnsignedLong(c.i32(2));
+        try {
+            int ready = 0;
+            for (long i = 0; i < n; i++) {
+                long at = in + i * subscriptionSize;
+                byte tag = mem.get(JAVA_BYTE, at + 8);
+                int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
+                if ((tag != 1 && tag != 2) || !served(fd)) {
+                    continue; // a clock, or a descriptor that is not served
+                }
+                boolean read = tag == 1;
+                long e = events + 32L * ready++;
+                long left =
+                        read ? config.stdin().length - stdinPosition : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
+                boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
+                mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
+                mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
+                mem.set(JAVA_BYTE, e + 10, tag);
+                mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
+                mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
+            }
+            if (ready == 0) {
+                return null;
+            }
+            mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), ready);
+            return new Object[] {0};
+        } catch (IndexOutOfBoundsException e) {
+            return new Object[] {ERRNO_FAULT};
+        }
+    }
+}
