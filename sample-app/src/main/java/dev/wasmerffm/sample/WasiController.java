@@ -6,7 +6,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.WasiConfig;
 import dev.wasmerffm.WasiEnv;
 import dev.wasmerffm.WasiExit;
-import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.pool.UnknownModuleException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
