@@ -35,6 +35,8 @@ class PackageGraphTest {
             Set.of(P, P + ".raw", P + ".internal", P + ".internal.access", P + ".internal.store", P + ".internal.wasm"),
             P + ".cache",
             Set.of(P, P + ".internal", P + ".internal.access"),
+            P + ".pool",
+            Set.of(P, P + ".wasi", P + ".cache"),
             P + ".raw",
             Set.of(P + ".internal"),
             P + ".internal",

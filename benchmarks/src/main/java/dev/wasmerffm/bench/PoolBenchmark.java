@@ -1,19 +1,17 @@
 package dev.wasmerffm.bench;
 
 import dev.wasmerffm.Engine;
-import dev.wasmerffm.Imports;
 import dev.wasmerffm.benchmodules.Adder;
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.pool.ModuleLimits;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
+import dev.wasmerffm.pool.WasmerObserver;
 import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
-import dev.wasmerffm.spring.boot.pool.ModuleLimits;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,13 +23,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.springframework.core.io.ByteArrayResource;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
- * A call through the starter's instance pool, with and without Micrometer call timing (the instrumentation cost),
- * and the same call through a {@code @WasmModule} interface (the proxy's cost).
+ * A call through the binding's instance pool (built in plain Java), with and without Micrometer call timing (the
+ * instrumentation cost), and the same call through the starter's {@code @WasmModule} interface (the proxy's cost).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,39 +55,26 @@ public class PoolBenchmark {
         }
     }
 
-    /** A registry of one module, {@code add}, as the starter registers a file at a location. */
+    /** A registry of one module, {@code add}, registered in plain Java. */
     static WasmModules addModule(ModuleCache cache, WasmerObserver observer) {
         byte[] add = "(module (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))"
                 .getBytes(StandardCharsets.UTF_8);
-        PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver() {
-            @Override
-            public Resource[] getResources(String pattern) {
-                return new Resource[] {
-                    new ByteArrayResource(add, "add") {
-                        @Override
-                        public String getFilename() {
-                            return "add.wat";
-                        }
-                    }
-                };
-            }
-        };
-        return new WasmModules(cache, resolver, List.of("add"), observer);
+        return WasmModules.builder(cache)
+                .observer(observer)
+                .module("add.wat", "add", add)
+                .build();
     }
 
     /** The pool measured here: two instances per module, reused until they trap. */
     static WasmInstancePool pool(WasmModules modules, WasmerObserver observer) {
-        return new WasmInstancePool(
-                modules,
-                module -> new ModuleLimits(0, Duration.ZERO, -1, 2),
-                new WasmInstancePool.Settings(
-                        Duration.ofSeconds(1),
-                        Long.MAX_VALUE,
-                        false,
-                        WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP),
-                dev.wasmerffm.wasi.WasiConfig::new,
-                observer,
-                (store, module) -> new Imports());
+        return WasmInstancePool.builder(modules)
+                .limits(new ModuleLimits(0, Duration.ZERO, -1, 2))
+                .borrowTimeout(Duration.ofSeconds(1))
+                .maxCalls(Long.MAX_VALUE)
+                .resetPointsPerCall(false)
+                .reuse(WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP)
+                .observer(observer)
+                .build();
     }
 
     @TearDown(Level.Trial)

@@ -1,7 +1,7 @@
 package dev.wasmerffm.sample;
 
 import dev.wasmerffm.Wasmer;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmInstancePool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationRunner;

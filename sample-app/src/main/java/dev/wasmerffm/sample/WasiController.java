@@ -3,7 +3,7 @@ package dev.wasmerffm.sample;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.cache.ModuleCache;
-import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
+import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.wasi.WasiConfig;
 import dev.wasmerffm.wasi.WasiEnv;
 import dev.wasmerffm.wasi.WasiExit;

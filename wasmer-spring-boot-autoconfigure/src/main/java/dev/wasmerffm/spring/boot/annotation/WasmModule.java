@@ -25,7 +25,7 @@ import java.lang.annotation.Target;
  * </ul>
  * <p>A method of {@code int[]}, {@code long[]}, {@code float[]} and {@code double[]} is a batch: it applies its export
  * to every row (element {@code k} of each parameter) as one
- * {@link dev.wasmerffm.spring.boot.pool.WasmInstancePool#batch} and returns the column of the export's one result
+ * {@link dev.wasmerffm.pool.WasmInstancePool#batch} and returns the column of the export's one result
  * ({@code void} for an export without results). Its columns must be of equal length; a trapping row throws
  * {@link dev.wasmerffm.BatchTrapException} naming the row; the module must be unmetered.
  *

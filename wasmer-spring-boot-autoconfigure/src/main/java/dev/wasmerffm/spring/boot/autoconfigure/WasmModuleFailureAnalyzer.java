@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
-import dev.wasmerffm.spring.boot.modules.WasmModuleException;
+import dev.wasmerffm.pool.WasmModuleException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

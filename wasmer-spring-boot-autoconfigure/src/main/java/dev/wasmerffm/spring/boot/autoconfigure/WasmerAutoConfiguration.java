@@ -9,13 +9,14 @@ import dev.wasmerffm.Target;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.pool.ModuleLimits;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
+import dev.wasmerffm.pool.WasmerObserver;
 import dev.wasmerffm.spring.boot.annotation.WasmModule;
 import dev.wasmerffm.spring.boot.cache.SpringCacheSharedStore;
 import dev.wasmerffm.spring.boot.interop.WasmHostFunctions;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
-import dev.wasmerffm.spring.boot.pool.ModuleLimits;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.spring.boot.modules.WasmModuleLocations;
 import dev.wasmerffm.wasi.WasiConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -185,13 +186,13 @@ public final class WasmerAutoConfiguration {
             }
         });
         WasmModules modules;
+        List<String> emptyLocations;
         try {
-            modules = new WasmModules(
-                    cache,
-                    name -> own.getOrDefault(name, cache),
-                    resolver,
-                    locations,
-                    WasmerObserver.of(observer.orderedStream().toList()));
+            WasmModules.Builder builder = WasmModules.builder(cache)
+                    .cacheOf(name -> own.getOrDefault(name, cache))
+                    .observer(WasmerObserver.of(observer.orderedStream().toList()));
+            emptyLocations = WasmModuleLocations.addAll(builder, resolver, locations);
+            modules = builder.build();
         } catch (RuntimeException e) {
             own.values().forEach(c -> {
                 c.close();
@@ -200,8 +201,7 @@ public final class WasmerAutoConfiguration {
             throw e;
         }
         if (!locations.equals(WasmerProperties.Modules.DEFAULT_LOCATIONS)) { // the defaults may well be empty
-            modules.emptyLocations()
-                    .forEach(l -> logger.warn("wasmer.modules.locations: '" + l + "' matches no module"));
+            emptyLocations.forEach(l -> logger.warn("wasmer.modules.locations: '" + l + "' matches no module"));
         }
         Config config = cache.engine().config();
         ModuleCache.Stats stats = cache.stats();
@@ -240,17 +240,16 @@ public final class WasmerAutoConfiguration {
             ObjectProvider<WasmerObserver> observer,
             WasmHostFunctions hostFunctions) {
         WasmerProperties.Pool pool = properties.getPool();
-        return new WasmInstancePool(
-                modules,
-                module -> limits(properties, engine.config().metering(), module),
-                new WasmInstancePool.Settings(
-                        pool.getBorrowTimeout(),
-                        pool.getMaxCalls(),
-                        properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL,
-                        pool.getInstanceReuse()),
-                module -> wasiConfig(properties, module),
-                WasmerObserver.of(observer.orderedStream().toList()),
-                hostFunctions::imports);
+        return WasmInstancePool.builder(modules)
+                .limits(module -> limits(properties, engine.config().metering(), module))
+                .borrowTimeout(pool.getBorrowTimeout())
+                .maxCalls(pool.getMaxCalls())
+                .resetPointsPerCall(properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL)
+                .reuse(pool.getInstanceReuse())
+                .wasi(module -> wasiConfig(properties, module))
+                .observer(WasmerObserver.of(observer.orderedStream().toList()))
+                .imports(hostFunctions::imports)
+                .build();
     }
 
     /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */

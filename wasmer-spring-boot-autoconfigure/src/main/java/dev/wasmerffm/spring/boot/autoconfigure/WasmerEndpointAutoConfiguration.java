@@ -1,10 +1,10 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.actuate.endpoint.WasmerEndpoint;
 import dev.wasmerffm.spring.boot.interop.WasmHostFunctions;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;

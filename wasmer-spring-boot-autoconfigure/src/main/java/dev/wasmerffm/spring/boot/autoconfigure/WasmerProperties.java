@@ -3,7 +3,7 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Feature;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool.InstanceReuse;
+import dev.wasmerffm.pool.WasmInstancePool.InstanceReuse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

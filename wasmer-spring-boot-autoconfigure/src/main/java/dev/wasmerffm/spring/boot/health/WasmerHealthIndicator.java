@@ -3,7 +3,7 @@ package dev.wasmerffm.spring.boot.health;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.pool.WasmModules;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 

@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.metrics;
 
 import dev.wasmerffm.TrapException;
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
+import dev.wasmerffm.pool.WasmerObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

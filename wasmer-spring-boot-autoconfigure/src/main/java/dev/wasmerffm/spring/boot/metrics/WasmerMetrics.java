@@ -1,7 +1,7 @@
 package dev.wasmerffm.spring.boot.metrics;
 
 import dev.wasmerffm.cache.ModuleCache;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmInstancePool;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

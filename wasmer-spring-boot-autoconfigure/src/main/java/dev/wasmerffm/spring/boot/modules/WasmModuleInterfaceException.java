@@ -1,5 +1,7 @@
 package dev.wasmerffm.spring.boot.modules;
 
+import dev.wasmerffm.pool.WasmModuleException;
+
 /** A {@link dev.wasmerffm.spring.boot.annotation.WasmModule} interface's method does not match the module's exports. */
 public final class WasmModuleInterfaceException extends WasmModuleException {
 

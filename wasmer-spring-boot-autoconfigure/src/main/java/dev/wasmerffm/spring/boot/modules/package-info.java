@@ -1,6 +1,7 @@
 /**
- * The registry of modules loaded at startup or registered at runtime, and the exceptions that say why a module
- * cannot be used.
+ * Modules from Spring resources ({@code wasmer.modules.locations}) for the binding's registry
+ * ({@link dev.wasmerffm.pool.WasmModules}), and the exception that says a {@code @WasmModule} interface does not
+ * match its module.
  */
 @NullMarked
 package dev.wasmerffm.spring.boot.modules;

@@ -1,6 +1,6 @@
 package dev.wasmerffm.spring.boot.observation;
 
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
+import dev.wasmerffm.pool.WasmerObserver;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 

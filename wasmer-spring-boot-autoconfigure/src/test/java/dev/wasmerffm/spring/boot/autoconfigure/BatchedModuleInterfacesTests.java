@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.BatchTrapException;
 import dev.wasmerffm.TrapKind;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.testplugins.batch.Calc;
 import dev.wasmerffm.spring.boot.testplugins.batchshapes.BatchShapes;
 import dev.wasmerffm.spring.boot.testplugins.batchwrong.WrongBatch;

@@ -3,31 +3,24 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wasmerffm.MeteringExhaustedException;
-import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
-import dev.wasmerffm.spring.boot.modules.WasmImportException;
+import dev.wasmerffm.pool.WasmImportException;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModuleLoadException;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
-import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.testplugins.batch.Calc;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
-/** Modules registered, replaced and removed while calls run: each call sees one whole version, never a broken one. */
+/**
+ * Modules registered at runtime in an application: one whose imports no bean provides, or that no longer fits its
+ * {@code @WasmModule} interface, is refused and changes nothing. (Replacement under running calls is the registry's
+ * and the pool's own behaviour: {@code dev.wasmerffm.pool.WasmInstancePoolTest} in wasmer-ffm.)
+ */
 class ModulesAtRuntimeTests {
 
     final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -37,91 +30,6 @@ class ModulesAtRuntimeTests {
     static byte[] version(int v) {
         return ("(module (func (export \"version\") (result i32) i32.const " + v + "))")
                 .getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void registerReplaceAndRemoveUnderConcurrentCalls() {
-        runner.run(ctx -> {
-            WasmModules modules = ctx.getBean(WasmModules.class);
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            modules.register("plugin", version(1));
-            AtomicLong calls = new AtomicLong();
-            AtomicIntegerArray seen = new AtomicIntegerArray(4); // the last version each thread saw
-            try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
-                List<Future<String>> problems = new ArrayList<>();
-                for (int t = 0; t < 4; t++) {
-                    int thread = t;
-                    problems.add(threads.submit(() -> {
-                        int last = 0;
-                        while (true) {
-                            int v;
-                            try {
-                                v = (Integer) pool.call("plugin", "version")[0];
-                            } catch (UnknownModuleException removed) {
-                                return last == 5 ? null : "removed before version 5 was seen, at " + last;
-                            }
-                            calls.incrementAndGet();
-                            if (v < last || v < 1 || v > 5) { // versions only move forward, each one whole
-                                return "version " + v + " after " + last;
-                            }
-                            last = v;
-                            seen.set(thread, v);
-                        }
-                    }));
-                }
-                for (int v = 2; v <= 5; v++) {
-                    long before = calls.get();
-                    await(() -> calls.get() >= before + 200); // calls run on the version before
-                    modules.register("plugin", version(v));
-                }
-                await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
-                assertThat(modules.remove("plugin")).isTrue();
-                for (Future<String> f : problems) {
-                    assertThat(f.get()).isNull();
-                }
-            }
-            assertThat(modules.contains("plugin")).isFalse();
-            assertThat(pool.stats()).doesNotContainKey("plugin"); // the old versions' instances are gone
-            assertThat(modules.all()).extracting(WasmModules.Entry::name).containsExactly("add", "counter", "spin");
-        });
-    }
-
-    static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-    }
-
-    @Test
-    void aCallRunningWhenItsModuleIsReplacedFinishesOnTheOldVersion() {
-        runner.run(ctx -> {
-            WasmModules modules = ctx.getBean(WasmModules.class);
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            modules.register("plugin", version(1));
-            try (WasmInstancePool.Lease lease = pool.borrow("plugin")) {
-                modules.register("plugin", version(2));
-                assertThat(pool.call("plugin", "version")).containsExactly(2);
-                assertThat(lease.instance().func("version").call()).containsExactly(1);
-            }
-            assertThat(pool.call("plugin", "version")).containsExactly(2);
-            assertThat(pool.stats().get("plugin").created()).isEqualTo(1); // the old instance closed on return
-        });
-    }
-
-    @Test
-    void aCallThatRunsOutOfPointsAfterItsModuleWasRemovedStillSaysSo() {
-        runner.withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=1000")
-                .run(ctx -> {
-                    WasmModules modules = ctx.getBean(WasmModules.class);
-                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-                    assertThatThrownBy(() -> pool.call("spin", "spin", instance -> {
-                                modules.remove("spin"); // while the call runs: its module's instances are retired
-                                return instance.func("spin").call();
-                            }))
-                            .isInstanceOf(MeteringExhaustedException.class);
-                });
     }
 
     @Test

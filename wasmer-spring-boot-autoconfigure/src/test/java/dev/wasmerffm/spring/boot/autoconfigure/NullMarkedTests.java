@@ -28,7 +28,7 @@ class NullMarkedTests {
                     .collect(Collectors.toSet());
         }
         assertThat(packages)
-                .contains("dev.wasmerffm.spring.boot.annotation", "dev.wasmerffm.spring.boot.pool")
+                .contains("dev.wasmerffm.spring.boot.annotation", "dev.wasmerffm.spring.boot.modules")
                 .allSatisfy(p -> assertThat(Class.forName(p + ".package-info").isAnnotationPresent(NullMarked.class))
                         .as(p)
                         .isTrue());

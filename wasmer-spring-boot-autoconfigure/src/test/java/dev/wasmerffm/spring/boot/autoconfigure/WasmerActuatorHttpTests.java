@@ -2,7 +2,7 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmInstancePool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,9 +1,9 @@
 package dev.wasmerffm.spring.boot.autoconfigure.health;
 
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;

@@ -1,10 +1,10 @@
 package dev.wasmerffm.spring.boot.autoconfigure.metrics;
 
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

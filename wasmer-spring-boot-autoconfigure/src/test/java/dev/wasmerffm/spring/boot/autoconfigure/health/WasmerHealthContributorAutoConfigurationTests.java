@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;

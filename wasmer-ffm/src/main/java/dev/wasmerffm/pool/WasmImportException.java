@@ -1,8 +1,9 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.pool;
 
 /**
- * A module's import is not provided, or not as the module declares it, by the
- * {@link dev.wasmerffm.spring.boot.annotation.WasmHostFunction} beans.
+ * A module's import is not provided, or not as the module declares it, by the host functions its instances get;
+ * thrown by a check of its imports (the starter's, against its {@code @WasmHostFunction} beans, runs at startup and
+ * in {@link WasmModules#checkOnRegister}).
  */
 public final class WasmImportException extends WasmModuleException {
 

@@ -1,18 +1,15 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.pool;
 
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.cache.ModuleCache;
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,14 +19,17 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.ResourcePatternResolver;
 
 /**
- * The modules found at the configured locations, compiled (or loaded from the {@link ModuleCache}) at startup and
- * registered under their file name without extension. Modules can be registered, replaced and removed while the
- * application runs ({@link #register}, {@link #remove}); calls already running finish on the version they started
- * with.
+ * Compiled modules by name, for {@link WasmInstancePool}: the module files given to the {@link #builder builder},
+ * compiled (or loaded from the {@link ModuleCache}) when it builds, each registered under its file name without
+ * extension. Modules can be registered, replaced and removed while the application runs ({@link #register},
+ * {@link #remove}); calls already running finish on the version they started with.
+ *
+ * <pre>{@code
+ * WasmModules modules = WasmModules.builder(cache).module(Path.of("plugins/add.wasm")).build();
+ * modules.register("twice", wat.getBytes(UTF_8));
+ * }</pre>
  */
 public final class WasmModules implements AutoCloseable {
 
@@ -37,7 +37,7 @@ public final class WasmModules implements AutoCloseable {
      * One registered module.
      *
      * @param name its name (file name without extension)
-     * @param location where it was loaded from
+     * @param location where it was loaded from, or {@code "registered at runtime"}
      * @param module the compiled module, shared: do not close it
      * @param cacheKey its key in the module cache
      * @param cache the cache it was loaded with
@@ -55,58 +55,102 @@ public final class WasmModules implements AutoCloseable {
 
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<String> locations;
-    private final List<String> emptyLocations = new ArrayList<>();
 
-    /** Loads every module at {@code locations}; a module that fails to compile fails startup, naming its file. */
-    public WasmModules(
-            ModuleCache cache, ResourcePatternResolver resolver, List<String> locations, WasmerObserver observer) {
-        this(cache, name -> cache, resolver, locations, observer);
+    /** A registry whose modules are compiled by {@code cache} (or loaded from it). */
+    public static Builder builder(ModuleCache cache) {
+        return new Builder(cache);
     }
 
-    /**
-     * Loads every module at {@code locations}, each with the cache {@code cacheOf} gives for its name: {@code cache}
-     * or one of the module's own, over an engine of its own (e.g. its own memory limit), which this closes, engine
-     * and all, in {@link #close()}.
-     */
-    public WasmModules(
-            ModuleCache cache,
-            Function<String, ModuleCache> cacheOf,
-            ResourcePatternResolver resolver,
-            List<String> locations,
-            WasmerObserver observer) {
-        this.cache = cache;
-        this.cacheOf = cacheOf;
-        this.observer = observer;
-        this.locations = List.copyOf(locations);
-        Map<String, Entry> found = new TreeMap<>();
-        for (String location : locations) {
-            Resource[] resources = resources(resolver, location);
-            if (Arrays.stream(resources).noneMatch(Resource::isReadable)) {
-                emptyLocations.add(location);
+    /** The modules to load first, and how; {@link #build()} loads them. */
+    public static final class Builder {
+
+        /** A module file to load: its name, where it is (for messages), and its bytes. */
+        private record File(String name, String file, String location, byte[] bytes) {}
+
+        private final ModuleCache cache;
+        private Function<String, ModuleCache> cacheOf;
+        private WasmerObserver observer = WasmerObserver.NONE;
+        private List<String> locations = List.of();
+        private final List<File> files = new ArrayList<>();
+
+        private Builder(ModuleCache cache) {
+            this.cache = cache;
+            this.cacheOf = name -> cache;
+        }
+
+        /**
+         * The cache each module is loaded with, by module name: the shared one or one of the module's own, over an
+         * engine of its own (e.g. its own memory limit), which the registry closes, engine and all, in
+         * {@link WasmModules#close()}. Default: the shared one for all.
+         */
+        public Builder cacheOf(Function<String, ModuleCache> cacheOf) {
+            this.cacheOf = cacheOf;
+            return this;
+        }
+
+        /** Who hears of each module loaded. Default: {@link WasmerObserver#NONE}. */
+        public Builder observer(WasmerObserver observer) {
+            this.observer = observer;
+            return this;
+        }
+
+        /**
+         * Where the module files were looked for (patterns, directories), named when a module asked for is not
+         * registered ({@link UnknownModuleException#locations()}). Default: none.
+         */
+        public Builder locations(List<String> locations) {
+            this.locations = List.copyOf(locations);
+            return this;
+        }
+
+        /**
+         * A module file to load: registered under {@code file} without its {@code .wasm} or {@code .wat}
+         * extension; {@code location} (e.g. its URL) names it in messages. Two files of one name fail the build.
+         */
+        public Builder module(String file, String location, byte[] wasmOrWat) {
+            files.add(new File(file.replaceFirst("\\.(wasm|wat)$", ""), file, location, wasmOrWat));
+            return this;
+        }
+
+        /** The module file at {@code path}, read now: {@link #module(String, String, byte[])} with its name and URI. */
+        public Builder module(Path path) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + path, e);
             }
-            for (Resource r : resources) {
-                String file = r.getFilename();
-                if (file == null || !r.isReadable()) {
-                    continue;
+            return module(String.valueOf(path.getFileName()), path.toUri().toString(), bytes);
+        }
+
+        /** Loads every module given; one that fails to compile fails here, naming its file. */
+        public WasmModules build() {
+            return new WasmModules(this);
+        }
+    }
+
+    private WasmModules(Builder b) {
+        this.cache = b.cache;
+        this.cacheOf = b.cacheOf;
+        this.observer = b.observer;
+        this.locations = b.locations;
+        Map<String, Entry> found = new TreeMap<>();
+        for (Builder.File f : b.files) {
+            try {
+                Entry previous = found.put(f.name(), load(f.name(), f.location(), f.bytes()));
+                if (previous != null) {
+                    throw new WasmModuleLoadException(
+                            f.name(),
+                            f.location(),
+                            "another module has that name: " + previous.location(),
+                            "Rename one of the files (a module is registered under its"
+                                    + " file name without extension), or narrow wasmer.modules.locations.",
+                            null);
                 }
-                String name = file.replaceFirst("\\.(wasm|wat)$", "");
-                byte[] bytes = read(r);
-                try {
-                    Entry previous = found.put(name, load(name, location(r), bytes));
-                    if (previous != null) {
-                        throw new WasmModuleLoadException(
-                                name,
-                                location(r),
-                                "another module has that name: " + previous.location(),
-                                "Rename one of the files (a module is registered under its"
-                                        + " file name without extension), or narrow wasmer.modules.locations.",
-                                null);
-                    }
-                } catch (WasmModuleLoadException e) {
-                    throw e;
-                } catch (WasmerException e) {
-                    throw loadFailure(name, file, location(r), e);
-                }
+            } catch (WasmModuleLoadException e) {
+                throw e;
+            } catch (WasmerException e) {
+                throw loadFailure(f.name(), f.file(), f.location(), e);
             }
         }
         this.modules.putAll(found);
@@ -123,9 +167,9 @@ public final class WasmModules implements AutoCloseable {
 
     /**
      * Registers {@code wasmOrWat} as module {@code name}, replacing the module of that name if there is one: calls
-     * from now on use it, calls running finish on the old one. A module that does not compile, whose imports no
-     * bean provides, or whose exports do not fit a {@link dev.wasmerffm.spring.boot.annotation.WasmModule} interface
-     * bound to its name ({@code WasmModuleInterfaceException}) fails here and changes nothing.
+     * from now on use it, calls running finish on the old one. A module that does not compile, or that a check refuses
+     * ({@link #checkOnRegister}: the starter's refuse one whose imports no bean provides or whose exports do not fit
+     * a {@code @WasmModule} interface bound to its name), fails here and changes nothing.
      */
     public synchronized Entry register(String name, byte[] wasmOrWat) {
         if (!name.matches("[A-Za-z0-9_-]+")) {
@@ -180,33 +224,6 @@ public final class WasmModules implements AutoCloseable {
         return new WasmModuleLoadException(name, location, problem, fix, e);
     }
 
-    /** A resource as a user reads it: its URL, without Spring's "class path resource [...]" or "URL [...]". */
-    private static String location(Resource r) {
-        try {
-            return r.getURL().toString();
-        } catch (IOException e) {
-            return r.getDescription();
-        }
-    }
-
-    private static Resource[] resources(ResourcePatternResolver resolver, String location) {
-        try {
-            return resolver.getResources(location);
-        } catch (FileNotFoundException e) { // a pattern whose directory does not exist: no module there
-            return new Resource[0];
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list WebAssembly modules at " + location, e);
-        }
-    }
-
-    private static byte[] read(Resource r) {
-        try (InputStream in = r.getInputStream()) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + r.getDescription(), e);
-        }
-    }
-
     /** The module named {@code name}; {@link UnknownModuleException} naming what exists otherwise. */
     public Entry get(String name) {
         Entry e = modules.get(name);
@@ -214,11 +231,6 @@ public final class WasmModules implements AutoCloseable {
             throw new UnknownModuleException(name, modules.keySet(), locations);
         }
         return e;
-    }
-
-    /** The locations that matched no readable module. */
-    public List<String> emptyLocations() {
-        return Collections.unmodifiableList(emptyLocations);
     }
 
     /** Whether a module of that name is registered. */

@@ -1,17 +1,16 @@
-package dev.wasmerffm.spring.boot.pool;
+package dev.wasmerffm.pool;
 
 import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.ExportType;
 import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
+import dev.wasmerffm.Metering;
 import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.observer.WasmerObserver;
 import dev.wasmerffm.wasi.WasiConfig;
 import dev.wasmerffm.wasi.WasiEnv;
 import dev.wasmerffm.wasi.WasiVersion;
@@ -35,12 +34,23 @@ import org.jspecify.annotations.Nullable;
  * its memory, globals and tables from call to call ({@link InstanceReuse} chooses otherwise). A store keeps all it
  * ever made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases, a deadline or
  * (by default) a trap: the pool's footprint stays flat however long it serves.
+ *
+ * <pre>{@code
+ * try (WasmInstancePool pool = WasmInstancePool.builder(modules)
+ *         .limits(new ModuleLimits(1_000_000, Duration.ofSeconds(1), -1, 4))
+ *         .build()) {
+ *     int sum = (Integer) pool.call("add", "add", 1, 2)[0];
+ * }
+ * }</pre>
  */
 public final class WasmInstancePool implements AutoCloseable {
 
     private final WasmModules modules;
-    private final Settings settings;
     private final Function<String, ModuleLimits> limits;
+    private final Duration borrowTimeout;
+    private final long maxCalls;
+    private final boolean resetPointsPerCall;
+    private final InstanceReuse reuse;
     private final Function<String, WasiConfig> wasi;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
@@ -130,46 +140,125 @@ public final class WasmInstancePool implements AutoCloseable {
         FRESH_PER_CALL
     }
 
-    /**
-     * How the pool treats instances of every module.
-     *
-     * @param borrowTimeout how long a borrower waits for a free instance
-     * @param maxCalls leases after which an instance is replaced by a new one in a new store
-     * @param resetPointsPerCall whether metering points are given back before every lease (else once per instance)
-     * @param reuse what is done with an instance after a call
-     */
-    public record Settings(Duration borrowTimeout, long maxCalls, boolean resetPointsPerCall, InstanceReuse reuse) {
+    /** A pool over {@code modules}, with the defaults of {@link Builder} until set otherwise. */
+    public static Builder builder(WasmModules modules) {
+        return new Builder(modules);
+    }
 
-        public Settings {
+    /** How the pool treats instances, for every module or by module name. */
+    public static final class Builder {
+
+        private final WasmModules modules;
+        private @Nullable Function<String, ModuleLimits> limits;
+        private Duration borrowTimeout = Duration.ofSeconds(5);
+        private long maxCalls = 10_000;
+        private boolean resetPointsPerCall = true;
+        private InstanceReuse reuse = InstanceReuse.DISCARD_AFTER_TRAP;
+        private Function<String, WasiConfig> wasi = WasiConfig::new;
+        private WasmerObserver observer = WasmerObserver.NONE;
+        private BiFunction<Store, Module, Imports> imports = (store, module) -> new Imports();
+
+        private Builder(WasmModules modules) {
+            this.modules = modules;
+        }
+
+        /**
+         * The points, call deadline and pool size of each module, by module name. Default: the points of the
+         * module's engine's metering (an unmetered engine's instances, metered only for deadlines, get points no call
+         * exhausts), no deadline, no memory limit and as many instances as processors.
+         */
+        public Builder limits(Function<String, ModuleLimits> limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        /** The same limits for every module. */
+        public Builder limits(ModuleLimits limits) {
+            return limits(module -> limits);
+        }
+
+        /** How long a borrower waits for a free instance. Default: 5 seconds. */
+        public Builder borrowTimeout(Duration borrowTimeout) {
+            this.borrowTimeout = borrowTimeout;
+            return this;
+        }
+
+        /** Leases after which an instance is replaced by a new one in a new store, at least 1. Default: 10 000. */
+        public Builder maxCalls(long maxCalls) {
             if (maxCalls < 1) {
                 throw new IllegalArgumentException("maxCalls must be >= 1, got " + maxCalls);
             }
+            this.maxCalls = maxCalls;
+            return this;
+        }
+
+        /**
+         * Whether metering points are given back before every lease (else once, when the instance is made). Default:
+         * true.
+         */
+        public Builder resetPointsPerCall(boolean resetPointsPerCall) {
+            this.resetPointsPerCall = resetPointsPerCall;
+            return this;
+        }
+
+        /** What is done with an instance after a call. Default: {@link InstanceReuse#DISCARD_AFTER_TRAP}. */
+        public Builder reuse(InstanceReuse reuse) {
+            this.reuse = reuse;
+            return this;
+        }
+
+        /**
+         * The WASI configuration (arguments, environment, directories) of a WASI module's instances, by module name;
+         * asked once per instance. Default: {@code new WasiConfig(module)}, the module's name as program name and
+         * nothing else.
+         */
+        public Builder wasi(Function<String, WasiConfig> wasi) {
+            this.wasi = wasi;
+            return this;
+        }
+
+        /** Who hears of instances made and calls. Default: {@link WasmerObserver#NONE}. */
+        public Builder observer(WasmerObserver observer) {
+            this.observer = observer;
+            return this;
+        }
+
+        /**
+         * What a new instance of a module imports, made in the instance's store (the starter's are the
+         * {@code @WasmHostFunction} bean methods). Default: nothing.
+         */
+        public Builder imports(BiFunction<Store, Module, Imports> imports) {
+            this.imports = imports;
+            return this;
+        }
+
+        /** The pool; it hears of modules replaced or removed in {@code modules} from now on. */
+        public WasmInstancePool build() {
+            return new WasmInstancePool(this);
         }
     }
 
-    /**
-     * A pool over {@code modules}.
-     *
-     * @param limits the points, call deadline and pool size of each module, by module name
-     * @param wasi the WASI configuration (arguments, environment, directories) of a WASI module's instances, by
-     *     module name; asked once per instance
-     * @param imports what a new instance of a module imports, made in the instance's store (the starter's are the
-     *     {@code @WasmHostFunction} bean methods: {@code WasmHostFunctions::imports})
-     */
-    public WasmInstancePool(
-            WasmModules modules,
-            Function<String, ModuleLimits> limits,
-            Settings settings,
-            Function<String, WasiConfig> wasi,
-            WasmerObserver observer,
-            BiFunction<Store, Module, Imports> imports) {
-        this.modules = modules;
-        this.limits = limits;
-        this.wasi = wasi;
-        this.settings = settings;
-        this.observer = observer;
-        this.imports = imports;
+    private WasmInstancePool(Builder b) {
+        this.modules = b.modules;
+        this.limits = b.limits != null ? b.limits : this::defaultLimits;
+        this.borrowTimeout = b.borrowTimeout;
+        this.maxCalls = b.maxCalls;
+        this.resetPointsPerCall = b.resetPointsPerCall;
+        this.reuse = b.reuse;
+        this.wasi = b.wasi;
+        this.observer = b.observer;
+        this.imports = b.imports;
         modules.onChange(this::retire);
+    }
+
+    /** {@link Builder#limits}' default. */
+    private ModuleLimits defaultLimits(String module) {
+        Metering metering = modules.get(module).module().engine().config().metering();
+        return new ModuleLimits(
+                metering != null ? metering.initialPoints() : Long.MAX_VALUE,
+                Duration.ZERO,
+                -1,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** Module {@code name} was replaced or removed: its idle instances close now, lent ones when returned. */
@@ -202,18 +291,18 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (p == null) {
             try {
-                p = slot.idle.poll(settings.borrowTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                p = slot.idle.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WasmerException("interrupted waiting for an instance of " + module, e);
             }
             if (p == null) {
                 throw new WasmerException("no instance of module '" + module + "' free within "
-                        + settings.borrowTimeout() + " (pool size " + size + ": wasmer.pool.size or "
+                        + borrowTimeout + " (pool size " + size + ": wasmer.pool.size or "
                         + "wasmer.modules.settings." + module + ".pool-size)");
             }
         }
-        if (settings.resetPointsPerCall() && p.instance.isMetered()) {
+        if (resetPointsPerCall && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
         }
         slot.inUse.increment();
@@ -276,7 +365,7 @@ public final class WasmInstancePool implements AutoCloseable {
             if (lease != null
                     && (e instanceof DeadlineExceededException
                             || e instanceof Error
-                            || e instanceof TrapException && settings.reuse() != InstanceReuse.REUSE)) {
+                            || e instanceof TrapException && reuse != InstanceReuse.REUSE)) {
                 lease.discard(); // the instance stopped half-way through its work
             }
             // the lease's slot: the module may have been replaced or removed since, its slot gone from slots
@@ -350,12 +439,12 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             slot.inUse.decrement();
             Instance i = pooled.instance;
-            if (pool.settings.resetPointsPerCall() && i.isMetered() && !i.isClosed()) {
+            if (pool.resetPointsPerCall && i.isMetered() && !i.isClosed()) {
                 slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
             }
             if (discard
-                    || pool.settings.reuse() == InstanceReuse.FRESH_PER_CALL
-                    || ++pooled.leases[Pooled.LEASES] >= pool.settings.maxCalls()
+                    || pool.reuse == InstanceReuse.FRESH_PER_CALL
+                    || ++pooled.leases[Pooled.LEASES] >= pool.maxCalls
                     || i.isClosed()
                     || pool.closed
                     || slot.retired

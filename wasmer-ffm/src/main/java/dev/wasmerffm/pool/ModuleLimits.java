@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.pool;
+package dev.wasmerffm.pool;
 
 import java.time.Duration;
 

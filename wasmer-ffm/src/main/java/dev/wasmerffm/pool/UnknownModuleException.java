@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.pool;
 
 import java.util.Collections;
 import java.util.List;
@@ -16,9 +16,11 @@ public final class UnknownModuleException extends WasmModuleException {
         super(
                 name,
                 "no WebAssembly module named '" + name + "'; registered: " + registered,
-                "Add " + name
-                        + ".wasm or " + name + ".wat at one of wasmer.modules.locations " + locations
-                        + ", or use one of the registered names " + registered + ".",
+                locations.isEmpty()
+                        ? "Register module '" + name + "', or use one of the registered names " + registered + "."
+                        : "Add " + name
+                                + ".wasm or " + name + ".wat at one of wasmer.modules.locations " + locations
+                                + ", or use one of the registered names " + registered + ".",
                 null);
         this.registered = Collections.unmodifiableSortedSet(new TreeSet<>(registered));
         this.locations = List.copyOf(locations);
@@ -34,7 +36,7 @@ public final class UnknownModuleException extends WasmModuleException {
         return registered;
     }
 
-    /** The locations searched ({@code wasmer.modules.locations}). */
+    /** The locations searched ({@link WasmModules.Builder#locations}: the starter's {@code wasmer.modules.locations}). */
     public List<String> locations() {
         return locations;
     }

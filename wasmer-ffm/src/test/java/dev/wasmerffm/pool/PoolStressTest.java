@@ -1,12 +1,16 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.pool;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.Config;
+import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
+import dev.wasmerffm.Metering;
 import dev.wasmerffm.Store;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.cache.ModuleCache;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,30 +20,33 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Eight threads on the pool and on the shared Store bean: every result right, and the pool never lends one instance
- * to two threads at once. Long size with {@code -Dwasmer.reliability=long} (see docs/reliability.md).
+ * Eight threads on the pool and on one shared Store: every result right, and the pool never lends one instance to
+ * two threads at once. Long size with {@code -Dwasmer.reliability=long} (see docs/reliability.md).
  */
-class PoolStressTests {
+class PoolStressTest {
 
     static final int CALLS = "long".equals(System.getProperty("wasmer.reliability")) ? 1_000_000 : 20_000;
 
+    static WasmModules addAndSpin(ModuleCache cache) {
+        return WasmModules.builder(cache)
+                .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
+                .module("spin.wat", "spin", WasmInstancePoolTest.SPIN.getBytes(UTF_8))
+                .build();
+    }
+
     @Test
-    void eightThreadsNeverShareAnInstance(@TempDir Path cache) throws Exception {
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                        .web(WebApplicationType.NONE)
-                        .properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=3")
-                        .run();
+    void eightThreadsNeverShareAnInstance() throws Exception {
+        try (Engine engine = new Engine();
+                ModuleCache cache = new ModuleCache(engine);
+                WasmModules modules = addAndSpin(cache);
+                WasmInstancePool pool = WasmInstancePool.builder(modules)
+                        .limits(new ModuleLimits(0, Duration.ZERO, -1, 3))
+                        .build();
+                Store store = new Store(engine);
                 ExecutorService threads = Executors.newFixedThreadPool(8)) {
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            Instance shared = Instance.create(
-                    ctx.getBean(Store.class),
-                    ctx.getBean(WasmModules.class).get("add").module());
+            Instance shared = Instance.create(store, modules.get("add").module());
             IntBinaryOperator sharedAdd = shared.func("add").asIntBinaryOperator();
             Set<Instance> lent = ConcurrentHashMap.newKeySet();
             List<Future<long[]>> results = new ArrayList<>();
@@ -84,21 +91,18 @@ class PoolStressTests {
 
     /**
      * Request after request through the pool, which replaces each instance (and frees its store) after
-     * {@code max-calls} leases or a trap: address space and RSS stay flat, where a long-lived store grew 8 GiB of
+     * {@code maxCalls} leases or a trap: address space and RSS stay flat, where a long-lived store grew 8 GiB of
      * address space per instance.
      */
     @Test
-    void aLongServingPoolStaysFlat(@TempDir Path cache) throws Exception {
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                .web(WebApplicationType.NONE)
-                .properties(
-                        "wasmer.cache.directory=" + cache,
-                        "wasmer.pool.size=2",
-                        "wasmer.pool.max-calls=100",
-                        "wasmer.metering.enabled=true",
-                        "wasmer.metering.initial-points=100000")
-                .run()) {
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+    void aLongServingPoolStaysFlat() throws Exception {
+        try (Engine engine = new Engine(new Config().metering(Metering.of(100_000)));
+                ModuleCache cache = new ModuleCache(engine);
+                WasmModules modules = addAndSpin(cache);
+                WasmInstancePool pool = WasmInstancePool.builder(modules)
+                        .limits(new ModuleLimits(100_000, Duration.ZERO, -1, 2))
+                        .maxCalls(100)
+                        .build()) {
             int requests = "long".equals(System.getProperty("wasmer.reliability")) ? 1_000_000 : 60_000;
             int warm = requests / 10;
             long vmBefore = 0;

@@ -1,33 +1,41 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.pool;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.BatchTrapException;
+import dev.wasmerffm.Engine;
 import dev.wasmerffm.WasmArgumentException;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
-import java.nio.file.Path;
+import dev.wasmerffm.cache.ModuleCache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** Batched calls on pooled instances: each thread's rows in one crossing, on an instance of its own. */
-class PoolBatchTests {
+class PoolBatchTest {
 
     @Test
-    void batchesOnTwoThreadsWithPooledInstances(@TempDir Path cache) throws Exception {
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
-                        .web(WebApplicationType.NONE)
-                        .properties("wasmer.cache.directory=" + cache, "wasmer.pool.size=2")
-                        .run();
+    void batchesOnTwoThreadsWithPooledInstances() throws Exception {
+        try (Engine engine = new Engine();
+                ModuleCache cache = new ModuleCache(engine);
+                WasmModules modules = WasmModules.builder(cache)
+                        .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
+                        .module(
+                                "div.wat",
+                                "div",
+                                ("(module (func (export \"div\") (param i32 i32) (result i32)"
+                                                + " local.get 0 local.get 1 i32.div_s))")
+                                        .getBytes(UTF_8))
+                        .build();
+                WasmInstancePool pool = WasmInstancePool.builder(modules)
+                        .limits(new ModuleLimits(0, Duration.ZERO, -1, 2))
+                        .build();
                 ExecutorService threads = Executors.newFixedThreadPool(2)) {
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
             int n = 100_000;
             List<Future<int[]>> futures = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -58,6 +66,15 @@ class PoolBatchTests {
                             "add", "add", 1, new Object[] {new long[1], new int[1]}, new Object[] {new int[1]}))
                     .isInstanceOf(WasmArgumentException.class)
                     .hasMessageContaining("argument column 0");
+            assertThatThrownBy(() -> pool.batch(
+                            "div", "div", 3, new Object[] {new int[] {6, 6, 6}, new int[] {2, 0, 3}}, new Object[] {
+                                new int[3]
+                            }))
+                    .isInstanceOf(BatchTrapException.class)
+                    .hasMessageContaining("row 1");
+            assertThat(pool.stats().get("div").recycled())
+                    .as("the trapping row's instance is replaced")
+                    .isEqualTo(1);
         }
     }
 }

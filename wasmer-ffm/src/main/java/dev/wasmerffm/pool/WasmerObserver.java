@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.observer;
+package dev.wasmerffm.pool;
 
 import dev.wasmerffm.TrapException;
 import java.util.List;
@@ -17,7 +17,7 @@ public interface WasmerObserver {
     /** The name observed for a module or function that is not registered, so callers' input cannot add names. */
     String UNKNOWN = "unknown";
 
-    /** A module was loaded at startup, compiled or from the cache. */
+    /** A module was loaded, compiled or from the cache: when its registry was built, or registered at runtime. */
     default void moduleLoaded(String module, long nanos) {}
 
     /** A pooled instance was made. */

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.pool;
+package dev.wasmerffm.pool;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.pool;
+package dev.wasmerffm.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.Test;
 
-class IdleQueueTests {
+class IdleQueueTest {
 
     @Test
     void aThreadGetsBackWhatItGaveBackAndTheQueueHoldsAtMostItsCapacity() {

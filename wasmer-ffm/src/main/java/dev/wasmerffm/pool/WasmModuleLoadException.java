@@ -1,8 +1,11 @@
-package dev.wasmerffm.spring.boot.modules;
+package dev.wasmerffm.pool;
 
 import org.jspecify.annotations.Nullable;
 
-/** A module file at {@code wasmer.modules.locations} did not load: not WebAssembly, bad WAT, invalid or too large. */
+/**
+ * A module did not load: not WebAssembly, bad WAT, invalid or too large, or (among the files a registry is built
+ * with) its name taken by another file.
+ */
 public final class WasmModuleLoadException extends WasmModuleException {
 
     private final String location;
@@ -16,7 +19,7 @@ public final class WasmModuleLoadException extends WasmModuleException {
         this.location = location;
     }
 
-    /** Where the file is. */
+    /** Where the file is, or {@code "registered at runtime"}. */
     public String location() {
         return location;
     }
