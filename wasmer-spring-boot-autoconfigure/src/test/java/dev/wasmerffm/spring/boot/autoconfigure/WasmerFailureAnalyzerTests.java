@@ -3,6 +3,7 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.spring.boot.interop.ModuleInterfacesAndHostFunctionsTests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerIntegrationTests;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,10 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.modules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.MeteringExhaustedException;
-import dev.wasmerffm.spring.boot.modules.UnknownModuleException;
-import dev.wasmerffm.spring.boot.modules.WasmImportException;
-import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
-import dev.wasmerffm.spring.boot.modules.WasmModuleLoadException;
-import dev.wasmerffm.spring.boot.modules.WasmModules;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.testplugins.batch.Calc;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.WasmArgumentException;
-import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerIntegrationTests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.BatchTrapException;
 import dev.wasmerffm.TrapKind;
-import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;

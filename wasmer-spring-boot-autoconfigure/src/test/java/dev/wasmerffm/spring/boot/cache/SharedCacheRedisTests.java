@@ -1,10 +1,11 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.ModuleCache;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.modules.WasmModules;
 import dev.wasmerffm.spring.boot.pool.WasmInstancePool;
 import java.util.UUID;

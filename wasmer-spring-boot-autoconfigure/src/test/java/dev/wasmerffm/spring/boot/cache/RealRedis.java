@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.cache;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
