@@ -69,8 +69,6 @@ public class WasmerProperties implements Validator {
 
     private final Tracing tracing = new Tracing();
 
-    private final Metrics metrics = new Metrics();
-
     private final Limits limits = new Limits();
 
     public boolean isEnabled() {
@@ -135,10 +133,6 @@ public class WasmerProperties implements Validator {
 
     public Tracing getTracing() {
         return this.tracing;
-    }
-
-    public Metrics getMetrics() {
-        return this.metrics;
     }
 
     public Limits getLimits() {
@@ -266,23 +260,6 @@ public class WasmerProperties implements Validator {
 
         public void setMaxTableElements(@Nullable Long maxTableElements) {
             this.maxTableElements = maxTableElements;
-        }
-    }
-
-    /** Micrometer instrumentation. */
-    public static class Metrics {
-
-        /**
-         * Whether every call through the instance pool is timed (wasmer.calls) and its traps counted (wasmer.traps).
-         */
-        private boolean calls = true;
-
-        public boolean isCalls() {
-            return this.calls;
-        }
-
-        public void setCalls(boolean calls) {
-            this.calls = calls;
         }
     }
 

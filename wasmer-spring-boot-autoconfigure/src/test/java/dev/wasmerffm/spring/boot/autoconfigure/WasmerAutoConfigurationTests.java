@@ -104,8 +104,7 @@ class WasmerAutoConfigurationTests {
                         "wasmer.pool.borrow-timeout=250ms",
                         "wasmer.modules.locations=classpath:wasm/spin.wat",
                         "wasmer.limits.max-memory=2MB",
-                        "wasmer.limits.max-table-elements=100",
-                        "wasmer.metrics.calls=false")
+                        "wasmer.limits.max-table-elements=100")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     Config c = ctx.getBean(Engine.class).config();
