@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.Cache;
@@ -131,7 +132,8 @@ class SharedCacheRedisTests {
                 .run(ctx -> assertThat(ctx)
                         .getFailure()
                         .rootCause()
-                        .hasMessageContaining("cache.shared.key")
-                        .hasMessageContaining("at least 32 characters"));
+                        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                        .hasMessageContaining("wasmer.cache.shared.key")
+                        .hasMessageContaining("an artifact key needs at least 32 bytes, got 5"));
     }
 }
