@@ -489,14 +489,7 @@ final class WasiDescriptors {
 
     /** Enters the descriptor libwasmer stored at {@code out} into the table and stores the guest's number there. */
     private int opened(
-            MemorySegment mem,
-            long out,
-            int errno,
-            Path host,
-            Path root,
-            Fd dir,
-            long base,
-            long inheriting) {
+            MemorySegment mem, long out, int errno, Path host, Path root, Fd dir, long base, long inheriting) {
         if (errno != 0) {
             return errno;
         }
@@ -516,16 +509,7 @@ final class WasiDescriptors {
             boolean directory = stat.filetype() == WasiHostFiles.FILETYPE_DIRECTORY;
             long mask = directory ? WasiRights.DIRECTORY : WasiRights.FILE;
             long rights = base & dir.inheriting & mask;
-            fd = new Fd(
-                    nativeFd,
-                    stat.filetype(),
-                    true,
-                    rights,
-                    inheriting & dir.inheriting,
-                    root,
-                    host,
-                    stat,
-                    null);
+            fd = new Fd(nativeFd, stat.filetype(), true, rights, inheriting & dir.inheriting, root, host, stat, null);
         }
         mem.set(JAVA_INT_UNALIGNED, out, add(fd));
         return 0;

@@ -44,7 +44,8 @@ final class WasiErrno {
             case NotLinkException x -> INVAL;
             case AccessDeniedException x -> ACCES;
             case FileSystemLoopException x -> LOOP;
-            case FileSystemException x when x.getReason() != null ->
+            case FileSystemException x
+            when x.getReason() != null ->
                 switch (x.getReason()) {
                     case "Not a directory" -> NOTDIR;
                     case "Is a directory" -> ISDIR;

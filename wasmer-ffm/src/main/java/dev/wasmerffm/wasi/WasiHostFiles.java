@@ -126,8 +126,10 @@ final class WasiHostFiles {
             return WasiErrno.INVAL;
         }
         FileTime now = FileTime.from(Instant.now());
-        FileTime a = (flags & ATIM_NOW) != 0 ? now : (flags & ATIM) != 0 ? FileTime.from(atim, TimeUnit.NANOSECONDS) : null;
-        FileTime m = (flags & MTIM_NOW) != 0 ? now : (flags & MTIM) != 0 ? FileTime.from(mtim, TimeUnit.NANOSECONDS) : null;
+        FileTime a =
+                (flags & ATIM_NOW) != 0 ? now : (flags & ATIM) != 0 ? FileTime.from(atim, TimeUnit.NANOSECONDS) : null;
+        FileTime m =
+                (flags & MTIM_NOW) != 0 ? now : (flags & MTIM) != 0 ? FileTime.from(mtim, TimeUnit.NANOSECONDS) : null;
         try {
             Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(m, a, null);

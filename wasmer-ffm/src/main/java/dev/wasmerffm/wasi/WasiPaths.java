@@ -161,7 +161,9 @@ final class WasiPaths {
             return false;
         }
         Path parent = link.getParent();
-        int depth = parent == null || parent.equals(root) ? 0 : root.relativize(parent).getNameCount();
+        int depth = parent == null || parent.equals(root)
+                ? 0
+                : root.relativize(parent).getNameCount();
         for (String c : components(target)) {
             if (c.equals("..")) {
                 if (--depth < 0) {

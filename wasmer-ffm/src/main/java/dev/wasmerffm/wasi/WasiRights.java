@@ -105,7 +105,8 @@ final class WasiRights {
             Map.entry("path_symlink", PATH_SYMLINK),
             Map.entry("path_unlink_file", PATH_UNLINK_FILE));
 
-    private static final Map<String, Long> SECOND = Map.of("path_link", PATH_LINK_TARGET, "path_rename", PATH_RENAME_TARGET);
+    private static final Map<String, Long> SECOND =
+            Map.of("path_link", PATH_LINK_TARGET, "path_rename", PATH_RENAME_TARGET);
 
     private WasiRights() {}
 
