@@ -50,7 +50,7 @@ final class WasiDescriptors {
 
     /** libwasmer's virtual root, which the guest never sees. */
     private static final int VIRTUAL_ROOT = 3;
-    /** The lowest number a new descriptor takes: stdio's stay theirs even once closed (WasiStdio serves them). */
+    /** The lowest number a new descriptor takes: 0-2 are stdio's, even once closed or moved. */
     private static final int FIRST_FREE = 3;
 
     /** The longest path (or symlink target) taken, as Linux's PATH_MAX: longer is NAMETOOLONG. */
@@ -164,6 +164,11 @@ final class WasiDescriptors {
             return new Fd(nativeFd, filetype, false, -1, -1, null, null, null, null);
         }
 
+        /** The stdio stream (0-2) this is, moved or not, or -1: libwasmer's 0-2 are never closed, nor reused. */
+        int stream() {
+            return nativeFd < VIRTUAL_ROOT ? nativeFd : -1;
+        }
+
         boolean isMappedDirectory() {
             return host != null && filetype == WasiHostFiles.FILETYPE_DIRECTORY;
         }
@@ -181,6 +186,10 @@ final class WasiDescriptors {
         for (int fd = 0; fd < VIRTUAL_ROOT; fd++) {
             table[fd] = Fd.opaque(fd, WasiHostFiles.FILETYPE_CHARACTER_DEVICE);
         }
+        stdio.streams(fd -> {
+            Fd f = get(fd);
+            return f == null ? -1 : f.stream();
+        });
         // libwasmer opens the preopened directories, then the mapped ones, each in the order given, after its root.
         int nativeFd = VIRTUAL_ROOT + 1;
         for (Path dir : config.preopenDirs()) {
@@ -254,9 +263,6 @@ final class WasiDescriptors {
                 int fd = (Integer) params[fds[k]];
                 Integer refused = refusal(name, fd);
                 Fd f = get(fd);
-                if (refused == null && f == null) {
-                    refused = WasiErrno.BADF;
-                }
                 long need = name.equals("fd_seek") ? seekNeeds(c, preview0) : needs[k];
                 if (refused == null && f.keepsRights && (f.base & need) != need) {
                     refused = WasiErrno.NOTCAPABLE;
@@ -277,13 +283,10 @@ final class WasiDescriptors {
 
     /** The errno for a call on guest descriptor {@code fd} that must not reach libwasmer, or null. */
     private Integer refusal(String name, int fd) {
-        if (fd >= 0 && fd < VIRTUAL_ROOT) {
-            if (stdio.closed(fd)) {
-                return WasiErrno.BADF;
-            }
-            return name.startsWith("sock_") && stdio.served(fd) ? WasiErrno.NOTSOCK : null;
+        if (get(fd) == null) {
+            return WasiErrno.BADF;
         }
-        return null;
+        return name.startsWith("sock_") && stdio.served(fd) ? WasiErrno.NOTSOCK : null;
     }
 
     /** fd_seek needs FD_SEEK, or only FD_TELL to ask where it is (offset 0 from the current position). */
@@ -334,10 +337,12 @@ final class WasiDescriptors {
         return errno == WasiErrno.ACCES ? WasiErrno.NOTSOCK : errno;
     }
 
+    /** Forgets guest descriptor {@code guest} and closes libwasmer's (it keeps preopens: harmless). */
     private int close(int guest, Fd fd) {
         table[guest] = null;
         Func close = originals.get("fd_close");
-        return close == null ? 0 : (Integer) close.call(fd.nativeFd)[0]; // libwasmer keeps preopens: harmless
+        // libwasmer's 0-2 are the JVM's, and stay so that it never hands their numbers out again
+        return close == null || fd.stream() >= 0 ? 0 : (Integer) close.call(fd.nativeFd)[0];
     }
 
     /** fd_renumber moves the entry over {@code to}, whose descriptor is closed. */
@@ -824,8 +829,8 @@ final class WasiDescriptors {
             if (subscriptionFd(mem, at)) {
                 int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
                 Integer refused = refusal("poll_oneoff", fd);
-                if (refused != null || get(fd) == null) {
-                    return new Object[] {refused != null ? refused : WasiErrno.BADF};
+                if (refused != null) {
+                    return new Object[] {refused};
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.wasmerffm.wasi;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -70,10 +71,17 @@ class WasiConformanceTest {
                 """);
     }
 
-    /** fd_renumber moves a descriptor over an open one, a preopen too; a closed destination is BADF. */
+    /**
+     * fd_renumber moves a descriptor over an open one, a preopen too; a closed destination is BADF. Stdio moves and
+     * stays the environment's: what is written to stdout's and stderr's new numbers is captured, stdin's gives the
+     * config's bytes, and the files they were moved over are left empty.
+     */
     @Test
     void renumberMovesADescriptor(@TempDir Path root) throws IOException {
-        assertThat(run("renumber", root)).isEqualTo("""
+        WasiExit exit = WasiTest.run(
+                "renumber", new WasiConfig("renumber").mapDir("/", root).stdin("hello".getBytes(UTF_8)));
+        assertThat(exit.exitCode()).as(exit.stderrText()).isZero();
+        assertThat(exit.stdoutText()).isEqualTo("""
                 create a: 0
                 create b: 0
                 numbers: 4 5
@@ -94,9 +102,26 @@ class WasiConformanceTest {
                 fdstat of the moved descriptor: 8
                 create c from 3: 0
                 c takes the lowest free number: 1
+                create in: 0
+                create out: 0
+                create err: 0
+                renumber stdout over out: 0
+                fdstat 1 once moved: 8
+                renumber stdin over in: 0
+                read in: 0
+                stdin says: hello
+                renumber stderr over err: 0
+                write err: 0
+                write 2 once moved: 8
+                open out again: 0
+                nothing written to the file out: 1
                 close 3: 0
                 fdstat 3 once closed: 8
                 """);
+        assertThat(exit.stderrText()).isEqualTo("to stderr\n");
+        for (String file : new String[] {"in", "out", "err"}) {
+            assertThat(root.resolve(file)).isEmptyFile();
+        }
     }
 
     /** Paths stay below their descriptor; trailing slashes, unlink and rename give POSIX's errnos. */
