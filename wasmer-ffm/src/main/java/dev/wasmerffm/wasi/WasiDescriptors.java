@@ -252,6 +252,7 @@ final class WasiDescriptors {
         int subscriptionSize = preview0 ? 56 : 48;
         long[] needs = fds == null ? null : new long[] {WasiRights.needed(name, 0), WasiRights.needed(name, 1)};
         boolean memory = name.startsWith("path_") || MEMORY_CALLS.contains(name);
+        boolean seek = name.equals("fd_seek");
         return Func.host(store, type, c -> {
             if (poll) {
                 c.results(poll(c, original, subscriptionSize));
@@ -263,7 +264,7 @@ final class WasiDescriptors {
                 int fd = (Integer) params[fds[k]];
                 Integer refused = refusal(name, fd);
                 Fd f = get(fd);
-                long need = name.equals("fd_seek") ? seekNeeds(c, preview0) : needs[k];
+                long need = seek ? seekNeeds(c, preview0) : needs[k];
                 if (refused == null && f.keepsRights && (f.base & need) != need) {
                     refused = WasiErrno.NOTCAPABLE;
                 }
@@ -340,9 +341,14 @@ final class WasiDescriptors {
     /** Forgets guest descriptor {@code guest} and closes libwasmer's (it keeps preopens: harmless). */
     private int close(int guest, Fd fd) {
         table[guest] = null;
-        Func close = originals.get("fd_close");
         // libwasmer's 0-2 are the JVM's, and stay so that it never hands their numbers out again
-        return close == null || fd.stream() >= 0 ? 0 : (Integer) close.call(fd.nativeFd)[0];
+        return fd.stream() >= 0 ? 0 : closeNative(fd.nativeFd);
+    }
+
+    /** libwasmer's fd_close; without it (not imported) its descriptor stays open until the environment closes. */
+    private int closeNative(int nativeFd) {
+        Func close = originals.get("fd_close");
+        return close == null ? 0 : (Integer) close.call(nativeFd)[0];
     }
 
     /** fd_renumber moves the entry over {@code to}, whose descriptor is closed. */
@@ -445,10 +451,8 @@ final class WasiDescriptors {
 
     /**
      * path_open: refused here as WASI runtimes refuse it (a symlink not followed, a file asked as a directory,
-     * truncating or creating without the right), else libwasmer opens the resolved path and the new descriptor
-     * gets the rights asked for, implied by the open as libwasmer implies them, that its directory passes on and its
-     * type allows. Append is kept by libwasmer's descriptor flag only: a host file opened for appending stays so
-     * after fd_fdstat_set_flags clears the flag.
+     * truncating or creating without the right), else libwasmer opens the resolved path and the new descriptor gets
+     * the rights asked for that its directory passes on and its type allows.
      */
     private int open(HostCall c, MemorySegment mem, Func original, Object[] params, Fd dir) {
         int oflags = c.i32(4);
@@ -474,21 +478,20 @@ final class WasiDescriptors {
         if (r.exists() && !r.isDirectory() && ((oflags & O_DIRECTORY) != 0 || r.trailingSlash())) {
             return WasiErrno.NOTDIR;
         }
-        Func setFlags = originals.get("fd_fdstat_set_flags");
-        boolean append = (fdflags & FDFLAGS_APPEND) != 0 && setFlags != null && !r.exists();
-        if (append) {
-            params[7] = fdflags & ~FDFLAGS_APPEND; // set after the open, on libwasmer's descriptor only
-        }
-        int errno = withPaths(mem, original, params, r.followedSymlink() ? new Resolved[] {r} : null, 2, out, 4);
-        if (errno == 0 && append && (Integer) setFlags.call(mem.get(JAVA_INT_UNALIGNED, out), fdflags)[0] != 0) {
-            params[7] = fdflags;
-            params[4] = oflags & ~(O_EXCL | O_TRUNC); // created just now: open it again for appending
-            Func close = originals.get("fd_close");
-            if (close != null) {
-                close.call(mem.get(JAVA_INT_UNALIGNED, out));
+        Resolved[] rewritten = r.followedSymlink() ? new Resolved[] {r} : null;
+        if ((fdflags & FDFLAGS_APPEND) != 0 && (oflags & O_CREAT) != 0 && !r.exists()) {
+            // libwasmer opens a file it creates for appending on the host too, which clearing the flag later does
+            // not undo: create it first, then open it for appending, which libwasmer keeps in its flag only
+            params[7] = fdflags & ~FDFLAGS_APPEND;
+            int created = withPaths(mem, original, params, rewritten, 2, out, 4);
+            if (created != 0) {
+                return created;
             }
-            errno = withPaths(mem, original, params, new Resolved[] {r}, 2, out, 4);
+            closeNative(mem.get(JAVA_INT_UNALIGNED, out));
+            params[7] = fdflags;
+            params[4] = oflags & ~(O_CREAT | O_EXCL | O_TRUNC);
         }
+        int errno = withPaths(mem, original, params, rewritten, 2, out, 4);
         return opened(mem, out, errno, r.host(), dir.root, dir, base, c.i64(6));
     }
 
@@ -526,7 +529,10 @@ final class WasiDescriptors {
             return errno;
         }
         long out = Integer.toUnsignedLong(at);
-        mem.set(JAVA_INT_UNALIGNED, out, add(Fd.opaque(mem.get(JAVA_INT_UNALIGNED, out), (byte) 0)));
+        mem.set(
+                JAVA_INT_UNALIGNED,
+                out,
+                add(Fd.opaque(mem.get(JAVA_INT_UNALIGNED, out), WasiHostFiles.FILETYPE_UNKNOWN)));
         return 0;
     }
 
@@ -586,11 +592,13 @@ final class WasiDescriptors {
             return WasiErrno.INVAL;
         }
         long buf = Integer.toUnsignedLong(c.i32(3));
+        long length = Integer.toUnsignedLong(c.i32(4));
         long out = Integer.toUnsignedLong(c.i32(5));
-        mem.get(JAVA_INT_UNALIGNED, out); // bounds
+        mem.asSlice(buf, length); // bounds: the whole buffer, as libwasmer checks it
+        mem.get(JAVA_INT_UNALIGNED, out);
         try {
             byte[] target = Files.readSymbolicLink(r.host()).toString().getBytes(StandardCharsets.UTF_8);
-            int n = (int) Math.min(target.length, Integer.toUnsignedLong(c.i32(4)));
+            int n = (int) Math.min(target.length, length);
             MemorySegment.copy(target, 0, mem, JAVA_BYTE, buf, n);
             mem.set(JAVA_INT_UNALIGNED, out, n);
             return 0;

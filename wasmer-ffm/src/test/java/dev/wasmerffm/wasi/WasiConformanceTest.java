@@ -268,4 +268,63 @@ class WasiConformanceTest {
                 """);
         assertThat(Files.readString(root.resolve("f"))).isEqualTo("bbaabb");
     }
+
+    /** Hostile sizes and numbers on the calls the layer answers: errnos, and the guest's memory as it was. */
+    static final String HOSTILE = """
+            (module
+              (import "wasi_snapshot_preview1" "path_open"
+                (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_readdir" (func $readdir (param i32 i32 i32 i64 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "path_readlink"
+                (func $readlink (param i32 i32 i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "fd_renumber" (func $renumber (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "path_filestat_get"
+                (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 100) "l")
+              (data (i32.const 110) "d/f")
+              (data (i32.const 65530) "abcdef")
+              (func (export "_start")
+                ;; through symlink l to d/f, the new descriptor stored at 0, where the resolved path would go first
+                (i32.store (i32.const 200) (call $open (i32.const 3) (i32.const 1) (i32.const 100) (i32.const 1)
+                  (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 0)))
+                (i32.store (i32.const 204) (i32.load (i32.const 0)))
+                (i32.store (i32.const 208) (i32.load (i32.const 65532)))
+                ;; a path running past memory; one longer than PATH_MAX
+                (i32.store (i32.const 212) (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const -1)
+                  (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 120)))
+                (i32.store (i32.const 216) (call $open (i32.const 3) (i32.const 0) (i32.const 1000) (i32.const 5000)
+                  (i32.const 0) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 120)))
+                ;; readdir from a cookie past the end (all bits set); into a buffer past memory
+                (i32.store (i32.const 124) (i32.const 99))
+                (i32.store (i32.const 220) (call $readdir (i32.const 3) (i32.const 65530) (i32.const 6)
+                  (i64.const -1) (i32.const 124)))
+                (i32.store (i32.const 224) (i32.load (i32.const 124)))
+                (i32.store (i32.const 228) (call $readdir (i32.const 3) (i32.const 65530) (i32.const 100)
+                  (i64.const 0) (i32.const 124)))
+                ;; readlink into a buffer past memory; a symlink target longer than PATH_MAX
+                (i32.store (i32.const 232) (call $readlink (i32.const 3) (i32.const 100) (i32.const 1)
+                  (i32.const 65530) (i32.const 100) (i32.const 124)))
+                (i32.store (i32.const 236) (call $symlink (i32.const 1000) (i32.const 5000) (i32.const 3)
+                  (i32.const 130) (i32.const 1)))
+                ;; renumbering onto -1; a stat stored past memory
+                (i32.store (i32.const 240) (call $renumber (i32.const 3) (i32.const -1)))
+                (i32.store (i32.const 244) (call $stat (i32.const 3) (i32.const 0) (i32.const 110) (i32.const 3)
+                  (i32.const 65530)))
+                (i32.store (i32.const 248) (i32.load (i32.const 65532)))))
+            """;
+
+    @Test
+    void hostileSizesAreErrnosAndMemoryStaysTheGuests(@TempDir Path root) throws IOException {
+        Files.createDirectory(root.resolve("d"));
+        Files.writeString(root.resolve("d/f"), "f");
+        Files.createSymbolicLink(root.resolve("l"), Path.of("d/f"));
+        var m = WasiFilesTest.memoryAfter(HOSTILE, WasiVersion.SNAPSHOT1, new WasiConfig("hostile").mapDir("/", root));
+        int cdef = 'c' | 'd' << 8 | 'e' << 16 | 'f' << 24; // the last bytes of memory, lent for "d/f" and put back
+        // opened as 4 through the symlink, memory intact; FAULT, NAMETOOLONG; nothing past the end (bufused 0);
+        // FAULT; FAULT, NAMETOOLONG; BADF, FAULT, memory still intact
+        assertThat(WasiFilesTest.errnos(m, 248)).containsExactly(0, 4, cdef, 21, 37, 0, 0, 21, 21, 37, 8, 21, cdef);
+        assertThat(root.toFile().list()).as("nothing made").containsExactlyInAnyOrder("d", "l");
+    }
 }
