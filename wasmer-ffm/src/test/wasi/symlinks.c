@@ -78,6 +78,12 @@ int main(void) {
   show("link to-file (the symlink itself)", __wasi_path_link(3, 0, "to-file", 3, "hard-symlink"));
   show("link out following", __wasi_path_link(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "loop", 3, "x"));
 
+  /* a link made pointing inside, moved to where its target leads out: not followed */
+  show("symlink dir/in -> ../dir/file", __wasi_path_symlink("../dir/file", 3, "dir/in"));
+  show("rename dir/in to moved-out", __wasi_path_rename(3, "dir/in", 3, "moved-out"));
+  show("open moved-out following", __wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "moved-out", 0, 0, 0, 0, &f));
+  show("stat moved-out following", __wasi_path_filestat_get(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "moved-out", &s1));
+
   show("unlink to-file", __wasi_path_unlink_file(3, "to-file"));
   show("rename to-dir", __wasi_path_rename(3, "to-dir", 3, "dir2"));
   show("open dir2/file", __wasi_path_open(3, 0, "dir2/file", 0, 0, 0, 0, &f));
