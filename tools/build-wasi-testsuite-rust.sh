@@ -19,7 +19,8 @@ command -v cargo >/dev/null && command -v rustup >/dev/null \
 if ! rustup target list --installed | grep -qx "$target"; then
   rustup target add "$target" >&2 || skip "rustup cannot add the target $target (offline?)"
 fi
-cargo fetch --locked --manifest-path "$src/Cargo.toml" >&2 \
+cargo fetch --locked --offline --manifest-path "$src/Cargo.toml" 2>/dev/null \
+  || cargo fetch --locked --manifest-path "$src/Cargo.toml" >&2 \
   || skip "cargo cannot download the crates locked in $src/Cargo.lock (offline?)"
 CARGO_TARGET_DIR="$cache" cargo build -q --offline --locked --release --target "$target" \
   --manifest-path "$src/Cargo.toml" --bins 2>/dev/null \

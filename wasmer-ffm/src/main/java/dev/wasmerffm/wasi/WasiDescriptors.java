@@ -159,7 +159,7 @@ final class WasiDescriptors {
             this.preopenName = preopenName;
         }
 
-        /** Libwasmer's own descriptor with its rights and nothing known of it on the host (stdio, sockets). */
+        /** libwasmer's own descriptor, with its rights and nothing known of it on the host (stdio, sockets). */
         static Fd opaque(int nativeFd, byte filetype) {
             return new Fd(nativeFd, filetype, false, -1, -1, null, null, null, null);
         }
@@ -176,9 +176,9 @@ final class WasiDescriptors {
 
     /** The guest's descriptors by number; null where closed. */
     private Fd[] table = new Fd[16];
-    /** libwasmer's originals, by name, for the calls that need another (closing, setting flags). */
-    private final Map<String, Func> originals = new HashMap<>();
-    /** The stdio descriptors served from Java: certainly no socket, BADF once closed, polled from Java. */
+    /** libwasmer's fd_close, for the calls that close a descriptor of their own; null until wrapped. */
+    private Func nativeClose;
+    /** The stdio descriptors served from Java: certainly no socket, found through the table, polled from Java. */
     private final WasiStdio stdio;
 
     WasiDescriptors(WasiConfig config, WasiStdio stdio) {
@@ -246,7 +246,9 @@ final class WasiDescriptors {
                 || fds != null && fds[fds.length - 1] >= type.params().size()) {
             return original;
         }
-        originals.put(name, original);
+        if (name.equals("fd_close")) {
+            nativeClose = original;
+        }
         boolean preview0 = module.equals("wasi_unstable");
         // A subscription's descriptor is at offset 16; preview 0's clock subscription is 8 bytes longer.
         int subscriptionSize = preview0 ? 56 : 48;
@@ -347,8 +349,7 @@ final class WasiDescriptors {
 
     /** libwasmer's fd_close; without it (not imported) its descriptor stays open until the environment closes. */
     private int closeNative(int nativeFd) {
-        Func close = originals.get("fd_close");
-        return close == null ? 0 : (Integer) close.call(nativeFd)[0];
+        return nativeClose == null ? 0 : (Integer) nativeClose.call(nativeFd)[0];
     }
 
     /** fd_renumber moves the entry over {@code to}, whose descriptor is closed. */

@@ -13,7 +13,6 @@ import java.nio.file.NotLinkException;
 /** WASI preview 1's errno values the descriptor layer answers, and the one for a failed host file operation. */
 final class WasiErrno {
 
-    static final int SUCCESS = 0;
     static final int ACCES = 2;
     static final int BADF = 8;
     static final int EXIST = 20;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,8 +61,7 @@ final class WasiHostFiles {
         try {
             a = Files.readAttributes(p, UNIX, LinkOption.NOFOLLOW_LINKS);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
-            var b = Files.readAttributes(
-                    p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes b = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             byte type = b.isDirectory()
                     ? FILETYPE_DIRECTORY
                     : b.isSymbolicLink() ? FILETYPE_SYMBOLIC_LINK : b.isRegularFile() ? FILETYPE_REGULAR_FILE : 0;
