@@ -123,6 +123,34 @@ class WasiResourcesTest {
         }
     }
 
+    /** Threads creating environments in one store at once: the cap holds exactly (it is counted under its lock). */
+    @Test
+    void racingThreadsMakeExactlyTheCappedNumberOfEnvironments() throws Exception {
+        try (Engine engine = new Engine();
+                Store store = new Store(engine).maxWasiEnvironments(6)) {
+            java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        try {
+                            WasiEnv.create(store, new WasiConfig("racer")).close();
+                            made.incrementAndGet();
+                        } catch (StoreLimitException e) {
+                            refused.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(made.get()).isEqualTo(6);
+            assertThat(refused.get()).isEqualTo(6);
+        }
+    }
+
     /**
      * libwasmer panics (aborting the JVM) when it cannot get the descriptors a WASI runtime takes: in a child JVM
      * whose limit is nearly reached, and one making environments in a store until descriptors run out, the creation
@@ -238,6 +266,13 @@ class WasiResourcesTest {
             guest.func("iovec").call(0, 0, 10);
             guest.func("iovec").call(1, 33 * 65536 - 4, 5); // its last byte is past the end of memory
             assertThat(guest.func("write").call(2)[0]).as("EFAULT").isEqualTo(21);
+            assertThat(wasi.stdout()).isEmpty();
+            assertThat(guest.func("write").call(-1)[0])
+                    .as("2^32 - 1 iovecs, past memory")
+                    .isEqualTo(21);
+            assertThat(guest.func("write").call(1 << 29)[0])
+                    .as("iovecs past memory")
+                    .isEqualTo(21);
             assertThat(wasi.stdout()).isEmpty();
             guest.func("iovec").call(1, 33 * 65536 - 5, 5);
             assertThat(guest.func("write").call(2)[0]).isEqualTo(0);
