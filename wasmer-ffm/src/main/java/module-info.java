@@ -12,6 +12,7 @@
  */
 module dev.wasmerffm {
     requires com.dylibso.chicory.wasm;
+    requires jdk.management;
     requires static org.jspecify;
 
     exports dev.wasmerffm;

@@ -36,6 +36,11 @@ final class CoreAccessImpl implements CoreAccess {
     }
 
     @Override
+    public void countWasiEnvironment(Store store) {
+        store.countWasiEnvironment();
+    }
+
+    @Override
     public Instance wasiPlaceholder(Store store) {
         return store.wasiPlaceholder();
     }

@@ -141,7 +141,7 @@ public final class Instance implements AutoCloseable {
         MemorySegment s = store.enter();
         List<NativeResource.Handle> handles = new ArrayList<>(2);
         try (Arena arena = Arena.ofConfined()) {
-            store.countInstance();
+            store.countInstance(module.info().definedMemories());
             store.hasV128 |= module.usesV128();
             store.hold(module.code());
             MemorySegment elems = arena.allocate(ADDRESS, Math.max(1, imports.length));

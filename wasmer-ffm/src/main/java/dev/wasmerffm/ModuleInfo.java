@@ -20,6 +20,16 @@ import java.util.List;
  */
 record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean hasV128, byte[] interfaceBytes) {
 
+    /** How many memories the module defines (imported ones not counted): each instance reserves address space. */
+    int definedMemories() {
+        for (WasmReader.Section s : WasmReader.sections(interfaceBytes)) {
+            if (s.id() == WasmReader.MEMORY) {
+                return WasmReader.of(interfaceBytes, s).count("memory count");
+            }
+        }
+        return 0;
+    }
+
     static ModuleInfo read(byte[] wasm) {
         try {
             return parse(wasm);

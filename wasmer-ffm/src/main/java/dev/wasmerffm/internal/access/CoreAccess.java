@@ -38,6 +38,9 @@ public interface CoreAccess {
     /** Gives a handle back to {@code store} (freed now, or when its running call returns). */
     void release(Store store, NativeResource.Handle handle);
 
+    /** Counts a WASI environment against the store's cap; caller holds the store lock. */
+    void countWasiEnvironment(Store store);
+
     /** The store's placeholder instance WASI's C API wants before the real one exists. */
     Instance wasiPlaceholder(Store store);
 
