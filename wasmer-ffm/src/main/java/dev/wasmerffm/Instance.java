@@ -208,7 +208,7 @@ public final class Instance implements AutoCloseable {
             throw new LinkException(
                     what + " must be a " + imp.type().kind() + " (" + imp.type() + "), got a " + given.kind());
         }
-        ExternType actual = given.type();
+        ExternType actual = matchedType(given);
         boolean ok =
                 switch (imp.type()) {
                     case FuncType t -> t.equals(actual);
@@ -221,6 +221,24 @@ public final class Instance implements AutoCloseable {
         if (!ok) {
             throw new LinkException(what + " must be " + imp.type() + ", got " + actual);
         }
+    }
+
+    /**
+     * The type an import is matched against: a table's or memory's current size is its minimum, as the spec's
+     * external typing says (a table grown from 1 to 2 elements satisfies {@code (table 2 funcref)}).
+     */
+    private static ExternType matchedType(Extern given) {
+        return switch (given) {
+            case Table t -> {
+                TableType declared = t.type();
+                yield new TableType(
+                        declared.element(),
+                        new Limits(t.size(), declared.limits().max()));
+            }
+            case Memory m ->
+                new MemoryType(new Limits(m.pages(), m.type().limits().max()));
+            default -> given.type();
+        };
     }
 
     /** The spec's import subtyping of limits. */
