@@ -191,18 +191,19 @@ public final class Config {
      */
     void checkCompilable() {
         if (backend != Backend.CRANELIFT) {
-            return; // singlepass refuses foreign targets with a compile error; LLVM and V8 are not built here
+            return; // singlepass refuses foreign targets with a compile error; the pinned build has no LLVM or V8
         }
         String arch = target == null ? NativeJar.hostArch() : target.arch();
-        String why = arch.equals("x86_64") || arch.equals("aarch64")
-                ? null
-                : !arch.startsWith("riscv64")
-                        ? "it cannot compile for " + arch + " (libwasmer aborts the process asking it to); it compiles "
-                                + "for x86_64, aarch64 and riscv64"
-                        : features.get(Feature.SIMD) != Boolean.FALSE
-                                ? "for " + arch + " it needs feature simd turned off (libwasmer aborts the process "
-                                        + "compiling SIMD code for riscv64)"
-                                : null;
+        String why = null;
+        if (arch.startsWith("riscv64")) {
+            if (features.get(Feature.SIMD) != Boolean.FALSE) {
+                why = "for " + arch + " it needs feature simd turned off (libwasmer aborts the process compiling SIMD"
+                        + " code for riscv64)";
+            }
+        } else if (!arch.equals("x86_64") && !arch.equals("aarch64")) {
+            why = "it cannot compile for " + arch + " (libwasmer aborts the process asking it to); it compiles for"
+                    + " x86_64, aarch64 and riscv64";
+        }
         if (why != null) {
             throw new BackendUnavailableException(backend, Backend.available(), why);
         }

@@ -55,8 +55,10 @@ public final class Instance implements AutoCloseable {
         handles.add(0, store.state.handles.add(NativeResource.Kind.INSTANCE, instance.address(), 0));
         handles.add(store.state.handles.add(NativeResource.Kind.EXTERN_VEC, data.address(), n));
         this.handles = handles;
+        // On the lifetime, which every export holds: an export in use keeps the externs it points into, even
+        // once this object is unreachable (Instance.create(...).func("f") is the usual way to get a function).
         for (NativeResource.Handle h : handles) {
-            NativeResource.CLEANER.register(this, h);
+            NativeResource.CLEANER.register(lifetime, h);
         }
         List<ExportType> declared = module.info().exports();
         // metering appends its two globals to the exports

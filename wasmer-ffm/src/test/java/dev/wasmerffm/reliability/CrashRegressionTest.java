@@ -59,7 +59,8 @@ class CrashRegressionTest {
                 "memory64IsRefusedBeforeLibwasmer",
                 "targetWithoutTheBaselineCpuFeature",
                 "targetsCraneliftCannotCompile",
-                "artifactOfAnotherOperatingSystem"
+                "artifactOfAnotherOperatingSystem",
+                "exportsOutliveTheirUnreachableInstance"
             })
     void survivesInAChildJvm(String scenario) throws Exception {
         for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
@@ -116,6 +117,7 @@ class CrashRegressionTest {
                 case "targetWithoutTheBaselineCpuFeature" -> targetWithoutTheBaselineCpuFeature();
                 case "targetsCraneliftCannotCompile" -> targetsCraneliftCannotCompile();
                 case "artifactOfAnotherOperatingSystem" -> artifactOfAnotherOperatingSystem();
+                case "exportsOutliveTheirUnreachableInstance" -> exportsOutliveTheirUnreachableInstance();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.println("survived " + args[0]);
@@ -539,6 +541,40 @@ class CrashRegressionTest {
                     check(e.differences().getFirst().fact().equals("target"), e.getMessage());
                     check(e.getMessage().contains(triple), e.getMessage());
                     expect(ArtifactMismatchException.class, () -> Module.deserializeUnchecked(host, unsealed));
+                }
+            }
+        }
+
+        /**
+         * {@code Instance.create(...).func("f")} leaves the instance unreachable while its export is used: the
+         * Cleaner freed the instance's extern vector under the export ("object used with the wrong context", found
+         * through the spec testsuite, whose v128 adapters are used that way).
+         */
+        static void exportsOutliveTheirUnreachableInstance() throws InterruptedException {
+            String wat = """
+                    (module (memory (export "m") 1)
+                      (func (export "f") (param i64 i64) (result i64) local.get 0 local.get 1 i64.add)
+                      (func (export "v") (param v128 v128) (result v128) local.get 0 local.get 1 i64x2.add))
+                    """;
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, wat);
+                    Store store = new Store(engine)) {
+                Func f = Instance.create(store, module).func("f");
+                Memory m = Instance.create(store, module).memory("m");
+                Func v = Instance.create(store, module).func("v"); // its adapter instance is unreachable too
+                v.call(dev.wasmerffm.V128.ofI64x2(1, 2), dev.wasmerffm.V128.ofI64x2(3, 4));
+                for (int i = 0; i < 5; i++) {
+                    System.gc();
+                    Thread.sleep(50);
+                }
+                for (int i = 0; i < 1_000; i++) {
+                    check((Long) f.call(40L, 2L)[0] == 42L, "f");
+                    m.write(0, new byte[] {7});
+                    check(m.read(0, 1)[0] == 7, "memory");
+                    check(
+                            v.call(dev.wasmerffm.V128.ofI64x2(1, 2), dev.wasmerffm.V128.ofI64x2(3, 4))[0].equals(
+                                    dev.wasmerffm.V128.ofI64x2(4, 6)),
+                            "v128");
                 }
             }
         }
