@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -79,6 +80,39 @@ class PackageGraphTest {
         }
         assertThat(cycles)
                 .containsExactlyInAnyOrder(P + " -> " + P + ".internal.access", P + ".internal.access -> " + P);
+    }
+
+    @Test
+    void theExportedPackagesPublicTypesAreTheReadmesList() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher row = Pattern.compile("^\\| `(dev\\.wasmerffm[\\w.]*)` \\| (.*) \\|$", Pattern.MULTILINE)
+                .matcher(readme);
+        Map<String, Set<String>> listed = new TreeMap<>();
+        while (row.find()) {
+            Set<String> types = new TreeSet<>();
+            Matcher t = Pattern.compile("`(\\w+)`").matcher(row.group(2));
+            while (t.find()) {
+                types.add(t.group(1));
+            }
+            listed.put(row.group(1), types);
+        }
+        Map<String, Set<String>> compiled = new TreeMap<>();
+        for (String pkg : List.of(P, P + ".wasi", P + ".cache", P + ".pool")) {
+            Path dir = Path.of("target/classes", pkg.replace('.', '/'));
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name = f.getFileName().toString().replace(".class", "");
+                    if (!name.contains("$") && !name.equals("package-info")) {
+                        Class<?> c = Class.forName(
+                                pkg + "." + name, false, getClass().getClassLoader());
+                        if (java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
+                            compiled.computeIfAbsent(pkg, k -> new TreeSet<>()).add(name);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(listed).isEqualTo(compiled);
     }
 
     private static boolean reaches(Map<String, Set<String>> edges, String from, String to, Set<String> seen) {

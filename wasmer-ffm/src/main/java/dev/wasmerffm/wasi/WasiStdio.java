@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Descriptors 0-2 of one WASI environment served from Java: captured stdout and stderr, stdin from the config.
@@ -45,6 +46,8 @@ final class WasiStdio {
     private int stdinPosition;
     /** Which served stdio descriptors the guest closed. */
     private final boolean[] stdioClosed = new boolean[3];
+    /** The stream (0-2) a guest descriptor is, or -1: its own number, unless the descriptor layer moved them. */
+    private IntUnaryOperator streams = fd -> fd >= 0 && fd < 3 ? fd : -1;
 
     WasiStdio(Store store, WasiConfig config) {
         this.store = store;
@@ -77,16 +80,17 @@ final class WasiStdio {
         }
     }
 
-    /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
-    boolean served(int fd) {
-        return fd == 0
-                ? !config.inheritsStdin()
-                : fd == 1 ? !config.inheritsStdout() : fd == 2 && !config.inheritsStderr();
+    /** Lets the descriptor layer say which stream a guest descriptor is (after fd_renumber moved one). */
+    void streams(IntUnaryOperator streams) {
+        this.streams = streams;
     }
 
-    /** Whether the guest closed served descriptor {@code fd}. */
-    boolean closed(int fd) {
-        return served(fd) && stdioClosed[fd];
+    /** Whether descriptor {@code fd} is one this environment serves (a stream not inherited from the JVM). */
+    boolean served(int fd) {
+        int stream = streams.applyAsInt(fd);
+        return stream == 0
+                ? !config.inheritsStdin()
+                : stream == 1 ? !config.inheritsStdout() : stream == 2 && !config.inheritsStderr();
     }
 
     byte[] stdout() {
@@ -113,7 +117,7 @@ final class WasiStdio {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read") && !config.inheritsStdin();
         if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
-            return guard(name, type, original);
+            return guard(name, type, original, translated);
         }
         if (name.equals("poll_oneoff") && type.equals(FD_RW) && !translated) {
             return Func.host(store, type, c -> {
@@ -130,6 +134,7 @@ final class WasiStdio {
                 c.results(original.call(c.params()));
                 return;
             }
+            fd = streams.applyAsInt(fd);
             if (stdioClosed[fd] || (write ? fd == 0 : fd != 0)) {
                 c.result(0, ERRNO_BADF);
                 return;
@@ -163,11 +168,15 @@ final class WasiStdio {
         });
     }
 
-    /** fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones. */
-    private Func guard(String name, FuncType type, Func original) {
+    /**
+     * fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones; closing and
+     * renumbering are the descriptor layer's when it {@code translated} them (it moves and forgets table entries).
+     */
+    private Func guard(String name, FuncType type, Func original, boolean translated) {
         boolean close = name.equals("fd_close");
         boolean renumber = name.equals("fd_renumber");
-        if (type.params().isEmpty()
+        if (translated && (close || renumber)
+                || type.params().isEmpty()
                 || type.params().getFirst() != ValType.I32
                 || type.results().size() != 1
                 || type.results().getFirst() != ValType.I32
@@ -198,7 +207,7 @@ final class WasiStdio {
      * Java has no guest memory).
      */
     Object[] poll(HostCall c, int subscriptionSize) {
-        if (!served(0) && !served(1) && !served(2)) {
+        if (config.inheritsStdin() && config.inheritsStdout() && config.inheritsStderr()) {
             return null;
         }
         MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
@@ -214,6 +223,7 @@ final class WasiStdio {
                 if ((tag != 1 && tag != 2) || !served(fd)) {
                     continue; // a clock, or a descriptor that is not served
                 }
+                fd = streams.applyAsInt(fd);
                 boolean read = tag == 1;
                 long e = events + 32L * ready++;
                 long left =
