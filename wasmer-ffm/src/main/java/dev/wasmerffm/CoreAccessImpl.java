@@ -76,8 +76,8 @@ final class CoreAccessImpl implements CoreAccess {
     }
 
     @Override
-    public Module deserializeAt(Engine engine, byte[] serialized, int from) {
-        return Module.deserializeAt(engine, serialized, from);
+    public Module deserializeAt(Engine engine, byte[] serialized, int from, String identity) {
+        return Module.deserializeAt(engine, serialized, from, identity);
     }
 
     @Override

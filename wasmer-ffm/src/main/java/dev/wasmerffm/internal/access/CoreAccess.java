@@ -62,8 +62,8 @@ public interface CoreAccess {
     /** The exit code a WASI {@code proc_exit} trap carries, or -1. */
     int wasiExitCode(TrapException trap);
 
-    /** Loads a serialized module starting at {@code from} (after any header). */
-    Module deserializeAt(Engine engine, byte[] serialized, int from);
+    /** Loads a serialized module starting at {@code from} (after any header), expecting the module {@code identity}. */
+    Module deserializeAt(Engine engine, byte[] serialized, int from, String identity);
 
     /** Seals {@code payload} under {@code key}, bound to {@code context}. */
     byte[] seal(ArtifactKey key, byte[] context, byte[] payload);
