@@ -1,6 +1,10 @@
 package dev.wasmerffm.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -51,24 +55,17 @@ public final class OwnFiles {
 
     private OwnFiles() {}
 
-    private static volatile Integer uid;
+    /** {@code geteuid()}: the uid whose files are trusted; read once, it cannot change in a JVM. */
+    private static final MethodHandle GETEUID = Native.LINKER.downcallHandle(
+            Native.LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
 
-    /**
-     * The uid this process creates files with, read from a file it makes: no native call, since the libwasmer
-     * loader checks its directories before anything native is set up.
-     */
+    /** The uid this process creates files with and whose files it trusts. */
     public static int currentUid() throws IOException {
-        Integer u = uid;
-        if (u == null) {
-            Path probe = Files.createTempFile("wasmer-java-uid", ".tmp");
-            try {
-                u = (Integer) Files.getAttribute(probe, "unix:uid");
-            } finally {
-                Files.delete(probe);
-            }
-            uid = u;
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) { // an exact native call throws nothing checked
+            throw new IllegalStateException(t);
         }
-        return u;
     }
 
     /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
