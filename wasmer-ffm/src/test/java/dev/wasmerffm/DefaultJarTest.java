@@ -67,7 +67,7 @@ class DefaultJarTest {
     void theDefaultJarsLibraryHasNoSinglepassCodeAndTheSinglepassJarsHas() throws Exception {
         assertThat(properties(PLATFORM).getProperty("wasmer.features")).doesNotContain("singlepass");
         assertThat(properties(PLATFORM + "-singlepass").getProperty("wasmer.features"))
-                .endsWith(",singlepass");
+                .contains(",singlepass,");
         assertThat(singlepassSourcePaths(library(PLATFORM))).isZero();
         assertThat(singlepassSourcePaths(library(PLATFORM + "-singlepass"))).isPositive();
     }

@@ -19,7 +19,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -223,8 +222,11 @@ public final class LibraryFile implements AutoCloseable {
             channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (FileSystemException e) {
-            throw new Untrusted(file, "cannot be opened without following a link (" + e.getReason() + ")");
+        } catch (IOException e) {
+            if (Files.isSymbolicLink(file)) {
+                throw new Untrusted(file, "is a symbolic link (not followed)");
+            }
+            throw e;
         }
         try {
             checkByPath(file, false, policy);
@@ -417,7 +419,8 @@ public final class LibraryFile implements AutoCloseable {
             if (errno == ENOENT) {
                 return null;
             }
-            throw errno == ELOOP
+            // O_DIRECTORY makes a link to a directory fail with ENOTDIR, not ELOOP; lstat only names which it was
+            throw errno == ELOOP || (errno == ENOTDIR && Files.isSymbolicLink(p))
                     ? new Untrusted(p, "is a symbolic link (not followed)")
                     : errno == ENOTDIR
                             ? new Untrusted(p, "is not a directory")

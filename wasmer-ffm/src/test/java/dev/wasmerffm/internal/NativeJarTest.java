@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,36 @@ class NativeJarTest {
 
     @TempDir
     Path tmp;
+
+    @TempDir
+    static Path shared;
+
+    /** One real extraction; most tests lay out theirs with a hard link to its library (no 40 MB written each). */
+    static Path template;
+
+    @BeforeAll
+    static void extractOnce() throws Exception {
+        template = shared.resolve("template");
+        extracted(template);
+    }
+
+    /** {@code root} laid out as an extraction, its library a hard link to the template's. */
+    static Path populated(Path root) throws Exception {
+        Path lib = lib(root);
+        for (Path dir : List.of(root, root.resolve("native"), lib.getParent().getParent(), lib.getParent())) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        Files.createLink(lib, lib(template));
+        Path include = lib(template).getParent().resolveSibling("include");
+        Files.createDirectories(lib.getParent().resolveSibling("include"));
+        try (Stream<Path> headers = Files.list(include)) {
+            for (Path h : headers.toList()) {
+                Files.copy(h, lib.getParent().resolveSibling("include").resolve(h.getFileName()));
+            }
+        }
+        return root;
+    }
 
     static Properties jar() throws Exception {
         Properties p = new Properties();
@@ -150,8 +181,8 @@ class NativeJarTest {
 
     @Test
     void temporaryFilesOfAKilledExtractionAreDeletedAndOnesBeingWrittenKept() throws Exception {
-        Path root = tmp.resolve("native");
-        Path lib = extracted(root);
+        Path root = populated(tmp.resolve("native"));
+        Path lib = lib(root);
         Files.delete(lib);
         Path abandoned = Files.writeString(lib.resolveSibling(".libwasmer.so123.tmp"), "half a library");
         Files.setLastModifiedTime(abandoned, FileTime.from(Instant.now().minusSeconds(120)));
@@ -187,9 +218,9 @@ class NativeJarTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3})
     void aDirectoryOthersCanWriteOnTheWayIsSkippedForTheNextPlace(int depth) throws Exception {
-        Path root = tmp.resolve("shared");
+        Path root = populated(tmp.resolve("shared"));
+        populated(tmp.resolve("other"));
         Path dir = lib(root);
-        extracted(root);
         for (int i = depth; i < 4; i++) {
             dir = dir.getParent();
         }
@@ -207,8 +238,8 @@ class NativeJarTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4})
     void aLinkOnTheWayIsNotFollowedEvenToAGenuineCopy(int depth) throws Exception {
-        Path genuine = tmp.resolve("genuine");
-        extracted(genuine);
+        Path genuine = populated(tmp.resolve("genuine"));
+        populated(tmp.resolve("other"));
         Path root = tmp.resolve("linked");
         Path linked = lib(root);
         Path target = lib(genuine);
@@ -217,7 +248,7 @@ class NativeJarTest {
             target = target.getParent();
         }
         if (depth > 0) {
-            extracted(root);
+            populated(root);
             deleteTree(linked);
         }
         Files.createSymbolicLink(linked, target);
@@ -233,6 +264,7 @@ class NativeJarTest {
         Path root = tmp.resolve("native");
         Path lib = extracted(root);
         Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rw-rw-r--"));
+        populated(tmp.resolve("other"));
         List<String> tried = new ArrayList<>();
         extract(tried, root, tmp.resolve("other")).close();
         assertThat(tried).singleElement(InstanceOfAssertFactories.STRING).contains(lib + " is writable by group");
@@ -250,6 +282,7 @@ class NativeJarTest {
             nobody = null;
         }
         assumeTrue(nobody != null, "changing a file's owner needs root");
+        populated(tmp.resolve("other"));
         List<String> tried = new ArrayList<>();
         extract(tried, root, tmp.resolve("other")).close();
         assertThat(tried)
@@ -266,7 +299,7 @@ class NativeJarTest {
     @Test
     void anUnwritableHomeFallsBackToTheNextPlace() throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("home"), "a file where the home directory should be");
-        Path fallback = tmp.resolve("tmp");
+        Path fallback = populated(tmp.resolve("tmp"));
         try (LibraryFile f = extract(notADirectory.resolve(".cache"), fallback)) {
             assertThat(f.path()).startsWith(fallback).isRegularFile();
         }
@@ -294,7 +327,7 @@ class NativeJarTest {
         assertThatThrownBy(() -> extract(tried, file.resolve("cache"), shared))
                 .isInstanceOf(java.io.IOException.class)
                 .hasMessageContaining("no place to extract it to could be used: ")
-                .hasMessageContaining(file.resolve("cache") + ": " + file.resolve("cache") + " cannot be created")
+                .hasMessageContaining(file.resolve("cache") + ": " + file.resolve("cache") + " is not a directory")
                 .hasMessageContaining(shared + ": " + shared + " is writable by group or others (mode 0777)");
         assertThat(tried).hasSize(2);
     }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,8 @@ class PlantedLibraryTest {
 
     static int victim;
     static Path stage; // everything here is readable by both users
-    static Path tmp; // the victim's java.io.tmpdir: sticky and world-writable, as /tmp
+    static int tests;
+    static Path tmp; // the victim's java.io.tmpdir, new for each test: sticky and world-writable, as /tmp
     static Path marker;
     static Path evil;
     static String classpath;
@@ -49,9 +51,9 @@ class PlantedLibraryTest {
         victim = unusedUid();
         stage = Files.createTempDirectory("planted-");
         sh("chmod 755 " + stage);
-        tmp = Files.createDirectory(stage.resolve("tmp"));
         marker = Files.createDirectory(stage.resolve("marker"));
-        sh("chmod 1777 " + tmp + " && chmod 777 " + marker);
+        sh("chmod 777 " + marker);
+        newTmp();
         Path c = Files.writeString(stage.resolve("planted.c"), """
                 #include <stdio.h>
                 #include <unistd.h>
@@ -79,6 +81,16 @@ class PlantedLibraryTest {
         genuineHome = home("genuine", true);
         Run first = victimJvm(genuineHome);
         assertThat(first.out).contains("LOADED " + genuineHome.resolve(".cache/wasmer-java/native"), "GENUINE");
+    }
+
+    @BeforeEach
+    void freshTmp() throws Exception {
+        newTmp();
+    }
+
+    static void newTmp() throws Exception {
+        tmp = Files.createDirectory(stage.resolve("tmp-" + tests++));
+        sh("chmod 1777 " + tmp);
     }
 
     @AfterAll
@@ -155,7 +167,7 @@ class PlantedLibraryTest {
     void aLinkFlippedBetweenTheVictimsCopyAndAPlantedOneIsNeverFollowed() throws Exception {
         Path own = stage.resolve("victim-own");
         sh("cp -a " + genuineHome.resolve(".cache/wasmer-java") + " " + own);
-        Path planted = stage.resolve("attacker-planted");
+        Path planted = attackersDirectory("attacker-planted");
         asAttacker("mkdir -p " + planted + "/native/" + versionDir + "/lib && cp " + evil + " " + planted + "/native/"
                 + versionDir + "/lib/libwasmer.so && chmod -R 755 " + planted);
         Path link = tmp.resolve("wasmer-java-victim");
@@ -190,7 +202,7 @@ class PlantedLibraryTest {
     void inPlaceEditsOfALinkedCopyAreNeverLoaded() throws Exception {
         Path theirs = stage.resolve("attacker-genuine");
         sh("cp -a " + genuineHome.resolve(".cache/wasmer-java") + " " + theirs + " && chown -R " + ATTACKER + ":"
-                + ATTACKER + " " + theirs + " && chmod -R go+rX " + theirs);
+                + ATTACKER + " " + theirs + " && chmod -R go+rX,u+w " + theirs);
         Path theirLib = theirs.resolve("native").resolve(versionDir).resolve("lib/libwasmer.so");
         Path link = tmp.resolve("wasmer-java-victim");
         asAttacker("ln -s " + theirs + " " + link);
@@ -272,6 +284,13 @@ class PlantedLibraryTest {
         Path home = Files.createDirectory(stage.resolve("home-" + name));
         sh("chmod 755 " + home + (writable ? " && chown " + victim + ":" + victim + " " + home : ""));
         return home;
+    }
+
+    /** A directory of the attacker's own, where they may prepare what they plant. */
+    static Path attackersDirectory(String name) throws Exception {
+        Path dir = stage.resolve(name);
+        sh("install -d -m 755 -o " + ATTACKER + " -g " + ATTACKER + " " + dir);
+        return dir;
     }
 
     static Path copyOfGenuineHome(String name) throws Exception {
