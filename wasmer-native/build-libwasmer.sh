@@ -72,9 +72,9 @@ stage_jar() {
   esac
   cp "$from"/include/*.h "$out/include/"
   cp "$(dirname "$0")/LICENSE-wasmer" "$jar_dir/META-INF/LICENSE"
-  if [[ ",$features," == *,singlepass,* ]]; then
+  if [[ "$classifier" == *-singlepass ]]; then
     # Not MIT: Wasmer ships the singlepass compiler under the Business Source License 1.1 (README-singlepass.md).
-    cp "$(crate_dir wasmer-compiler-singlepass)/LICENSE" "$jar_dir/META-INF/LICENSE-wasmer-compiler-singlepass"
+    cp "$(dirname "$0")/LICENSE-wasmer-compiler-singlepass" "$jar_dir/META-INF/"
     cp "$(dirname "$0")/README-singlepass.md" "$jar_dir/META-INF/README-singlepass.md"
   fi
   cat > "$out/wasmer-native.properties" <<PROPS
@@ -95,9 +95,7 @@ publish() { # $1 = directory holding lib/ and include/
 }
 
 if [ -n "${WASMER_DIR:-}" ] && [ -z "$target" ]; then
-  if [[ ",$features," == *,singlepass,* ]]; then
-    echo "skipping the $classifier jar: WASMER_DIR's library is not built from these features" >&2; exit 0
-  fi
+  # Both host jars get WASMER_DIR's library, whatever it was built with (a development aid, not for release).
   if [ -f "$WASMER_DIR/lib/$libname" ]; then features="unknown (a Wasmer release from WASMER_DIR)"; publish "$WASMER_DIR"; exit 0; fi
   echo "error: WASMER_DIR=$WASMER_DIR has no lib/$libname; unset it to build libwasmer from crates.io" >&2
   exit 1

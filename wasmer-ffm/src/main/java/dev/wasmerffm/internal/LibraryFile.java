@@ -1,6 +1,7 @@
 package dev.wasmerffm.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -15,7 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -277,18 +277,16 @@ public final class LibraryFile implements AutoCloseable {
         private static final int O_NONBLOCK = 04000; // a FIFO planted for the file must not block the open
         private static final int O_CLOEXEC = 02000000;
         private static final MethodHandle OPENAT;
-        private static final MethodHandle MKDIRAT;
         private static final MethodHandle STATX;
         private static final MethodHandle PREAD;
         private static final MethodHandle CLOSE;
-        private static final MethodHandle STRERROR;
         private static final VarHandle ERRNO;
         private static final int DIRECTORY_FLAGS;
         private static final int FILE_FLAGS;
         static final boolean USABLE;
 
         static {
-            MethodHandle openat = null, mkdirat = null, statx = null, pread = null, close = null, strerror = null;
+            MethodHandle openat = null, statx = null, pread = null, close = null;
             VarHandle errno = null;
             int directory = 0, noFollow = 0;
             boolean usable = false;
@@ -319,10 +317,6 @@ public final class LibraryFile implements AutoCloseable {
                             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
                             errnoOption,
                             Linker.Option.firstVariadicArg(3));
-                    mkdirat = linker.downcallHandle(
-                            libc.find("mkdirat").orElseThrow(),
-                            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-                            errnoOption);
                     statx = linker.downcallHandle(
                             libc.find("statx").orElseThrow(),
                             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
@@ -333,19 +327,15 @@ public final class LibraryFile implements AutoCloseable {
                             errnoOption);
                     close = linker.downcallHandle(
                             libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-                    strerror = linker.downcallHandle(
-                            libc.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
                     usable = true;
                 } catch (RuntimeException e) {
                     usable = false; // e.g. a C library without statx: the path-checking copy is used
                 }
             }
             OPENAT = openat;
-            MKDIRAT = mkdirat;
             STATX = statx;
             PREAD = pread;
             CLOSE = close;
-            STRERROR = strerror;
             ERRNO = errno;
             DIRECTORY_FLAGS = directory | noFollow | O_NONBLOCK | O_CLOEXEC;
             FILE_FLAGS = noFollow | O_NONBLOCK | O_CLOEXEC;
@@ -372,9 +362,11 @@ public final class LibraryFile implements AutoCloseable {
                             p = p.resolve(dirs.get(i));
                             int next = openat(state, dir, arena, dirs.get(i), DIRECTORY_FLAGS);
                             if (next < 0 && errno(state) == ENOENT && policy.create) {
-                                // a concurrent mkdir (EEXIST) is as good; the open below decides
-                                int ignored =
-                                        (int) MKDIRAT.invokeExact(state, dir, arena.allocateFrom(dirs.get(i)), 0700);
+                                try { // in the directory just checked, which only this user can change
+                                    Files.createDirectory(p, PRIVATE_DIRECTORY);
+                                } catch (FileAlreadyExistsException e) {
+                                    // made at the same time by another JVM; the open below decides
+                                }
                                 next = openat(state, dir, arena, dirs.get(i), DIRECTORY_FLAGS);
                             }
                             if (next < 0) {
@@ -449,7 +441,7 @@ public final class LibraryFile implements AutoCloseable {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
                 MemorySegment buffer = arena.allocate(1 << 20);
-                ByteBuffer view = buffer.asByteBuffer();
+                byte[] chunk = new byte[(int) buffer.byteSize()]; // a heap array: digests hash it without copying
                 for (long offset = 0; ; ) {
                     long n = (long) PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset);
                     if (n < 0) {
@@ -458,7 +450,8 @@ public final class LibraryFile implements AutoCloseable {
                     if (n == 0) {
                         return HexFormat.of().formatHex(digest.digest());
                     }
-                    digest.update(view.clear().limit((int) n));
+                    MemorySegment.copy(buffer, JAVA_BYTE, 0, chunk, 0, (int) n);
+                    digest.update(chunk, 0, (int) n);
                     offset += n;
                 }
             } catch (IOException | RuntimeException | Error e) {
@@ -480,12 +473,8 @@ public final class LibraryFile implements AutoCloseable {
             return (int) ERRNO.get(state, 0L);
         }
 
-        private static String strerror(int errno) throws IOException {
-            try {
-                return Native.cString((MemorySegment) STRERROR.invokeExact(errno)) + " (errno " + errno + ")";
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+        private static String strerror(int errno) {
+            return "errno " + errno;
         }
     }
 }

@@ -69,7 +69,7 @@ public final class OwnFiles {
     }
 
     /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
-    public static void createPrivate(Path dir) throws IOException {
+    private static void createPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(
                     dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -80,7 +80,7 @@ public final class OwnFiles {
      * Why another user could change what is in {@code dir} (links followed): it is theirs, or group or others can
      * write it; null when it is this user's own.
      */
-    public static String notPrivate(Path dir) throws IOException {
+    private static String notPrivate(Path dir) throws IOException {
         PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
         String foreign = foreignOwner(dir, a);
         if (foreign != null) {

@@ -110,7 +110,10 @@ class PlantedLibraryTest {
         }
     }
 
-    /** The issue's first attack: the version directory 0711, lib/ 0777, the library replaced by the attacker. */
+    /**
+     * The issue's first attack: the version directory 0711, lib/ 0777, the library replaced by the attacker. Against
+     * the loader before issue 29 (main 77c5044) the planted library ran.
+     */
     @Test
     void aLibraryPlantedInAWorldWritableLibDirectoryIsNotLoaded() throws Exception {
         Path home = copyOfGenuineHome("libdir");
@@ -118,8 +121,10 @@ class PlantedLibraryTest {
         sh("chmod 711 " + home.resolve(".cache") + " " + home.resolve(".cache/wasmer-java") + " "
                 + home.resolve(".cache/wasmer-java/native") + " " + version + " && chmod 777 "
                 + version.resolve("lib"));
-        asAttacker("cp " + evil + " " + version + "/lib/.new && mv -f " + version + "/lib/.new " + version
-                + "/lib/libwasmer.so");
+        // with a stamp forged for it, as the issue did: size, modification time and inode of the planted file
+        asAttacker("cd " + version + "/lib && cp " + evil + " .new && mv -f .new libwasmer.so && set -- $(stat -c"
+                + " '%s %.9Y %d %i' libwasmer.so) && printf '%s %s %s (dev=%x,ino=%s)' "
+                + jar().getProperty("sha256") + " $1 $(echo $2 | tr -d .) $3 $4 > .v && mv -f .v .verified");
         Run run = victimJvm(home);
         assertThat(run.out)
                 .contains(version.resolve("lib") + " is writable by group or others (mode 0777)")
