@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.spring.boot.interop.ModuleInterfacesAndHostFunctionsTests;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -188,5 +191,41 @@ class WasmerFailureAnalyzerTests {
                         "Action:",
                         "wasmer.library-path",
                         "build-libwasmer.sh");
+    }
+
+    /** The child JVM's application: singlepass asked for, with the default (MIT-only) platform jar alone. */
+    public static final class SinglepassWithoutItsJarApp {
+        public static void main(String[] args) {
+            new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("wasmer.backend=singlepass", "wasmer.cache.enabled=false")
+                    .run();
+        }
+    }
+
+    @Test
+    void singlepassWithoutItsJarIsAStartupFailureNamingTheJar() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("singlepass"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        classpath,
+                        SinglepassWithoutItsJarApp.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isNotZero();
+        String report = out.substring(out.lastIndexOf("APPLICATION FAILED TO START"));
+        assertThat(report.substring(report.indexOf("Action:")))
+                .contains(
+                        "Set wasmer.backend to one of [cranelift",
+                        "or add the jar dev.wasmerffm:wasmer-native:",
+                        "-singlepass (Wasmer's singlepass compiler, Business Source License 1.1: production use only"
+                                + " for Wasmer sponsors");
     }
 }
