@@ -12,7 +12,7 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 cache="${WASMER_JAVA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wasmer-java}/extism-plugins"
 export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$PATH"
-pdk_examples="count_vowels http"
+pdk_examples="count_vowels http host_function"
 started=$SECONDS
 
 stale() { # stale OUTPUT SOURCE_DIR...: true when OUTPUT is missing or a source file is newer
