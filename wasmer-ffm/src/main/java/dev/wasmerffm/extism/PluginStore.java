@@ -90,9 +90,9 @@ final class PluginStore implements AutoCloseable {
     /** One call: input in, the guest's function, output (or the plugin's error) out. */
     byte[] call(String function, int entry, byte[] input) {
         if (compiled.points > 0) {
-            for (Instance i : List.of(kernel, guest, driver)) {
-                i.remainingPoints(compiled.points);
-            }
+            kernel.remainingPoints(compiled.points);
+            guest.remainingPoints(compiled.points);
+            driver.remainingPoints(compiled.points);
         }
         deadline = compiled.timeout.isZero() ? 0 : System.nanoTime() + compiled.timeout.toNanos();
         if (!initialized) {
