@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * A plugin compiled once, with its settings: the kernel, the guest and the driver (see {@link Kernel}), on an engine
+ * A plugin compiled once, with its settings: the kernel, the guest, the driver and the kernel's accessors (see
+ * {@link Kernel}), on an engine
  * of its own configured from the settings (memory limit, metering for points and deadlines). Thread-safe; each
  * {@link #instantiate()} makes an independent {@link Plugin} (its own store, variables and state), as many as there
  * are threads to run them. Closing it frees the compiled code once every plugin made from it is closed too.
@@ -34,6 +35,7 @@ public final class CompiledPlugin implements AutoCloseable {
     final Module kernel;
     final Module guest;
     final Module driver;
+    final Module accessors;
     /** The guest's callable functions, in the driver's table order, and their indices. */
     final List<String> entries;
 
@@ -72,9 +74,10 @@ public final class CompiledPlugin implements AutoCloseable {
             c.deadlines(true);
         }
         this.engine = new Engine(c);
-        List<Module> made = new ArrayList<>(3);
+        List<Module> made = new ArrayList<>(4);
         try {
             this.kernel = track(made, load(engine, Kernel.bytes()));
+            this.accessors = track(made, Kernel.accessors(engine));
             this.guest = track(made, load(engine, wasm));
             this.entries = guest.exports().stream()
                     .filter(Kernel::isEntry)
@@ -151,6 +154,7 @@ public final class CompiledPlugin implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        accessors.close();
         guest.close();
         kernel.close();
         engine.close();

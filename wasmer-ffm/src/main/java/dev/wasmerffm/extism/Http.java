@@ -99,13 +99,7 @@ final class Http {
                     "HTTP request to " + url + " is not allowed: its host is not in allowed hosts " + allowedHosts);
         }
         String method = request.get("method") instanceof String m ? m.toUpperCase(Locale.ROOT) : "GET";
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout);
         if (request.get("headers") instanceof Map<?, ?> headers) {
             for (Map.Entry<?, ?> h : headers.entrySet()) {
                 try {
@@ -117,7 +111,12 @@ final class Http {
         }
         HttpRequest req;
         try {
-            req = b.build();
+            req = b.method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new PluginException("invalid HTTP request to " + url + ": " + e.getMessage());
         }

@@ -28,6 +28,7 @@ final class PluginStore implements AutoCloseable {
     private final Instance kernel;
     private final Instance guest;
     private final Instance driver;
+    private final Instance accessors;
     private final LongUnaryOperator begin;
     private final LongUnaryOperator run;
     private final LongUnaryOperator length;
@@ -48,11 +49,20 @@ final class PluginStore implements AutoCloseable {
         this.store = new Store(compiled.engine).callTimeout(compiled.timeout);
         try {
             kernel = Instance.create(store, compiled.kernel, new Imports());
+            accessors = Instance.create(
+                    store,
+                    compiled.accessors,
+                    new Imports()
+                            .define("k", "memory", kernel.memory("memory"))
+                            .define("k", "alloc", kernel.func("alloc")));
             Imports env = new Imports();
             for (ExportType e : compiled.kernel.exports()) {
                 if (e.type() instanceof FuncType) {
                     env.define(Kernel.ENV, e.name(), kernel.func(e.name()));
                 }
+            }
+            for (String name : Kernel.ACCESSORS) {
+                env.define(Kernel.ENV, name, accessors.func(name));
             }
             HostEnv.define(env, store, this, plugin);
             for (CompiledPlugin.Function f : compiled.functions) {
@@ -65,10 +75,11 @@ final class PluginStore implements AutoCloseable {
                 guest = Instance.create(store, compiled.guest, env);
             }
             Imports d = new Imports();
-            for (String k : List.of(
-                    "reset", "alloc", "free", "length", "input_set", "output_offset", "output_length", "error_get")) {
+            for (String k :
+                    List.of("reset", "free", "length", "input_set", "output_offset", "output_length", "error_get")) {
                 d.define("k", k, kernel.func(k));
             }
+            d.define("k", "alloc", accessors.func("alloc"));
             for (int i = 0; i < compiled.entries.size(); i++) {
                 d.define("g", Integer.toString(i), guest.func(compiled.entries.get(i)));
             }
@@ -93,6 +104,7 @@ final class PluginStore implements AutoCloseable {
             kernel.remainingPoints(compiled.points);
             guest.remainingPoints(compiled.points);
             driver.remainingPoints(compiled.points);
+            accessors.remainingPoints(compiled.points);
         }
         deadline = compiled.timeout.isZero() ? 0 : System.nanoTime() + compiled.timeout.toNanos();
         if (!initialized) {

@@ -21,11 +21,15 @@ import org.junit.jupiter.api.Test;
 /** Re-entry, close mid-call, races, hostile sizes and offsets, use after close; on the Rust plugin. */
 class PluginAdversarialTest {
 
+    private static final dev.wasmerffm.FuncType OFFSET_TO_OFFSET =
+            dev.wasmerffm.FuncType.of(List.of(dev.wasmerffm.ValType.I64), List.of(dev.wasmerffm.ValType.I64));
+
+    private static Plugin.Builder rustBuilder() {
+        return Plugin.builder().wasm(Plugins.file(Plugins.RUST));
+    }
+
     private static Plugin rust(UnaryOperator<byte[]> shout) {
-        return Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
-                .hostFunction("shout", shout)
-                .build();
+        return rustBuilder().hostFunction("shout", shout).build();
     }
 
     @Test
@@ -58,8 +62,7 @@ class PluginAdversarialTest {
 
     @Test
     void closingFromAnotherThreadNeverWaitsForTheRunningCall() throws Exception {
-        try (CompiledPlugin c = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
+        try (CompiledPlugin c = rustBuilder()
                 .timeout(Duration.ofMillis(500))
                 .hostFunction("shout", in -> in)
                 .compile()) {
@@ -114,10 +117,7 @@ class PluginAdversarialTest {
 
     @Test
     void pluginsOfOneCompiledPluginRunInParallel() throws Exception {
-        try (CompiledPlugin c = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
-                .hostFunction("shout", in -> in)
-                .compile()) {
+        try (CompiledPlugin c = rustBuilder().hostFunction("shout", in -> in).compile()) {
             ExecutorService ex = Executors.newFixedThreadPool(2);
             List<Future<String>> results = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -140,8 +140,7 @@ class PluginAdversarialTest {
 
     @Test
     void anInputLargerThanTheMemoryLimitIsRefusedAndThePluginGoesOn() {
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
+        try (Plugin p = rustBuilder()
                 .maxMemoryPages(32) // 2 MiB for each memory
                 .hostFunction("shout", in -> in)
                 .build()) {
@@ -154,8 +153,7 @@ class PluginAdversarialTest {
 
     @Test
     void aHostFunctionReturningMoreThanTheKernelCanHoldFailsTheCall() {
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
+        try (Plugin p = rustBuilder()
                 .maxMemoryPages(32)
                 .hostFunction("shout", in -> new byte[8 << 20])
                 .build()) {
@@ -170,20 +168,14 @@ class PluginAdversarialTest {
 
     @Test
     void aHostFunctionReadingAnOffsetWhereNoBlockStartsGetsAPluginException() {
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
-                .hostFunction(
-                        Kernel.USER,
-                        "shout",
-                        dev.wasmerffm.FuncType.of(
-                                List.of(dev.wasmerffm.ValType.I64), List.of(dev.wasmerffm.ValType.I64)),
-                        c -> {
-                            long offset = c.host().i64(0);
-                            assertThat(c.length(offset)).isPositive();
-                            assertThat(c.length(offset + 1)).isZero();
-                            assertThat(c.length(Long.MAX_VALUE)).isZero();
-                            c.read(offset + 1);
-                        })
+        try (Plugin p = rustBuilder()
+                .hostFunction(Kernel.USER, "shout", OFFSET_TO_OFFSET, c -> {
+                    long offset = c.host().i64(0);
+                    assertThat(c.length(offset)).isPositive();
+                    assertThat(c.length(offset + 1)).isZero();
+                    assertThat(c.length(Long.MAX_VALUE)).isZero();
+                    c.read(offset + 1);
+                })
                 .build()) {
             assertThatThrownBy(() -> p.call("call_host", "text"))
                     .isInstanceOf(TrapException.class)
@@ -196,17 +188,11 @@ class PluginAdversarialTest {
     @Test
     void aPluginCallKeptPastItsCallThrows() {
         AtomicReference<PluginCall> kept = new AtomicReference<>();
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
-                .hostFunction(
-                        Kernel.USER,
-                        "shout",
-                        dev.wasmerffm.FuncType.of(
-                                List.of(dev.wasmerffm.ValType.I64), List.of(dev.wasmerffm.ValType.I64)),
-                        c -> {
-                            kept.set(c);
-                            c.host().result(0, c.host().i64(0));
-                        })
+        try (Plugin p = rustBuilder()
+                .hostFunction(Kernel.USER, "shout", OFFSET_TO_OFFSET, c -> {
+                    kept.set(c);
+                    c.host().result(0, c.host().i64(0));
+                })
                 .build()) {
             assertThat(p.call("call_host", "same")).isEqualTo("same");
             assertThatThrownBy(() -> kept.get().host().i64(0)).isInstanceOf(IllegalStateException.class);
@@ -215,8 +201,7 @@ class PluginAdversarialTest {
 
     @Test
     void variablesAreBounded() {
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
+        try (Plugin p = rustBuilder()
                 .maxVarBytes(6) // "total" and one digit fit, two digits do not
                 .hostFunction("shout", in -> in)
                 .build()) {
@@ -228,11 +213,8 @@ class PluginAdversarialTest {
                     .hasMessageContaining("variable store is full");
             assertThat(p.vars.bytes()).isEqualTo(6);
         }
-        try (Plugin p = Plugin.builder()
-                .wasm(Plugins.file(Plugins.RUST))
-                .maxVarBytes(0)
-                .hostFunction("shout", in -> in)
-                .build()) {
+        try (Plugin p =
+                rustBuilder().maxVarBytes(0).hostFunction("shout", in -> in).build()) {
             assertThatThrownBy(() -> p.call("count_vowels", "a"))
                     .cause()
                     .hasMessageContaining("variables are disabled");
