@@ -74,8 +74,10 @@ final class Kernel {
                   (global $end (mut i64) (i64.const 0))
                   (func $grown (global.set $end (i64.shl (i64.extend_i32_u (memory.size)) (i64.const 16))))
                   (start $grown)
+                  ;; as the kernel's pointer_in_bounds_fast of the last byte (at or after its 64-byte root), but
+                  ;; within the memory for every byte (the kernel lets the first bytes past the end trap)
                   (func $in (param $p i64) (param $n i64) (result i32)
-                    (i32.and (i64.ge_u (local.get $p) (i64.const 64))
+                    (i32.and (i64.ge_u (i64.add (local.get $p) (i64.sub (local.get $n) (i64.const 1))) (i64.const 64))
                              (i64.le_u (local.get $p) (i64.sub (global.get $end) (local.get $n)))))
                   (func (export "alloc") (param i64) (result i64) (local $p i64)
                     (local.set $p (call $alloc (local.get 0)))
