@@ -145,7 +145,11 @@ public final class CompiledPlugin implements AutoCloseable {
         return entries;
     }
 
-    /** A new plugin with its own store, variables and state. */
+    /**
+     * A new plugin with its own store, variables and state.
+     *
+     * @throws dev.wasmerffm.LinkException if an import of the plugin is missing or of another type
+     */
     public Plugin instantiate() {
         return new Plugin(this, false);
     }

@@ -54,6 +54,7 @@ public final class Plugin implements AutoCloseable {
         this.ownsCompiled = ownsCompiled;
         this.vars = new Vars(compiled.maxVarBytes);
         this.logger = System.getLogger(compiled.name);
+        this.store = new PluginStore(compiled, this); // a missing or mistyped import fails here, not at a call
     }
 
     /** A builder of a plugin. */
@@ -376,9 +377,20 @@ public final class Plugin implements AutoCloseable {
             return new CompiledPlugin(this, wasm);
         }
 
-        /** Compiles the plugin and makes one; closing it frees the compiled code too. */
+        /**
+         * Compiles the plugin and makes one; closing it frees the compiled code too.
+         *
+         * @throws dev.wasmerffm.LinkException if the plugin imports something neither the kernel, the host, WASI nor
+         *         a {@link #hostFunction} gives, or gives with another type
+         */
         public Plugin build() {
-            return new Plugin(compile(), true);
+            CompiledPlugin c = compile();
+            try {
+                return new Plugin(c, true);
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
         }
     }
 }

@@ -22,6 +22,8 @@ import java.util.function.LongUnaryOperator;
 final class PluginStore implements AutoCloseable {
 
     private static final String[] INITIALIZERS = {"__wasm_call_ctors", "_initialize"};
+    /** What an empty block reads as: a zero-length array can be shared, so an empty output allocates nothing. */
+    private static final byte[] EMPTY = {};
 
     private final CompiledPlugin compiled;
     private final Store store;
@@ -160,6 +162,9 @@ final class PluginStore implements AutoCloseable {
     }
 
     byte[] read(long offset, long length) {
+        if (length == 0) {
+            return EMPTY;
+        }
         if (length > Integer.MAX_VALUE - 8) {
             throw new PluginException("a block of " + length + " bytes is too large for a Java array");
         }
@@ -171,7 +176,7 @@ final class PluginStore implements AutoCloseable {
     /** The block at {@code offset}; empty for offset 0. */
     byte[] read(long offset) {
         if (offset == 0) {
-            return new byte[0];
+            return EMPTY;
         }
         long n = length.applyAsLong(offset);
         if (n == 0) {

@@ -48,11 +48,19 @@ class ManifestTest {
     @Test
     void wasmAsBase64DataWithAName() throws Exception {
         String data = Base64.getEncoder().encodeToString(Files.readAllBytes(Plugins.file(Plugins.RUST)));
-        try (Plugin p = Plugin.builder()
-                .manifest("{\"wasm\":[{\"data\":\"" + data + "\",\"name\":\"inline\"}]}", dir)
-                .hostFunction("shout", in -> in)
-                .build()) {
+        try (CompiledPlugin c = Plugin.builder()
+                        .manifest("{\"wasm\":[{\"data\":\"" + data + "\",\"name\":\"inline\"}]}", dir)
+                        .hostFunction("shout", in -> in)
+                        .httpTimeout(java.time.Duration.ofSeconds(5))
+                        .engineConfig(new dev.wasmerffm.Config().backend(dev.wasmerffm.Backend.CRANELIFT))
+                        .compile();
+                Plugin p = c.instantiate()) {
+            assertThat(c.name()).isEqualTo("inline");
+            assertThat(c.functions()).contains("echo", "count_vowels", "greet_json", "fail", "call_host", "spin");
+            assertThat(c.toString()).contains("inline");
             assertThat(p.name()).isEqualTo("inline");
+            assertThat(p.toString()).isEqualTo("Plugin[inline]");
+            assertThat(p.compiled.httpTimeout).isEqualTo(java.time.Duration.ofSeconds(5));
             assertThat(p.call("echo", "data")).isEqualTo("data");
         }
     }

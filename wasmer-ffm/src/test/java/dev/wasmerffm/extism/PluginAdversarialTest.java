@@ -231,4 +231,32 @@ class PluginAdversarialTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
+
+    @Test
+    void badSettingsAndModulesAreRefusedNamingTheProblem() {
+        Plugin.Builder b = Plugin.builder();
+        assertThatThrownBy(() -> b.points(-1)).hasMessageContaining("points must be >= 0");
+        assertThatThrownBy(() -> b.timeout(Duration.ofMillis(-1))).hasMessageContaining("timeout must be >= 0");
+        assertThatThrownBy(() -> b.maxMemoryPages(-1)).hasMessageContaining("maxMemoryPages");
+        assertThatThrownBy(() -> b.maxVarBytes(-1)).hasMessageContaining("maxVarBytes");
+        assertThatThrownBy(() -> b.maxHttpResponseBytes(-1)).hasMessageContaining("maxHttpResponseBytes");
+        assertThatThrownBy(() -> b.httpTimeout(Duration.ZERO)).hasMessageContaining("httpTimeout must be positive");
+        assertThatThrownBy(() -> b.allowedPath(java.nio.file.Path.of("/no/such/dir"), "/x"))
+                .hasMessageContaining("is not a directory");
+        assertThatThrownBy(b::compile).isInstanceOf(IllegalStateException.class).hasMessageContaining("no wasm");
+        assertThatThrownBy(() -> b.wasm(java.nio.file.Path.of("/no/such.wasm")))
+                .isInstanceOf(java.io.UncheckedIOException.class);
+        assertThatThrownBy(() ->
+                        Plugin.builder().wasm(new byte[] {0, 'a', 's', 'm', 9}).build())
+                .isInstanceOf(dev.wasmerffm.CompileException.class);
+        // the Rust plugin imports extism:host/user shout: without it, building names the import
+        assertThatThrownBy(() -> rustBuilder().build())
+                .isInstanceOf(dev.wasmerffm.LinkException.class)
+                .hasMessageContaining("extism:host/user.shout");
+        assertThatThrownBy(() -> rustBuilder()
+                        .hostFunction(Kernel.USER, "shout", dev.wasmerffm.FuncType.of(List.of(), List.of()), c -> {})
+                        .build())
+                .isInstanceOf(dev.wasmerffm.LinkException.class)
+                .hasMessageContaining("shout");
+    }
 }
