@@ -23,33 +23,34 @@ class PackageGraphTest {
     private static final String P = "dev.wasmerffm";
 
     /** Each package's allowed imports among the binding's packages: the README's tree, edge for edge. */
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            P,
-            Set.of(
-                    P + ".raw",
-                    P + ".internal",
-                    P + ".internal.access",
-                    P + ".internal.call",
-                    P + ".internal.store",
-                    P + ".internal.wasm"),
-            P + ".wasi",
-            Set.of(P, P + ".raw", P + ".internal", P + ".internal.access", P + ".internal.store", P + ".internal.wasm"),
-            P + ".cache",
-            Set.of(P, P + ".internal", P + ".internal.access"),
-            P + ".pool",
-            Set.of(P, P + ".wasi", P + ".cache"),
-            P + ".raw",
-            Set.of(P + ".internal"),
-            P + ".internal",
-            Set.of(),
-            P + ".internal.access",
-            Set.of(P, P + ".internal.store"),
-            P + ".internal.store",
-            Set.of(P + ".internal", P + ".raw"),
-            P + ".internal.wasm",
-            Set.of(P + ".internal", P + ".raw"),
-            P + ".internal.call",
-            Set.of(P + ".internal"));
+    private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry(
+                    P,
+                    Set.of(
+                            P + ".raw",
+                            P + ".internal",
+                            P + ".internal.access",
+                            P + ".internal.call",
+                            P + ".internal.store",
+                            P + ".internal.wasm")),
+            Map.entry(
+                    P + ".wasi",
+                    Set.of(
+                            P,
+                            P + ".raw",
+                            P + ".internal",
+                            P + ".internal.access",
+                            P + ".internal.store",
+                            P + ".internal.wasm")),
+            Map.entry(P + ".cache", Set.of(P, P + ".internal", P + ".internal.access")),
+            Map.entry(P + ".pool", Set.of(P, P + ".wasi", P + ".cache")),
+            Map.entry(P + ".extism", Set.of(P, P + ".wasi")),
+            Map.entry(P + ".raw", Set.of(P + ".internal")),
+            Map.entry(P + ".internal", Set.of()),
+            Map.entry(P + ".internal.access", Set.of(P, P + ".internal.store")),
+            Map.entry(P + ".internal.store", Set.of(P + ".internal", P + ".raw")),
+            Map.entry(P + ".internal.wasm", Set.of(P + ".internal", P + ".raw")),
+            Map.entry(P + ".internal.call", Set.of(P + ".internal")));
 
     @Test
     void theCompiledPackagesImportOnlyWhatTheReadmeAllows() throws Exception {
