@@ -81,7 +81,7 @@ class AddressSpaceTest {
                     .as("the imported memory is not counted twice")
                     .isEqualTo(before + 3);
             ArtifactKey key = ArtifactKey.random();
-            try (Module loaded = Module.deserialize(engine, module.serialize(key), key)) {
+            try (Module loaded = Module.deserialize(engine, module.serialize(key), key, module.identity())) {
                 Instance.create(store, loaded, imported);
             }
             assertThat(AddressSpace.reserved())
