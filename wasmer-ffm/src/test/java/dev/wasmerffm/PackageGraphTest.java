@@ -98,7 +98,7 @@ class PackageGraphTest {
             listed.put(row.group(1), types);
         }
         Map<String, Set<String>> compiled = new TreeMap<>();
-        for (String pkg : List.of(P, P + ".wasi", P + ".cache", P + ".pool")) {
+        for (String pkg : List.of(P, P + ".wasi", P + ".cache", P + ".pool", P + ".extism")) {
             Path dir = Path.of("target/classes", pkg.replace('.', '/'));
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
