@@ -87,6 +87,7 @@ public final class LibraryFile implements AutoCloseable {
     private Path copy; // elsewhere: the private copy that is loaded
     private String sha256;
     private boolean loaded;
+    private boolean closed;
 
     private LibraryFile(Path path, int fd, FileChannel channel) {
         this.path = path;
@@ -146,12 +147,13 @@ public final class LibraryFile implements AutoCloseable {
         return lookup;
     }
 
-    /** Closes a file that was not loaded (and deletes its copy). */
+    /** Closes a file that was not loaded (and deletes its copy); once only: a descriptor's number is reused. */
     @Override
     public void close() throws IOException {
-        if (loaded) {
+        if (loaded || closed) {
             return;
         }
+        closed = true;
         if (fd >= 0) {
             Fd.close(fd);
         } else {

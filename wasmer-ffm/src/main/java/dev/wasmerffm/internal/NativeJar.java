@@ -148,11 +148,13 @@ public final class NativeJar {
 
     private static LibraryFile extractFresh(String classifier, Properties jar, Path parent) throws IOException {
         Path root = Files.createTempDirectory(parent, "wasmer-java-" + user() + "-", LibraryFile.PRIVATE_DIRECTORY);
-        LibraryFile lib = verified(classifier, jar, root);
-        try (Stream<Path> files = Files.walk(root)) { // parents first: deleteOnExit deletes in reverse order
-            files.forEach(f -> f.toFile().deleteOnExit());
+        try {
+            return verified(classifier, jar, root);
+        } finally { // used or not, it goes when this JVM exits; parents first: deleteOnExit runs in reverse order
+            try (Stream<Path> files = Files.walk(root)) {
+                files.forEach(f -> f.toFile().deleteOnExit());
+            }
         }
-        return lib;
     }
 
     /** The library in {@code root}, checked and hashed; extracted (again) when missing or not matching. */

@@ -36,6 +36,17 @@ class LibraryFileTest {
                 .hasMessage(real.toRealPath() + " is writable by group or others (mode 0666), who could change it");
     }
 
+    /** A FIFO in place of the library: refused at once (opened non-blocking), not waited on forever. */
+    @Test
+    void aFifoNamedAsTheLibraryIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = tmp.resolve("libwasmer.so");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
+        assertThatThrownBy(() -> LibraryFile.openNamed(fifo))
+                .isInstanceOf(LibraryFile.Untrusted.class)
+                .hasMessage(fifo + " is not a regular file");
+    }
+
     @Test
     void aNamedLibraryOfAnotherUserIsRefused() throws Exception {
         Path lib = Files.writeString(tmp.resolve("libwasmer.so"), "a library");
