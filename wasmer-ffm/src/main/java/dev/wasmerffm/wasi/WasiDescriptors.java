@@ -495,16 +495,18 @@ final class WasiDescriptors {
             params[4] = oflags & ~(O_CREAT | O_EXCL | O_TRUNC);
         }
         int errno = withPaths(mem, original, params, rewritten, 2, out, 4);
-        return errno != 0 ? errno : opened(mem, out, r.host(), dir, base, c.i64(6));
+        return errno != 0 ? errno : opened(mem, out, r, dir, base, c.i64(6));
     }
 
-    /** Enters the descriptor libwasmer stored at {@code out} for {@code host} into the table, under a guest number. */
-    private int opened(MemorySegment mem, long out, Path host, Fd dir, long base, long inheriting) {
-        WasiHostFiles.Stat stat;
-        try {
-            stat = WasiHostFiles.stat(host);
-        } catch (IOException e) {
-            stat = null; // removed since it was opened: a file of no known identity
+    /** Enters the descriptor libwasmer stored at {@code out} for {@code r} into the table, under a guest number. */
+    private int opened(MemorySegment mem, long out, Resolved r, Fd dir, long base, long inheriting) {
+        WasiHostFiles.Stat stat = r.stat();
+        if (stat == null) { // created by this open
+            try {
+                stat = WasiHostFiles.stat(r.host());
+            } catch (IOException e) {
+                // removed since: a file of no known identity
+            }
         }
         byte type = stat == null ? WasiHostFiles.FILETYPE_UNKNOWN : stat.filetype();
         long mask = type == WasiHostFiles.FILETYPE_DIRECTORY ? WasiRights.DIRECTORY : WasiRights.FILE;
@@ -515,7 +517,7 @@ final class WasiDescriptors {
                 base & dir.inheriting & mask,
                 inheriting & dir.inheriting,
                 dir.root,
-                host,
+                r.host(),
                 stat,
                 null);
         mem.set(JAVA_INT_UNALIGNED, out, add(fd));
@@ -544,12 +546,8 @@ final class WasiDescriptors {
         }
         long out = Integer.toUnsignedLong(c.i32(4));
         mem.asSlice(out, preview0 ? 56 : 64); // bounds
-        try {
-            WasiHostFiles.writeFilestat(mem, out, preview0, WasiHostFiles.stat(r.host()));
-            return 0;
-        } catch (IOException e) {
-            return WasiErrno.of(e);
-        }
+        WasiHostFiles.writeFilestat(mem, out, preview0, r.stat());
+        return 0;
     }
 
     /** The errno of a path that must name something (a trailing slash: a directory), or 0. */
