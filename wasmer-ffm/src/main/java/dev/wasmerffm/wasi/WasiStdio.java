@@ -31,6 +31,8 @@ final class WasiStdio {
 
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSUP = 58;
+    /** The most one fd_read or fd_write moves: its count is a u32. */
+    private static final long MAX_TRANSFER = 0xFFFF_FFFFL;
     /** An fd_read event's flag: the peer hung up (stdin is used up). */
     private static final short EVENT_HANGUP = 1;
     /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
@@ -139,33 +141,48 @@ final class WasiStdio {
                 c.result(0, ERRNO_BADF);
                 return;
             }
-            Output out = fd == 1 ? stdout : stderr;
             MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
-            long total = 0;
-            try {
-                long iovs = Integer.toUnsignedLong(c.i32(1));
-                int count = c.i32(2);
-                byte[] in = config.stdin();
-                for (int i = 0; i < count; i++) {
-                    long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
-                    long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
-                    if (write) {
-                        out.write(mem.asSlice(buf, len));
-                        total += len;
-                    } else {
-                        int n = (int) Math.min(len, in.length - stdinPosition);
-                        MemorySegment.copy(in, stdinPosition, mem, JAVA_BYTE, buf, n);
-                        stdinPosition += n;
-                        total += n;
-                    }
-                }
-                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
-            } catch (IndexOutOfBoundsException e) {
-                c.result(0, ERRNO_FAULT); // an iovec outside memory is the guest's error, as libwasmer reports it
-                return;
-            }
-            c.result(0, 0); // errno success
+            c.result(0, transfer(mem, write ? (fd == 1 ? stdout : stderr) : null, c.i32(1), c.i32(2), c.i32(3)));
         });
+    }
+
+    /**
+     * Moves the bytes of {@code count} iovecs at {@code iovs} to {@code out} (null: from stdin into them), stores the
+     * count at {@code countAt} and returns the errno. As writev: an iovec or the count outside memory is EFAULT with
+     * nothing moved; the count is a u32, so a transfer stops short at 4 GiB - 1 bytes (the guest's libc writes the
+     * rest in the next call).
+     */
+    private int transfer(MemorySegment mem, Output out, int iovs, int count, int countAt) {
+        long at = Integer.toUnsignedLong(iovs);
+        long n = Integer.toUnsignedLong(count);
+        long size = mem.byteSize();
+        if (at + 8 * n > size || Integer.toUnsignedLong(countAt) + 4 > size) {
+            return ERRNO_FAULT;
+        }
+        for (long i = 0; i < n; i++) {
+            long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i));
+            if (buf + Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i + 4)) > size) {
+                return ERRNO_FAULT; // an iovec outside memory is the guest's error, as libwasmer reports it
+            }
+        }
+        byte[] in = config.stdin();
+        long total = 0;
+        for (long i = 0; i < n && total < MAX_TRANSFER; i++) {
+            long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i));
+            long len =
+                    Math.min(Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i + 4)), MAX_TRANSFER - total);
+            if (out != null) {
+                out.write(mem.asSlice(buf, len));
+                total += len;
+            } else {
+                int moved = (int) Math.min(len, in.length - stdinPosition);
+                MemorySegment.copy(in, stdinPosition, mem, JAVA_BYTE, buf, moved);
+                stdinPosition += moved;
+                total += moved;
+            }
+        }
+        mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(countAt), (int) total); // a u32: at most MAX_TRANSFER
+        return 0; // errno success
     }
 
     /**

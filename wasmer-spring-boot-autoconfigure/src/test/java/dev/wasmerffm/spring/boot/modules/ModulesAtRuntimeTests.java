@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.modules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,7 @@ import dev.wasmerffm.pool.WasmImportException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModuleLoadException;
 import dev.wasmerffm.pool.WasmModules;
-import dev.wasmerffm.spring.boot.modules.WasmModuleInterfaceException;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.testplugins.batch.Calc;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

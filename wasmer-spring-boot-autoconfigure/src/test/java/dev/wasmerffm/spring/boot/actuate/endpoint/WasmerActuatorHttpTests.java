@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.actuate.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,10 +7,12 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.Cache;
@@ -52,7 +54,7 @@ class SharedCacheRedisTests {
             });
             pod(redis, name).run(ctx -> {
                 ModuleCache.Stats s = ctx.getBean(ModuleCache.class).stats();
-                assertThat(s.compiles()).isZero();
+                assertThat(s.compiles()).as(s.toString()).isZero();
                 assertThat(s.sharedLoads()).isEqualTo(3);
                 assertThat(s.sharedErrors()).isZero();
                 assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 40, 2))
@@ -130,7 +132,8 @@ class SharedCacheRedisTests {
                 .run(ctx -> assertThat(ctx)
                         .getFailure()
                         .rootCause()
-                        .hasMessageContaining("cache.shared.key")
-                        .hasMessageContaining("at least 32 characters"));
+                        .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                        .hasMessageContaining("wasmer.cache.shared.key")
+                        .hasMessageContaining("an artifact key needs at least 32 bytes, got 5"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.wasmerffm.spring.boot.autoconfigure;
+package dev.wasmerffm.spring.boot.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.annotation.WasmHostFunction;
-import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
+import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import dev.wasmerffm.spring.boot.testplugins.missing.MissingExport;
 import dev.wasmerffm.spring.boot.testplugins.text.TextPlugin;
 import dev.wasmerffm.spring.boot.testplugins.wrong.WrongPlugin;
@@ -42,7 +42,7 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.javapoet.ClassName;
 
 /** {@code @WasmModule} interfaces and {@code @WasmHostFunction} bean methods, on a real module with two imports. */
-class ModuleInterfacesAndHostFunctionsTests {
+public class ModuleInterfacesAndHostFunctionsTests {
 
     /** The host side: two bean methods the text module imports. */
     static class Host {
@@ -75,7 +75,7 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackageClasses = TextPlugin.class)
-    static class App {
+    public static class App {
         @Bean
         Host host() {
             return new Host();
@@ -84,7 +84,7 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Configuration(proxyBeanMethods = false)
     @AutoConfigurationPackage(basePackageClasses = WrongPlugin.class)
-    static class WrongApp {
+    public static class WrongApp {
         @Bean
         Host host() {
             return new Host();
@@ -223,7 +223,7 @@ class ModuleInterfacesAndHostFunctionsTests {
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(WasmerAutoConfiguration.class)
-    static class BootApp extends App {}
+    public static class BootApp extends App {}
 
     static final String[] PROPERTIES = {
         "wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:host-wasm/*.wat"
