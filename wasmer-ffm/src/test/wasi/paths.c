@@ -54,5 +54,9 @@ int main(void) {
   show("rmdir in", __wasi_path_remove_directory(sub, "in"));
   show("rmdir a", __wasi_path_remove_directory(sub, "a"));
   show("mkdir an existing directory", __wasi_path_create_directory(3, "sub"));
+  show("a path that is no UTF-8", __wasi_path_open(3, 0, "\xff", __WASI_OFLAGS_CREAT, 0, 0, 0, &f));
+  show("open from stdout", __wasi_path_open(1, 0, "x", __WASI_OFLAGS_CREAT, 0, 0, 0, &f));
+  show("stat from stdout", __wasi_path_filestat_get(1, 0, "x", &fs));
+  show("rename from stdout", __wasi_path_rename(1, "x", 3, "y"));
   return 0;
 }

@@ -28,6 +28,7 @@ int main(void) {
   show("symlink abs -> /", __wasi_path_symlink("/", 3, "abs"));
   show("symlink over a file", __wasi_path_symlink("x", 3, "dir/file"));
   show("symlink with a trailing slash", __wasi_path_symlink("x", 3, "dangling/"));
+  show("symlink to nothing", __wasi_path_symlink("", 3, "empty"));
 
   show("open to-file following", __wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "to-file", 0,
                                                   __WASI_RIGHTS_FD_READ, 0, 0, &f));

@@ -302,6 +302,13 @@ final class WasiDescriptors {
     private int call(
             HostCall c, MemorySegment mem, String name, Func original, Object[] params, Fd[] used, boolean preview0) {
         Fd fd = used[0];
+        if (name.startsWith("path_")) {
+            for (Fd dir : used) {
+                if (!dir.isMappedDirectory()) {
+                    return WasiErrno.NOTDIR; // stdio, or a file: every directory a guest has is a mapped one
+                }
+            }
+        }
         try {
             return switch (name) {
                 case "fd_prestat_get" -> prestat(mem, fd, c.i32(1));
@@ -314,11 +321,11 @@ final class WasiDescriptors {
                 case "fd_filestat_get" -> filestat(mem, fd, c.i32(1), forward(original, params));
                 case "fd_readdir" -> fd.isMappedDirectory() ? readdir(c, mem, fd) : forward(original, params);
                 case "path_open" -> open(c, mem, original, params, fd);
-                case "path_filestat_get" -> pathFilestat(c, mem, original, params, fd, preview0);
-                case "path_filestat_set_times" -> pathSetTimes(c, mem, original, params, fd);
-                case "path_readlink" -> readlink(c, mem, original, params, fd);
-                case "path_symlink" -> symlink(c, mem, original, params, fd);
-                case "path_link" -> link(c, mem, original, params, fd, used[1]);
+                case "path_filestat_get" -> pathFilestat(c, mem, params, fd, preview0);
+                case "path_filestat_set_times" -> pathSetTimes(c, mem, params, fd);
+                case "path_readlink" -> readlink(c, mem, params, fd);
+                case "path_symlink" -> symlink(c, mem, params, fd);
+                case "path_link" -> link(c, mem, params, fd, used[1]);
                 case "path_create_directory", "path_remove_directory", "path_unlink_file" ->
                     pathCall(c, mem, name, original, params, fd);
                 case "path_rename" -> rename(c, mem, original, params, fd, used[1]);
@@ -436,11 +443,9 @@ final class WasiDescriptors {
     /** A guest path at {@code params[at]} (address, then length) resolved below directory {@code dir}. */
     private static Resolved resolve(MemorySegment mem, Object[] params, int at, Fd dir, boolean follow) {
         byte[] path = path(mem, (Integer) params[at], (Integer) params[at + 1]);
-        if (path == null || dir.filetype != WasiHostFiles.FILETYPE_DIRECTORY) {
-            return new Resolved(
-                    path == null ? WasiErrno.NAMETOOLONG : WasiErrno.NOTDIR, null, null, List.of(), false, false);
-        }
-        return WasiPaths.resolve(dir.host, path, follow);
+        return path == null
+                ? new Resolved(WasiErrno.NAMETOOLONG, null, null, List.of(), false, false)
+                : WasiPaths.resolve(dir.host, path, follow);
     }
 
     /** The guest's path bytes, or null when longer than any host takes (the copy stays small). */
@@ -461,9 +466,6 @@ final class WasiDescriptors {
         int fdflags = c.i32(7);
         long out = Integer.toUnsignedLong(c.i32(8));
         mem.get(JAVA_INT_UNALIGNED, out); // bounds, before anything is opened
-        if (!dir.isMappedDirectory()) {
-            return opened(mem, out, forward(original, params), null, null, dir, base, c.i64(6));
-        }
         long need = ((oflags & O_CREAT) != 0 ? WasiRights.PATH_CREATE_FILE : 0)
                 | ((oflags & O_TRUNC) != 0 ? WasiRights.PATH_FILESTAT_SET_SIZE : 0);
         if ((dir.base & need) != need) {
@@ -493,33 +495,31 @@ final class WasiDescriptors {
             params[4] = oflags & ~(O_CREAT | O_EXCL | O_TRUNC);
         }
         int errno = withPaths(mem, original, params, rewritten, 2, out, 4);
-        return opened(mem, out, errno, r.host(), dir.root, dir, base, c.i64(6));
+        return errno != 0 ? errno : opened(mem, out, r, dir, base, c.i64(6));
     }
 
-    /** Enters the descriptor libwasmer stored at {@code out} into the table and stores the guest's number there. */
-    private int opened(
-            MemorySegment mem, long out, int errno, Path host, Path root, Fd dir, long base, long inheriting) {
-        if (errno != 0) {
-            return errno;
-        }
-        int nativeFd = mem.get(JAVA_INT_UNALIGNED, out);
-        WasiHostFiles.Stat stat = null;
-        if (host != null) {
+    /** Enters the descriptor libwasmer stored at {@code out} for {@code r} into the table, under a guest number. */
+    private int opened(MemorySegment mem, long out, Resolved r, Fd dir, long base, long inheriting) {
+        WasiHostFiles.Stat stat = r.stat();
+        if (stat == null) { // created by this open
             try {
-                stat = WasiHostFiles.stat(host);
+                stat = WasiHostFiles.stat(r.host());
             } catch (IOException e) {
-                // removed or replaced since: its identity stays libwasmer's
+                // removed since: a file of no known identity
             }
         }
-        Fd fd;
-        if (stat == null || !dir.keepsRights) {
-            fd = Fd.opaque(nativeFd, WasiHostFiles.FILETYPE_UNKNOWN);
-        } else {
-            boolean directory = stat.filetype() == WasiHostFiles.FILETYPE_DIRECTORY;
-            long mask = directory ? WasiRights.DIRECTORY : WasiRights.FILE;
-            long rights = base & dir.inheriting & mask;
-            fd = new Fd(nativeFd, stat.filetype(), true, rights, inheriting & dir.inheriting, root, host, stat, null);
-        }
+        byte type = stat == null ? WasiHostFiles.FILETYPE_UNKNOWN : stat.filetype();
+        long mask = type == WasiHostFiles.FILETYPE_DIRECTORY ? WasiRights.DIRECTORY : WasiRights.FILE;
+        Fd fd = new Fd(
+                mem.get(JAVA_INT_UNALIGNED, out),
+                type,
+                true,
+                base & dir.inheriting & mask,
+                inheriting & dir.inheriting,
+                dir.root,
+                r.host(),
+                stat,
+                null);
         mem.set(JAVA_INT_UNALIGNED, out, add(fd));
         return 0;
     }
@@ -538,11 +538,7 @@ final class WasiDescriptors {
     }
 
     /** path_filestat_get from the host: its own dev and ino, a symlink's own times. */
-    private static int pathFilestat(
-            HostCall c, MemorySegment mem, Func original, Object[] params, Fd dir, boolean preview0) {
-        if (!dir.isMappedDirectory()) {
-            return forward(original, params);
-        }
+    private static int pathFilestat(HostCall c, MemorySegment mem, Object[] params, Fd dir, boolean preview0) {
         Resolved r = resolve(mem, params, 2, dir, (c.i32(1) & LOOKUP_SYMLINK_FOLLOW) != 0);
         int errno = existing(r);
         if (errno != 0) {
@@ -550,12 +546,8 @@ final class WasiDescriptors {
         }
         long out = Integer.toUnsignedLong(c.i32(4));
         mem.asSlice(out, preview0 ? 56 : 64); // bounds
-        try {
-            WasiHostFiles.writeFilestat(mem, out, preview0, WasiHostFiles.stat(r.host()));
-            return 0;
-        } catch (IOException e) {
-            return WasiErrno.of(e);
-        }
+        WasiHostFiles.writeFilestat(mem, out, preview0, r.stat());
+        return 0;
     }
 
     /** The errno of a path that must name something (a trailing slash: a directory), or 0. */
@@ -570,20 +562,14 @@ final class WasiDescriptors {
     }
 
     /** path_filestat_set_times on the host (libwasmer sets them in its cache of the directory, not the file). */
-    private static int pathSetTimes(HostCall c, MemorySegment mem, Func original, Object[] params, Fd dir) {
-        if (!dir.isMappedDirectory()) {
-            return forward(original, params);
-        }
+    private static int pathSetTimes(HostCall c, MemorySegment mem, Object[] params, Fd dir) {
         Resolved r = resolve(mem, params, 2, dir, (c.i32(1) & LOOKUP_SYMLINK_FOLLOW) != 0);
         int errno = existing(r);
         return errno != 0 ? errno : WasiHostFiles.setTimes(r.host(), c.i64(4), c.i64(5), c.i32(6));
     }
 
     /** path_readlink from the host: the first {@code buf_len} bytes of the target, as WASI runtimes truncate it. */
-    private static int readlink(HostCall c, MemorySegment mem, Func original, Object[] params, Fd dir) {
-        if (!dir.isMappedDirectory()) {
-            return forward(original, params);
-        }
+    private static int readlink(HostCall c, MemorySegment mem, Object[] params, Fd dir) {
         Resolved r = resolve(mem, params, 1, dir, false);
         int errno = existing(r);
         if (errno != 0) {
@@ -613,10 +599,7 @@ final class WasiDescriptors {
      * would lead out of the mapped directory from where the link is, is NOTCAPABLE: nothing the guest makes points
      * out of it, for the host's own programs either.
      */
-    private static int symlink(HostCall c, MemorySegment mem, Func original, Object[] params, Fd dir) {
-        if (!dir.isMappedDirectory()) {
-            return forward(original, params);
-        }
+    private static int symlink(HostCall c, MemorySegment mem, Object[] params, Fd dir) {
         byte[] target = path(mem, c.i32(0), c.i32(1));
         if (target == null) {
             return WasiErrno.NAMETOOLONG;
@@ -628,8 +611,8 @@ final class WasiDescriptors {
         if (r.exists()) {
             return r.trailingSlash() && !r.isDirectory() ? WasiErrno.NOTDIR : WasiErrno.EXIST;
         }
-        if (r.trailingSlash()) {
-            return WasiErrno.NOENT;
+        if (r.trailingSlash() || target.length == 0) {
+            return WasiErrno.NOENT; // as POSIX's symlink says of both
         }
         String t = new String(target, StandardCharsets.UTF_8);
         if (!WasiPaths.staysInside(dir.root, r.host(), t)) {
@@ -644,10 +627,7 @@ final class WasiDescriptors {
     }
 
     /** path_link on the host (libwasmer has no hard links). A directory cannot be linked (PERM). */
-    private static int link(HostCall c, MemorySegment mem, Func original, Object[] params, Fd from, Fd to) {
-        if (!from.isMappedDirectory() || !to.isMappedDirectory()) {
-            return forward(original, params);
-        }
+    private static int link(HostCall c, MemorySegment mem, Object[] params, Fd from, Fd to) {
         Resolved source = resolve(mem, params, 2, from, (c.i32(1) & LOOKUP_SYMLINK_FOLLOW) != 0);
         int errno = existing(source);
         if (errno != 0) {
@@ -680,9 +660,6 @@ final class WasiDescriptors {
      * it). A symlink is unlinked on the host, where the layer made it.
      */
     private static int pathCall(HostCall c, MemorySegment mem, String name, Func original, Object[] params, Fd dir) {
-        if (!dir.isMappedDirectory()) {
-            return forward(original, params);
-        }
         Resolved r = resolve(mem, params, 1, dir, false);
         if (r.errno() != 0) {
             return r.errno();
@@ -730,9 +707,6 @@ final class WasiDescriptors {
      * non-empty one, a file over a directory, a directory over a file). A symlink is moved on the host.
      */
     private static int rename(HostCall c, MemorySegment mem, Func original, Object[] params, Fd from, Fd to) {
-        if (!from.isMappedDirectory() || !to.isMappedDirectory()) {
-            return forward(original, params);
-        }
         Resolved source = resolve(mem, params, 1, from, false);
         int errno = existing(source);
         if (errno != 0) {

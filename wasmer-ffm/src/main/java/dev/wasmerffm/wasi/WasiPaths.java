@@ -26,6 +26,9 @@ import java.util.List;
  */
 final class WasiPaths {
 
+    /** A type for nothing there. */
+    private static final byte ABSENT = -1;
+
     /** As Linux's MAXSYMLINKS: more symlinks in one resolution is a loop. */
     private static final int MAX_SYMLINKS = 40;
 
@@ -38,21 +41,21 @@ final class WasiPaths {
     record Resolved(
             int errno,
             Path host,
-            BasicFileAttributes attributes,
+            WasiHostFiles.Stat stat,
             List<String> components,
             boolean trailingSlash,
             boolean followedSymlink) {
 
         boolean exists() {
-            return attributes != null;
+            return stat != null;
         }
 
         boolean isDirectory() {
-            return attributes != null && attributes.isDirectory();
+            return stat != null && stat.filetype() == WasiHostFiles.FILETYPE_DIRECTORY;
         }
 
         boolean isSymlink() {
-            return attributes != null && attributes.isSymbolicLink();
+            return stat != null && stat.filetype() == WasiHostFiles.FILETYPE_SYMBOLIC_LINK;
         }
 
         /** The path relative to the descriptor's directory, symlink-free, for libwasmer. */
@@ -95,6 +98,8 @@ final class WasiPaths {
         ArrayDeque<String> todo = new ArrayDeque<>(components(s));
         List<String> done = new ArrayList<>();
         int symlinks = 0;
+        WasiHostFiles.Stat stat = null; // of the last component in done, while it is the last one looked at
+        boolean current = false;
         try {
             while (!todo.isEmpty()) {
                 String c = todo.pollFirst();
@@ -106,19 +111,19 @@ final class WasiPaths {
                         return refused(WasiErrno.NOTCAPABLE);
                     }
                     done.removeLast();
+                    current = false;
                     continue;
                 }
                 Path p = host(dir, done).resolve(c);
-                BasicFileAttributes a = lstat(p);
                 boolean last = todo.isEmpty();
-                if (a != null && a.isSymbolicLink() && (!last || follow || trailingSlash)) {
+                // the last component's stat is kept for the caller; the others' type is enough (a cheaper lstat)
+                WasiHostFiles.Stat a = last ? lstat(p) : null;
+                byte type = last ? (a == null ? ABSENT : a.filetype()) : type(p);
+                if (type == WasiHostFiles.FILETYPE_SYMBOLIC_LINK && (!last || follow || trailingSlash)) {
                     if (++symlinks > MAX_SYMLINKS) {
                         return refused(WasiErrno.LOOP);
                     }
                     String target = Files.readSymbolicLink(p).toString();
-                    if (target.isEmpty()) {
-                        return refused(WasiErrno.NOENT);
-                    }
                     if (target.startsWith("/")) {
                         return refused(WasiErrno.NOTCAPABLE);
                     }
@@ -128,25 +133,39 @@ final class WasiPaths {
                     }
                     continue;
                 }
-                if (!last && a == null) {
+                if (!last && type == ABSENT) {
                     return refused(WasiErrno.NOENT);
                 }
-                if (!last && !a.isDirectory()) {
+                if (!last && type != WasiHostFiles.FILETYPE_DIRECTORY) {
                     return refused(WasiErrno.NOTDIR);
                 }
                 done.add(c);
+                stat = a;
+                current = true;
             }
             Path host = host(dir, done);
-            return new Resolved(0, host, lstat(host), List.copyOf(done), trailingSlash, symlinks > 0);
+            return new Resolved(0, host, current ? stat : lstat(host), List.copyOf(done), trailingSlash, symlinks > 0);
         } catch (IOException e) {
             return refused(WasiErrno.of(e));
         }
     }
 
-    /** The attributes of {@code p} itself (a symlink is not followed), or null when nothing is there. */
-    static BasicFileAttributes lstat(Path p) throws IOException {
+    /** What {@code p} itself is (a symlink is not followed): directory, symlink, or another file, or ABSENT. */
+    private static byte type(Path p) throws IOException {
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isDirectory()
+                    ? WasiHostFiles.FILETYPE_DIRECTORY
+                    : a.isSymbolicLink() ? WasiHostFiles.FILETYPE_SYMBOLIC_LINK : WasiHostFiles.FILETYPE_UNKNOWN;
+        } catch (NoSuchFileException e) {
+            return ABSENT;
+        }
+    }
+
+    /** The stat of {@code p} itself (a symlink is not followed), or null when nothing is there. */
+    private static WasiHostFiles.Stat lstat(Path p) throws IOException {
+        try {
+            return WasiHostFiles.stat(p);
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -157,7 +176,7 @@ final class WasiPaths {
      * target is read from there: relative, and never more ".." than the link is deep.
      */
     static boolean staysInside(Path root, Path link, String target) {
-        if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
+        if (target.startsWith("/") || target.indexOf('\0') >= 0) {
             return false;
         }
         Path parent = link.getParent();
