@@ -326,19 +326,35 @@ public final class WasmModuleInterfaces {
                     wasmArgs.add(data.length);
                 }
                 Object[] out = instance.func(export).call(wasmArgs.toArray());
-                if (!WasmTypes.isBytes(method.getReturnType())) {
-                    return result(out);
+                @Nullable Object result;
+                if (WasmTypes.isBytes(method.getReturnType())) {
+                    long packed = (Long) out[0];
+                    int ptr = (int) (packed >>> 32);
+                    int len = (int) packed;
+                    byte[] data = memory.read(checked(memory, ptr, len, export), len);
+                    dealloc.call(ptr, len);
+                    result = fromBytes(data, method.getReturnType());
+                } else {
+                    result = result(out);
                 }
-                long packed = (Long) out[0];
-                int ptr = (int) (packed >>> 32);
-                int len = (int) packed;
-                byte[] data = memory.read(checked(memory, ptr, len, export), len);
-                dealloc.call(ptr, len);
-                return fromBytes(data, method.getReturnType());
-            } finally {
-                for (int i = allocated.size() - 1; i >= 0; i--) {
-                    dealloc.call(allocated.get(i)[0], allocated.get(i)[1]);
+                freeAll(dealloc, allocated);
+                return result;
+            } catch (Throwable failure) {
+                // The caller must see what failed, not a cleanup that fails for the same reason (no points left).
+                try {
+                    freeAll(dealloc, allocated);
+                } catch (Throwable cleanup) {
+                    failure.addSuppressed(cleanup);
                 }
+                throw failure;
+            }
+        }
+
+        /** Frees the arguments' blocks, last allocated first, and forgets them. */
+        private static void freeAll(Func dealloc, List<int[]> allocated) {
+            for (int i = allocated.size() - 1; i >= 0; i--) {
+                int[] block = allocated.remove(i);
+                dealloc.call(block[0], block[1]);
             }
         }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.HostCall;
+import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.pool.WasmInstancePool;
@@ -162,6 +163,23 @@ public class ModuleInterfacesAndHostFunctionsTests {
                     .hasMessageContaining("MissingExport.triple(int): module 'text' exports no function 'triple'")
                     .hasMessageContaining("alloc, dealloc, depth, quadruple, shout, broken");
         });
+    }
+
+    @Test
+    void theCallsOwnTrapIsNeverMaskedByFreeingItsArguments() {
+        runner.withUserConfiguration(App.class)
+                .withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=100000")
+                .run(ctx -> {
+                    TextPlugin text = ctx.getBean(TextPlugin.class);
+                    // shout runs out of points on 30 KB; dealloc then finds no points either
+                    assertThatThrownBy(() -> text.shout("x".repeat(30_000)))
+                            .isInstanceOf(MeteringExhaustedException.class)
+                            .hasMessageContaining("Func[shout]")
+                            .satisfies(e -> assertThat(e.getSuppressed())
+                                    .singleElement()
+                                    .satisfies(s -> assertThat(s).hasMessageContaining("Func[dealloc]")));
+                    assertThat(text.shout("ok")).isEqualTo("OK");
+                });
     }
 
     @Test
