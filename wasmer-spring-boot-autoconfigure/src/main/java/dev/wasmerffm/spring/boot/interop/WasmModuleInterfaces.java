@@ -50,13 +50,42 @@ public final class WasmModuleInterfaces {
         }
         String module = annotation.value();
         Map<Method, Binding> bindings = bindings(type, module, modules.get(module));
+        WasmModules.Hold hold = modules.hold(module, holder(type));
         // A replacement registered at runtime must fit too: the proxy keeps the signatures it was bound to.
         modules.checkOnRegister(e -> {
             if (e.name().equals(module)) {
                 bindings(type, module, e);
             }
         });
-        InvocationHandler handler = (proxy, method, args) -> {
+        InvocationHandler handler = new Handler(type, module, bindings, pool, hold);
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /**
+     * Lets the module of {@code proxy} (made by {@link #create}) be removed: its calls then fail with
+     * {@link dev.wasmerffm.pool.UnknownModuleException} until a module of that name is registered again, and health
+     * reports the interface DOWN meanwhile.
+     */
+    public static void unbind(Object proxy) {
+        if (!Proxy.isProxyClass(proxy.getClass()) || !(Proxy.getInvocationHandler(proxy) instanceof Handler h)) {
+            throw new IllegalArgumentException(proxy.getClass().getName() + " is not a @WasmModule interface's proxy");
+        }
+        h.hold.close();
+    }
+
+    /** What {@link WasmModules#remove} names as holding the module. */
+    private static String holder(Class<?> type) {
+        return "@WasmModule interface " + type.getName();
+    }
+
+    /** Calls each bound method's export; holds the module while bound. */
+    private record Handler(
+            Class<?> type, String module, Map<Method, Binding> bindings, WasmInstancePool pool, WasmModules.Hold hold)
+            implements InvocationHandler {
+
+        @Override
+        public @Nullable Object invoke(Object proxy, Method method, @Nullable Object @Nullable [] args)
+                throws Throwable {
             Binding binding = bindings.get(method);
             if (binding != null) {
                 return binding.call(pool, args);
@@ -65,12 +94,11 @@ public final class WasmModuleInterfaces {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
+                case "equals" -> proxy == Objects.requireNonNull(args)[0];
                 case "hashCode" -> System.identityHashCode(proxy);
                 default -> type.getSimpleName() + "(wasm module '" + module + "')";
             };
-        };
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+        }
     }
 
     /** Each method of {@code type} bound to its export in {@code entry}; the typed exception if one does not fit. */
