@@ -14,6 +14,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.cache.CacheDirectoryException;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.ModuleLimits;
+import dev.wasmerffm.pool.PoolExhaustedException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
@@ -444,7 +445,8 @@ class WasmerAutoConfigurationTests {
                     try (WasmInstancePool.Lease add = pool.borrow("add")) {
                         assertThatThrownBy(() -> pool.borrow("add"))
                                 .hasMessageContaining("pool size 1")
-                                .hasMessageContaining("wasmer.modules.settings.add.pool-size");
+                                .isInstanceOfSatisfying(PoolExhaustedException.class, e -> assertThat(e.fix())
+                                        .contains("wasmer.modules.settings.add.pool-size"));
                     }
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     assertThat(modules.get("counter").module().engine().config().maxMemoryPages())
