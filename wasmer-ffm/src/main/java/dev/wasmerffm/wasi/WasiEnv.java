@@ -381,8 +381,17 @@ public final class WasiEnv implements AutoCloseable {
      * through {@code proc_exit} (any code, 0 included) is a result, not an exception; other traps are thrown.
      */
     public WasiExit run(Module module) {
-        try (Instance instance = instantiate(module);
-                Func start = startFunction(instance)) {
+        try (Instance instance = instantiate(module)) {
+            return start(instance);
+        }
+    }
+
+    /**
+     * Calls the {@code _start} of {@code instance} (instantiated by this environment) and returns its exit code and
+     * the output captured since the last {@link #resetStdio}. An exit through {@code proc_exit} is a result.
+     */
+    public WasiExit start(Instance instance) {
+        try (Func start = startFunction(instance)) {
             int code = 0;
             try {
                 start.call();
@@ -394,6 +403,11 @@ public final class WasiEnv implements AutoCloseable {
             }
             return new WasiExit(code, stdout(), stderr(), stdio.truncated());
         }
+    }
+
+    /** Empties the captured stdout and stderr and rewinds stdin, so the next caller sees only its own. */
+    public void resetStdio() {
+        stdio.reset();
     }
 
     /** Everything captured from stdout so far. */

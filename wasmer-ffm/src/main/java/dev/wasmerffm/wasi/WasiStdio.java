@@ -103,6 +103,15 @@ final class WasiStdio {
         return stderr.bytes.toByteArray();
     }
 
+    /** Back to how it started: outputs empty, not truncated, stdin unread (a pooled instance's next lease). */
+    void reset() {
+        stdout.bytes.reset();
+        stderr.bytes.reset();
+        stdout.truncated = false;
+        stderr.truncated = false;
+        stdinPosition = 0;
+    }
+
     /** Whether either output went past {@link WasiConfig#maxOutput()}. */
     boolean truncated() {
         return stdout.truncated || stderr.truncated;

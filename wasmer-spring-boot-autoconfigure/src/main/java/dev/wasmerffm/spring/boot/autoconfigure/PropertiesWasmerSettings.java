@@ -15,12 +15,16 @@ import dev.wasmerffm.spring.boot.autoconfigure.WasmerProperties.ModuleSettings;
 import dev.wasmerffm.spring.boot.cache.SpringCacheSharedStore;
 import dev.wasmerffm.wasi.WasiConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -294,6 +298,45 @@ final class PropertiesWasmerSettings {
                         this.properties.getMetering().getReset() == WasmerProperties.Metering.Reset.PER_CALL)
                 .reuse(pool.getInstanceReuse())
                 .wasi(this::wasiConfig);
+    }
+
+    /**
+     * Fails startup for settings no module can use: {@code wasmer.modules.settings.<name>} of a module not loaded (a
+     * typo would otherwise be ignored) and WASI dirs whose host directory does not exist (every call would fail).
+     * Each names the first property set, so the report can say where it was set.
+     */
+    void checkModuleSettings(Collection<String> loaded) {
+        this.properties.getModules().getSettings().forEach((name, m) -> {
+            if (!loaded.contains(name)) {
+                Map.Entry<String, Object> set = firstSet(m);
+                throw new InvalidConfigurationPropertyValueException(
+                        moduleProperty(name, set.getKey()),
+                        set.getValue(),
+                        "no module named '" + name + "' was loaded; modules: " + new TreeSet<>(loaded));
+            }
+            m.getWasi().getDirs().forEach((guest, host) -> {
+                if (!Files.isDirectory(host)) {
+                    throw new InvalidConfigurationPropertyValueException(
+                            moduleProperty(name, "wasi.dirs[" + guest + "]"),
+                            host,
+                            "no such directory on this host: the guest's " + guest + " would fail every call");
+                }
+            });
+        });
+    }
+
+    /** The first setting {@code m} has and its value, for the report to find where it was set. */
+    private static Map.Entry<String, Object> firstSet(ModuleSettings m) {
+        Map<String, @Nullable Object> set = new LinkedHashMap<>();
+        set.put("points", m.getPoints());
+        set.put("call-timeout", m.getCallTimeout());
+        set.put("max-memory", m.getMaxMemory());
+        set.put("pool-size", m.getPoolSize());
+        return set.entrySet().stream()
+                .filter(e -> e.getValue() != null)
+                .findFirst()
+                .map(e -> Map.entry(e.getKey(), Objects.requireNonNull(e.getValue())))
+                .orElse(Map.entry("wasi", m.getWasi()));
     }
 
     /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */

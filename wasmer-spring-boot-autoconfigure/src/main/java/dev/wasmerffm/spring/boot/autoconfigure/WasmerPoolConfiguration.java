@@ -25,10 +25,13 @@ class WasmerPoolConfiguration {
             PropertiesWasmerSettings settings,
             ObjectProvider<WasmerObserver> observer,
             WasmHostFunctions hostFunctions) {
-        return settings.pool(WasmInstancePool.builder(modules))
+        WasmInstancePool.Builder pool = settings.pool(WasmInstancePool.builder(modules))
                 .limits(settings.moduleLimits(engine.config().metering()))
                 .observer(WasmerObserver.of(observer.orderedStream().toList()))
-                .imports(hostFunctions::imports)
-                .build();
+                .imports(hostFunctions::imports);
+        // after the values are checked: a refused value is the more precise report
+        settings.checkModuleSettings(
+                modules.all().stream().map(WasmModules.Entry::name).toList());
+        return pool.build();
     }
 }

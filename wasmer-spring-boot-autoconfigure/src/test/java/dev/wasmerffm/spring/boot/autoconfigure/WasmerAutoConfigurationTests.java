@@ -14,6 +14,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.cache.CacheDirectoryException;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.ModuleLimits;
+import dev.wasmerffm.pool.PoolExhaustedException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
@@ -444,7 +445,8 @@ class WasmerAutoConfigurationTests {
                     try (WasmInstancePool.Lease add = pool.borrow("add")) {
                         assertThatThrownBy(() -> pool.borrow("add"))
                                 .hasMessageContaining("pool size 1")
-                                .hasMessageContaining("wasmer.modules.settings.add.pool-size");
+                                .isInstanceOfSatisfying(PoolExhaustedException.class, e -> assertThat(e.fix())
+                                        .contains("wasmer.modules.settings.add.pool-size"));
                     }
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     assertThat(modules.get("counter").module().engine().config().maxMemoryPages())
@@ -557,10 +559,18 @@ class WasmerAutoConfigurationTests {
                 Arguments.of(add + "call-timeout=-1s", "callTimeout must be >= 0, got PT-1S"),
                 Arguments.of(add + "max-memory=1KB", "must be at least 64KB, one WebAssembly page"),
                 Arguments.of(add + "pool-size=0", "poolSize must be >= 1, got 0"),
-                Arguments.of("wasmer.modules.settings.not-loaded.pool-size=0", "poolSize must be >= 1, got 0"));
+                Arguments.of("wasmer.modules.settings.not-loaded.pool-size=0", "poolSize must be >= 1, got 0"),
+                Arguments.of(
+                        "wasmer.modules.settings.add2.points=5", "no module named 'add2' was loaded; modules: [add]"),
+                Arguments.of(
+                        "wasmer.modules.settings.add.wasi.dirs[/data]=/nonexistent-wasmer-dir",
+                        "no such directory on this host"));
     }
 
-    /** Also where the setting a value belongs to is off, or names a module that is not loaded. */
+    /**
+     * Also where the setting a value belongs to is off, or names a module that is not loaded; settings no module can
+     * use (an unknown module name, a WASI dir that does not exist) fail too, named as set so the report has the origin.
+     */
     @ParameterizedTest
     @MethodSource
     void aRefusedValueFailsStartupNamingTheProperty(String setting, String reason) {

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.HostCall;
+import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.pool.ModuleInUseException;
+import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.annotation.WasmHostFunction;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
+import dev.wasmerffm.spring.boot.autoconfigure.health.WasmerHealthContributorAutoConfiguration;
+import dev.wasmerffm.spring.boot.health.WasmerHealthIndicator;
 import dev.wasmerffm.spring.boot.testplugins.missing.MissingExport;
 import dev.wasmerffm.spring.boot.testplugins.text.TextPlugin;
 import dev.wasmerffm.spring.boot.testplugins.wrong.WrongPlugin;
@@ -30,6 +35,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.util.TestPropertyValues;
@@ -162,6 +168,53 @@ public class ModuleInterfacesAndHostFunctionsTests {
                     .hasMessageContaining("MissingExport.triple(int): module 'text' exports no function 'triple'")
                     .hasMessageContaining("alloc, dealloc, depth, quadruple, shout, broken");
         });
+    }
+
+    @Test
+    void theCallsOwnTrapIsNeverMaskedByFreeingItsArguments() {
+        runner.withUserConfiguration(App.class)
+                .withPropertyValues("wasmer.metering.enabled=true", "wasmer.metering.initial-points=100000")
+                .run(ctx -> {
+                    TextPlugin text = ctx.getBean(TextPlugin.class);
+                    // shout runs out of points on 30 KB; dealloc then finds no points either
+                    assertThatThrownBy(() -> text.shout("x".repeat(30_000)))
+                            .isInstanceOf(MeteringExhaustedException.class)
+                            .hasMessageContaining("Func[shout]")
+                            .satisfies(e -> assertThat(e.getSuppressed())
+                                    .singleElement()
+                                    .satisfies(s -> assertThat(s).hasMessageContaining("Func[dealloc]")));
+                    assertThat(text.shout("ok")).isEqualTo("OK");
+                });
+    }
+
+    @Test
+    void aModuleBoundToAnInterfaceIsRemovedOnlyAfterTheBindingAndHealthThenSaysDown() {
+        runner.withUserConfiguration(App.class)
+                .withConfiguration(AutoConfigurations.of(WasmerHealthContributorAutoConfiguration.class))
+                .run(ctx -> {
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    TextPlugin text = ctx.getBean(TextPlugin.class);
+                    WasmerHealthIndicator health = ctx.getBean(WasmerHealthIndicator.class);
+                    assertThatThrownBy(() -> modules.remove("text"))
+                            .isInstanceOf(ModuleInUseException.class)
+                            .hasMessage("module 'text' cannot be removed: [@WasmModule interface "
+                                    + TextPlugin.class.getName() + "] use it");
+                    assertThat(text.quadruple(2))
+                            .as("the refused removal changed nothing")
+                            .isEqualTo(8);
+                    assertThat(health.health(true).getStatus()).isEqualTo(Status.UP);
+                    WasmModuleInterfaces.unbind(text);
+                    assertThat(modules.remove("text")).isTrue();
+                    assertThatThrownBy(() -> text.quadruple(2)).isInstanceOf(UnknownModuleException.class);
+                    var down = health.health(true);
+                    assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(down.getDetails())
+                            .containsEntry(
+                                    "interfaces",
+                                    java.util.Map.of(TextPlugin.class.getName(), "module 'text' is not registered"));
+                    assertThatThrownBy(() -> WasmModuleInterfaces.unbind("not a proxy"))
+                            .isInstanceOf(IllegalArgumentException.class);
+                });
     }
 
     @Test
