@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wasmerffm.internal.store.AddressSpace;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,24 +97,7 @@ class AddressSpaceTest {
      */
     @Test
     void instancesPastTheMemoryLimitAreRefusedTypedAndForgottenStoresMakeRoom() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(
-                        java,
-                        "-D" + AddressSpace.MAX_PROPERTY + "=64",
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        LimitScenario.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        System.out.print(out);
-        assertThat(ended).as("child JVM hung: %s", out).isTrue();
-        assertThat(p.exitValue()).as("child exited abnormally:%n%s", out).isZero();
+        String out = ChildJvm.run(0, List.of("-D" + AddressSpace.MAX_PROPERTY + "=64"), LimitScenario.class);
         assertThat(out).contains("survived");
     }
 

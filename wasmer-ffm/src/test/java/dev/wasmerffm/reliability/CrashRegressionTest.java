@@ -6,6 +6,7 @@ import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.ArtifactMismatchException;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.BackendUnavailableException;
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.CompileException;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
@@ -29,7 +30,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,26 +66,7 @@ class CrashRegressionTest {
         for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
                 ? List.of("-Xss320k", "-Xss1m", "-Xss16m")
                 : List.of("-Xss1m")) {
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            Process p = new ProcessBuilder(
-                            java,
-                            xss,
-                            "--enable-native-access=ALL-UNNAMED",
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            Scenarios.class.getName(),
-                            scenario)
-                    .redirectErrorStream(true)
-                    .start();
-            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!ended) {
-                p.destroyForcibly();
-            }
-            assertThat(ended).as("child JVM hung: %s", out).isTrue();
-            assertThat(p.exitValue())
-                    .as("%s %s exited abnormally:%n%s", scenario, xss, out)
-                    .isZero();
+            String out = ChildJvm.run(0, List.of(xss), Scenarios.class, scenario);
             assertThat(out).contains("survived " + scenario);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -158,26 +158,7 @@ class WasiResourcesTest {
      */
     @Test
     void anEnvironmentWithTooFewFreeDescriptorsIsRefusedTypedInsteadOfAbortingTheJvm() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(
-                        "bash",
-                        "-c",
-                        "ulimit -n 400 && exec \"$0\" \"$@\"",
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        DescriptorScenario.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        assertThat(ended).as("child JVM hung: %s", out).isTrue();
-        assertThat(p.exitValue()).as("child exited abnormally:%n%s", out).isZero();
-        System.out.print(out);
+        String out = ChildJvm.run(400, List.of(), DescriptorScenario.class);
         assertThat(out).contains("survived");
     }
 
