@@ -415,32 +415,56 @@ public final class Func extends Extern {
 
     /**
      * The native call; a returned trap becomes a {@link TrapException}. Checked open by {@link #begin}. Without a
-     * deadline armed or asked for, this costs two field reads more than the bare downcall.
+     * deadline armed or asked for, this costs two field reads, a thread-local read and a virtual-thread check more
+     * than the bare downcall. A virtual thread's call runs on a platform thread ({@link PlatformCalls}).
      */
     private void run(Store.Frame f, long timeoutNanos) {
+        if (Thread.currentThread().isVirtual()) {
+            PlatformCalls.call(store, () -> {
+                runHere(f, timeoutNanos);
+                return null;
+            });
+        } else {
+            runHere(f, timeoutNanos);
+        }
+    }
+
+    private void runHere(Store.Frame f, long timeoutNanos) {
         Deadline d = store.deadline;
         MemorySegment trap;
-        boolean late = false;
+        boolean stopped;
         if (d != null) {
             // called back from a host function while an outer call's deadline runs: this wasm can be stopped too
-            d.toWasm();
+            d.nestedEnters(this);
             trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-            d.toJava();
-        } else if (timeoutNanos > 0) {
-            d = Deadline.of(store).arm(store, this, timeoutNanos);
-            store.deadline = d;
-            try {
-                trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-            } finally {
-                store.deadline = null;
-                late = d.finish();
-            }
+            d.nestedExits();
+            stopped = d.fired();
         } else {
-            trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+            CallThread thread = CallThread.current();
+            Deadline outer = thread.deadline; // a call running in another store on this thread has one
+            if (timeoutNanos <= 0 && outer == null) {
+                trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+                stopped = false;
+            } else {
+                d = Deadline.of(store).arm(store, this, timeoutNanos, outer);
+                store.deadline = d;
+                thread.deadline = d;
+                try {
+                    trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+                } finally {
+                    store.deadline = null;
+                    thread.deadline = outer;
+                    stopped = d.finish();
+                }
+            }
         }
         if (!trap.equals(MemorySegment.NULL)) {
             Throwable cause = store.takePending();
-            if (d != null && (late || d.passed())) {
+            boolean stop = cause == Deadline.STOP; // a host function started or returned past the deadline
+            if (stop) {
+                cause = null;
+            }
+            if (d != null && (stop || stopped || cause instanceof DeadlineExceededException)) {
                 throw Traps.toDeadlineException(trap, this, cause, d.timeoutNanos);
             }
             throw Traps.toException(trap, this, cause, exhausted());

@@ -113,6 +113,9 @@ public final class Instance implements AutoCloseable {
      * and no functions, so no signature lookup that could panic) skips it.
      */
     static Instance create(Store store, Module module, boolean sameEngine, Extern... imports) {
+        if (Thread.currentThread().isVirtual()) { // a start function is a call: run it as calls run
+            return PlatformCalls.call(store, () -> create(store, module, sameEngine, imports));
+        }
         if (!module.runsHere()) {
             throw new LinkException("module was compiled for " + module.arch() + " and cannot run on this "
                     + NativeJar.hostArch() + " machine");
