@@ -231,14 +231,20 @@ final class Deadline {
 
     /**
      * One pass over the instances: reads each one's points and writes 0 over any left. Returns whether another
-     * pass can help: false once two passes in a row found every instance at 0 or exhausted.
+     * pass can help: false once two passes in a row found every instance at 0 or exhausted (-1).
+     *
+     * <p>The guest reads its counter twice per check, once to compare and once to subtract: a 0 landing between the
+     * two wraps it to almost 2^64 (negative here; no budget is ever that large, so such a value is the wrap). That
+     * is written over like any points left, but it is not what the guest had.
      */
     private boolean stopWasm() {
         boolean settled = true;
         for (int i = 0; i < instances.length; i++) {
             long points = LibWasmer.wasmer_metering_get_remaining_points(instances[i]);
-            if (points > 0) {
-                last[i] = points;
+            if (points != 0 && points != -1) {
+                if (points > 0) {
+                    last[i] = points;
+                }
                 LibWasmer.wasmer_metering_set_remaining_points(instances[i], 0);
                 settled = false;
             }
@@ -349,7 +355,7 @@ final class Deadline {
         for (int i = 0; i < instances.length; i++) {
             long points = LibWasmer.wasmer_metering_get_remaining_points(instances[i]);
             if (last[i] >= 0) {
-                if (points <= 0) { // the stop landed (0, or the trap it caused): no later count to keep
+                if (points <= 0) { // the stop landed (0, the trap it caused, or the wrap): no count to keep
                     LibWasmer.wasmer_metering_set_remaining_points(instances[i], last[i]);
                 }
                 last[i] = -1;
