@@ -327,8 +327,9 @@ class DeadlineTest {
                         .isLessThanOrEqualTo(used + cost[1]);
                 largest = Math.max(largest, used - charged);
             }
-            // the guest's last few nanoseconds between the watchdog's read and its write; before: milliseconds' worth
-            assertThat(largest).as("most points given back").isLessThan(100_000);
+            // at most what the guest ran between the watchdog's read and its write (measured: a median of 10, at most
+            // 7 970 points over 1 000 stops at load 20, a few hundred loop rounds); before: milliseconds' worth
+            assertThat(largest).as("most points given back").isLessThan(1_000_000);
         }
     }
 
