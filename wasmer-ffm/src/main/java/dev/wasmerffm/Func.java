@@ -26,7 +26,16 @@ import java.util.function.LongUnaryOperator;
  * A WebAssembly function: an instance's export, a host function written in Java, or a funcref value.
  *
  * <p>{@link #call(Object...)} takes and returns boxed values, checked against the signature. The {@code as...}
- * methods return plain Java functional interfaces checked once against the signature, whose calls allocate nothing.
+ * methods return plain Java functional interfaces checked once against the signature, whose calls allocate nothing
+ * (on a platform thread).
+ *
+ * <p>Called on a virtual thread, a call runs on a platform thread while the virtual thread waits, unmounted: a
+ * thread in native code or in a host function called from it is pinned to its carrier, so wasm running there, or a
+ * host function blocking, would take a carrier from every other virtual thread. Host functions of such a call run
+ * on that platform thread (not seeing the virtual thread's thread-locals); an interrupt of the waiting virtual
+ * thread reaches them. At most 256 such calls run at once (system property
+ * {@code dev.wasmerffm.platformCallThreads}); more wait, parked. Each hand-off costs a platform thread's wake-up
+ * and the virtual thread's: make many small calls from a platform thread, or batch them.
  */
 public final class Func extends Extern {
 
@@ -183,12 +192,17 @@ public final class Func extends Extern {
     /**
      * {@link #call(Object...)} with a deadline (not an overload of it: {@code call(null)} must stay a call with a
      * null reference argument): once {@code timeout} has passed, the call stops with a
-     * {@link DeadlineExceededException}: the watchdog acts every millisecond from the deadline on (wasm stops at its
-     * next metering check, a Java host function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
-     * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
-     * from a host function while an outer call's deadline runs is under that deadline instead. Instances a host
-     * function creates during the call are not stopped by it. The watchdog's interrupt is cleared when the call
-     * returns, and with it an interrupt from elsewhere that arrived during the same call.
+     * {@link DeadlineExceededException}. The watchdog stops wasm at its next metering check and interrupts a Java
+     * host function ({@link Thread#interrupt()}) once; a host function neither starts past the deadline nor returns
+     * to wasm past it, so one that ignores the interrupt ends the call when it returns. The instance stays usable,
+     * with the points it had when stopped (never more than it had left). The function must be a metered module's
+     * (see {@link Config#deadlines(boolean)}) or a host function.
+     *
+     * <p>A call made from a host function while a deadline runs is under it too: in the same store under that
+     * deadline instead of its own, in another store under the earlier of the two; wasm there that no deadline can
+     * stop (a store without a metered instance) is refused with {@link IllegalStateException}. Instances a host
+     * function creates during the call (their start functions) are not stopped by it. The watchdog's interrupt is
+     * cleared when the call returns, and with it an interrupt from elsewhere that arrived during the same call.
      *
      * @throws DeadlineExceededException if the deadline passed before the call finished
      * @throws IllegalStateException if the store holds no metered instance that could be stopped

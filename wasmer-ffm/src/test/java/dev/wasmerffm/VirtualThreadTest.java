@@ -25,6 +25,13 @@ class VirtualThreadTest {
               (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
             """;
 
+    /** {@code twice(x)}: its import {@code env.g(x)}, which a test makes call back into the store. */
+    static final String TWICE = """
+            (module (import "env" "g" (func $g (param i32) (result i32)))
+              (func (export "twice") (param i32) (result i32) (call $g (local.get 0)))
+              (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))
+            """;
+
     /** More than the virtual threads' carriers: each would hold one if its call pinned it. */
     static final int CALLS = Integer.getInteger(
                     "jdk.virtualThreadScheduler.parallelism",
@@ -153,6 +160,80 @@ class VirtualThreadTest {
                 })
                 .join();
         assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void manyVirtualThreadsCallingBackIntoOneStoreEachGetTheirOwnResults() throws Exception {
+        int threads = 64;
+        int calls = 200;
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, TWICE);
+                Store store = new Store(engine)) {
+            Instance in = Instance.create(
+                    store, module, Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {
+                        int x = c.i32(0);
+                        c.result(0, (Integer) c.caller().func("add").call(x, x)[0]); // the store, lent
+                    }));
+            java.util.function.IntUnaryOperator twice = in.func("twice").asIntUnaryOperator();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> all = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * 1_000;
+                all.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int k = 0; k < calls; k++) {
+                            assertThat(twice.applyAsInt(base + k)).isEqualTo(2 * (base + k));
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (int k = 0; k < calls; k++) { // a platform thread among them
+                assertThat(twice.applyAsInt(-k)).isEqualTo(-2 * k);
+            }
+            for (Thread t : all) {
+                assertThat(t.join(Duration.ofSeconds(60))).isTrue();
+            }
+            assertThat(failure.get()).isNull();
+        }
+    }
+
+    @Test
+    void aStoreClosedWhileAVirtualThreadsCallRunsIsFreedWhenItReturns() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, WAT)) {
+            Store store = new Store(engine);
+            Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                inside.countDown();
+                release.await();
+                c.result(0, 7);
+            }));
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread caller =
+                    Thread.ofVirtual().start(() -> result.set(in.func("callF").call()[0]));
+            assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+            store.close(); // from another thread, while the call runs on its platform thread: returns at once
+            assertThat(store.isClosed()).isTrue();
+            assertThat(store.isFreed()).isFalse();
+            release.countDown();
+            assertThat(caller.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(result.get()).isEqualTo(7);
+            assertThat(store.isFreed()).isTrue();
+            AtomicReference<Throwable> after = new AtomicReference<>();
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try {
+                            in.func("callF").call();
+                        } catch (Throwable e) {
+                            after.set(e);
+                        }
+                    })
+                    .join();
+            assertThat(after.get()).isInstanceOf(IllegalStateException.class);
+        }
     }
 
     private static void sleep(long ms) {
