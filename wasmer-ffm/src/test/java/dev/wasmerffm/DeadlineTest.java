@@ -3,7 +3,6 @@ package dev.wasmerffm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,16 +50,6 @@ class DeadlineTest {
                 (loop (global.set $n (i64.add (global.get $n) (i64.const 1)))
                       (br_if 0 (i64.ne (global.get $n) (local.get 0))))))
             """;
-
-    /** CPU time of the watchdog thread so far; 0 before it started. */
-    static long watchdogCpuNanos() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("wasmer-deadlines")) {
-                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
-            }
-        }
-        return 0;
-    }
 
     private static void assertStillWorks(Instance in) {
         assertThat(in.func("count").callWithTimeout(Duration.ofSeconds(10), 1000))
@@ -287,14 +276,14 @@ class DeadlineTest {
                 }
                 c.result(0, 7);
             });
-            long cpu = watchdogCpuNanos();
+            long cpu = WatchdogCpu.nanos();
             long t0 = System.nanoTime();
             assertThatThrownBy(() -> deaf.callWithTimeout(SHORT))
                     .as("its result is not returned past the deadline")
                     .isInstanceOfSatisfying(DeadlineExceededException.class, e -> assertThat(e.timeout())
                             .isEqualTo(SHORT));
             long wall = System.nanoTime() - t0;
-            cpu = watchdogCpuNanos() - cpu;
+            cpu = WatchdogCpu.nanos() - cpu;
             assertThat(cpu)
                     .as("watchdog CPU %d ms over %d ms", cpu / 1_000_000, wall / 1_000_000)
                     .isLessThan(wall / 100);

@@ -11,8 +11,8 @@ import dev.wasmerffm.Memory;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
+import dev.wasmerffm.WatchdogCpu;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -98,15 +98,6 @@ class WasiDeadlineTest {
         engine.close();
     }
 
-    static long watchdogCpuNanos() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("wasmer-deadlines")) {
-                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
-            }
-        }
-        return 0;
-    }
-
     private static int i32(Memory memory, int at) {
         return ByteBuffer.wrap(memory.read(at, 4))
                 .order(ByteOrder.LITTLE_ENDIAN)
@@ -120,13 +111,13 @@ class WasiDeadlineTest {
                     Store store = new Store(module);
                     WasiEnv wasi = WasiEnv.create(store, new WasiConfig("sleep"))) {
                 Instance in = wasi.instantiate(module);
-                long cpu = watchdogCpuNanos();
+                long cpu = WatchdogCpu.nanos();
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> in.func("sleep").callWithTimeout(SHORT, 3_000_000_000L))
                         .isInstanceOf(DeadlineExceededException.class)
                         .hasCauseInstanceOf(InterruptedException.class);
                 long wall = System.nanoTime() - t0;
-                cpu = watchdogCpuNanos() - cpu;
+                cpu = WatchdogCpu.nanos() - cpu;
                 assertThat(wall / 1_000_000).as("stopped after (ms)").isLessThan(1_000L);
                 assertThat(cpu).as("watchdog CPU %d µs", cpu / 1000).isLessThan(20_000_000L);
                 assertThat(Thread.currentThread().isInterrupted()).isFalse();
@@ -162,13 +153,13 @@ class WasiDeadlineTest {
             // once, so that what the watchdog runs the first time (linking its downcalls) is not measured
             assertThatThrownBy(() -> in.func("nap").callWithTimeout(Duration.ofMillis(10), 100_000_000L))
                     .isInstanceOf(DeadlineExceededException.class);
-            long cpu = watchdogCpuNanos();
+            long cpu = WatchdogCpu.nanos();
             long t0 = System.nanoTime();
             // libwasmer sleeps, where nothing reaches it; the guest stops as it comes back into wasm
             assertThatThrownBy(() -> in.func("nap").callWithTimeout(SHORT, 1_000_000_000L))
                     .isInstanceOf(DeadlineExceededException.class);
             long wall = System.nanoTime() - t0;
-            cpu = watchdogCpuNanos() - cpu;
+            cpu = WatchdogCpu.nanos() - cpu;
             assertThat(wall / 1_000_000).as("slept for (ms)").isGreaterThanOrEqualTo(900L);
             assertThat(cpu)
                     .as("watchdog CPU %d µs over %d ms", cpu / 1000, wall / 1_000_000)
@@ -179,15 +170,7 @@ class WasiDeadlineTest {
 
     @Test
     void readingOrPollingTheJvmsStdinUnderADeadlineIsRefused() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        StdinGuest.class.getName())
-                .redirectErrorStream(true)
-                .start();
+        Process p = WasiStdioIsolationTest.childJvm(StdinGuest.class);
         try (OutputStream stdin = p.getOutputStream()) { // open, and nothing ever written: a read would wait
             boolean exited = p.waitFor(60, TimeUnit.SECONDS);
             if (!exited) {

@@ -50,17 +50,22 @@ class WasiStdioIsolationTest {
                 (i32.store (i32.const 228) (call $renumber (i32.const 7) (i32.const 2)))))
             """;
 
-    @Test
-    void aGuestReadsNothingOfTheJvmsStdinAndKeepsItsDescriptorsInPlace() throws Exception {
+    /** A child JVM on this class path running {@code main}, its stderr merged into its stdout. */
+    static Process childJvm(Class<?> main) throws java.io.IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(
+        return new ProcessBuilder(
                         java,
                         "--enable-native-access=ALL-UNNAMED",
                         "-cp",
                         System.getProperty("java.class.path"),
-                        Guest.class.getName())
+                        main.getName())
                 .redirectErrorStream(true)
                 .start();
+    }
+
+    @Test
+    void aGuestReadsNothingOfTheJvmsStdinAndKeepsItsDescriptorsInPlace() throws Exception {
+        Process p = childJvm(Guest.class);
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write("SECRET-STDIN-LINE\n".getBytes(StandardCharsets.UTF_8));
         }
