@@ -3,80 +3,109 @@
 # WASMER_DIR set: use it as is. Otherwise build the pinned wasmer-c-api crate from crates.io with cargo
 # into a cache outside the repo, reused by every later build. Concurrent builds each work in a temp dir
 # and publish by an atomic rename, so the cache is never seen half-written.
-# The same script builds every platform's jar, on that platform (cargo builds for the host only).
-# Usage: build-libwasmer.sh VERSION FEATURES [JAR_DIR PLATFORM]
+# Each platform's jar is built on that platform, except linux-aarch64, which a linux-x86_64 machine cross-compiles
+# (the script installs the Rust target, Debian's cross compiler and qemu-user, or skips with a message).
+# Usage: build-libwasmer.sh VERSION FEATURES [JAR_DIR CLASSIFIER]
 #   prints the directory holding lib/ and include/; with JAR_DIR, also writes the content of the jar
-#   dev.wasmerffm:wasmer-native:<PLATFORM> there (see stage_jar below).
+#   dev.wasmerffm:wasmer-native:<CLASSIFIER> there (see stage_jar below). CLASSIFIER is the platform
+#   (<os>-<arch>), or <os>-<arch>-singlepass for the jar whose library has the singlepass compiler.
 set -euo pipefail
 version="${1:?wasmer-c-api version}"
 features="${2:?cargo features}"
 jar_dir="${3:-}"
-platform="${4:-}"
+classifier="${4:-}"
+tools="$(cd "$(dirname "$0")/../tools" && pwd)"
 
-# Platform names as the loader (WasmerLibrary) and the Maven profiles spell them: <os>-<arch>.
+# Platform names as the loader (NativeJar.platform) and the Maven profiles spell them: <os>-<arch>.
 case "$(uname -s)" in
   Linux) os=linux; libname=libwasmer.so ;;
   Darwin) os=osx; libname=libwasmer.dylib ;;
-  MINGW*|MSYS*|CYGWIN*) os=windows; libname=wasmer.dll ;;
-  *) echo "error: unsupported OS $(uname -s)" >&2; exit 1 ;;
+  *) echo "error: unsupported OS $(uname -s); Wasmer 7.4.2's compilers do not build for Windows (see the README)" >&2
+     exit 1 ;;
 esac
 case "$(uname -m)" in
   x86_64|amd64) arch=x86_64 ;;
   aarch64|arm64) arch=aarch64 ;;
   *) arch="$(uname -m)" ;;
 esac
+platform="${classifier%-singlepass}"
+target="" # a Rust target triple when cross-compiling
 if [ -n "$jar_dir" ] && [ "$platform" != "$os-$arch" ]; then
-  echo "error: asked for the $platform jar on $os-$arch; cargo builds for the host, so build it on $platform" >&2
-  exit 1
+  if [ "$platform" != linux-aarch64 ] || [ "$os-$arch" != linux-x86_64 ]; then
+    echo "error: asked for the $classifier jar on $os-$arch; only linux-aarch64 is cross-compiled (on linux-x86_64)," \
+      "so build it on $platform" >&2
+    exit 1
+  fi
+  target=aarch64-unknown-linux-gnu
 fi
 
 sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi | cut -c1-64; }
 
+# A cross build needs the Rust target, the cross C compiler and linker; the tests run its library under qemu.
+# Where they cannot be installed the jar is skipped (the build goes on): exit 0 without writing JAR_DIR.
+cross_tools() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
+    command -v rustup >/dev/null && rustup target add "$target" >&2 || {
+      echo "skipping the $classifier jar: the Rust target $target is missing and rustup cannot add it" >&2; exit 0; }
+  fi
+  if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
+    bash "$tools/apt-install.sh" "to cross-compile libwasmer for $platform and test it" \
+      gcc-aarch64-linux-gnu qemu-user || {
+      echo "skipping the $classifier jar: no aarch64-linux-gnu-gcc (Debian: gcc-aarch64-linux-gnu)" >&2; exit 0; }
+  fi
+  export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+  export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
+}
+
 # The jar's content: the library stripped of its local symbols and any debug sections (a fifth of its size; the
-# exported C API stays), the headers, what the loader checks (SHA-256, version) and Wasmer's licenses. Resources sit under the platform's name so that
-# several platforms' jars can share one classpath.
+# exported C API stays), the headers, what the loader checks (SHA-256, version) and Wasmer's licenses. Resources
+# sit under the classifier's name so that several jars can share one classpath.
 stage_jar() {
-  local from="$1" build_features="$2" out="$jar_dir/META-INF/wasmer-native/$platform"
+  local from="$1" out="$jar_dir/META-INF/wasmer-native/$classifier" strip=strip
   rm -rf "$jar_dir"
   mkdir -p "$out/lib" "$out/include"
+  if [ -n "$target" ]; then strip=aarch64-linux-gnu-strip; fi
   case "$os" in
-    linux) strip --strip-unneeded -o "$out/lib/$libname" "$from/lib/$libname" ;;
+    linux) "$strip" --strip-unneeded -o "$out/lib/$libname" "$from/lib/$libname" ;;
     osx) strip -x -o "$out/lib/$libname" "$from/lib/$libname" ;;
-    windows) cp "$from/lib/$libname" "$out/lib/" ;; # MSVC keeps debug info in a separate .pdb
   esac
   cp "$from"/include/*.h "$out/include/"
   cp "$(dirname "$0")/LICENSE-wasmer" "$jar_dir/META-INF/LICENSE"
-  if [[ ",$build_features," == *,singlepass,* ]]; then
-    # The singlepass compiler is not MIT: Wasmer ships it under the Business Source License 1.1.
-    cp "$(crate_dir wasmer-compiler-singlepass)/LICENSE" "$jar_dir/META-INF/LICENSE-wasmer-compiler-singlepass"
+  if [[ "$classifier" == *-singlepass ]]; then
+    # Not MIT: Wasmer ships the singlepass compiler under the Business Source License 1.1 (README-singlepass.md).
+    cp "$(dirname "$0")/LICENSE-wasmer-compiler-singlepass" "$jar_dir/META-INF/"
+    cp "$(dirname "$0")/README-singlepass.md" "$jar_dir/META-INF/README-singlepass.md"
   fi
   cat > "$out/wasmer-native.properties" <<PROPS
-# libwasmer for $platform; the loader checks the extracted copy against sha256 before every load.
+# libwasmer for $platform; the loader hashes the extracted copy against sha256 at every load.
 platform=$platform
 sha256=$(sha256 "$out/lib/$libname")
 wasmer.version=$version
-wasmer.features=$build_features
+wasmer.features=$features
 include=$(cd "$out/include" && echo *.h)
 PROPS
 }
 
 crate_dir() { ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$1-$version" | head -n 1; }
 
-publish() { # $1 = directory holding lib/ and include/, $2 = the cargo features it was built with
-  if [ -n "$jar_dir" ]; then stage_jar "$1" "$2"; fi
+publish() { # $1 = directory holding lib/ and include/
+  if [ -n "$jar_dir" ]; then stage_jar "$1"; fi
   echo "$1"
 }
 
-if [ -n "${WASMER_DIR:-}" ]; then
-  if [ -f "$WASMER_DIR/lib/$libname" ]; then publish "$WASMER_DIR" "unknown (a Wasmer release from WASMER_DIR)"; exit 0; fi
+if [ -n "${WASMER_DIR:-}" ] && [ -z "$target" ]; then
+  # Both host jars get WASMER_DIR's library, whatever it was built with (a development aid, not for release).
+  if [ -f "$WASMER_DIR/lib/$libname" ]; then features="unknown (a Wasmer release from WASMER_DIR)"; publish "$WASMER_DIR"; exit 0; fi
   echo "error: WASMER_DIR=$WASMER_DIR has no lib/$libname; unset it to build libwasmer from crates.io" >&2
   exit 1
 fi
 
+if [ -n "$target" ]; then cross_tools; fi
 hash=$(printf '%s' "$features" | sha256 | cut -c1-12)
 cache_root="${WASMER_JAVA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wasmer-java}"
-dest="$cache_root/wasmer-$version-$hash"
-if [ -f "$dest/lib/$libname" ] && [ -f "$dest/include/wasmer.h" ]; then publish "$dest" "$features"; exit 0; fi
+dest="$cache_root/wasmer-$version-$hash${target:+-$target}"
+if [ -f "$dest/lib/$libname" ] && [ -f "$dest/include/wasmer.h" ]; then publish "$dest"; exit 0; fi
 
 command -v cargo >/dev/null || [ -x "$HOME/.cargo/bin/cargo" ] || {
   echo "error: cargo not found. Install Rust (rustup or 'apt-get install cargo'), or set WASMER_DIR to a Wasmer release" >&2; exit 1; }
@@ -85,7 +114,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p "$cache_root"
 work=$(mktemp -d "$cache_root/.build-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-echo "building libwasmer $version ($features) into $dest; a cold build takes about 12 minutes" >&2
+echo "building libwasmer $version ($features) for ${target:-the host} into $dest; a cold build takes about" \
+  "12 minutes, one of other features or another target reuses what they share" >&2
 # cargo fetches the crate from crates.io through a throw-away manifest; we then build the unpacked crate
 # itself with its own Cargo.lock.
 mkdir -p "$work/fetch/src"
@@ -95,17 +125,18 @@ touch "$work/fetch/src/lib.rs"
 (cd "$work/fetch" && cargo fetch -q >&2) || { echo "error: cargo could not fetch wasmer-c-api $version from crates.io" >&2; exit 1; }
 src="$work/wasmer-c-api-$version"
 cp -r "$(crate_dir wasmer-c-api)" "$src"
-# Shared incremental build cache (cargo locks it itself). wasmer-c-api's build.rs insists the directory is named "target".
+# Shared incremental build cache (cargo locks it itself): a second feature set or target rebuilds only what differs.
+# wasmer-c-api's build.rs insists the directory is named "target".
 export CARGO_TARGET_DIR="$cache_root/cargo-$version/target"
-if ! (cd "$src" && cargo build --release --locked --no-default-features --features "$features" >&2); then
+if ! (cd "$src" && cargo build --release --locked --no-default-features --features "$features" ${target:+--target "$target"} >&2); then
   echo "error: cargo failed to build wasmer-c-api $version (output above)." >&2
   echo "       Fix the toolchain (rustc >= 1.95, a C compiler), or set WASMER_DIR to a Wasmer release." >&2
   exit 1
 fi
 out="$work/out"
 mkdir -p "$out/lib" "$out/include"
-cp "$CARGO_TARGET_DIR/release/$libname" "$out/lib/"
+cp "$CARGO_TARGET_DIR/${target:+$target/}release/$libname" "$out/lib/"
 cp "$src"/wasm.h "$src"/wasmer.h "$out/include/"
 # Publish atomically; a concurrent build that got there first wins and ours is dropped. (BSD mv has no -T.)
 mv -T "$out" "$dest" 2>/dev/null || [ -e "$dest" ] || mv "$out" "$dest"
-publish "$dest" "$features"
+publish "$dest"

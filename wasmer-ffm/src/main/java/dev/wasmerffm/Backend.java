@@ -1,5 +1,6 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.NativeJar;
 import dev.wasmerffm.raw.LibWasmer;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +12,10 @@ public enum Backend {
     CRANELIFT(LibWasmer.wasmer_backend_t.CRANELIFT),
     /** LLVM: slowest compile, fastest code; only in libwasmer builds with LLVM. */
     LLVM(LibWasmer.wasmer_backend_t.LLVM),
-    /** Singlepass: linear-time compile for untrusted input; no SIMD. */
+    /**
+     * Singlepass: linear-time compile for untrusted input; no SIMD. Not in the default platform jar: Wasmer licenses
+     * it under the Business Source License 1.1, and it comes with the jar {@code wasmer-native:<platform>-singlepass}.
+     */
     SINGLEPASS(LibWasmer.wasmer_backend_t.SINGLEPASS),
     /** Headless: runs precompiled artifacts only. */
     HEADLESS(LibWasmer.wasmer_backend_t.HEADLESS),
@@ -32,6 +36,18 @@ public enum Backend {
     public boolean isAvailable() {
         WasmerLibrary.load();
         return LibWasmer.wasmer_is_backend_available(code);
+    }
+
+    /** What would make this backend available when the loaded libwasmer lacks it. */
+    String remedy() {
+        return switch (this) {
+            case SINGLEPASS ->
+                "add the jar " + NativeJar.coordinates(NativeJar.platform() + NativeJar.SINGLEPASS)
+                        + " (Wasmer's singlepass compiler, Business Source License 1.1: production use only for Wasmer"
+                        + " sponsors, see its README)";
+            case CRANELIFT, LLVM, HEADLESS, V8 ->
+                "use a libwasmer built with " + this + " (wasmer.library.path or WASMER_DIR)";
+        };
     }
 
     /** The backends the loaded libwasmer offers. */

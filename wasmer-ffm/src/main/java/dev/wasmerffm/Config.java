@@ -1,5 +1,6 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.NativeJar;
 import dev.wasmerffm.internal.wasm.LimitsCap;
 import dev.wasmerffm.internal.wasm.MalformedWasmException;
 import dev.wasmerffm.raw.LibWasm;
@@ -51,9 +52,18 @@ public final class Config {
         return this;
     }
 
-    /** Turns a proposal on or off; features not set keep libwasmer's default. */
+    /**
+     * Turns a proposal on or off; features not set keep libwasmer's default.
+     *
+     * @throws IllegalArgumentException turning on {@link Feature#MEMORY64}: libwasmer 7.4.2 accepts the flag, then
+     *         aborts the process compiling any 64-bit memory
+     */
     public Config feature(Feature feature, boolean enabled) {
-        features.put(feature, enabled);
+        if (feature == Feature.MEMORY64 && enabled) {
+            throw new IllegalArgumentException("feature memory64 cannot be turned on: libwasmer " + Wasmer.version()
+                    + " validates 64-bit memories, then aborts the process compiling them");
+        }
+        features.put(Objects.requireNonNull(feature, "feature"), enabled);
         return this;
     }
 
@@ -155,9 +165,48 @@ public final class Config {
     String compiledCodeFacts() {
         Metering m = metering();
         return "wasmer=" + Wasmer.version() + ";backend=" + backend + ";features=" + features + ";target="
-                + (target == null ? "host" : target) + ";nans=" + canonicalizeNans + ";maxMemoryPages="
-                + maxMemoryPages + ";maxTableElements=" + maxTableElements + ";metering="
-                + (m == null ? "off" : m.initialPoints() + "/" + m.costsDigest());
+                + targetFact() + ";nans=" + canonicalizeNans + ";maxMemoryPages=" + maxMemoryPages
+                + ";maxTableElements=" + maxTableElements + ";metering="
+                + (m == null ? "off" : m.initialPoints() + "/" + m.costsDigest()) + ";deadlines=" + deadlines();
+    }
+
+    /**
+     * The target, with the host's platform for the host: libwasmer loads code made for another operating system
+     * of the same architecture (and aborts on Windows unwind information), so "host" must not match across them.
+     */
+    private String targetFact() {
+        if (target == null || target.isHost()) {
+            String platform = "host " + NativeJar.platform();
+            return target == null ? platform : platform + " " + target.cpuFeatures();
+        }
+        return target.toString();
+    }
+
+    /**
+     * Refuses what libwasmer 7.4.2's Cranelift aborts the process on when it compiles: an architecture it was not
+     * built for (it builds x86_64, aarch64 and riscv64 here), and SIMD code for riscv64 (no lowering for
+     * {@code extract_lane} without the vector extension, which no CPU feature of the C API can express).
+     *
+     * @throws BackendUnavailableException naming the target
+     */
+    void checkCompilable() {
+        if (backend != Backend.CRANELIFT) {
+            return; // singlepass refuses foreign targets with a compile error; the pinned build has no LLVM or V8
+        }
+        String arch = target == null ? NativeJar.hostArch() : target.arch();
+        String why = null;
+        if (arch.startsWith("riscv64")) {
+            if (features.get(Feature.SIMD) != Boolean.FALSE) {
+                why = "for " + arch + " it needs feature simd turned off (libwasmer aborts the process compiling SIMD"
+                        + " code for riscv64)";
+            }
+        } else if (!arch.equals("x86_64") && !arch.equals("aarch64")) {
+            why = "it cannot compile for " + arch + " (libwasmer aborts the process asking it to); it compiles for"
+                    + " x86_64, aarch64 and riscv64";
+        }
+        if (why != null) {
+            throw new BackendUnavailableException(backend, Backend.available(), why);
+        }
     }
 
     /** The module as this config compiles it: with its memory and table maxima capped, if caps are set. */

@@ -36,6 +36,11 @@ final class CoreAccessImpl implements CoreAccess {
     }
 
     @Override
+    public void countWasiEnvironment(Store store) {
+        store.countWasiEnvironment();
+    }
+
+    @Override
     public Instance wasiPlaceholder(Store store) {
         return store.wasiPlaceholder();
     }
@@ -76,8 +81,8 @@ final class CoreAccessImpl implements CoreAccess {
     }
 
     @Override
-    public Module deserializeAt(Engine engine, byte[] serialized, int from) {
-        return Module.deserializeAt(engine, serialized, from);
+    public Module deserializeAt(Engine engine, byte[] serialized, int from, String identity) {
+        return Module.deserializeAt(engine, serialized, from, identity);
     }
 
     @Override

@@ -28,7 +28,8 @@ public final class Engine implements AutoCloseable {
     /**
      * An engine for a snapshot of {@code config}: changing the config afterwards does not change this engine.
      *
-     * @throws BackendUnavailableException if the backend is not built in, or cannot compile ({@code headless})
+     * @throws BackendUnavailableException if the backend is not built in, cannot compile ({@code headless}), or
+     *         cannot compile for the config's target (Cranelift for an architecture it lacks)
      */
     public Engine(Config config) {
         WasmerLibrary.load();
@@ -40,6 +41,7 @@ public final class Engine implements AutoCloseable {
                     Backend.available(),
                     "it compiles nothing, and libwasmer 7.4.2 aborts the process when asked for such an engine");
         }
+        this.config.checkCompilable();
         this.resource = new SharedResource(this, "Engine", newNative(this.config, false), LibWasm::wasm_engine_delete);
     }
 

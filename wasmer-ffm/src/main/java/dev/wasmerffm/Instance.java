@@ -55,8 +55,10 @@ public final class Instance implements AutoCloseable {
         handles.add(0, store.state.handles.add(NativeResource.Kind.INSTANCE, instance.address(), 0));
         handles.add(store.state.handles.add(NativeResource.Kind.EXTERN_VEC, data.address(), n));
         this.handles = handles;
+        // On the lifetime, which every export holds: an export in use keeps the externs it points into, even
+        // once this object is unreachable (Instance.create(...).func("f") is the usual way to get a function).
         for (NativeResource.Handle h : handles) {
-            NativeResource.CLEANER.register(this, h);
+            NativeResource.CLEANER.register(lifetime, h);
         }
         List<ExportType> declared = module.info().exports();
         // metering appends its two globals to the exports
@@ -144,7 +146,7 @@ public final class Instance implements AutoCloseable {
         MemorySegment s = store.enter();
         List<NativeResource.Handle> handles = new ArrayList<>(2);
         try (Arena arena = Arena.ofConfined()) {
-            store.countInstance();
+            store.countInstance(module.info().definedMemories());
             store.hasV128 |= module.usesV128();
             store.hold(module.code());
             MemorySegment elems = arena.allocate(ADDRESS, Math.max(1, imports.length));
@@ -211,7 +213,7 @@ public final class Instance implements AutoCloseable {
             throw new LinkException(
                     what + " must be a " + imp.type().kind() + " (" + imp.type() + "), got a " + given.kind());
         }
-        ExternType actual = given.type();
+        ExternType actual = matchedType(given);
         boolean ok =
                 switch (imp.type()) {
                     case FuncType t -> t.equals(actual);
@@ -224,6 +226,24 @@ public final class Instance implements AutoCloseable {
         if (!ok) {
             throw new LinkException(what + " must be " + imp.type() + ", got " + actual);
         }
+    }
+
+    /**
+     * The type an import is matched against: a table's or memory's current size is its minimum, as the spec's
+     * external typing says (a table grown from 1 to 2 elements satisfies {@code (table 2 funcref)}).
+     */
+    private static ExternType matchedType(Extern given) {
+        return switch (given) {
+            case Table t -> {
+                TableType declared = t.type();
+                yield new TableType(
+                        declared.element(),
+                        new Limits(t.size(), declared.limits().max()));
+            }
+            case Memory m ->
+                new MemoryType(new Limits(m.pages(), m.type().limits().max()));
+            default -> given.type();
+        };
     }
 
     /** The spec's import subtyping of limits. */

@@ -32,6 +32,7 @@ public final class Memory extends Extern {
     public static Memory create(Store store, MemoryType type) {
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
+            store.reserveMemories(1);
             MemorySegment mt = LibWasm.wasm_memorytype_new(Types.limits(arena, type.limits()));
             try {
                 MemorySegment m = LibWasm.wasm_memory_new(s, mt);

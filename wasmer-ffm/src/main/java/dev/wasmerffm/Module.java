@@ -11,8 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,11 +26,13 @@ import java.util.Optional;
  */
 public final class Module implements AutoCloseable {
 
-    /** Format 2 added the libwasmer version and engine facts, and left the MAC to {@link ArtifactKey}. */
-    private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 2};
+    /**
+     * Format 3 added the module's identity and left the architecture and version to the engine facts; format 2 added
+     * the libwasmer version and engine facts, and left the MAC to {@link ArtifactKey}.
+     */
+    private static final byte[] MAGIC = {'W', 'F', 'F', 'M', 3};
 
-    private static final byte METERED = 1;
-    /** Artifacts sealed by {@link #serialize(ArtifactKey)} are bound to no name; a cache binds its entry key. */
+    /** What {@link #serialize(ArtifactKey)} binds into the MAC besides the bytes: nothing (a cache binds its key). */
     private static final byte[] NO_CONTEXT = {};
 
     private final Engine engine;
@@ -38,6 +44,8 @@ public final class Module implements AutoCloseable {
     private final boolean metered;
     /** The CPU architecture of the machine code, e.g. x86_64. */
     private final String arch;
+    /** What its artifacts are bound to: {@link #identityOf} its binary, or the name it was serialized under. */
+    private final String identity;
 
     private Module(
             Engine engine,
@@ -45,12 +53,14 @@ public final class Module implements AutoCloseable {
             ModuleInfo info,
             SharedResource.State code,
             boolean metered,
-            String arch) {
+            String identity) {
         this.engine = engine;
         this.info = info;
         this.code = code;
         this.metered = metered;
-        this.arch = arch;
+        this.arch =
+                engine.target() == null ? NativeJar.hostArch() : engine.target().arch();
+        this.identity = identity;
         this.resource = new SharedResource(this, "Module", module, m -> {
             LibWasm.wasm_module_delete(m);
             code.release();
@@ -84,7 +94,7 @@ public final class Module implements AutoCloseable {
                 return LibWasmer.wasmer_module_new(e, Bytes.borrowed(arena, prepared));
             }
         });
-        return checked(engine, c.module(), info, c.engine(), engine.isMetered());
+        return checked(engine, c.module(), info, c.engine(), engine.isMetered(), identity(wasm));
     }
 
     /** {@link #compile(Engine, byte[])} on WAT text. */
@@ -100,7 +110,8 @@ public final class Module implements AutoCloseable {
         if (store.engine().isMetered()) {
             return compile(store.engine(), wasmOrWat);
         }
-        byte[] wasm = store.engine().prepare(Wasmer.wat2wasm(wasmOrWat));
+        byte[] binary = Wasmer.wat2wasm(wasmOrWat);
+        byte[] wasm = store.engine().prepare(binary);
         ModuleInfo info = ModuleInfo.read(wasm);
         MemorySegment s = store.enter();
         try (Arena arena = Arena.ofConfined()) {
@@ -112,27 +123,52 @@ public final class Module implements AutoCloseable {
             if (module.equals(MemorySegment.NULL)) {
                 code.release();
             }
-            return checked(store.engine(), module, info, code, false);
+            return checked(store.engine(), module, info, code, false, identity(binary));
         } finally {
             store.exit();
         }
     }
 
     private static Module checked(
-            Engine engine, MemorySegment module, ModuleInfo info, SharedResource.State code, boolean metered) {
+            Engine engine,
+            MemorySegment module,
+            ModuleInfo info,
+            SharedResource.State code,
+            boolean metered,
+            String identity) {
         if (module.equals(MemorySegment.NULL)) {
             throw new CompileException("cannot compile module: " + LastError.take("invalid module"));
         }
-        return new Module(engine, module, info, code, metered, archOf(engine.target()));
+        return new Module(engine, module, info, code, metered, identity);
     }
 
-    /** The architecture a target compiles for. */
-    private static String archOf(Target target) {
-        if (target == null || target.isHost()) {
-            return NativeJar.hostArch();
+    /**
+     * The identity of a module's bytes (binary or WAT, taken as {@link #compile(Engine, byte[])} takes them):
+     * {@code sha256:} and the hex SHA-256 of the binary. A module compiled from them has it as {@link #identity()}.
+     *
+     * @throws CompileException if the bytes are neither a binary nor valid WAT
+     */
+    public static String identityOf(byte[] wasmOrWat) {
+        return identity(Wasmer.wat2wasm(wasmOrWat));
+    }
+
+    private static String identity(byte[] wasm) {
+        try {
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(wasm));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-        String triple = target.triple();
-        return triple.substring(0, triple.indexOf('-') < 0 ? triple.length() : triple.indexOf('-'));
+    }
+
+    /**
+     * What this module's artifacts are bound to: {@link #identityOf} the binary it was compiled from, or for a
+     * deserialized module the identity its artifact carries (a name given to {@link #serialize(ArtifactKey,
+     * String)}).
+     */
+    public String identity() {
+        return identity;
     }
 
     /** The CPU architecture of the module's machine code, in target-triple spelling (e.g. {@code aarch64}). */
@@ -145,11 +181,16 @@ public final class Module implements AutoCloseable {
         return arch.equals(NativeJar.hostArch());
     }
 
-    /** Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}). */
+    /**
+     * Whether the bytes (binary or WAT) are a valid module for this engine ({@code wasm_module_validate}), after
+     * what {@link #compile(Engine, byte[])} checks itself first (the engine's memory and table caps, and what this
+     * binding refuses to hand libwasmer, such as 64-bit memories): true only if compile would not refuse it.
+     */
     public static boolean validate(Engine engine, byte[] wasmOrWat) {
         byte[] wasm;
         try {
-            wasm = Wasmer.wat2wasm(wasmOrWat);
+            wasm = engine.prepare(Wasmer.wat2wasm(wasmOrWat));
+            ModuleInfo.read(wasm);
         } catch (CompileException e) {
             return false;
         }
@@ -246,12 +287,27 @@ public final class Module implements AutoCloseable {
     }
 
     /**
-     * The compiled code, sealed under {@code key}: an HMAC-SHA256 over the binding's header (interface,
-     * architecture, libwasmer version and engine facts such as metering, backend, features and target) and
-     * libwasmer's artifact. Load it with {@link #deserialize(Engine, byte[], ArtifactKey)}.
+     * The compiled code, sealed under {@code key}: an HMAC-SHA256 over the binding's header (the module's
+     * {@link #identity()}, its interface, and the engine facts its code depends on: libwasmer version, target and
+     * CPU features, backend, features, NaN mode, memory and table caps, metering and deadlines) and libwasmer's
+     * artifact. Load it with {@link #deserialize(Engine, byte[], ArtifactKey, String)} and this identity.
      */
     public byte[] serialize(ArtifactKey key) {
-        return key.seal(NO_CONTEXT, serialize());
+        return key.seal(NO_CONTEXT, serialize(identity));
+    }
+
+    /**
+     * {@link #serialize(ArtifactKey)} bound to {@code name} instead of the binary's hash: loading it expects that
+     * name, and the loaded module's {@link #identity()} is it.
+     *
+     * @throws IllegalArgumentException if the name is empty or longer than 65,535 UTF-8 bytes
+     */
+    public byte[] serialize(ArtifactKey key, String name) {
+        int length = name.getBytes(StandardCharsets.UTF_8).length;
+        if (length == 0 || length > 0xFFFF) {
+            throw new IllegalArgumentException("an artifact name needs 1 to 65535 UTF-8 bytes, got " + length);
+        }
+        return key.seal(NO_CONTEXT, serialize(name));
     }
 
     /**
@@ -260,6 +316,10 @@ public final class Module implements AutoCloseable {
      * authenticated some other way.
      */
     public byte[] serialize() {
+        return serialize(identity);
+    }
+
+    private byte[] serialize(String identity) {
         byte[] artifact = resource.use(m -> {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = Bytes.out(arena);
@@ -271,24 +331,14 @@ public final class Module implements AutoCloseable {
             }
         });
         byte[] iface = info.interfaceBytes();
-        byte[] archBytes = arch.getBytes(StandardCharsets.US_ASCII);
-        byte[] version = Wasmer.version().full().getBytes(StandardCharsets.US_ASCII);
         byte[] facts = engine.config().compiledCodeFacts().getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(MAGIC.length
-                        + 9
-                        + archBytes.length
-                        + version.length
-                        + facts.length
-                        + iface.length
-                        + artifact.length)
+        byte[] id = identity.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(MAGIC.length + 8 + facts.length + id.length + iface.length + artifact.length)
                 .put(MAGIC)
-                .put(metered ? METERED : 0)
-                .put((byte) archBytes.length)
-                .put(archBytes)
-                .put((byte) version.length)
-                .put(version)
                 .putShort((short) facts.length)
                 .put(facts)
+                .putShort((short) id.length)
+                .put(id)
                 .putInt(iface.length)
                 .put(iface)
                 .put(artifact)
@@ -296,37 +346,41 @@ public final class Module implements AutoCloseable {
     }
 
     /**
-     * Loads what {@link #serialize(ArtifactKey)} produced, after checking its MAC under {@code key}: bytes that do not
-     * verify never reach libwasmer.
+     * Loads what {@link #serialize(ArtifactKey)} produced, after checking its MAC under {@code key}, that it is the
+     * module the caller expects, and that it was compiled by an engine configured as this one: bytes that do not
+     * pass never reach libwasmer.
      *
+     * @param identity the module expected: {@link #identityOf} its bytes, or the name it was serialized under
      * @throws ArtifactAuthenticationException if the bytes were changed, truncated or sealed with another key
-     * @throws CompileException if they were made for another architecture or libwasmer version
+     * @throws ArtifactMismatchException if they hold another module, or were compiled with other engine facts (such
+     *         as another target, libwasmer version, metering or memory cap); it names each difference
      */
-    public static Module deserialize(Engine engine, byte[] sealed, ArtifactKey key) {
-        return deserializeAt(engine, sealed, key.verify(sealed, NO_CONTEXT));
+    public static Module deserialize(Engine engine, byte[] sealed, ArtifactKey key, String identity) {
+        return deserializeAt(engine, sealed, key.verify(sealed, NO_CONTEXT), Objects.requireNonNull(identity));
     }
 
     /**
      * Loads what {@link #serialize()} produced, <b>without authenticating it</b>: libwasmer turns the bytes into
      * native code and runs it in this process, trusting every byte (a changed byte can crash the JVM or run other
      * code). Only for bytes authenticated some other way; otherwise use
-     * {@link #deserialize(Engine, byte[], ArtifactKey)}.
+     * {@link #deserialize(Engine, byte[], ArtifactKey, String)}.
      *
-     * @throws CompileException if the header is malformed or names another architecture or libwasmer version
+     * @throws CompileException if the header is malformed
+     * @throws ArtifactMismatchException if the header names other engine facts than this engine's
      */
     public static Module deserializeUnchecked(Engine engine, byte[] serialized) {
-        return deserializeAt(engine, serialized, 0);
+        return deserializeAt(engine, serialized, 0, null);
     }
 
     /**
-     * {@link #deserializeUnchecked} of the serialized module starting at {@code from}: a sealed one is loaded in
-     * place, its artifact (megabytes) copied once, into native memory.
+     * {@link #deserializeUnchecked} of the serialized module starting at {@code from}, expecting the module
+     * {@code identity} (null: any): a sealed one is loaded in place, its artifact (megabytes) copied once, into
+     * native memory.
      */
-    static Module deserializeAt(Engine engine, byte[] serialized, int from) {
+    static Module deserializeAt(Engine engine, byte[] serialized, int from, String identity) {
         ByteBuffer in = ByteBuffer.wrap(serialized, from, serialized.length - from);
-        boolean metered;
-        String arch;
-        String version;
+        String facts;
+        String actual;
         byte[] iface;
         try {
             byte[] magic = new byte[MAGIC.length];
@@ -334,22 +388,21 @@ public final class Module implements AutoCloseable {
             if (!Arrays.equals(magic, MAGIC)) {
                 throw new CompileException("not a module serialized by this binding version (bad header)");
             }
-            metered = (in.get() & METERED) != 0;
-            arch = new String(take(in, in.get() & 0xFF), StandardCharsets.US_ASCII);
-            version = new String(take(in, in.get() & 0xFF), StandardCharsets.US_ASCII);
-            take(in, in.getShort() & 0xFFFF); // engine facts: authenticated with the rest, read by no one here
+            facts = new String(take(in, in.getShort() & 0xFFFF), StandardCharsets.UTF_8);
+            actual = new String(take(in, in.getShort() & 0xFFFF), StandardCharsets.UTF_8);
             iface = take(in, in.getInt());
         } catch (BufferUnderflowException e) {
             throw new CompileException("truncated serialized module header (" + serialized.length + " bytes)", e);
         }
-        String engineArch = archOf(engine.target());
-        if (!arch.equals(engineArch)) {
-            // libwasmer may load foreign machine code without complaint; running it would crash the process
-            throw new CompileException("module was compiled for " + arch + ", this engine runs " + engineArch);
+        // libwasmer checks none of these: it loads code made for another OS (or aborts, on Windows unwind
+        // information), and the code keeps the metering, caps and features it was compiled with
+        List<ArtifactMismatchException.Difference> differences =
+                ArtifactMismatchException.differences(facts, engine.config().compiledCodeFacts());
+        if (identity != null && !identity.equals(actual)) {
+            differences.add(new ArtifactMismatchException.Difference("module", actual, identity));
         }
-        if (!version.equals(Wasmer.version().full())) {
-            throw new CompileException("module was compiled by libwasmer " + version + ", this is " + Wasmer.version()
-                    + ": compile it again");
+        if (!differences.isEmpty()) {
+            throw new ArtifactMismatchException(differences);
         }
         ModuleInfo info = ModuleInfo.read(iface);
         int artifact = in.position();
@@ -362,7 +415,7 @@ public final class Module implements AutoCloseable {
                 if (module.equals(MemorySegment.NULL)) {
                     throw new CompileException("cannot deserialize module: " + LastError.take("invalid artifact"));
                 }
-                return new Module(engine, module, info, engine.retain(), metered, arch);
+                return new Module(engine, module, info, engine.retain(), engine.isMetered(), actual);
             } finally {
                 store.exit();
             }

@@ -20,6 +20,16 @@ import java.util.List;
  */
 record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean hasV128, byte[] interfaceBytes) {
 
+    /** How many memories the module defines (imported ones not counted): each instance reserves address space. */
+    int definedMemories() {
+        for (WasmReader.Section s : WasmReader.sections(interfaceBytes)) {
+            if (s.id() == WasmReader.MEMORY) {
+                return WasmReader.of(interfaceBytes, s).count("memory count");
+            }
+        }
+        return 0;
+    }
+
     static ModuleInfo read(byte[] wasm) {
         try {
             return parse(wasm);
@@ -135,6 +145,11 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
 
     private static Limits limits(WasmReader r, String what) {
         WasmReader.RawLimits l = r.limits(what);
+        if ((l.flags() & 4) != 0) {
+            // libwasmer 7.4.2 aborts the process compiling a 64-bit memory (defined or imported), and cuts a
+            // 64-bit table's limits to 32 bits
+            throw r.error("64-bit " + what + " (memory64) is not supported by this libwasmer", l.offset());
+        }
         long max = l.max() == -1 ? Limits.NO_MAX : l.max();
         if (Long.compareUnsigned(l.min(), Limits.NO_MAX) > 0
                 || Long.compareUnsigned(max, Limits.NO_MAX) > 0

@@ -3,6 +3,7 @@ package dev.wasmerffm;
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.internal.access.Access;
 import dev.wasmerffm.internal.call.StackGuard;
+import dev.wasmerffm.internal.store.AddressSpace;
 import dev.wasmerffm.internal.store.LastError;
 import dev.wasmerffm.internal.store.NativeResource;
 import dev.wasmerffm.internal.store.SharedResource;
@@ -49,6 +50,10 @@ public final class Store implements AutoCloseable {
 
     private static final int VAL = (int) Layouts.VAL.byteSize();
     static final long CROSS_STORE_WAIT_MS = 250;
+    /** The default of {@link #maxWasiEnvironments(int)}. */
+    public static final int DEFAULT_MAX_WASI_ENVIRONMENTS = 8;
+    /** The WASI placeholder's module, also its key among the engine's generated modules. */
+    private static final String WASI_PLACEHOLDER = "(module (memory (export \"memory\") 0))";
 
     private final Engine engine;
     final Lock lock = new Lock();
@@ -72,6 +77,8 @@ public final class Store implements AutoCloseable {
 
     private int instances;
     private int maxInstances = Integer.MAX_VALUE;
+    private int wasiEnvironments;
+    private int maxWasiEnvironments = DEFAULT_MAX_WASI_ENVIRONMENTS;
     /** The deadline of every outermost call from Java, 0 for none (see {@link #callTimeout(Duration)}). */
     volatile long callTimeoutNanos;
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
@@ -135,6 +142,8 @@ public final class Store implements AutoCloseable {
         long reserveTrap;
         /** What a host function threw, for the Java frame that called into wasm. */
         Throwable pending;
+        /** The memories made here, counted in {@link AddressSpace} until the store is freed; under the lock. */
+        int memories;
 
         Native(MemorySegment address, Lock lock, SharedResource.State engine) {
             this.address = address;
@@ -186,6 +195,8 @@ public final class Store implements AutoCloseable {
                 reserveTrap = 0;
             }
             LibWasm.wasm_store_delete(address);
+            AddressSpace.release(memories);
+            memories = 0;
             if (late != null) {
                 late.close();
             }
@@ -292,11 +303,12 @@ public final class Store implements AutoCloseable {
     /** An instance exporting only a memory, for WASI environments not yet bound to a program; caller holds the lock. */
     Instance wasiPlaceholder() {
         if (wasiPlaceholder == null) {
-            // Compiled by the Engine (this store's native engine may be a metered module's, which compiles nothing
-            // more); running it here is safe: it has no functions, so no signature is ever looked up.
-            try (Module m = Module.compile(engine, Wasmer.wat2wasm("(module (memory (export \"memory\") 0))"))) {
-                wasiPlaceholder = Instance.create(this, m, false);
-            }
+            // Compiled once per Engine (libwasmer keeps compiled code as long as its engine, so a compile per store
+            // would grow with every store), by the Engine: this store's native engine may be a metered module's,
+            // which compiles nothing more. Running it here is safe: it has no functions, so no signature lookup.
+            Module m =
+                    engine.generated.computeIfAbsent(WASI_PLACEHOLDER, k -> Module.compile(engine, WASI_PLACEHOLDER));
+            wasiPlaceholder = Instance.create(this, m, false);
         }
         return wasiPlaceholder;
     }
@@ -346,13 +358,59 @@ public final class Store implements AutoCloseable {
         return instances;
     }
 
-    /** Counts an instantiation against {@link #maxInstances(int)}; caller holds the lock. */
-    void countInstance() {
+    /**
+     * Caps how many WASI environments may ever be made here (closed ones count): libwasmer keeps each one's
+     * runtime, about 7 file descriptors and 3 threads, until the store is freed, and its C API has no way to give
+     * them back earlier; past the cap {@code WasiEnv.create} throws {@link StoreLimitException}. Default
+     * {@value #DEFAULT_MAX_WASI_ENVIRONMENTS}.
+     */
+    public Store maxWasiEnvironments(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxWasiEnvironments must be at least 1, got " + max);
+        }
+        this.maxWasiEnvironments = max;
+        return this;
+    }
+
+    /** Counts a WASI environment against {@link #maxWasiEnvironments(int)}; caller holds the lock. */
+    void countWasiEnvironment() {
+        if (wasiEnvironments >= maxWasiEnvironments) {
+            throw new StoreLimitException("this store has made its maximum of " + maxWasiEnvironments + " WASI"
+                    + " environments; libwasmer keeps each one's file descriptors and threads until the store is"
+                    + " freed, even when the environment is closed, so make one per store (Store.maxWasiEnvironments"
+                    + " raises the cap)");
+        }
+        wasiEnvironments++;
+    }
+
+    /**
+     * Reserves address space for {@code n} memories about to be made here ({@link AddressSpace}), given back when
+     * the store is freed; caller holds the lock.
+     *
+     * @throws ResourceExhaustedException past {@link AddressSpace#MAX} once the Cleaner freed what it could
+     */
+    void reserveMemories(int n) {
+        if (n == 0) {
+            return;
+        }
+        String shortfall = AddressSpace.reserve(n);
+        if (shortfall != null) {
+            throw new ResourceExhaustedException(shortfall);
+        }
+        state.memories += n;
+    }
+
+    /**
+     * Counts an instantiation against {@link #maxInstances(int)} and reserves its {@code memories}; caller holds the
+     * lock.
+     */
+    void countInstance(int memories) {
         if (instances >= maxInstances) {
             throw new StoreLimitException("this store has made its maximum of " + maxInstances + " instances; a"
                     + " store keeps every instance's memory until it closes, so instantiate per job in a store of"
                     + " its own (or borrow from an instance pool) instead of in a long-lived store");
         }
+        reserveMemories(memories);
         instances++;
     }
 

@@ -1,28 +1,70 @@
 package dev.wasmerffm;
 
+import dev.wasmerffm.internal.NativeJar;
 import dev.wasmerffm.internal.store.LastError;
 import dev.wasmerffm.internal.wasm.Bytes;
 import dev.wasmerffm.raw.LibWasmer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A compilation target: a target triple and CPU features ({@code wasmer_target_t}). Modules compiled for another
  * target can be serialized for that machine but not run here.
  *
+ * <p>An x86_64 target always has {@code sse2}, part of the architecture's baseline (libwasmer's Cranelift aborts the
+ * process without it), so {@code Target.host()} on x86_64 means the host with SSE2 and nothing more.
+ *
  * @param triple the target triple, e.g. {@code aarch64-unknown-linux-gnu}; null for this host
- * @param cpuFeatures CPU feature names such as {@code sse2} or {@code avx2}
+ * @param cpuFeatures CPU feature names such as {@code sse2} or {@code avx2}, sorted
  */
 public record Target(String triple, Set<String> cpuFeatures) {
 
-    /** Checks both against libwasmer now, so a typo fails here with a clear message. */
+    /** The x86 features libwasmer knows; {@code neon} is its only other one, an ARM feature. */
+    private static final Set<String> X86_FEATURES = Set.of(
+            "sse2",
+            "sse3",
+            "ssse3",
+            "sse4.1",
+            "sse4.2",
+            "popcnt",
+            "avx",
+            "bmi",
+            "bmi2",
+            "avx2",
+            "fma",
+            "avx512dq",
+            "avx512vl",
+            "avx512f",
+            "lzcnt");
+
+    /**
+     * Checks both against libwasmer now, so a typo fails here with a clear message, and each CPU feature against the
+     * architecture: Cranelift aborts the process when asked for an x86 feature on another architecture.
+     *
+     * @throws IllegalArgumentException for an unknown triple or CPU feature, or a feature of another architecture
+     */
     public Target {
-        cpuFeatures = Set.copyOf(new LinkedHashSet<>(cpuFeatures));
+        cpuFeatures = new TreeSet<>(cpuFeatures); // sorted: the same target reads the same in every process
         toNative(triple, cpuFeatures).free();
+        String arch = archOf(triple);
+        boolean x86 = arch.startsWith("x86_64") || arch.matches("i[3-6]86");
+        boolean arm = arch.startsWith("aarch64") || arch.startsWith("arm") || arch.startsWith("thumb");
+        for (String f : cpuFeatures) {
+            if (X86_FEATURES.contains(f) ? !x86 : !arm) {
+                throw new IllegalArgumentException("CPU feature '" + f + "' is an "
+                        + (X86_FEATURES.contains(f) ? "x86" : "ARM") + " feature, the target's architecture is "
+                        + arch);
+            }
+        }
+        if (arch.startsWith("x86_64")) {
+            cpuFeatures.add("sse2");
+        }
+        cpuFeatures = Collections.unmodifiableSet(cpuFeatures);
     }
 
     /** This host, with the given CPU features. */
@@ -38,6 +80,20 @@ public record Target(String triple, Set<String> cpuFeatures) {
     /** Whether this is the host triple. */
     public boolean isHost() {
         return triple == null;
+    }
+
+    /** The CPU architecture in target-triple spelling ({@code x86_64}, {@code aarch64} for {@code arm64} too). */
+    String arch() {
+        return archOf(triple);
+    }
+
+    /** The architecture of a triple, or of this host for null. */
+    static String archOf(String triple) {
+        if (triple == null) {
+            return NativeJar.hostArch();
+        }
+        String arch = triple.substring(0, triple.indexOf('-') < 0 ? triple.length() : triple.indexOf('-'));
+        return arch.equals("arm64") ? "aarch64" : arch;
     }
 
     /** Native triple and CPU features, made and validated; {@link Native#target()} consumes both. */

@@ -81,12 +81,22 @@ final class Traps {
                 return new MeteringExhaustedException(where, message, frames);
             }
             if (cause != null) {
-                message = String.valueOf(cause); // the reserve trap's own message says nothing
+                message = describe(cause); // the reserve trap's own message says nothing
             }
             TrapKind kind = cause != null ? TrapKind.HOST : TrapKind.of(message);
             return new TrapException(kind, where, message, frames, cause);
         } finally {
             LibWasm.wasm_trap_delete(trap);
+        }
+    }
+
+    /** The cause's {@code toString()}, which is user code: if it throws, its class name instead. */
+    private static String describe(Throwable cause) {
+        try {
+            return String.valueOf(cause);
+        } catch (Throwable e) { // a sneaky-thrown checked exception too
+            return cause.getClass().getName() + " (its toString() threw "
+                    + e.getClass().getName() + ")";
         }
     }
 

@@ -88,6 +88,29 @@ class HostFunctionTest {
         assertThat(instance.func("double").call(4)).containsExactly(8);
     }
 
+    /** An exception whose {@code toString()} (user code) throws. */
+    static final class Unprintable extends RuntimeException {
+        @Override
+        public String toString() {
+            throw new NullPointerException("toString failed");
+        }
+    }
+
+    @Test
+    void aHostExceptionWhoseToStringThrowsIsStillATrapWithThatCause() {
+        Unprintable thrown = new Unprintable();
+        Instance instance = instantiate(c -> {
+            throw thrown;
+        });
+        assertThatThrownBy(() -> instance.func("run").call(1, 2)).isInstanceOfSatisfying(TrapException.class, e -> {
+            assertThat(e.kind()).isEqualTo(TrapKind.HOST);
+            assertThat(e.getCause()).isSameAs(thrown);
+            assertThat(e.trapMessage())
+                    .isEqualTo(Unprintable.class.getName() + " (its toString() threw java.lang.NullPointerException)");
+        });
+        assertThat(instance.func("double").call(4)).containsExactly(8);
+    }
+
     @Test
     void aHostFunctionReentersItsOwnStoreAndReadsTheCallersMemory() {
         AtomicInteger seen = new AtomicInteger();

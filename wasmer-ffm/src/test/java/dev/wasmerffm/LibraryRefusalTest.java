@@ -3,6 +3,7 @@ package dev.wasmerffm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.internal.Loader;
+import dev.wasmerffm.internal.NativeJar;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,26 +58,30 @@ class LibraryRefusalTest {
                         + " this binding is generated from and tested with Wasmer 7.4.2 only");
     }
 
-    /** A jar for a simulated platform whose library does not match the SHA-256 it records: nothing is extracted. */
+    /**
+     * A jar whose library does not match the SHA-256 it records, first on the classpath under the classifier the
+     * loader prefers: nothing is extracted.
+     */
     @Test
     void aPlatformJarWhoseLibraryDoesNotMatchItsHashIsRefused() throws Exception {
+        String classifier = NativeJar.platform() + NativeJar.SINGLEPASS;
         Path jar = tmp.resolve("jar");
-        Path platform = Files.createDirectories(jar.resolve("META-INF/wasmer-native/linux-riscv64"));
+        Path platform = Files.createDirectories(jar.resolve("META-INF/wasmer-native/" + classifier));
         Files.createDirectories(platform.resolve("lib"));
         Files.writeString(Files.createDirectories(platform.resolve("include")).resolve("wasm.h"), "/* a header */");
         Files.writeString(platform.resolve("lib").resolve(Loader.FILE_NAME), "not the library it claims");
         Files.writeString(platform.resolve("wasmer-native.properties"), """
-                platform=linux-riscv64
+                platform=%s
                 sha256=0000000000000000000000000000000000000000000000000000000000000000
                 wasmer.version=7.4.2
                 include=wasm.h
-                """);
-        String out = loadInChildJvm(jar, "-Dos.arch=riscv64");
+                """.formatted(NativeJar.platform()));
+        String out = loadInChildJvm(jar);
         assertThat(out)
-                .contains(
-                        "libwasmer from the platform jar dev.wasmerffm:wasmer-native:linux-riscv64 cannot be"
-                                + " used: META-INF/wasmer-native/linux-riscv64/lib/libwasmer.so in the platform jar does not match its"
-                                + " SHA-256 0000000000000000000000000000000000000000000000000000000000000000: the jar is corrupt");
+                .contains("libwasmer from the platform jar dev.wasmerffm:wasmer-native:" + classifier + " cannot be"
+                        + " used: META-INF/wasmer-native/" + classifier + "/lib/libwasmer.so in the platform jar does"
+                        + " not match its SHA-256 0000000000000000000000000000000000000000000000000000000000000000:"
+                        + " the jar is corrupt");
         try (var files = Files.walk(tmp.resolve("home"))) {
             assertThat(files.filter(f -> f.getFileName().toString().contains("libwasmer")))
                     .isEmpty();

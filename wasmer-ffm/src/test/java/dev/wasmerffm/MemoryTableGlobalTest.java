@@ -127,6 +127,31 @@ class MemoryTableGlobalTest {
     }
 
     @Test
+    void tablesAndMemoriesImportAtTheirCurrentSizeNotTheirDeclaredMinimum() {
+        String exporter = "(module (table (export \"t\") 1 funcref) (memory (export \"m\") 1))";
+        String importer = """
+                (module (import "a" "t" (table 2 funcref)) (import "a" "m" (memory 2))
+                  (func (export "sizes") (result i32) table.size 0 i32.const 100 i32.mul memory.size i32.add))""";
+        try (Module ex = Module.compile(engine, exporter);
+                Module im = Module.compile(engine, importer)) {
+            Instance from = Instance.create(store, ex);
+            Table t = from.table("t");
+            Memory m = from.memory("m");
+            assertThatThrownBy(() -> Instance.create(store, im, t, m))
+                    .isInstanceOf(LinkException.class)
+                    .hasMessageContaining("import a.t must be table 2.. funcref, got table 1.. funcref");
+            assertThat(t.grow(1, null)).isTrue();
+            assertThatThrownBy(() -> Instance.create(store, im, t, m))
+                    .isInstanceOf(LinkException.class)
+                    .hasMessageContaining("import a.m must be memory 2.., got memory 1..");
+            assertThat(m.grow(1)).isTrue();
+            assertThat(t.type().limits().min()).isEqualTo(1); // still declared with 1: the size is what counts
+            Instance linked = Instance.create(store, im, t, m);
+            assertThat(linked.func("sizes").call()).containsExactly(202);
+        }
+    }
+
+    @Test
     void externrefTablesAndGlobalsFromJava() {
         Table t = Table.create(store, new TableType(ValType.EXTERNREF, Limits.atLeast(1)), "init");
         assertThat(t.get(0)).isEqualTo("init");

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,33 +23,34 @@ class PackageGraphTest {
     private static final String P = "dev.wasmerffm";
 
     /** Each package's allowed imports among the binding's packages: the README's tree, edge for edge. */
-    private static final Map<String, Set<String>> ALLOWED = Map.of(
-            P,
-            Set.of(
-                    P + ".raw",
-                    P + ".internal",
-                    P + ".internal.access",
-                    P + ".internal.call",
-                    P + ".internal.store",
-                    P + ".internal.wasm"),
-            P + ".wasi",
-            Set.of(P, P + ".raw", P + ".internal", P + ".internal.access", P + ".internal.store", P + ".internal.wasm"),
-            P + ".cache",
-            Set.of(P, P + ".internal", P + ".internal.access"),
-            P + ".pool",
-            Set.of(P, P + ".wasi", P + ".cache"),
-            P + ".raw",
-            Set.of(P + ".internal"),
-            P + ".internal",
-            Set.of(),
-            P + ".internal.access",
-            Set.of(P, P + ".internal.store"),
-            P + ".internal.store",
-            Set.of(P + ".internal", P + ".raw"),
-            P + ".internal.wasm",
-            Set.of(P + ".internal", P + ".raw"),
-            P + ".internal.call",
-            Set.of(P + ".internal"));
+    private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry(
+                    P,
+                    Set.of(
+                            P + ".raw",
+                            P + ".internal",
+                            P + ".internal.access",
+                            P + ".internal.call",
+                            P + ".internal.store",
+                            P + ".internal.wasm")),
+            Map.entry(
+                    P + ".wasi",
+                    Set.of(
+                            P,
+                            P + ".raw",
+                            P + ".internal",
+                            P + ".internal.access",
+                            P + ".internal.store",
+                            P + ".internal.wasm")),
+            Map.entry(P + ".cache", Set.of(P, P + ".internal", P + ".internal.access")),
+            Map.entry(P + ".pool", Set.of(P, P + ".wasi", P + ".cache")),
+            Map.entry(P + ".extism", Set.of(P, P + ".wasi")),
+            Map.entry(P + ".raw", Set.of(P + ".internal")),
+            Map.entry(P + ".internal", Set.of()),
+            Map.entry(P + ".internal.access", Set.of(P, P + ".internal.store")),
+            Map.entry(P + ".internal.store", Set.of(P + ".internal", P + ".raw")),
+            Map.entry(P + ".internal.wasm", Set.of(P + ".internal", P + ".raw")),
+            Map.entry(P + ".internal.call", Set.of(P + ".internal")));
 
     @Test
     void theCompiledPackagesImportOnlyWhatTheReadmeAllows() throws Exception {
@@ -79,6 +81,39 @@ class PackageGraphTest {
         }
         assertThat(cycles)
                 .containsExactlyInAnyOrder(P + " -> " + P + ".internal.access", P + ".internal.access -> " + P);
+    }
+
+    @Test
+    void theExportedPackagesPublicTypesAreTheReadmesList() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher row = Pattern.compile("^\\| `(dev\\.wasmerffm[\\w.]*)` \\| (.*) \\|$", Pattern.MULTILINE)
+                .matcher(readme);
+        Map<String, Set<String>> listed = new TreeMap<>();
+        while (row.find()) {
+            Set<String> types = new TreeSet<>();
+            Matcher t = Pattern.compile("`(\\w+)`").matcher(row.group(2));
+            while (t.find()) {
+                types.add(t.group(1));
+            }
+            listed.put(row.group(1), types);
+        }
+        Map<String, Set<String>> compiled = new TreeMap<>();
+        for (String pkg : List.of(P, P + ".wasi", P + ".cache", P + ".pool", P + ".extism")) {
+            Path dir = Path.of("target/classes", pkg.replace('.', '/'));
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name = f.getFileName().toString().replace(".class", "");
+                    if (!name.contains("$") && !name.equals("package-info")) {
+                        Class<?> c = Class.forName(
+                                pkg + "." + name, false, getClass().getClassLoader());
+                        if (java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
+                            compiled.computeIfAbsent(pkg, k -> new TreeSet<>()).add(name);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(listed).isEqualTo(compiled);
     }
 
     private static boolean reaches(Map<String, Set<String>> edges, String from, String to, Set<String> seen) {

@@ -88,7 +88,7 @@ class SimdTest {
         ArtifactKey key = ArtifactKey.random();
         try (Engine engine = new Engine();
                 Module module = Module.compile(engine, SIMD);
-                Module back = Module.deserialize(engine, module.serialize(key), key);
+                Module back = Module.deserialize(engine, module.serialize(key), key, module.identity());
                 Store store = new Store(engine);
                 Instance instance = Instance.create(store, back)) {
             assertThat(back.exports()).isEqualTo(module.exports());

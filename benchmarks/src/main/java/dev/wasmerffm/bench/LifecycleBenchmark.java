@@ -34,6 +34,7 @@ public class LifecycleBenchmark {
     byte[] large;
     final ArtifactKey key = ArtifactKey.random();
     byte[] artifact;
+    String identity;
     Module small;
 
     @Setup(Level.Trial)
@@ -43,6 +44,7 @@ public class LifecycleBenchmark {
         large = Wasmer.wat2wasm(Kernels.large(functions));
         try (Module m = Module.compile(cranelift, large)) {
             artifact = m.serialize(key);
+            identity = m.identity();
         }
         small = Module.compile(cranelift, Kernels.load("fib"));
         System.out.println("large module: " + large.length + " bytes, artifact " + artifact.length + " bytes");
@@ -74,7 +76,7 @@ public class LifecycleBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     public Module deserialize() {
-        try (Module m = Module.deserialize(cranelift, artifact, key)) {
+        try (Module m = Module.deserialize(cranelift, artifact, key, identity)) {
             return m;
         }
     }

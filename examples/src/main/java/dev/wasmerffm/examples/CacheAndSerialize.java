@@ -22,7 +22,7 @@ public final class CacheAndSerialize {
         try (Engine engine = new Engine()) {
             ArtifactKey key = ArtifactKey.random(); // ArtifactKey.of(secret) for artifacts that outlive the process
             try (Module module = Module.compile(engine, wat);
-                    Module back = Module.deserialize(engine, module.serialize(key), key);
+                    Module back = Module.deserialize(engine, module.serialize(key), key, module.identity());
                     Store store = new Store(engine);
                     Instance in = Instance.create(store, back)) {
                 System.out.println(

@@ -23,7 +23,8 @@ public final class CrossCompile {
             System.out.println("aarch64 artifact: " + artifact.length + " bytes");
         }
         try (Engine host = new Engine()) {
-            Module.deserialize(host, artifact, key).close();
+            Module.deserialize(host, artifact, key, Module.identityOf(wat.getBytes()))
+                    .close();
             System.out.println("unexpectedly loaded on this host");
         } catch (CompileException e) {
             System.out.println("refused on this host: "

@@ -7,17 +7,21 @@ import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.NoSuchExportException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmArgumentException;
+import dev.wasmerffm.pool.PoolExhaustedException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmImportException;
 import dev.wasmerffm.pool.WasmModuleLoadException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Wasmer's typed exceptions as problem details: 422 for what the code did, 504 for a plugin that did not answer in
- * time (the app serves on: 503 would say it does not), 404 and 400 for what was asked.
+ * time (the app serves on: 503 would say it does not), 503 with Retry-After when every instance of a module is busy,
+ * 404 and 400 for what was asked.
  */
 @RestControllerAdvice
 class ApiErrors {
@@ -30,6 +34,15 @@ class ApiErrors {
     @ExceptionHandler(DeadlineExceededException.class)
     ProblemDetail tooSlow(DeadlineExceededException e) {
         return problem(HttpStatus.GATEWAY_TIMEOUT, "Plugin call timed out", e.getMessage());
+    }
+
+    /** 503 with Retry-After: every instance is busy now, a retry a moment later may find one free. */
+    @ExceptionHandler(PoolExhaustedException.class)
+    ResponseEntity<ProblemDetail> busy(PoolExhaustedException e) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem(
+                        HttpStatus.SERVICE_UNAVAILABLE, "All instances of '" + e.module() + "' busy", e.getMessage()));
     }
 
     @ExceptionHandler(TrapException.class)

@@ -47,8 +47,11 @@ abstract sealed class ArtifactLevel permits DiskArtifacts, SharedArtifacts {
         }
     }
 
-    /** The module under {@code cacheKey}, verified and deserialized in place; null (counted) if refused. */
-    final Hit load(Engine engine, String cacheKey) {
+    /**
+     * The module under {@code cacheKey}, verified, checked to be the module {@code identity} compiled by an engine
+     * like this one, and deserialized in place; null (counted) if refused.
+     */
+    final Hit load(Engine engine, String cacheKey, String identity) {
         byte[] entry = read(cacheKey);
         if (entry == null) {
             return null;
@@ -63,11 +66,16 @@ abstract sealed class ArtifactLevel permits DiskArtifacts, SharedArtifacts {
             return refused(cacheKey);
         }
         try {
-            Module m = CORE.deserializeAt(engine, entry, from); // authenticated just before
+            Module m = CORE.deserializeAt(engine, entry, from, identity); // authenticated just before
             loads.incrementAndGet();
             return new Hit(m, entry, from);
         } catch (CompileException e) {
-            return refused(cacheKey); // authentic but unusable (e.g. another libwasmer build): recompile
+            // authentic but another module, or for another engine or libwasmer build: recompile
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "module cache entry " + cacheKey + " (" + this + ") not usable: " + e.getMessage()
+                            + ": recompiling");
+            return refused(cacheKey);
         }
     }
 

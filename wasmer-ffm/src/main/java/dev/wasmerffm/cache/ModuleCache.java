@@ -19,10 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Compiled modules by content, in memory and optionally on disk, for one engine. The key is the module's SHA-256
- * plus everything that changes the machine code: libwasmer version, backend, features, target, NaN
- * canonicalization and metering. A file on disk is native code once loaded, so each is sealed as
- * {@link Module#serialize(ArtifactKey)} seals artifacts, with the entry's key bound into the MAC; a file that does not
- * verify (tampered, truncated, swapped, planted) is deleted and the module recompiled, never deserialized.
+ * plus everything that changes the machine code: libwasmer version, backend, features, target (with the host's
+ * platform), NaN canonicalization, memory and table caps, metering and deadlines. A file on disk is native code once
+ * loaded, so each is sealed as {@link Module#serialize(ArtifactKey)} seals artifacts, with the entry's key bound into
+ * the MAC; a file that does not verify (tampered, truncated, swapped, planted) is deleted and the module recompiled,
+ * never deserialized. An authentic entry holding another module than the bytes asked for, or compiled with other
+ * engine facts, is refused the same way ({@link dev.wasmerffm.ArtifactMismatchException}) and recompiled.
  *
  * <p>The directory must be this user's own: it is created {@code 0700} when absent, and one owned by another user or
  * writable by group or others is refused ({@link CacheDirectoryException}), as is such a key file. Without a key
@@ -175,11 +177,12 @@ public final class ModuleCache implements AutoCloseable {
     }
 
     private Module loadOrCompile(String key, byte[] wasm) {
-        ArtifactLevel.Hit hit = disk == null ? null : disk.load(engine, key);
+        String identity = disk == null && shared == null ? null : Module.identityOf(wasm);
+        ArtifactLevel.Hit hit = disk == null ? null : disk.load(engine, key, identity);
         if (hit != null) {
             return hit.module();
         }
-        hit = shared == null ? null : shared.load(engine, key);
+        hit = shared == null ? null : shared.load(engine, key, identity);
         if (hit != null) {
             if (disk != null) {
                 disk.save(key, hit.artifact());

@@ -3,7 +3,6 @@ package dev.wasmerffm.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -81,35 +80,29 @@ public final class Loader {
         }
     }
 
-    /** A place libwasmer may be: {@code locate} gives its file, or null when unset, {@code unset} saying why. */
-    private record Candidate(String source, String unset, Locator locate, boolean explicit) {}
+    /** A place libwasmer may be: {@code locate} opens its file, or gives null after noting in the list why not. */
+    private record Candidate(String source, Locator locate, boolean stopIfAbsent) {}
 
     private interface Locator {
-        Path file() throws IOException;
+        LibraryFile open(List<String> tried) throws IOException;
     }
 
     private static Loaded find() {
         String platform = NativeJar.platform();
         List<String> tried = new ArrayList<>();
         for (Candidate c : candidates(platform)) {
-            Path file;
+            LibraryFile file;
             try {
-                file = c.locate.file();
+                file = c.locate.open(tried);
             } catch (IOException e) {
                 throw new Failure("libwasmer from the " + c.source + " cannot be used: " + e.getMessage(), tried, e);
             }
-            if (file == null) {
-                tried.add(c.source + ": " + c.unset);
-                continue;
+            if (file != null) {
+                return load(c.source, file, tried);
             }
-            if (!Files.isRegularFile(file)) {
-                tried.add(c.source + ": " + file + " (not found)");
-                if (c.explicit) {
-                    break; // an explicit choice that is wrong must not silently fall back to another library
-                }
-                continue;
+            if (c.stopIfAbsent) {
+                break; // an explicit choice that is wrong must not silently fall back to another library
             }
-            return load(c.source, file, tried);
         }
         throw new Failure("libwasmer not found for platform " + platform, tried, null);
     }
@@ -118,25 +111,56 @@ public final class Loader {
         String explicit = System.getProperty(PATH_PROPERTY);
         String dir = System.getenv("WASMER_DIR");
         Path home = Path.of(System.getProperty("user.home"));
+        String jar = NativeJar.classifierOnClasspath(platform);
+        String jarSource = "platform jar " + NativeJar.coordinates(jar == null ? platform : jar);
+        String cache = buildCacheDirectory().getFileName().toString();
         return List.of(
                 new Candidate(
                         "system property " + PATH_PROPERTY,
-                        "not set",
-                        () -> explicit == null ? null : inDir(Path.of(explicit)),
+                        tried -> named(
+                                "system property " + PATH_PROPERTY,
+                                explicit == null ? null : inDir(Path.of(explicit)),
+                                tried),
                         explicit != null),
                 new Candidate(
-                        "WASMER_DIR", "not set", () -> dir == null ? null : Path.of(dir, "lib", FILE_NAME), false),
-                new Candidate(
-                        "platform jar " + NativeJar.coordinates(platform),
-                        "not on the classpath",
-                        () -> NativeJar.extract(platform, NativeJar.roots()),
+                        "WASMER_DIR",
+                        tried -> named("WASMER_DIR", dir == null ? null : Path.of(dir, "lib", FILE_NAME), tried),
                         false),
-                new Candidate("~/.wasmer", "", () -> home.resolve(".wasmer/lib").resolve(FILE_NAME), false),
+                new Candidate(
+                        jarSource,
+                        tried -> {
+                            LibraryFile f = jar == null ? null : NativeJar.extract(jar, NativeJar.locations(), tried);
+                            if (f == null) {
+                                tried.add(jarSource + ": not on the classpath");
+                            }
+                            return f;
+                        },
+                        false),
+                new Candidate(
+                        "~/.wasmer",
+                        tried -> named("~/.wasmer", home.resolve(".wasmer/lib").resolve(FILE_NAME), tried),
+                        false),
                 new Candidate(
                         "build cache",
-                        "",
-                        () -> buildCacheDirectory().resolve("lib").resolve(FILE_NAME),
+                        tried -> {
+                            LibraryFile f = LibraryFile.open(
+                                    cacheRoot(), List.of(cache, "lib"), FILE_NAME, LibraryFile.Policy.CACHE);
+                            if (f == null) {
+                                tried.add("build cache: "
+                                        + buildCacheDirectory().resolve("lib").resolve(FILE_NAME) + " (not found)");
+                            }
+                            return f;
+                        },
                         false));
+    }
+
+    /** A library at a path the user chose; null, noted in {@code tried}, when unset or absent. */
+    private static LibraryFile named(String source, Path file, List<String> tried) throws IOException {
+        LibraryFile f = file == null ? null : LibraryFile.openNamed(file);
+        if (f == null) {
+            tried.add(source + ": " + (file == null ? "not set" : file + " (not found)"));
+        }
+        return f;
     }
 
     private static Path inDir(Path p) {
@@ -147,13 +171,19 @@ public final class Loader {
         return p;
     }
 
-    private static Loaded load(String source, Path file, List<String> tried) {
+    private static Loaded load(String source, LibraryFile file, List<String> tried) {
+        Path path = file.path();
         SymbolLookup lookup;
         try {
-            lookup = SymbolLookup.libraryLookup(file, Arena.global());
-        } catch (IllegalArgumentException | IllegalCallerException e) {
+            lookup = file.load();
+        } catch (IllegalArgumentException | IllegalCallerException | IOException e) {
+            try {
+                file.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new Failure(
-                    "libwasmer at " + file + " (" + source + ") cannot be loaded: "
+                    "libwasmer at " + path + " (" + source + ") cannot be loaded: "
                             + e.getMessage()
                             + (e instanceof IllegalCallerException
                                     ? "; run the JVM with --enable-native-access=" + nativeAccessName()
@@ -165,13 +195,13 @@ public final class Loader {
         String version = version(lookup);
         if (!pinned.equals(version)) {
             throw new Failure(
-                    "libwasmer at " + file + " (" + source + ") is Wasmer " + version
+                    "libwasmer at " + path + " (" + source + ") is Wasmer " + version
                             + ", but this binding is generated from and tested with Wasmer " + pinned + " only: another"
                             + " version's structs and signatures would crash the JVM rather than fail",
                     tried,
                     null);
         }
-        return new Loaded(file, lookup);
+        return new Loaded(path, lookup);
     }
 
     /** What {@code --enable-native-access} must name for this binding: its module, or the classpath. */

@@ -8,38 +8,50 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * libwasmer from the platform jar {@code dev.wasmerffm:wasmer-native:<platform>}. Its files sit under
- * {@code META-INF/wasmer-native/<platform>/} and are read as classpath resources, so a jar nested in a Spring Boot
- * executable jar works too. The library is extracted once per user into a directory named by its SHA-256, and the
- * extracted copy is checked against that hash: a truncated or altered file is extracted again. Hashing 40 MB costs
- * more than the rest of a start, so a copy once verified is hashed again only when its size, modification time or
- * file identity (inode) changed since: writing to it changes its time, replacing it its identity, and the directory
- * is the user's own (no one else can do either).
+ * libwasmer from the platform jar {@code dev.wasmerffm:wasmer-native:<classifier>}. Its files sit under
+ * {@code META-INF/wasmer-native/<classifier>/} and are read as classpath resources, so a jar nested in a Spring Boot
+ * executable jar works too. The library is extracted once per user into a directory named by its SHA-256; at every
+ * load the extracted copy is opened, checked ({@link LibraryFile}) and hashed, and exactly that open file is loaded:
+ * a copy that does not match is extracted again. No stamp saves the hash (about 0.1 to 0.4 s): a stamp is a file too.
  */
 public final class NativeJar {
 
     private static final System.Logger LOG = System.getLogger("dev.wasmerffm.WasmerLibrary");
     private static final String RESOURCES = "META-INF/wasmer-native/";
 
+    /** The classifier suffix of the jar whose library has Wasmer's singlepass compiler (not MIT: BSL 1.1). */
+    public static final String SINGLEPASS = "-singlepass";
+
     private NativeJar() {}
 
-    /** A directory or file that must not be used, so trying another extraction directory would not help. */
+    /** The platform jar's library does not match the hash it records: no other directory would help. */
     public static final class Refusal extends IOException {
         Refusal(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * A place to extract to: {@code root} itself, reused by later starts, or (fresh) a new private directory made
+     * in {@code root} for this JVM alone and deleted when it exits.
+     */
+    public record Location(Path root, boolean fresh) {
+        @Override
+        public String toString() {
+            return fresh ? "a fresh private directory in " + root : root.toString();
         }
     }
 
@@ -60,90 +72,129 @@ public final class NativeJar {
         };
     }
 
-    /** The Maven coordinates (groupId:artifactId:classifier) of the jar holding libwasmer for a platform. */
-    public static String coordinates(String platform) {
-        return "dev.wasmerffm:wasmer-native:" + platform;
+    /** The Maven coordinates (groupId:artifactId:classifier) of a jar holding libwasmer. */
+    public static String coordinates(String classifier) {
+        return "dev.wasmerffm:wasmer-native:" + classifier;
     }
 
     /**
-     * Where extracted libraries go: {@code native/} in the build cache's directory ({@code ~/.cache/wasmer-java}),
-     * else, when that cannot be written (a read-only home), a per-user directory in {@code java.io.tmpdir}.
+     * The classifier of the platform's jar on the classpath: the singlepass one when it is there (it is what adding
+     * it asks for; its library also has everything the default one has), else the default; null when neither is.
      */
-    public static List<Path> roots() {
-        String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
+    public static String classifierOnClasspath(String platform) {
+        for (String classifier : List.of(platform + SINGLEPASS, platform)) {
+            if (NativeJar.class.getClassLoader().getResource(properties(classifier)) != null) {
+                return classifier;
+            }
+        }
+        return null;
+    }
+
+    private static String properties(String classifier) {
+        return RESOURCES + classifier + "/wasmer-native.properties";
+    }
+
+    /**
+     * Where extracted libraries go: the build cache's directory ({@code ~/.cache/wasmer-java}); else, when that
+     * cannot be used (a read-only home, a directory another user can write), a per-user directory in
+     * {@code java.io.tmpdir}; else (that name taken by someone else) a fresh private directory there.
+     */
+    public static List<Location> locations() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         return List.of(
-                Loader.cacheRoot().resolve("native"),
-                Path.of(System.getProperty("java.io.tmpdir"), "wasmer-java-" + user, "native"));
+                new Location(Loader.cacheRoot(), false),
+                new Location(tmp.resolve("wasmer-java-" + user()), false),
+                new Location(tmp, true));
+    }
+
+    private static String user() {
+        return System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     /**
-     * The extracted and verified library of the platform's jar, or {@code null} when that jar is not on the classpath.
-     * The first of {@code roots} that can be written is used.
+     * The verified library of a jar on the classpath, open and ready to load, from the first of {@code locations}
+     * that can be used; each one that cannot is added to {@code tried} with the reason.
      *
-     * @throws IOException if no root can be used; a {@link Refusal} when a directory other users can write is met
-     *     or the jar's library does not match its recorded hash
+     * @return null when the jar is not on the classpath
+     * @throws IOException naming each location and why it could not be used; a {@link Refusal} when the jar's
+     *     library does not match its recorded hash
      */
-    public static Path extract(String platform, List<Path> roots) throws IOException {
-        String base = RESOURCES + platform + "/";
+    public static LibraryFile extract(String classifier, List<Location> locations, List<String> tried)
+            throws IOException {
         Properties jar = new Properties();
-        try (InputStream in = NativeJar.class.getClassLoader().getResourceAsStream(base + "wasmer-native.properties")) {
+        try (InputStream in = NativeJar.class.getClassLoader().getResourceAsStream(properties(classifier))) {
             if (in == null) {
                 return null;
             }
             jar.load(in);
         }
-        IOException failed = null;
-        for (Path root : roots) {
+        List<String> failures = new ArrayList<>();
+        for (Location location : locations) {
             try {
-                return extract(base, jar, root);
+                return location.fresh
+                        ? extractFresh(classifier, jar, location.root)
+                        : verified(classifier, jar, location.root);
             } catch (Refusal e) {
                 throw e;
             } catch (IOException e) {
-                if (failed != null) {
-                    e.addSuppressed(failed);
-                }
-                failed = e;
+                String why = location + ": " + e.getMessage();
+                failures.add(why);
+                tried.add("platform jar " + coordinates(classifier) + ", extracted to " + why);
+                LOG.log(System.Logger.Level.WARNING, "libwasmer not extracted to {0}; trying the next place", why);
             }
         }
-        throw failed;
+        throw new IOException("no place to extract it to could be used: " + String.join("; ", failures));
     }
 
-    private static Path extract(String base, Properties jar, Path root) throws IOException {
+    private static LibraryFile extractFresh(String classifier, Properties jar, Path parent) throws IOException {
+        Path root = Files.createTempDirectory(parent, "wasmer-java-" + user() + "-", LibraryFile.PRIVATE_DIRECTORY);
+        try {
+            return verified(classifier, jar, root);
+        } finally { // used or not, it goes when this JVM exits; parents first: deleteOnExit runs in reverse order
+            try (Stream<Path> files = Files.walk(root)) {
+                files.forEach(f -> f.toFile().deleteOnExit());
+            }
+        }
+    }
+
+    /** The library in {@code root}, checked and hashed; extracted (again) when missing or not matching. */
+    private static LibraryFile verified(String classifier, Properties jar, Path root) throws IOException {
         String sha256 = jar.getProperty("sha256");
-        createPrivateDirectories(root);
-        requirePrivate(root.getParent());
-        requirePrivate(root);
-        Path dir = root.resolve(jar.getProperty("wasmer.version") + "-" + sha256);
-        createPrivateDirectories(dir);
-        requirePrivate(dir);
-        Path lib = dir.resolve("lib").resolve(Loader.FILE_NAME);
-        if (Files.isRegularFile(lib)) {
-            if (verifiedBefore(lib, sha256)) {
+        String version = jar.getProperty("wasmer.version") + "-" + sha256;
+        List<String> dirs = List.of("native", version, "lib");
+        LibraryFile lib = LibraryFile.open(root, dirs, Loader.FILE_NAME, LibraryFile.Policy.EXTRACT);
+        if (lib != null) {
+            if (sha256.equals(lib.sha256())) {
                 return lib;
             }
-            if (sha256.equals(sha256(lib))) {
-                markVerified(lib, sha256);
-                return lib;
-            }
+            lib.close();
             LOG.log(
                     System.Logger.Level.WARNING,
                     "{0} does not match its SHA-256 {1}; extracting it again",
-                    lib,
+                    lib.path(),
                     sha256);
         }
         long start = System.nanoTime();
+        String base = RESOURCES + classifier + "/";
+        Path dir = root.resolve("native").resolve(version);
         // Headers first: a library in place means its headers are complete too.
         for (String header : jar.getProperty("include").split(" ")) {
             publish(base + "include/" + header, dir.resolve("include").resolve(header), null);
         }
-        publish(base + "lib/" + Loader.FILE_NAME, lib, sha256);
-        markVerified(lib, sha256);
+        publish(base + "lib/" + Loader.FILE_NAME, dir.resolve("lib").resolve(Loader.FILE_NAME), sha256);
+        lib = LibraryFile.open(root, dirs, Loader.FILE_NAME, LibraryFile.Policy.EXTRACT);
+        if (lib == null || !sha256.equals(lib.sha256())) {
+            if (lib != null) {
+                lib.close();
+            }
+            throw new IOException(dir + " lost or changed the library just extracted there");
+        }
         LOG.log(
                 System.Logger.Level.INFO,
                 "extracted libwasmer {0} ({1}) to {2} in {3} ms",
                 jar.getProperty("wasmer.version"),
-                jar.getProperty("platform"),
-                lib,
+                classifier,
+                lib.path(),
                 (System.nanoTime() - start) / 1_000_000);
         return lib;
     }
@@ -169,41 +220,7 @@ public final class NativeJar {
                 throw new Refusal(resource + " in the platform jar does not match its SHA-256 " + sha256
                         + ": the jar is corrupt");
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                // Windows cannot replace a library another JVM has loaded; theirs is as good when it verifies.
-                if (sha256 == null || !Files.isRegularFile(target) || !sha256.equals(sha256(target))) {
-                    throw e;
-                }
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** The file's hash as verified, with what would change if the file did: size, time, identity. */
-    private static String stamp(Path lib, String sha256) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(lib, BasicFileAttributes.class);
-        return sha256 + " " + a.size() + " " + a.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + a.fileKey();
-    }
-
-    private static Path marker(Path lib) {
-        return lib.resolveSibling(".verified"); // a name without "libwasmer": it is no library
-    }
-
-    /** Whether {@code lib} was verified against {@code sha256} and has not changed since. */
-    private static boolean verifiedBefore(Path lib, String sha256) throws IOException {
-        Path marker = marker(lib);
-        return Files.isRegularFile(marker) && Files.readString(marker).equals(stamp(lib, sha256));
-    }
-
-    /** Records that {@code lib} matched its hash; written whole (renamed into place) or not at all. */
-    private static void markVerified(Path lib, String sha256) throws IOException {
-        Path tmp = Files.createTempFile(lib.getParent(), ".verified", ".tmp");
-        try {
-            Files.writeString(tmp, stamp(lib, sha256));
-            Files.move(tmp, marker(lib), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -223,30 +240,6 @@ public final class NativeJar {
                 }
             }
         }
-    }
-
-    private static void createPrivateDirectories(Path dir) throws IOException {
-        if (isPosix(dir)) {
-            OwnFiles.createPrivate(dir);
-        } else {
-            Files.createDirectories(dir);
-        }
-    }
-
-    /**
-     * Refuses a directory another user could write: they could swap the library between our check and the load.
-     * POSIX only: Windows ACLs are not checked (the default ACL of a user's profile directory is private).
-     */
-    private static void requirePrivate(Path dir) throws IOException {
-        String why = isPosix(dir) ? OwnFiles.notPrivate(dir) : null;
-        if (why != null) {
-            throw new Refusal(dir + " " + why + ": another user could replace libwasmer there; libwasmer is only"
-                    + " loaded from the user's own directory (run chmod go-w " + dir + " if it is yours)");
-        }
-    }
-
-    private static boolean isPosix(Path dir) {
-        return dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     public static String sha256(Path file) throws IOException {

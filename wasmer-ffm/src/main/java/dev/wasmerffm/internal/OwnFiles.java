@@ -1,6 +1,10 @@
 package dev.wasmerffm.internal;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -51,28 +55,21 @@ public final class OwnFiles {
 
     private OwnFiles() {}
 
-    private static volatile Integer uid;
+    /** {@code geteuid()}: the uid whose files are trusted; read once, it cannot change in a JVM. */
+    private static final MethodHandle GETEUID = Native.LINKER.downcallHandle(
+            Native.LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
 
-    /**
-     * The uid this process creates files with, read from a file it makes: no native call, since the libwasmer
-     * loader checks its directories before anything native is set up.
-     */
+    /** The uid this process creates files with and whose files it trusts. */
     public static int currentUid() throws IOException {
-        Integer u = uid;
-        if (u == null) {
-            Path probe = Files.createTempFile("wasmer-java-uid", ".tmp");
-            try {
-                u = (Integer) Files.getAttribute(probe, "unix:uid");
-            } finally {
-                Files.delete(probe);
-            }
-            uid = u;
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) { // an exact native call throws nothing checked
+            throw new IllegalStateException(t);
         }
-        return u;
     }
 
     /** Creates {@code dir} and missing parents {@code 0700}; an existing directory is left as it is. */
-    public static void createPrivate(Path dir) throws IOException {
+    private static void createPrivate(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(
                     dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -83,7 +80,7 @@ public final class OwnFiles {
      * Why another user could change what is in {@code dir} (links followed): it is theirs, or group or others can
      * write it; null when it is this user's own.
      */
-    public static String notPrivate(Path dir) throws IOException {
+    private static String notPrivate(Path dir) throws IOException {
         PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class);
         String foreign = foreignOwner(dir, a);
         if (foreign != null) {

@@ -13,6 +13,7 @@ import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.wasi.WasiConfig;
 import dev.wasmerffm.wasi.WasiEnv;
+import dev.wasmerffm.wasi.WasiExit;
 import dev.wasmerffm.wasi.WasiVersion;
 import java.time.Duration;
 import java.util.Map;
@@ -297,9 +298,7 @@ public final class WasmInstancePool implements AutoCloseable {
                 throw new WasmerException("interrupted waiting for an instance of " + module, e);
             }
             if (p == null) {
-                throw new WasmerException("no instance of module '" + module + "' free within "
-                        + borrowTimeout + " (pool size " + size + ": wasmer.pool.size or "
-                        + "wasmer.modules.settings." + module + ".pool-size)");
+                throw new PoolExhaustedException(module, borrowTimeout, size);
             }
         }
         if (resetPointsPerCall && p.instance.isMetered()) {
@@ -351,6 +350,26 @@ public final class WasmInstancePool implements AutoCloseable {
      * observer sees it as a call of {@code function}.
      */
     public <T extends @Nullable Object> T call(String module, String function, Function<Instance, T> body) {
+        return leased(module, function, lease -> body.apply(lease.instance()));
+    }
+
+    /**
+     * Runs WASI command {@code module}: its {@code _start} on a fresh instance, which is then replaced (a command's
+     * instance is spent once {@code _start} returned), with stdin, args and env from the pool's WASI config. Exit
+     * codes, 0 or not, are the result; other traps are thrown.
+     */
+    public WasiExit run(String module) {
+        return leased(module, "_start", lease -> {
+            WasiEnv env = lease.wasi();
+            if (env == null) {
+                throw new WasmerException("module '" + module + "' imports no WASI: it is not a WASI command");
+            }
+            lease.discard();
+            return env.start(lease.instance());
+        });
+    }
+
+    private <T extends @Nullable Object> T leased(String module, String function, Function<Lease, T> body) {
         long t0 = System.nanoTime();
         WasmerObserver.CallScope scope = modules.contains(module)
                 ? observer.callStarted(module, slot(module).observed(function))
@@ -359,7 +378,7 @@ public final class WasmInstancePool implements AutoCloseable {
         Lease lease = null;
         try {
             lease = borrow(module);
-            return body.apply(lease.instance());
+            return body.apply(lease);
         } catch (RuntimeException | Error e) {
             failure = e;
             if (lease != null
@@ -448,12 +467,21 @@ public final class WasmInstancePool implements AutoCloseable {
                     || i.isClosed()
                     || pool.closed
                     || slot.retired
+                    || !resetStdio(pooled)
                     || !slot.idle.offer(pooled)) {
                 slot.close(pooled);
             } else if (slot.retired) { // retired while it was being given back: nothing borrows from it now
                 slot.closeIdle();
             }
         }
+    }
+
+    /** Empties a reused instance's captured stdio, so its next lease sees only its own output; true. */
+    private static boolean resetStdio(Pooled pooled) {
+        if (pooled.wasi != null) {
+            pooled.wasi.resetStdio();
+        }
+        return true;
     }
 
     /**

@@ -54,6 +54,9 @@ public final class WasmModules implements AutoCloseable {
     private final List<Consumer<Entry>> checks = new CopyOnWriteArrayList<>();
 
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    /** Who holds each module ({@link #hold}): such a module cannot be removed. Guarded by {@code this}. */
+    private final Map<String, List<String>> holders = new TreeMap<>();
+
     private final List<String> locations;
 
     /** A registry whose modules are compiled by {@code cache} (or loaded from it). */
@@ -187,13 +190,44 @@ public final class WasmModules implements AutoCloseable {
         return entry;
     }
 
-    /** Removes module {@code name}; calls running finish. Whether it was registered. */
+    /**
+     * Removes module {@code name}; calls running finish. Whether it was registered. {@link ModuleInUseException} if
+     * something {@link #hold holds} it (e.g. a {@code @WasmModule} interface bound to it): release that first.
+     */
     public synchronized boolean remove(String name) {
+        List<String> held = holders.get(name);
+        if (held != null) {
+            throw new ModuleInUseException(name, held);
+        }
         boolean removed = modules.remove(name) != null;
         if (removed) {
             listeners.forEach(l -> l.accept(name));
         }
         return removed;
+    }
+
+    /**
+     * Marks module {@code name} as used by {@code holder} (a name saying what it is): {@link #remove} refuses the
+     * module until the returned hold is released. Replacing it ({@link #register}) stays allowed.
+     */
+    public synchronized Hold hold(String name, String holder) {
+        holders.computeIfAbsent(name, n -> new ArrayList<>()).add(holder);
+        return () -> release(name, holder);
+    }
+
+    private synchronized void release(String name, String holder) {
+        List<String> held = holders.get(name);
+        if (held != null && held.remove(holder) && held.isEmpty()) {
+            holders.remove(name);
+        }
+    }
+
+    /** A {@link #hold} on a module; releasing it twice is harmless. */
+    @FunctionalInterface
+    public interface Hold extends AutoCloseable {
+        /** Lets the module be removed, unless others still hold it. */
+        @Override
+        void close();
     }
 
     /** Runs {@code check} on every module registered at runtime, before it is; what it throws refuses the module. */

@@ -13,12 +13,15 @@ import dev.wasmerffm.LinkException;
 import dev.wasmerffm.Memory;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.NoSuchExportException;
+import dev.wasmerffm.ResourceExhaustedException;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.StoreLimitException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.internal.access.Access;
 import dev.wasmerffm.internal.access.CoreAccess;
+import dev.wasmerffm.internal.store.FileDescriptors;
 import dev.wasmerffm.internal.store.LastError;
 import dev.wasmerffm.internal.store.Lifetime;
 import dev.wasmerffm.internal.store.NativeResource;
@@ -73,10 +76,16 @@ public final class WasiEnv implements AutoCloseable {
         NativeResource.CLEANER.register(this, this.env);
     }
 
-    /** A WASI environment in {@code store} for {@code config}. */
+    /**
+     * A WASI environment in {@code store} for {@code config}.
+     *
+     * @throws StoreLimitException past the store's {@link Store#maxWasiEnvironments(int)}
+     * @throws ResourceExhaustedException if the process has too few free file descriptors for one
+     */
     public static WasiEnv create(Store store, WasiConfig config) {
         MemorySegment s = CORE.enter(store);
         try (Arena arena = Arena.ofConfined()) {
+            admit(store);
             Prepared p = prepare(arena, config);
             MemorySegment env = LibWasi.wasi_env_new(s, p.config());
             return finish(store, config, s, env, p.dirError(), false);
@@ -96,6 +105,7 @@ public final class WasiEnv implements AutoCloseable {
             Store store, WasiConfig config, Module module, byte[] webcVolumes, String packageName) {
         MemorySegment s = CORE.enter(store);
         try (Arena arena = Arena.ofConfined()) {
+            admit(store);
             Prepared p = prepare(arena, config);
             // libwasmer keeps pointing at the volume bytes: they live as long as the store, which owns the env.
             MemorySegment fs =
@@ -123,6 +133,18 @@ public final class WasiEnv implements AutoCloseable {
     }
 
     private record Prepared(MemorySegment config, String dirError) {}
+
+    /**
+     * Refuses what libwasmer would abort on or keep until the store closes: a new environment without the file
+     * descriptors its runtime takes, or past the store's cap. Caller holds the store lock.
+     */
+    private static void admit(Store store) {
+        String shortfall = FileDescriptors.shortfall(FileDescriptors.WASI_ENVIRONMENT, "a new WASI environment");
+        if (shortfall != null) {
+            throw new ResourceExhaustedException(shortfall);
+        }
+        CORE.countWasiEnvironment(store);
+    }
 
     /** libwasmer's config; there is no wasi_config_delete, so it must reach wasi_env_new (which frees it). */
     private static Prepared prepare(Arena arena, WasiConfig config) {
@@ -359,8 +381,17 @@ public final class WasiEnv implements AutoCloseable {
      * through {@code proc_exit} (any code, 0 included) is a result, not an exception; other traps are thrown.
      */
     public WasiExit run(Module module) {
-        try (Instance instance = instantiate(module);
-                Func start = startFunction(instance)) {
+        try (Instance instance = instantiate(module)) {
+            return start(instance);
+        }
+    }
+
+    /**
+     * Calls the {@code _start} of {@code instance} (instantiated by this environment) and returns its exit code and
+     * the output captured since the last {@link #resetStdio}. An exit through {@code proc_exit} is a result.
+     */
+    public WasiExit start(Instance instance) {
+        try (Func start = startFunction(instance)) {
             int code = 0;
             try {
                 start.call();
@@ -372,6 +403,11 @@ public final class WasiEnv implements AutoCloseable {
             }
             return new WasiExit(code, stdout(), stderr(), stdio.truncated());
         }
+    }
+
+    /** Empties the captured stdout and stderr and rewinds stdin, so the next caller sees only its own. */
+    public void resetStdio() {
+        stdio.reset();
     }
 
     /** Everything captured from stdout so far. */
@@ -402,8 +438,9 @@ public final class WasiEnv implements AutoCloseable {
     }
 
     /**
-     * Makes the environment unusable and gives back its handle (running WASI's exit hooks); its imports, files and
-     * threads are reclaimed when the store closes.
+     * Makes the environment unusable and gives back its handle (running WASI's exit hooks); its imports, files,
+     * descriptors and threads are reclaimed when the store closes (libwasmer keeps its runtime in the store), which
+     * is why a store makes at most {@link Store#maxWasiEnvironments(int)} environments.
      */
     @Override
     public void close() {

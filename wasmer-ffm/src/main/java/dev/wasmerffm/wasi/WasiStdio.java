@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Descriptors 0-2 of one WASI environment served from Java: captured stdout and stderr, stdin from the config.
@@ -31,6 +32,8 @@ final class WasiStdio {
 
     private static final int ERRNO_FAULT = 21;
     private static final int ERRNO_NOTSUP = 58;
+    /** The most one fd_read or fd_write moves: its count is a u32. */
+    private static final long MAX_TRANSFER = 0xFFFF_FFFFL;
     /** An fd_read event's flag: the peer hung up (stdin is used up). */
     private static final short EVENT_HANGUP = 1;
     /** What a call that would block in libwasmer, where no deadline reaches, says when refused under one. */
@@ -53,6 +56,8 @@ final class WasiStdio {
     private int stdinPosition;
     /** Which served stdio descriptors the guest closed. */
     private final boolean[] stdioClosed = new boolean[3];
+    /** The stream (0-2) a guest descriptor is, or -1: its own number, unless the descriptor layer moved them. */
+    private IntUnaryOperator streams = fd -> fd >= 0 && fd < 3 ? fd : -1;
 
     WasiStdio(Store store, WasiConfig config) {
         this.store = store;
@@ -85,16 +90,17 @@ final class WasiStdio {
         }
     }
 
-    /** Whether descriptor {@code fd} is one this environment serves (0-2 not inherited from the JVM). */
-    boolean served(int fd) {
-        return fd == 0
-                ? !config.inheritsStdin()
-                : fd == 1 ? !config.inheritsStdout() : fd == 2 && !config.inheritsStderr();
+    /** Lets the descriptor layer say which stream a guest descriptor is (after fd_renumber moved one). */
+    void streams(IntUnaryOperator streams) {
+        this.streams = streams;
     }
 
-    /** Whether the guest closed served descriptor {@code fd}. */
-    boolean closed(int fd) {
-        return served(fd) && stdioClosed[fd];
+    /** Whether descriptor {@code fd} is one this environment serves (a stream not inherited from the JVM). */
+    boolean served(int fd) {
+        int stream = streams.applyAsInt(fd);
+        return stream == 0
+                ? !config.inheritsStdin()
+                : stream == 1 ? !config.inheritsStdout() : stream == 2 && !config.inheritsStderr();
     }
 
     byte[] stdout() {
@@ -103,6 +109,15 @@ final class WasiStdio {
 
     byte[] stderr() {
         return stderr.bytes.toByteArray();
+    }
+
+    /** Back to how it started: outputs empty, not truncated, stdin unread (a pooled instance's next lease). */
+    void reset() {
+        stdout.bytes.reset();
+        stderr.bytes.reset();
+        stdout.truncated = false;
+        stderr.truncated = false;
+        stdinPosition = 0;
     }
 
     /** Whether either output went past {@link WasiConfig#maxOutput()}. */
@@ -121,7 +136,7 @@ final class WasiStdio {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
         boolean read = name.equals("fd_read"); // the JVM's stdin too: refused under a deadline
         if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
-            return guard(name, type, original);
+            return guard(name, type, original, translated);
         }
         if (name.equals("poll_oneoff") && type.equals(FD_RW) && !translated) {
             return Func.host(store, type, c -> {
@@ -135,50 +150,70 @@ final class WasiStdio {
         return Func.host(store, type, c -> {
             int fd = c.i32(0);
             if (!served(fd)) {
-                if (read && fd == 0) {
+                if (read && jvmStdin(fd)) {
                     refuseUnderDeadline(STDIN_UNDER_DEADLINE);
                 }
                 c.results(original.call(c.params()));
                 return;
             }
+            fd = streams.applyAsInt(fd);
             if (stdioClosed[fd] || (write ? fd == 0 : fd != 0)) {
                 c.result(0, ERRNO_BADF);
                 return;
             }
-            Output out = fd == 1 ? stdout : stderr;
             MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
-            long total = 0;
-            try {
-                long iovs = Integer.toUnsignedLong(c.i32(1));
-                int count = c.i32(2);
-                byte[] in = config.stdin();
-                for (int i = 0; i < count; i++) {
-                    long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i));
-                    long len = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, iovs + 8L * i + 4));
-                    if (write) {
-                        out.write(mem.asSlice(buf, len));
-                        total += len;
-                    } else {
-                        int n = (int) Math.min(len, in.length - stdinPosition);
-                        MemorySegment.copy(in, stdinPosition, mem, JAVA_BYTE, buf, n);
-                        stdinPosition += n;
-                        total += n;
-                    }
-                }
-                mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), (int) total);
-            } catch (IndexOutOfBoundsException e) {
-                c.result(0, ERRNO_FAULT); // an iovec outside memory is the guest's error, as libwasmer reports it
-                return;
-            }
-            c.result(0, 0); // errno success
+            c.result(0, transfer(mem, write ? (fd == 1 ? stdout : stderr) : null, c.i32(1), c.i32(2), c.i32(3)));
         });
     }
 
-    /** fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones. */
-    private Func guard(String name, FuncType type, Func original) {
+    /**
+     * Moves the bytes of {@code count} iovecs at {@code iovs} to {@code out} (null: from stdin into them), stores the
+     * count at {@code countAt} and returns the errno. As writev: an iovec or the count outside memory is EFAULT with
+     * nothing moved; the count is a u32, so a transfer stops short at 4 GiB - 1 bytes (the guest's libc writes the
+     * rest in the next call).
+     */
+    private int transfer(MemorySegment mem, Output out, int iovs, int count, int countAt) {
+        long at = Integer.toUnsignedLong(iovs);
+        long n = Integer.toUnsignedLong(count);
+        long size = mem.byteSize();
+        if (at + 8 * n > size || Integer.toUnsignedLong(countAt) + 4 > size) {
+            return ERRNO_FAULT;
+        }
+        for (long i = 0; i < n; i++) {
+            long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i));
+            if (buf + Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i + 4)) > size) {
+                return ERRNO_FAULT; // an iovec outside memory is the guest's error, as libwasmer reports it
+            }
+        }
+        byte[] in = config.stdin();
+        long total = 0;
+        for (long i = 0; i < n && total < MAX_TRANSFER; i++) {
+            long buf = Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i));
+            long len =
+                    Math.min(Integer.toUnsignedLong(mem.get(JAVA_INT_UNALIGNED, at + 8 * i + 4)), MAX_TRANSFER - total);
+            if (out != null) {
+                out.write(mem.asSlice(buf, len));
+                total += len;
+            } else {
+                int moved = (int) Math.min(len, in.length - stdinPosition);
+                MemorySegment.copy(in, stdinPosition, mem, JAVA_BYTE, buf, moved);
+                stdinPosition += moved;
+                total += moved;
+            }
+        }
+        mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(countAt), (int) total); // a u32: at most MAX_TRANSFER
+        return 0; // errno success
+    }
+
+    /**
+     * fd_close and the calls that move or copy a descriptor, refused or emulated for the served ones; closing and
+     * renumbering are the descriptor layer's when it {@code translated} them (it moves and forgets table entries).
+     */
+    private Func guard(String name, FuncType type, Func original, boolean translated) {
         boolean close = name.equals("fd_close");
         boolean renumber = name.equals("fd_renumber");
-        if (type.params().isEmpty()
+        if (translated && (close || renumber)
+                || type.params().isEmpty()
                 || type.params().getFirst() != ValType.I32
                 || type.results().size() != 1
                 || type.results().getFirst() != ValType.I32
@@ -225,7 +260,7 @@ final class WasiStdio {
      * return any ready subset, and libwasmer, whose 0-2 are the JVM's, is not asked.
      */
     private Object[] pollServed(MemorySegment mem, long in, long events, long n, int size, long count) {
-        if (!served(0) && !served(1) && !served(2)) {
+        if (config.inheritsStdin() && config.inheritsStdout() && config.inheritsStderr()) {
             return null;
         }
         int ready = 0;
@@ -236,6 +271,7 @@ final class WasiStdio {
             if ((tag != 1 && tag != 2) || !served(fd)) {
                 continue; // a clock, or a descriptor that is not served
             }
+            fd = streams.applyAsInt(fd);
             boolean read = tag == 1;
             long e = events + 32L * ready++;
             long left = read ? config.stdin().length - stdinPosition : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
@@ -270,7 +306,7 @@ final class WasiStdio {
             byte tag = mem.get(JAVA_BYTE, at + 8);
             if (tag != 0) {
                 clocksOnly = false;
-                if (tag == 1 && mem.get(JAVA_INT_UNALIGNED, at + 16) == 0 && !served(0)) {
+                if (tag == 1 && jvmStdin(mem.get(JAVA_INT_UNALIGNED, at + 16))) {
                     refuseUnderDeadline(STDIN_UNDER_DEADLINE);
                 }
                 continue;
@@ -305,6 +341,11 @@ final class WasiStdio {
         }
         mem.set(JAVA_INT_UNALIGNED, count, ready);
         return new Object[] {0};
+    }
+
+    /** Whether guest descriptor {@code fd} is the JVM's stdin (inherited, so libwasmer reads it). */
+    private boolean jvmStdin(int fd) {
+        return config.inheritsStdin() && streams.applyAsInt(fd) == 0;
     }
 
     /** Throws {@code reason} as an {@link UnsupportedOperationException} if the call runs under a deadline. */

@@ -180,6 +180,38 @@ class ModuleCacheTest {
         }
     }
 
+    /**
+     * An entry sealed under the right key and cache key, but holding another module, or this module compiled by an
+     * engine with other facts (here: metering at one point), is refused and recompiled: whoever holds the fleet key
+     * cannot swap code in, and an artifact never runs under another engine's policy.
+     */
+    @Test
+    void anAuthenticEntryOfAnotherModuleOrEngineIsRecompiledNotLoaded() {
+        ArtifactKey fleetKey = ArtifactKey.of("a fleet-wide secret of 32+ chars!".getBytes());
+        var map = new java.util.concurrent.ConcurrentHashMap<String, byte[]>();
+        var core = dev.wasmerffm.internal.access.Access.core();
+        String fakeAdd =
+                "(module (func (export \"add\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub))";
+        try (Engine engine = new Engine();
+                Engine metered = new Engine(new Config().metering(Metering.of(1)));
+                Module fake = Module.compile(engine, fakeAdd);
+                Module meteredAdd = Module.compile(metered, TestModules.ADD)) {
+            String key = new ModuleCache(engine).key(Wasmer.wat2wasm(TestModules.ADD));
+            byte[] context = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (Module planted : List.of(fake, meteredAdd)) {
+                map.put(key, core.seal(fleetKey, context, planted.serialize()));
+                try (ModuleCache cache = ModuleCache.builder(engine)
+                        .shared(new MapStore(map, false), fleetKey)
+                        .build()) {
+                    assertThat(call(cache.get(TestModules.ADD.getBytes()), "add", 40, 2))
+                            .isEqualTo(42);
+                    assertThat(cache.stats().sharedRejected()).isEqualTo(1);
+                    assertThat(cache.stats().compiles()).isEqualTo(1);
+                }
+            }
+        }
+    }
+
     @Test
     void keysChangeWithEverythingThatChangesTheCode(@TempDir Path dir) {
         try (Engine a = new Engine();

@@ -18,10 +18,12 @@ import dev.wasmerffm.ValType;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.wasi.WasiConfig;
+import dev.wasmerffm.wasi.WasiExit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -145,9 +147,12 @@ class WasmInstancePoolTest {
             try (WasmInstancePool.Lease held = pool.borrow("add")) {
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> pool.borrow("add"))
-                        .isInstanceOf(WasmerException.class)
-                        .hasMessageContaining("no instance of module 'add' free within PT0.2S")
-                        .hasMessageContaining("pool size 1");
+                        .isInstanceOfSatisfying(PoolExhaustedException.class, e -> {
+                            assertThat(e.module()).isEqualTo("add");
+                            assertThat(e.waited()).isEqualTo(Duration.ofMillis(200));
+                            assertThat(e.poolSize()).isEqualTo(1);
+                        })
+                        .hasMessage("no instance of module 'add' free within 200 ms (pool size 1, all in use)");
                 assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(190);
                 Thread.currentThread().interrupt();
                 assertThatThrownBy(() -> pool.borrow("add"))
@@ -508,6 +513,63 @@ class WasmInstancePoolTest {
                     .as("the program name only")
                     .containsExactly(1);
             assertThat(pool.call("wasiinfo", "envc")).containsExactly(0);
+        }
+    }
+
+    /** Writes "out" to stdout; {@code _start} writes it too and exits with code 3. */
+    static final String WASI_COMMAND = """
+            (module
+              (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 16) "out")
+              (global $starts (mut i32) (i32.const 0))
+              (func $say (export "say")
+                (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+                (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+              (func (export "starts") (result i32) global.get $starts)
+              (func (export "_start")
+                (global.set $starts (i32.add (global.get $starts) (i32.const 1)))
+                call $say
+                (call $exit (i32.const 3))))
+            """;
+
+    @Test
+    void eachLeaseStartsWithEmptyStdioAndACommandRunsOncePerFreshInstance() {
+        modules.register("cmd", bytes(WASI_COMMAND));
+        try (WasmInstancePool pool =
+                WasmInstancePool.builder(modules).limits(size(1)).build()) {
+            for (int i = 0; i < 3; i++) {
+                try (WasmInstancePool.Lease lease = pool.borrow("cmd")) {
+                    assertThat(Objects.requireNonNull(lease.wasi()).stdout())
+                            .as("lease %d sees none of the earlier leases' output", i)
+                            .isEmpty();
+                    lease.instance().func("say").call();
+                    assertThat(lease.wasi().stdout()).asString().isEqualTo("out");
+                }
+            }
+            assertThat(pool.stats().get("cmd").recycled())
+                    .as("one instance, reused")
+                    .isZero();
+            for (int i = 0; i < 3; i++) {
+                WasiExit exit = pool.run("cmd");
+                assertThat(exit.exitCode()).as("proc_exit(3) is a result").isEqualTo(3);
+                assertThat(exit.stdoutText())
+                        .as("run %d: only its own output", i)
+                        .isEqualTo("out");
+            }
+            assertThat(pool.call("cmd", "starts"))
+                    .as("the instance after the runs is fresh: _start never ran on it")
+                    .containsExactly(0);
+            assertThat(pool.stats().get("cmd").recycled())
+                    .as("each run's instance replaced")
+                    .isEqualTo(3);
+        }
+        try (WasmInstancePool pool =
+                WasmInstancePool.builder(modules).limits(size(1)).build()) {
+            assertThatThrownBy(() -> pool.run("add"))
+                    .isInstanceOf(WasmerException.class)
+                    .hasMessage("module 'add' imports no WASI: it is not a WASI command");
         }
     }
 

@@ -84,12 +84,14 @@ class ArtifactFuzzTest {
             try (Engine engine = new Engine()) {
                 byte[] sealed;
                 byte[] forged;
+                String identity;
                 try (Module a = Module.compile(engine, ANSWER);
                         Module b = Module.compile(engine, OTHER)) {
                     sealed = a.serialize(key);
                     forged = b.serialize(key);
+                    identity = a.identity();
                 }
-                int control = run(Module.deserialize(engine, sealed, key));
+                int control = run(Module.deserialize(engine, sealed, key, identity));
                 for (int i = 0; i < count; i++) {
                     int kind = random.nextInt(3);
                     kinds[kind]++;
@@ -100,7 +102,7 @@ class ArtifactFuzzTest {
                                 default -> splice(forged, sealed, random);
                             };
                     try {
-                        run(Module.deserialize(engine, bad, key));
+                        run(Module.deserialize(engine, bad, key, identity));
                         loaded++;
                         System.out.println("case " + i + " (kind " + kind + ") loaded");
                     } catch (ArtifactAuthenticationException expected) {

@@ -2,11 +2,14 @@ package dev.wasmerffm.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.ArtifactKey;
+import dev.wasmerffm.ArtifactMismatchException;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.BackendUnavailableException;
 import dev.wasmerffm.CompileException;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.Feature;
 import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
 import dev.wasmerffm.HostCall;
@@ -52,7 +55,12 @@ class CrashRegressionTest {
                 "headlessBackend",
                 "memoryViewAfterStoreClose",
                 "hostCallKeptAfterReturn",
-                "v128ResultThroughTheRawLayer"
+                "v128ResultThroughTheRawLayer",
+                "memory64IsRefusedBeforeLibwasmer",
+                "targetWithoutTheBaselineCpuFeature",
+                "targetsCraneliftCannotCompile",
+                "artifactOfAnotherOperatingSystem",
+                "exportsOutliveTheirUnreachableInstance"
             })
     void survivesInAChildJvm(String scenario) throws Exception {
         for (String xss : scenario.equals("javaRecursionCallingWasm") || scenario.equals("reentryDeepAsStackAllows")
@@ -105,6 +113,11 @@ class CrashRegressionTest {
                 case "memoryViewAfterStoreClose" -> memoryViewAfterStoreClose();
                 case "hostCallKeptAfterReturn" -> hostCallKeptAfterReturn();
                 case "v128ResultThroughTheRawLayer" -> v128ResultThroughTheRawLayer();
+                case "memory64IsRefusedBeforeLibwasmer" -> memory64IsRefusedBeforeLibwasmer();
+                case "targetWithoutTheBaselineCpuFeature" -> targetWithoutTheBaselineCpuFeature();
+                case "targetsCraneliftCannotCompile" -> targetsCraneliftCannotCompile();
+                case "artifactOfAnotherOperatingSystem" -> artifactOfAnotherOperatingSystem();
+                case "exportsOutliveTheirUnreachableInstance" -> exportsOutliveTheirUnreachableInstance();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             System.out.println("survived " + args[0]);
@@ -399,6 +412,170 @@ class CrashRegressionTest {
                 }
                 System.out.println("v128 result: " + message);
                 check(message.contains("128bit SIMD types not yet supported"), message);
+            }
+        }
+
+        /**
+         * libwasmer 7.4.2 validates 64-bit memories under its memory64 flag, then aborts the process compiling one
+         * ("64bit memory not implemented yet"), defined or imported, with either compiler.
+         */
+        static void memory64IsRefusedBeforeLibwasmer() {
+            IllegalArgumentException flag =
+                    expect(IllegalArgumentException.class, () -> new Config().feature(Feature.MEMORY64, true));
+            check(flag.getMessage().contains("memory64 cannot be turned on"), flag.getMessage());
+            new Config().feature(Feature.MEMORY64, false); // off, as by default, is fine
+            for (Backend backend : List.of(Backend.CRANELIFT, Backend.SINGLEPASS)) {
+                try (Engine engine = new Engine(new Config().backend(backend))) {
+                    for (String wat : List.of(
+                            "(module (memory i64 1))",
+                            "(module (import \"env\" \"m\" (memory i64 1)))",
+                            "(module (table i64 1 funcref))")) {
+                        byte[] wasm = dev.wasmerffm.Wasmer.wat2wasm(wat);
+                        check(!Module.validate(engine, wasm), "validate " + wat);
+                        CompileException e = expect(CompileException.class, () -> Module.compile(engine, wasm));
+                        check(e.getMessage().contains("(memory64) is not supported"), e.getMessage());
+                    }
+                }
+            }
+        }
+
+        static final String FLOAT_AND_SIMD = """
+                (module
+                  (func (export "f") (param f64) (result f64) local.get 0 f64.sqrt)
+                  (func (export "v") (param i32) (result i32)
+                    local.get 0 i32x4.splat local.get 0 i32x4.splat i32x4.mul i32x4.extract_lane 1))
+                """;
+
+        /** Cranelift aborts the process ("x86 support requires SSE2") for an x86_64 target without SSE2. */
+        static void targetWithoutTheBaselineCpuFeature() {
+            for (Target target : List.of(
+                    Target.host(),
+                    Target.of("x86_64-unknown-linux-gnu"),
+                    Target.of("x86_64-unknown-linux-gnu", "avx2"),
+                    Target.of("x86_64-pc-windows-msvc", "avx512f", "fma"))) {
+                check(target.cpuFeatures().contains("sse2"), "baseline of " + target);
+                try (Engine engine = new Engine(new Config().target(target));
+                        Module module = Module.compile(engine, FLOAT_AND_SIMD)) {
+                    if (target.isHost()) {
+                        try (Store store = new Store(engine);
+                                Instance in = Instance.create(store, module)) {
+                            check((Double) in.func("f").call(16.0)[0] == 4.0, "sqrt");
+                            check((Integer) in.func("v").call(7)[0] == 49, "simd");
+                        }
+                    }
+                }
+            }
+            check(Target.host().equals(Target.host("sse2")), "host() is the host with SSE2");
+            // Cranelift also aborts enabling an x86 flag on another architecture's ISA
+            for (String[] t : List.of(
+                    new String[] {"aarch64-unknown-linux-gnu", "sse3"},
+                    new String[] {"riscv64gc-unknown-linux-gnu", "avx"},
+                    new String[] {"x86_64-unknown-linux-gnu", "neon"})) {
+                IllegalArgumentException e = expect(IllegalArgumentException.class, () -> Target.of(t[0], t[1]));
+                check(e.getMessage().contains("CPU feature '" + t[1] + "'"), e.getMessage());
+            }
+            try (Engine arm = new Engine(new Config().target(Target.of("aarch64-apple-darwin", "neon")));
+                    Module module = Module.compile(arm, FLOAT_AND_SIMD)) {
+                check(!module.runsHere(), "aarch64 code does not run here");
+            }
+        }
+
+        /**
+         * Cranelift aborts ("construct Cranelift ISA for triple: Unsupported", an assertion for big-endian aarch64)
+         * for architectures it was not built for, and on SIMD code for riscv64.
+         */
+        static void targetsCraneliftCannotCompile() {
+            for (String triple : List.of(
+                    "i686-unknown-linux-gnu",
+                    "x86_64h-apple-darwin",
+                    "s390x-unknown-linux-gnu",
+                    "wasm32-unknown-unknown",
+                    "aarch64_be-unknown-linux-gnu",
+                    "pulley64-unknown-unknown",
+                    "riscv64gc-unknown-linux-gnu")) {
+                Config config = new Config().target(Target.of(triple));
+                BackendUnavailableException e = expect(BackendUnavailableException.class, () -> new Engine(config));
+                check(e.getMessage().contains(triple.substring(0, triple.indexOf('-'))), e.getMessage());
+            }
+            Config riscvScalar = new Config()
+                    .target(Target.of("riscv64gc-unknown-linux-gnu"))
+                    .feature(Feature.SIMD, false);
+            try (Engine riscv = new Engine(riscvScalar)) {
+                Module.compile(riscv, "(module (func (export \"f\") (param f64) (result f64) local.get 0 f64.sqrt))")
+                        .close();
+                expect(CompileException.class, () -> Module.compile(riscv, FLOAT_AND_SIMD));
+            }
+            // singlepass refuses what it cannot compile for with a compile error
+            try (Engine singlepass =
+                    new Engine(new Config().backend(Backend.SINGLEPASS).target(Target.of("i686-unknown-linux-gnu")))) {
+                expect(CompileException.class, () -> Module.compile(singlepass, "(module (func))"));
+            }
+        }
+
+        /**
+         * A genuine artifact for x86_64 Windows (right key, right architecture): wasm_module_deserialize aborted on
+         * its unwind information. One for x86_64 macOS loaded and ran.
+         */
+        static void artifactOfAnotherOperatingSystem() {
+            ArtifactKey key = ArtifactKey.random();
+            String wat = "(module (func (export \"f\") (result i32) i32.const 1))";
+            for (String triple : List.of("x86_64-pc-windows-msvc", "x86_64-apple-darwin")) {
+                byte[] sealed;
+                byte[] unsealed;
+                String identity;
+                try (Engine foreign = new Engine(new Config().target(Target.of(triple)));
+                        Module module = Module.compile(foreign, wat)) {
+                    sealed = module.serialize(key);
+                    unsealed = module.serialize();
+                    identity = module.identity();
+                    // its own engine loads it, and libwasmer refuses to instantiate it here
+                    try (Module back = Module.deserialize(foreign, sealed, key, identity);
+                            Store store = new Store(foreign)) {
+                        expect(LinkException.class, () -> Instance.create(store, back));
+                    }
+                }
+                try (Engine host = new Engine()) {
+                    ArtifactMismatchException e = expect(
+                            ArtifactMismatchException.class, () -> Module.deserialize(host, sealed, key, identity));
+                    check(e.differences().size() == 1, e.getMessage());
+                    check(e.differences().getFirst().fact().equals("target"), e.getMessage());
+                    check(e.getMessage().contains(triple), e.getMessage());
+                    expect(ArtifactMismatchException.class, () -> Module.deserializeUnchecked(host, unsealed));
+                }
+            }
+        }
+
+        /**
+         * {@code Instance.create(...).func("f")} leaves the instance unreachable while its export is used: the
+         * Cleaner freed the instance's extern vector under the export ("object used with the wrong context", found
+         * through the spec testsuite, whose v128 adapters are used that way).
+         */
+        static void exportsOutliveTheirUnreachableInstance() throws InterruptedException {
+            String wat = """
+                    (module (memory (export "m") 1)
+                      (func (export "f") (param i64 i64) (result i64) local.get 0 local.get 1 i64.add)
+                      (func (export "v") (param v128 v128) (result v128) local.get 0 local.get 1 i64x2.add))
+                    """;
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, wat);
+                    Store store = new Store(engine)) {
+                Func f = Instance.create(store, module).func("f");
+                Memory m = Instance.create(store, module).memory("m");
+                Func v = Instance.create(store, module).func("v"); // its adapter instance is unreachable too
+                v.call(dev.wasmerffm.V128.ofI64x2(1, 2), dev.wasmerffm.V128.ofI64x2(3, 4));
+                for (int i = 0; i < 5; i++) {
+                    System.gc();
+                    Thread.sleep(50);
+                }
+                for (int i = 0; i < 1_000; i++) {
+                    check((Long) f.call(40L, 2L)[0] == 42L, "f");
+                    m.write(0, new byte[] {7});
+                    check(m.read(0, 1)[0] == 7, "memory");
+                    check(
+                            v.call(dev.wasmerffm.V128.ofI64x2(1, 2), dev.wasmerffm.V128.ofI64x2(3, 4))[0].equals(
+                                    dev.wasmerffm.V128.ofI64x2(4, 6)),
+                            "v128");
+                }
             }
         }
     }

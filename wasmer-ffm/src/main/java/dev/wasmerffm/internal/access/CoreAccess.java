@@ -38,6 +38,9 @@ public interface CoreAccess {
     /** Gives a handle back to {@code store} (freed now, or when its running call returns). */
     void release(Store store, NativeResource.Handle handle);
 
+    /** Counts a WASI environment against the store's cap; caller holds the store lock. */
+    void countWasiEnvironment(Store store);
+
     /** The store's placeholder instance WASI's C API wants before the real one exists. */
     Instance wasiPlaceholder(Store store);
 
@@ -62,8 +65,8 @@ public interface CoreAccess {
     /** The exit code a WASI {@code proc_exit} trap carries, or -1. */
     int wasiExitCode(TrapException trap);
 
-    /** Loads a serialized module starting at {@code from} (after any header). */
-    Module deserializeAt(Engine engine, byte[] serialized, int from);
+    /** Loads a serialized module starting at {@code from} (after any header), expecting the module {@code identity}. */
+    Module deserializeAt(Engine engine, byte[] serialized, int from, String identity);
 
     /** Seals {@code payload} under {@code key}, bound to {@code context}. */
     byte[] seal(ArtifactKey key, byte[] context, byte[] payload);

@@ -83,15 +83,21 @@ public final class StackGuard {
 
     private StackGuard() {}
 
-    /** {@code mov rax, rsp; ret} or {@code mov x0, sp; ret} in a fresh executable page; null if refused. */
+    /**
+     * {@code mov rax, rsp; ret} or {@code mov x0, sp; ret}; null for another architecture. The aarch64 bytes are run
+     * under qemu-aarch64 by Aarch64CrossJarTest.
+     */
+    static byte[] stackPointerCode(String arch) {
+        return switch (arch) {
+            case "x86_64" -> new byte[] {0x48, (byte) 0x89, (byte) 0xE0, (byte) 0xC3};
+            case "aarch64" -> new byte[] {(byte) 0xE0, 0x03, 0x00, (byte) 0x91, (byte) 0xC0, 0x03, 0x5F, (byte) 0xD6};
+            default -> null;
+        };
+    }
+
+    /** {@link #stackPointerCode} in a fresh executable page; null if refused. */
     private static MethodHandle stackPointerFunction(Linker linker, SymbolLookup libc) throws Throwable {
-        byte[] code =
-                switch (NativeJar.hostArch()) {
-                    case "x86_64" -> new byte[] {0x48, (byte) 0x89, (byte) 0xE0, (byte) 0xC3};
-                    case "aarch64" ->
-                        new byte[] {(byte) 0xE0, 0x03, 0x00, (byte) 0x91, (byte) 0xC0, 0x03, 0x5F, (byte) 0xD6};
-                    default -> null;
-                };
+        byte[] code = stackPointerCode(NativeJar.hostArch());
         if (code == null) {
             return null;
         }

@@ -29,12 +29,15 @@ class WasmerFailureAnalyzer extends AbstractFailureAnalyzer<WasmerException> {
         }
         if (cause instanceof BackendUnavailableException e) {
             return new FailureAnalysis(
-                    "The configured Wasmer backend (wasmer.backend=" + e.backend() + ") cannot be" + " used: "
+                    "The configured Wasmer backend (wasmer.backend=" + e.backend() + ") cannot be used: "
                             + e.getMessage(),
                     "Set wasmer.backend to one of " + e.available()
-                            + (e.backend() == dev.wasmerffm.Backend.HEADLESS
-                                    ? ""
-                                    : ", or point wasmer.library-path at a" + " libwasmer built with " + e.backend())
+                            + switch (e.backend()) {
+                                case HEADLESS -> "";
+                                // the jar to add, and its licence (not MIT)
+                                case SINGLEPASS -> ", or " + e.remedy();
+                                default -> ", or point wasmer.library-path at a libwasmer built with " + e.backend();
+                            }
                             + ".",
                     e);
         }

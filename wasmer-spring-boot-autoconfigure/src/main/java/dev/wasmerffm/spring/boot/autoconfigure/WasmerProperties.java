@@ -1,6 +1,5 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
-import dev.wasmerffm.ArtifactKey;
 import dev.wasmerffm.Backend;
 import dev.wasmerffm.Feature;
 import dev.wasmerffm.pool.WasmInstancePool.InstanceReuse;
@@ -14,20 +13,13 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.Errors;
-import org.springframework.validation.Validator;
-import org.springframework.validation.annotation.Validated;
 
 /**
- * Configuration of the Wasmer runtime. It validates itself when bound, so a bad value fails startup with Spring's
- * report naming the property, its value and where it was set.
+ * Configuration of the Wasmer runtime. {@link PropertiesWasmerSettings} maps it to the binding's types: a value the
+ * binding refuses fails startup with Spring Boot's report naming the property, its value and where it was set.
  */
 @ConfigurationProperties("wasmer")
-@Validated
-public class WasmerProperties implements Validator {
-
-    /** Memory is counted in 64 KiB WebAssembly pages: a smaller cap would allow no memory at all. */
-    private static final DataSize PAGE = DataSize.ofKilobytes(64);
+public class WasmerProperties {
 
     /**
      * Whether to enable the Wasmer auto-configuration.
@@ -68,8 +60,6 @@ public class WasmerProperties implements Validator {
     private final Store store = new Store();
 
     private final Tracing tracing = new Tracing();
-
-    private final Metrics metrics = new Metrics();
 
     private final Limits limits = new Limits();
 
@@ -137,89 +127,8 @@ public class WasmerProperties implements Validator {
         return this.tracing;
     }
 
-    public Metrics getMetrics() {
-        return this.metrics;
-    }
-
     public Limits getLimits() {
         return this.limits;
-    }
-
-    @Override
-    public boolean supports(Class<?> type) {
-        return WasmerProperties.class.isAssignableFrom(type);
-    }
-
-    @Override
-    public void validate(Object target, Errors errors) {
-        atLeast(errors, "metering.initial-points", this.metering.initialPoints, 0);
-        this.metering.costs.forEach((op, cost) -> atLeast(errors, "metering.costs[" + op + "]", cost, 0));
-        atLeastOnePage(errors, "limits.max-memory", this.limits.maxMemory);
-        if (this.limits.maxTableElements != null) {
-            atLeast(errors, "limits.max-table-elements", this.limits.maxTableElements, 0);
-        }
-        notNegative(errors, "limits.call-timeout", this.limits.callTimeout);
-        atLeast(errors, "pool.size", this.pool.size, 1);
-        atLeast(errors, "pool.max-calls", this.pool.maxCalls, 1);
-        notNegative(errors, "pool.borrow-timeout", this.pool.borrowTimeout);
-        atLeast(errors, "store.max-instances", this.store.maxInstances, 1);
-        if (this.tracing.verbosity < 0 || this.tracing.verbosity > 4) {
-            errors.rejectValue("tracing.verbosity", "range", "must be 0 (off) to 4 (trace)");
-        }
-        if (this.cache.maxSize.isNegative()) {
-            errors.rejectValue("cache.max-size", "negative", "must not be negative");
-        }
-        keyLength(errors, "cache.key", this.cache.key);
-        keyLength(errors, "cache.shared.key", this.cache.shared.key);
-        if (this.cache.shared.enabled && this.cache.shared.key == null) {
-            errors.rejectValue(
-                    "cache.shared.key",
-                    "required",
-                    "is required when wasmer.cache.shared.enabled=true:" + " a secret of at least "
-                            + ArtifactKey.MIN_LENGTH + " characters every instance shares");
-        }
-        this.modules.settings.forEach((name, m) -> {
-            String at = "modules.settings[" + name + "].";
-            if (m.points != null) {
-                atLeast(errors, at + "points", m.points, 0);
-            }
-            notNegative(errors, at + "call-timeout", m.callTimeout);
-            atLeastOnePage(errors, at + "max-memory", m.maxMemory);
-            if (m.poolSize != null) {
-                atLeast(errors, at + "pool-size", m.poolSize, 1);
-            }
-        });
-    }
-
-    private static void atLeast(Errors errors, String field, long value, long min) {
-        if (value < min) {
-            errors.rejectValue(field, "min", "must be at least " + min);
-        }
-    }
-
-    private static void notNegative(Errors errors, String field, @Nullable Duration value) {
-        if (value != null && value.isNegative()) {
-            errors.rejectValue(field, "negative", "must not be negative");
-        }
-    }
-
-    private static void atLeastOnePage(Errors errors, String field, @Nullable DataSize value) {
-        if (value != null && value.compareTo(PAGE) < 0) {
-            errors.rejectValue(
-                    field,
-                    "min",
-                    "must be at least 64KB, one WebAssembly page (memory is counted in"
-                            + " whole pages, rounded down)");
-        }
-    }
-
-    private static void keyLength(Errors errors, String field, @Nullable String key) {
-        if (key != null && key.length() < ArtifactKey.MIN_LENGTH) {
-            errors.rejectValue(
-                    field,
-                    "length",
-                    "must be a secret of at least " + ArtifactKey.MIN_LENGTH + " characters, got " + key.length());
-        }
     }
 
     /** Resource limits of instances. */
@@ -266,23 +175,6 @@ public class WasmerProperties implements Validator {
 
         public void setMaxTableElements(@Nullable Long maxTableElements) {
             this.maxTableElements = maxTableElements;
-        }
-    }
-
-    /** Micrometer instrumentation. */
-    public static class Metrics {
-
-        /**
-         * Whether every call through the instance pool is timed (wasmer.calls) and its traps counted (wasmer.traps).
-         */
-        private boolean calls = true;
-
-        public boolean isCalls() {
-            return this.calls;
-        }
-
-        public void setCalls(boolean calls) {
-            this.calls = calls;
         }
     }
 

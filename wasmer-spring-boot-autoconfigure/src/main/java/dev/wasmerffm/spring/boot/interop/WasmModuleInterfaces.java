@@ -50,13 +50,42 @@ public final class WasmModuleInterfaces {
         }
         String module = annotation.value();
         Map<Method, Binding> bindings = bindings(type, module, modules.get(module));
+        WasmModules.Hold hold = modules.hold(module, holder(type));
         // A replacement registered at runtime must fit too: the proxy keeps the signatures it was bound to.
         modules.checkOnRegister(e -> {
             if (e.name().equals(module)) {
                 bindings(type, module, e);
             }
         });
-        InvocationHandler handler = (proxy, method, args) -> {
+        InvocationHandler handler = new Handler(type, module, bindings, pool, hold);
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /**
+     * Lets the module of {@code proxy} (made by {@link #create}) be removed: its calls then fail with
+     * {@link dev.wasmerffm.pool.UnknownModuleException} until a module of that name is registered again, and health
+     * reports the interface DOWN meanwhile.
+     */
+    public static void unbind(Object proxy) {
+        if (!Proxy.isProxyClass(proxy.getClass()) || !(Proxy.getInvocationHandler(proxy) instanceof Handler h)) {
+            throw new IllegalArgumentException(proxy.getClass().getName() + " is not a @WasmModule interface's proxy");
+        }
+        h.hold.close();
+    }
+
+    /** What {@link WasmModules#remove} names as holding the module. */
+    private static String holder(Class<?> type) {
+        return "@WasmModule interface " + type.getName();
+    }
+
+    /** Calls each bound method's export; holds the module while bound. */
+    private record Handler(
+            Class<?> type, String module, Map<Method, Binding> bindings, WasmInstancePool pool, WasmModules.Hold hold)
+            implements InvocationHandler {
+
+        @Override
+        public @Nullable Object invoke(Object proxy, Method method, @Nullable Object @Nullable [] args)
+                throws Throwable {
             Binding binding = bindings.get(method);
             if (binding != null) {
                 return binding.call(pool, args);
@@ -65,12 +94,11 @@ public final class WasmModuleInterfaces {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
+                case "equals" -> proxy == Objects.requireNonNull(args)[0];
                 case "hashCode" -> System.identityHashCode(proxy);
                 default -> type.getSimpleName() + "(wasm module '" + module + "')";
             };
-        };
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+        }
     }
 
     /** Each method of {@code type} bound to its export in {@code entry}; the typed exception if one does not fit. */
@@ -326,19 +354,35 @@ public final class WasmModuleInterfaces {
                     wasmArgs.add(data.length);
                 }
                 Object[] out = instance.func(export).call(wasmArgs.toArray());
-                if (!WasmTypes.isBytes(method.getReturnType())) {
-                    return result(out);
+                @Nullable Object result;
+                if (WasmTypes.isBytes(method.getReturnType())) {
+                    long packed = (Long) out[0];
+                    int ptr = (int) (packed >>> 32);
+                    int len = (int) packed;
+                    byte[] data = memory.read(checked(memory, ptr, len, export), len);
+                    dealloc.call(ptr, len);
+                    result = fromBytes(data, method.getReturnType());
+                } else {
+                    result = result(out);
                 }
-                long packed = (Long) out[0];
-                int ptr = (int) (packed >>> 32);
-                int len = (int) packed;
-                byte[] data = memory.read(checked(memory, ptr, len, export), len);
-                dealloc.call(ptr, len);
-                return fromBytes(data, method.getReturnType());
-            } finally {
-                for (int i = allocated.size() - 1; i >= 0; i--) {
-                    dealloc.call(allocated.get(i)[0], allocated.get(i)[1]);
+                freeAll(dealloc, allocated);
+                return result;
+            } catch (Throwable failure) {
+                // The caller must see what failed, not a cleanup that fails for the same reason (no points left).
+                try {
+                    freeAll(dealloc, allocated);
+                } catch (Throwable cleanup) {
+                    failure.addSuppressed(cleanup);
                 }
+                throw failure;
+            }
+        }
+
+        /** Frees the arguments' blocks, last allocated first, and forgets them. */
+        private static void freeAll(Func dealloc, List<int[]> allocated) {
+            for (int i = allocated.size() - 1; i >= 0; i--) {
+                int[] block = allocated.remove(i);
+                dealloc.call(block[0], block[1]);
             }
         }
 

@@ -58,6 +58,8 @@ class ConfigurationMetadataTests {
                         .get("defaultValue")
                         .asBoolean())
                 .isTrue();
+        // meters are switched by Boot's management.metrics.enable.<name>, not by a property of ours
+        assertThat(properties.keySet()).noneMatch(name -> name.startsWith("wasmer.metrics."));
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.cache.CacheDirectoryException;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.ModuleLimits;
+import dev.wasmerffm.pool.PoolExhaustedException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
@@ -28,13 +29,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -104,8 +110,7 @@ class WasmerAutoConfigurationTests {
                         "wasmer.pool.borrow-timeout=250ms",
                         "wasmer.modules.locations=classpath:wasm/spin.wat",
                         "wasmer.limits.max-memory=2MB",
-                        "wasmer.limits.max-table-elements=100",
-                        "wasmer.metrics.calls=false")
+                        "wasmer.limits.max-table-elements=100")
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed();
                     Config c = ctx.getBean(Engine.class).config();
@@ -440,7 +445,8 @@ class WasmerAutoConfigurationTests {
                     try (WasmInstancePool.Lease add = pool.borrow("add")) {
                         assertThatThrownBy(() -> pool.borrow("add"))
                                 .hasMessageContaining("pool size 1")
-                                .hasMessageContaining("wasmer.modules.settings.add.pool-size");
+                                .isInstanceOfSatisfying(PoolExhaustedException.class, e -> assertThat(e.fix())
+                                        .contains("wasmer.modules.settings.add.pool-size"));
                     }
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     assertThat(modules.get("counter").module().engine().config().maxMemoryPages())
@@ -529,5 +535,65 @@ class WasmerAutoConfigurationTests {
                             .hasMessageContaining("wasmer.metering.costs.Cal")
                             .hasMessageContaining("no operator named 'Cal'");
                 });
+    }
+
+    static Stream<Arguments> aRefusedValueFailsStartupNamingTheProperty() {
+        String add = "wasmer.modules.settings.add.";
+        return Stream.of(
+                Arguments.of("wasmer.metering.initial-points=-5", "initial points must be >= 0, got -5"),
+                Arguments.of("wasmer.metering.costs.Call=-1", "negative cost -1 for operator Call"),
+                Arguments.of("wasmer.limits.max-memory=1KB", "must be at least 64KB, one WebAssembly page"),
+                Arguments.of("wasmer.limits.max-memory=-1MB", "must be at least 64KB, one WebAssembly page"),
+                Arguments.of("wasmer.limits.max-table-elements=-1", "maxTableElements must be >= 0, got -1"),
+                Arguments.of("wasmer.limits.call-timeout=-1s", "callTimeout must be >= 0, got PT-1S"),
+                Arguments.of("wasmer.pool.size=0", "poolSize must be >= 1, got 0"),
+                Arguments.of("wasmer.pool.max-calls=0", "maxCalls must be >= 1, got 0"),
+                Arguments.of("wasmer.pool.borrow-timeout=-1s", "must not be negative"),
+                Arguments.of("wasmer.store.max-instances=0", "maxInstances must be at least 1, got 0"),
+                Arguments.of("wasmer.tracing.verbosity=-1", "verbosity must be >= 0, got -1"),
+                Arguments.of("wasmer.tracing.verbosity=5", "must be 0 (off) to 4 (trace)"),
+                Arguments.of("wasmer.cache.max-size=-1MB", "maxDiskBytes must be >= 0, got -1048576"),
+                Arguments.of("wasmer.cache.key=short", "an artifact key needs at least 32 bytes, got 5"),
+                Arguments.of("wasmer.cache.shared.key=short", "an artifact key needs at least 32 bytes, got 5"),
+                Arguments.of(add + "points=-1", "points must be >= 0, got -1"),
+                Arguments.of(add + "call-timeout=-1s", "callTimeout must be >= 0, got PT-1S"),
+                Arguments.of(add + "max-memory=1KB", "must be at least 64KB, one WebAssembly page"),
+                Arguments.of(add + "pool-size=0", "poolSize must be >= 1, got 0"),
+                Arguments.of("wasmer.modules.settings.not-loaded.pool-size=0", "poolSize must be >= 1, got 0"),
+                Arguments.of(
+                        "wasmer.modules.settings.add2.points=5", "no module named 'add2' was loaded; modules: [add]"),
+                Arguments.of(
+                        "wasmer.modules.settings.add.wasi.dirs[/data]=/nonexistent-wasmer-dir",
+                        "no such directory on this host"));
+    }
+
+    /**
+     * Also where the setting a value belongs to is off, or names a module that is not loaded; settings no module can
+     * use (an unknown module name, a WASI dir that does not exist) fail too, named as set so the report has the origin.
+     */
+    @ParameterizedTest
+    @MethodSource
+    void aRefusedValueFailsStartupNamingTheProperty(String setting, String reason) {
+        String property = setting.substring(0, setting.indexOf('='));
+        runner().withPropertyValues(setting, "wasmer.modules.locations=classpath:wasm/add.wat")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure())
+                            .rootCause()
+                            .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, e -> {
+                                assertThat(e.getName()).isEqualTo(property);
+                                assertThat(e.getReason()).contains(reason);
+                            });
+                });
+    }
+
+    @Test
+    void aSharedCacheWithoutItsKeyFailsStartupNamingTheKey() {
+        runner().withPropertyValues("wasmer.cache.shared.enabled=true").run(ctx -> assertThat(ctx.getStartupFailure())
+                .rootCause()
+                .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, e -> {
+                    assertThat(e.getName()).isEqualTo("wasmer.cache.shared.key");
+                    assertThat(e.getReason()).startsWith("is required when wasmer.cache.shared.enabled=true");
+                }));
     }
 }

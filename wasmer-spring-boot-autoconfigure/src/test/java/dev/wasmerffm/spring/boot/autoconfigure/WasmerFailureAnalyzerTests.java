@@ -3,12 +3,16 @@ package dev.wasmerffm.spring.boot.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.spring.boot.interop.ModuleInterfacesAndHostFunctionsTests;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,21 +68,38 @@ class WasmerFailureAnalyzerTests {
                 failure(
                         PLAIN,
                         "wasmer.metering.initial-points=-5",
-                        "Property: wasmer.metering.initial-points",
-                        "Update your application's configuration"),
-                failure(PLAIN, "wasmer.metering.costs.Call=-1", "must be at least 0", "Update your application's"),
+                        "Invalid value '-5' for configuration property 'wasmer.metering.initial-points'",
+                        "initial points must be >= 0, got -5"),
+                failure(
+                        PLAIN,
+                        "wasmer.metering.costs.Call=-1",
+                        "configuration property 'wasmer.metering.costs.Call'",
+                        "negative cost -1 for operator Call"),
                 failure(
                         PLAIN,
                         "wasmer.limits.max-memory=-1MB",
-                        "Property: wasmer.limits.max-memory",
-                        "Update your application's configuration"),
+                        "configuration property 'wasmer.limits.max-memory'",
+                        "must be at least 64KB, one WebAssembly page"),
                 failure(
                         PLAIN,
                         "wasmer.limits.max-memory=1KB",
-                        "must be at least 64KB, one WebAssembly page",
-                        "Update your application's configuration"),
-                failure(PLAIN, "wasmer.pool.size=0", "Property: wasmer.pool.size", "must be at least 1"),
-                failure(PLAIN, "wasmer.cache.key=short", "Property: wasmer.cache.key", "at least 32 characters, got 5"),
+                        "Invalid value '1KB' for configuration property 'wasmer.limits.max-memory'",
+                        "must be at least 64KB, one WebAssembly page"),
+                failure(
+                        PLAIN,
+                        "wasmer.pool.size=0",
+                        "Invalid value '0' for configuration property 'wasmer.pool.size'",
+                        "poolSize must be >= 1, got 0"),
+                failure(
+                        PLAIN,
+                        "wasmer.modules.settings.add.pool-size=0",
+                        "configuration property 'wasmer.modules.settings.add.pool-size'",
+                        "poolSize must be >= 1, got 0"),
+                failure(
+                        PLAIN,
+                        "wasmer.cache.key=short",
+                        "configuration property 'wasmer.cache.key'",
+                        "an artifact key needs at least 32 bytes, got 5"),
                 failure(
                         PLAIN,
                         "wasmer.metering.enabled=true,wasmer.metering.costs.Cal=1000000",
@@ -170,5 +191,41 @@ class WasmerFailureAnalyzerTests {
                         "Action:",
                         "wasmer.library-path",
                         "build-libwasmer.sh");
+    }
+
+    /** The child JVM's application: singlepass asked for, with the default (MIT-only) platform jar alone. */
+    public static final class SinglepassWithoutItsJarApp {
+        public static void main(String[] args) {
+            new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties("wasmer.backend=singlepass", "wasmer.cache.enabled=false")
+                    .run();
+        }
+    }
+
+    @Test
+    void singlepassWithoutItsJarIsAStartupFailureNamingTheJar() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.contains("singlepass"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Process p = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        classpath,
+                        SinglepassWithoutItsJarApp.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isNotZero();
+        String report = out.substring(out.lastIndexOf("APPLICATION FAILED TO START"));
+        assertThat(report.substring(report.indexOf("Action:")))
+                .contains(
+                        "Set wasmer.backend to one of [cranelift",
+                        "or add the jar dev.wasmerffm:wasmer-native:",
+                        "-singlepass (Wasmer's singlepass compiler, Business Source License 1.1: production use only"
+                                + " for Wasmer sponsors");
     }
 }

@@ -23,11 +23,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
 /** A real application context: three classpath modules, eight threads, and a restart that compiles nothing. */
-class WasmerIntegrationTests {
+public class WasmerIntegrationTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableAutoConfiguration
-    static class App {}
+    public static class App {}
 
     static ConfigurableApplicationContext start(Path cacheDir) {
         return new SpringApplicationBuilder(App.class)

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -28,10 +27,13 @@ public final class WasmerMetricsAutoConfiguration {
         return new WasmerMetrics(cache, pool);
     }
 
-    /** Times every pooled call; {@code wasmer.metrics.calls=false} takes it off the call path. */
+    /**
+     * Times loads, instantiations and every pooled call, and counts traps. Boot's own toggles turn meters off, e.g.
+     * {@code management.metrics.enable.wasmer.calls=false} (or a {@code MeterFilter} bean): the registry then hands
+     * out no-op meters.
+     */
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBooleanProperty(name = "wasmer.metrics.calls", matchIfMissing = true)
     WasmerMeterObserver wasmerMeterObserver(MeterRegistry registry) {
         return new WasmerMeterObserver(registry);
     }

@@ -37,7 +37,7 @@ class WasmerHealthContributorAutoConfigurationTests {
                     .containsEntry("backend", "cranelift");
             Engine closed = new Engine();
             closed.close();
-            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class))
+            assertThat(new WasmerHealthIndicator(closed, ctx.getBean(WasmModules.class), java.util.Map::of)
                             .health(false)
                             .getStatus()
                             .getCode())

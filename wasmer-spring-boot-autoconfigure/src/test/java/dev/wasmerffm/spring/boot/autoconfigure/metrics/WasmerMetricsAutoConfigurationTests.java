@@ -3,16 +3,20 @@ package dev.wasmerffm.spring.boot.autoconfigure.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
-import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
 import dev.wasmerffm.spring.boot.metrics.WasmerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 class WasmerMetricsAutoConfigurationTests {
@@ -61,12 +65,48 @@ class WasmerMetricsAutoConfigurationTests {
         });
     }
 
+    /** Boot's metrics auto-configuration, whose {@code management.metrics.enable.*} toggles are meter filters. */
+    private final ApplicationContextRunner boot = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    MetricsAutoConfiguration.class,
+                    CompositeMeterRegistryAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class,
+                    WasmerAutoConfiguration.class,
+                    WasmerMetricsAutoConfiguration.class))
+            .withPropertyValues("wasmer.cache.enabled=false");
+
+    /** What a pooled call and a trap leave in the registry. */
+    static MeterRegistry callAndTrap(AssertableApplicationContext ctx) {
+        WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+        assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
+        assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(MeteringExhaustedException.class);
+        return ctx.getBean(MeterRegistry.class);
+    }
+
     @Test
-    void callTimingCanBeTurnedOff() {
-        runner.withBean(SimpleMeterRegistry.class)
-                .withPropertyValues("wasmer.metrics.calls=false")
-                .run(ctx ->
-                        assertThat(ctx).hasSingleBean(WasmerMetrics.class).doesNotHaveBean(WasmerMeterObserver.class));
+    void callTimingIsTurnedOffWithBootsOwnToggle() {
+        String metered = "wasmer.metering.enabled=true";
+        boot.withPropertyValues(metered).run(ctx -> {
+            MeterRegistry registry = callAndTrap(ctx);
+            assertThat(registry.find("wasmer.calls").timers()).hasSize(2);
+            assertThat(registry.find("wasmer.traps").counters()).hasSize(1);
+        });
+        boot.withPropertyValues(metered, "management.metrics.enable.wasmer.calls=false")
+                .run(ctx -> {
+                    MeterRegistry registry = callAndTrap(ctx);
+                    assertThat(registry.find("wasmer.calls").timers()).isEmpty();
+                    assertThat(registry.find("wasmer.traps").counters()).hasSize(1);
+                    assertThat(registry.find("wasmer.module.load").timers()).hasSize(3);
+                    assertThat(registry.find("wasmer.cache.compiles").functionCounter())
+                            .isNotNull();
+                });
+        boot.withPropertyValues(metered, "management.metrics.enable.wasmer=false")
+                .run(ctx -> {
+                    MeterRegistry registry = callAndTrap(ctx);
+                    assertThat(registry.getMeters())
+                            .extracting(m -> m.getId().getName())
+                            .noneMatch(name -> name.startsWith("wasmer."));
+                });
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import dev.wasmerffm.Engine;
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
+import dev.wasmerffm.pool.WasmerObserver;
+import dev.wasmerffm.spring.boot.interop.WasmHostFunctions;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The instance pool: each module's limits, the pool's settings and a WASI module's configuration come from
+ * {@link PropertiesWasmerSettings}; instances import the {@code @WasmHostFunction} bean methods.
+ */
+@Configuration(proxyBeanMethods = false)
+class WasmerPoolConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    WasmInstancePool wasmerInstancePool(
+            Engine engine,
+            WasmModules modules,
+            PropertiesWasmerSettings settings,
+            ObjectProvider<WasmerObserver> observer,
+            WasmHostFunctions hostFunctions) {
+        WasmInstancePool.Builder pool = settings.pool(WasmInstancePool.builder(modules))
+                .limits(settings.moduleLimits(engine.config().metering()))
+                .observer(WasmerObserver.of(observer.orderedStream().toList()))
+                .imports(hostFunctions::imports);
+        // after the values are checked: a refused value is the more precise report
+        settings.checkModuleSettings(
+                modules.all().stream().map(WasmModules.Entry::name).toList());
+        return pool.build();
+    }
+}
