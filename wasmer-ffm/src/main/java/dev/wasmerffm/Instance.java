@@ -115,7 +115,7 @@ public final class Instance implements AutoCloseable {
      * and no functions, so no signature lookup that could panic) skips it.
      */
     static Instance create(Store store, Module module, boolean sameEngine, Extern... imports) {
-        if (Thread.currentThread().isVirtual()) { // a start function is a call: run it as calls run
+        if (PlatformCalls.ON && Thread.currentThread().isVirtual()) { // a start function runs as calls do
             return PlatformCalls.call(store, () -> create(store, module, sameEngine, imports));
         }
         if (!module.runsHere()) {

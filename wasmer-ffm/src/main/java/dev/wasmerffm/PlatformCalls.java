@@ -14,17 +14,22 @@ import java.util.function.Supplier;
  * long as the wasm runs or a host function blocks, and once every carrier is held no other virtual thread runs. So
  * the virtual thread hands the call to a platform thread and parks, unmounted, until the call returns. At most
  * {@link #MAX_THREADS} calls run so at once (system property {@code dev.wasmerffm.platformCallThreads}, default
- * 256, the JDK's own bound on carriers); more wait their turn, parked. Idle platform threads end after 30 s.
+ * 256, the JDK's own bound on carriers); more wait their turn, parked. Idle platform threads end after 30 s. With
+ * the property at 0 a virtual thread's calls run on it, pinning its carrier.
  *
  * <p>The store lock the virtual thread holds is lent to the platform thread for the call ({@link Store.Lock}), so a
  * host function uses the store as it would on the calling thread. An interrupt of the waiting virtual thread is
  * passed on to the platform thread while it runs the call, and an interrupt the call leaves set comes back. Host
  * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
- * theirs.
+ * theirs, and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
+ * for ever).
  */
 final class PlatformCalls {
 
-    static final int MAX_THREADS = Math.max(1, Integer.getInteger("dev.wasmerffm.platformCallThreads", 256));
+    static final int MAX_THREADS = Math.max(0, Integer.getInteger("dev.wasmerffm.platformCallThreads", 256));
+
+    /** Whether the calls of virtual threads move to platform threads. */
+    static final boolean ON = MAX_THREADS > 0;
 
     private static final Semaphore PERMITS = new Semaphore(MAX_THREADS);
     private static final AtomicInteger NAMES = new AtomicInteger();

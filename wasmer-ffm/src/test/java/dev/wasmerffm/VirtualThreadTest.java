@@ -236,6 +236,31 @@ class VirtualThreadTest {
         }
     }
 
+    @Test
+    void withNoPlatformCallThreadsAVirtualThreadsCallsStayOnIt() throws Exception {
+        Process p = ChildJvm.start(InPlace.class, "-Ddev.wasmerffm.platformCallThreads=0");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("host function on a virtual thread: true");
+    }
+
+    /** The child JVM of {@link #withNoPlatformCallThreadsAVirtualThreadsCallsStayOnIt}. */
+    static final class InPlace {
+        public static void main(String[] args) throws Exception {
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, WAT);
+                    Store store = new Store(engine)) {
+                Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                    System.out.println("host function on a virtual thread: "
+                            + Thread.currentThread().isVirtual());
+                    c.result(0, 1);
+                }));
+                Thread.ofVirtual().start(() -> in.func("callF").call()).join();
+            }
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);

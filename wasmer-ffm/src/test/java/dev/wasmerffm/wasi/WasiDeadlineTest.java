@@ -3,6 +3,7 @@ package dev.wasmerffm.wasi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.Config;
 import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.Engine;
@@ -170,7 +171,7 @@ class WasiDeadlineTest {
 
     @Test
     void readingOrPollingTheJvmsStdinUnderADeadlineIsRefused() throws Exception {
-        Process p = WasiStdioIsolationTest.childJvm(StdinGuest.class);
+        Process p = ChildJvm.start(StdinGuest.class);
         try (OutputStream stdin = p.getOutputStream()) { // open, and nothing ever written: a read would wait
             boolean exited = p.waitFor(60, TimeUnit.SECONDS);
             if (!exited) {

@@ -2,6 +2,7 @@ package dev.wasmerffm.wasi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Memory;
@@ -54,22 +55,9 @@ class WasiStdioIsolationTest {
                 (i32.store (i32.const 260) (i32.load (i32.const 16)))))
             """;
 
-    /** A child JVM on this class path running {@code main}, its stderr merged into its stdout. */
-    static Process childJvm(Class<?> main) throws java.io.IOException {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        return new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        main.getName())
-                .redirectErrorStream(true)
-                .start();
-    }
-
     @Test
     void aGuestReadsNothingOfTheJvmsStdinAndKeepsItsDescriptorsInPlace() throws Exception {
-        Process p = childJvm(Guest.class);
+        Process p = ChildJvm.start(Guest.class);
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write("SECRET-STDIN-LINE\n".getBytes(StandardCharsets.UTF_8));
         }
