@@ -9,8 +9,9 @@ import java.util.function.IntUnaryOperator;
  * One function applied to many argument rows in one crossing per chunk: a driver module generated per signature
  * (and compiled once per engine) imports the function and loops over the rows in its own memory, so the per-call
  * cost of {@code wasm_func_call} is paid once per chunk, not once per row. Rows are columns: argument {@code p} of
- * every row in one array, results likewise. Numbers only (i32, i64, f32, f64). Not thread-safe beyond its store's
- * lock: one batch runs at a time per store.
+ * every row in one array, results likewise. Numbers only (i32, i64, f32, f64). Runs under its store's lock: one
+ * batch runs at a time per store, and a batch run again from inside its own run (a host function it calls) is
+ * refused, since both runs would share the driver's memory.
  */
 public final class Batch {
 
@@ -23,6 +24,8 @@ public final class Batch {
     private final Memory memory;
     private final Global row;
     private final int rowBytes;
+    /** Whether a run is under way; read and written under the store's lock. */
+    private boolean running;
 
     Batch(Func func) {
         this.func = func;
@@ -70,6 +73,7 @@ public final class Batch {
      * @throws BatchTrapException if a row traps, naming it; the rows before it have their results
      * @throws WasmArgumentException if a column is missing, of the wrong type or too short
      * @throws IllegalArgumentException if {@code rows} is negative
+     * @throws IllegalStateException if called while this batch runs (from a host function it calls)
      */
     public void run(int rows, Object[] params, Object[] results) {
         if (rows < 0) {
@@ -80,8 +84,18 @@ public final class Batch {
         int chunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, rowBytes)));
         func.store.enter();
         try {
-            for (int start = 0; start < rows; start += chunk) {
-                runChunk(start, Math.min(chunk, rows - start), in, out);
+            if (running) {
+                throw new IllegalStateException("batch of " + func + " run again from inside its own run: both"
+                        + " runs would use the driver's one memory; run another function's batch, or call " + func
+                        + " directly");
+            }
+            running = true;
+            try {
+                for (int start = 0; start < rows; start += chunk) {
+                    runChunk(start, Math.min(chunk, rows - start), in, out);
+                }
+            } finally {
+                running = false;
             }
         } finally {
             func.store.exit();

@@ -71,6 +71,11 @@ final class CoreAccessImpl implements CoreAccess {
     }
 
     @Override
+    public boolean underDeadline() {
+        return CallThread.current().deadline != null;
+    }
+
+    @Override
     public int wasiExitCode(TrapException trap) {
         return TrapKind.wasiExitCode(trap);
     }

@@ -26,7 +26,17 @@ import java.util.function.LongUnaryOperator;
  * A WebAssembly function: an instance's export, a host function written in Java, or a funcref value.
  *
  * <p>{@link #call(Object...)} takes and returns boxed values, checked against the signature. The {@code as...}
- * methods return plain Java functional interfaces checked once against the signature, whose calls allocate nothing.
+ * methods return plain Java functional interfaces checked once against the signature, whose calls allocate nothing
+ * (on a platform thread).
+ *
+ * <p>Called on a virtual thread, a call runs on a platform thread while the virtual thread waits, unmounted: a
+ * thread in native code or in a host function called from it is pinned to its carrier, so wasm running there, or a
+ * host function blocking, would take a carrier from every other virtual thread. Host functions of such a call run
+ * on that platform thread (not seeing the virtual thread's thread-locals, nor holding its locks); an interrupt of
+ * the waiting virtual thread reaches them. At most 256 such calls run at once (system property
+ * {@code dev.wasmerffm.platformCallThreads}; 0 keeps calls on the virtual thread, pinning its carrier); more wait,
+ * parked. Each hand-off costs a platform thread's wake-up and the virtual thread's: make many small calls from a
+ * platform thread, or batch them.
  */
 public final class Func extends Extern {
 
@@ -183,12 +193,17 @@ public final class Func extends Extern {
     /**
      * {@link #call(Object...)} with a deadline (not an overload of it: {@code call(null)} must stay a call with a
      * null reference argument): once {@code timeout} has passed, the call stops with a
-     * {@link DeadlineExceededException}: the watchdog acts every millisecond from the deadline on (wasm stops at its
-     * next metering check, a Java host function by {@link Thread#interrupt()}). The instance stays usable, with the points it had when stopped. The
-     * function must be a metered module's (see {@link Config#deadlines(boolean)}) or a host function. A call made
-     * from a host function while an outer call's deadline runs is under that deadline instead. Instances a host
-     * function creates during the call are not stopped by it. The watchdog's interrupt is cleared when the call
-     * returns, and with it an interrupt from elsewhere that arrived during the same call.
+     * {@link DeadlineExceededException}. The watchdog stops wasm at its next metering check and interrupts a Java
+     * host function ({@link Thread#interrupt()}) once; a host function neither starts past the deadline nor returns
+     * to wasm past it, so one that ignores the interrupt ends the call when it returns. The instance stays usable,
+     * with the points it had when stopped (never more than it had left). The function must be a metered module's
+     * (see {@link Config#deadlines(boolean)}) or a host function.
+     *
+     * <p>A call made from a host function while a deadline runs is under it too: in the same store under that
+     * deadline instead of its own, in another store under the earlier of the two; wasm there that no deadline can
+     * stop (a store without a metered instance) is refused with {@link IllegalStateException}. Instances a host
+     * function creates during the call (their start functions) are not stopped by it. The watchdog's interrupt is
+     * cleared when the call returns, and with it an interrupt from elsewhere that arrived during the same call.
      *
      * @throws DeadlineExceededException if the deadline passed before the call finished
      * @throws IllegalStateException if the store holds no metered instance that could be stopped
@@ -415,32 +430,56 @@ public final class Func extends Extern {
 
     /**
      * The native call; a returned trap becomes a {@link TrapException}. Checked open by {@link #begin}. Without a
-     * deadline armed or asked for, this costs two field reads more than the bare downcall.
+     * deadline armed or asked for, this costs two field reads, a thread-local read and a virtual-thread check more
+     * than the bare downcall. A virtual thread's call runs on a platform thread ({@link PlatformCalls}).
      */
     private void run(Store.Frame f, long timeoutNanos) {
+        if (PlatformCalls.ON && Thread.currentThread().isVirtual()) {
+            PlatformCalls.call(store, () -> {
+                runHere(f, timeoutNanos);
+                return null;
+            });
+        } else {
+            runHere(f, timeoutNanos);
+        }
+    }
+
+    private void runHere(Store.Frame f, long timeoutNanos) {
         Deadline d = store.deadline;
         MemorySegment trap;
-        boolean late = false;
+        boolean stopped;
         if (d != null) {
             // called back from a host function while an outer call's deadline runs: this wasm can be stopped too
-            d.toWasm();
+            d.nestedEnters(this);
             trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-            d.toJava();
-        } else if (timeoutNanos > 0) {
-            d = Deadline.of(store).arm(store, this, timeoutNanos);
-            store.deadline = d;
-            try {
-                trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
-            } finally {
-                store.deadline = null;
-                late = d.finish();
-            }
+            d.nestedExits();
+            stopped = d.fired();
         } else {
-            trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+            CallThread thread = CallThread.current();
+            Deadline outer = thread.deadline; // a call running in another store on this thread has one
+            if (timeoutNanos <= 0 && outer == null) {
+                trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+                stopped = false;
+            } else {
+                d = Deadline.of(store).arm(store, this, timeoutNanos, outer);
+                store.deadline = d;
+                thread.deadline = d;
+                try {
+                    trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
+                } finally {
+                    store.deadline = null;
+                    thread.deadline = outer;
+                    stopped = d.finish();
+                }
+            }
         }
         if (!trap.equals(MemorySegment.NULL)) {
             Throwable cause = store.takePending();
-            if (d != null && (late || d.passed())) {
+            boolean stop = cause == Deadline.STOP; // a host function started or returned past the deadline
+            if (stop) {
+                cause = null;
+            }
+            if (d != null && (stop || stopped || cause instanceof DeadlineExceededException)) {
                 throw Traps.toDeadlineException(trap, this, cause, d.timeoutNanos);
             }
             throw Traps.toException(trap, this, cause, exhausted());

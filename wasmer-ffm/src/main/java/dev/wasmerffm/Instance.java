@@ -115,6 +115,9 @@ public final class Instance implements AutoCloseable {
      * and no functions, so no signature lookup that could panic) skips it.
      */
     static Instance create(Store store, Module module, boolean sameEngine, Extern... imports) {
+        if (PlatformCalls.ON && Thread.currentThread().isVirtual()) { // a start function runs as calls do
+            return PlatformCalls.call(store, () -> create(store, module, sameEngine, imports));
+        }
         if (!module.runsHere()) {
             throw new LinkException("module was compiled for " + module.arch() + " and cannot run on this "
                     + NativeJar.hostArch() + " machine");

@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,7 +56,7 @@ public final class Store implements AutoCloseable {
     private static final String WASI_PLACEHOLDER = "(module (memory (export \"memory\") 0))";
 
     private final Engine engine;
-    final ReentrantLock lock = new ReentrantLock();
+    final Lock lock = new Lock();
     final Native state;
     /** The native engine this store runs on; an instance's module must have been compiled by it. */
     final SharedResource.State nativeEngine;
@@ -122,7 +122,7 @@ public final class Store implements AutoCloseable {
      */
     static final class Native implements Runnable {
         final MemorySegment address;
-        final ReentrantLock lock;
+        final Lock lock;
         // Both made on first use: closing a shared arena costs a handshake with every thread, and most stores
         // never need one (call frames are libwasmer-allocated handles instead).
         /** Memory views: closed first, so every view throws instead of touching freed memory. */
@@ -145,7 +145,7 @@ public final class Store implements AutoCloseable {
         /** The memories made here, counted in {@link AddressSpace} until the store is freed; under the lock. */
         int memories;
 
-        Native(MemorySegment address, ReentrantLock lock, SharedResource.State engine) {
+        Native(MemorySegment address, Lock lock, SharedResource.State engine) {
             this.address = address;
             this.lock = lock;
             engines.add(engine);
@@ -217,6 +217,86 @@ public final class Store implements AutoCloseable {
                     lock.unlock();
                 }
             }
+        }
+    }
+
+    /**
+     * The store's lock: a reentrant lock (as {@link java.util.concurrent.locks.ReentrantLock}, non-fair) whose holds
+     * can be lent to the platform thread that runs a virtual thread's call ({@link PlatformCalls}): while the holder
+     * is parked waiting for the call, the platform thread owns them, so host functions enter the store as they would
+     * on the calling thread.
+     */
+    static final class Lock extends AbstractQueuedSynchronizer {
+
+        @Override
+        protected boolean tryAcquire(int holds) {
+            Thread t = Thread.currentThread();
+            int c = getState();
+            if (c == 0) {
+                if (compareAndSetState(0, holds)) {
+                    setExclusiveOwnerThread(t);
+                    return true;
+                }
+            } else if (getExclusiveOwnerThread() == t) {
+                setState(c + holds);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        protected boolean tryRelease(int holds) {
+            if (getExclusiveOwnerThread() != Thread.currentThread()) {
+                throw new IllegalMonitorStateException();
+            }
+            int c = getState() - holds;
+            if (c == 0) {
+                setExclusiveOwnerThread(null);
+            }
+            setState(c);
+            return c == 0;
+        }
+
+        @Override
+        protected boolean isHeldExclusively() {
+            return getExclusiveOwnerThread() == Thread.currentThread();
+        }
+
+        boolean tryLock() {
+            return tryAcquire(1);
+        }
+
+        boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
+            return tryAcquireNanos(1, unit.toNanos(timeout));
+        }
+
+        void lock() {
+            acquire(1);
+        }
+
+        void unlock() {
+            release(1);
+        }
+
+        int getHoldCount() {
+            return isHeldExclusively() ? getState() : 0;
+        }
+
+        /**
+         * Takes over the holds of {@code holder}, which is parked until {@link #giveBack}; false if it holds none.
+         * Only the holder makes itself the owner, so while it is parked the owner cannot change under this check.
+         */
+        boolean borrow(Thread holder) {
+            if (getState() != 0 && getExclusiveOwnerThread() == holder) {
+                setExclusiveOwnerThread(Thread.currentThread());
+                return true;
+            }
+            return false;
+        }
+
+        /** Gives the borrowed holds back to {@code holder} (published to it by the wake-up that follows). */
+        void giveBack(Thread holder) {
+            setExclusiveOwnerThread(holder);
         }
     }
 

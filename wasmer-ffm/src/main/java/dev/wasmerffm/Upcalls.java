@@ -57,8 +57,6 @@ final class Upcalls {
 
     static final Map<Long, Binding> BINDINGS = new ConcurrentHashMap<>();
     static final AtomicLong NEXT_ID = new AtomicLong();
-    /** How many host functions are running on this thread, one inside the other. */
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     static final MemorySegment CALLBACK;
     static final MemorySegment FINALIZER;
@@ -114,17 +112,19 @@ final class Upcalls {
 
     /** Whether this thread is running a host function (so it holds some store's lock). */
     static boolean inHostFunction() {
-        return DEPTH.get()[0] > 0;
+        return CallThread.current().hostDepth > 0;
     }
 
     /**
      * Never throws: an exception escaping an upcall ends the JVM. The catch path only stores the throwable and
      * hands back the store's reserve trap, with no allocation and no downcall: it may run with the stack
-     * nearly exhausted (a StackOverflowError in the host function).
+     * nearly exhausted (a StackOverflowError in the host function). Under a deadline that has passed, the host
+     * function does not start, and one that returns past it does not return to wasm: the call ends
+     * ({@link Deadline#STOP}).
      */
     static long callback(long env, long args, long results) {
         Store.Native st = null;
-        int[] depth = null;
+        CallThread depth = null;
         try {
             Binding b = BINDINGS.get(env);
             Store store = b == null ? null : b.store().get();
@@ -132,13 +132,13 @@ final class Upcalls {
                 throw new IllegalStateException("host function " + env + " no longer exists");
             }
             st = store.state;
-            int[] d = DEPTH.get();
-            if (d[0] >= MAX_REENTRY) {
+            CallThread thread = CallThread.current();
+            if (thread.hostDepth >= MAX_REENTRY) {
                 throw new ReentryLimitException("host functions nest " + MAX_REENTRY + " deep on this thread"
                         + " (wasm calling Java calling wasm ...); refused before the stack runs out");
             }
-            d[0]++;
-            depth = d;
+            thread.hostDepth++;
+            depth = thread;
             Host h = store.hosts.get(b.index());
             FuncType t = h.type;
             long argVals = Vals.NATIVE.get(JAVA_LONG, args + Layouts.VEC_DATA);
@@ -153,12 +153,18 @@ final class Upcalls {
             Deadline deadline = store.deadline;
             boolean fromWasm = deadline != null && deadline.hostEnters();
             try {
+                if (deadline != null) {
+                    deadline.check();
+                }
                 h.fn.call(call);
             } finally {
                 call.end();
                 if (fromWasm) {
-                    deadline.toWasm();
+                    deadline.hostExits();
                 }
+            }
+            if (deadline != null) {
+                deadline.check();
             }
             return 0;
         } catch (Throwable e) {
@@ -173,7 +179,7 @@ final class Upcalls {
             return Traps.fallbackTrap(env);
         } finally {
             if (depth != null) {
-                depth[0]--;
+                depth.hostDepth--;
             }
         }
     }

@@ -90,6 +90,43 @@ class BatchTest {
     }
 
     @Test
+    void aBatchRunAgainFromItsOwnHostFunctionIsRefusedAndTheOuterRunStaysRight() {
+        try (Engine engine = new Engine();
+                Store store = new Store(engine)) {
+            int n = 1000;
+            int[] in = new int[n];
+            for (int row = 0; row < n; row++) {
+                in[row] = row;
+            }
+            Batch[] batch = new Batch[1];
+            List<Throwable> refused = new ArrayList<>();
+            Func twice = Func.host(store, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {
+                int x = c.i32(0);
+                if (x == 500) {
+                    try {
+                        batch[0].run(n, new Object[] {new int[n]}, new Object[] {new int[n]});
+                    } catch (IllegalStateException e) {
+                        refused.add(e); // the outer run goes on, its rows untouched
+                    }
+                }
+                c.result(0, 2 * x);
+            });
+            batch[0] = twice.batch();
+            int[] out = new int[n];
+            batch[0].run(n, new Object[] {in}, new Object[] {out});
+            assertThat(refused)
+                    .singleElement()
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                    .hasMessageContaining("run again from inside its own run");
+            for (int row = 0; row < n; row++) {
+                assertThat(out[row]).as("row %d", row).isEqualTo(2 * row);
+            }
+            batch[0].run(n, new Object[] {in}, new Object[] {out}); // usable after
+            assertThat(out[n - 1]).isEqualTo(2 * (n - 1));
+        }
+    }
+
+    @Test
     void everyNumberTypeAndMemorySegmentColumns() {
         try (Engine engine = new Engine();
                 Store store = new Store(engine);

@@ -8,12 +8,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a class's {@code main} in a child JVM on this test's classpath with native access, for crash cases: a Rust
- * panic or a hang ends the child, never the test run.
+ * A child JVM on this test run's class path with native access, for what must not happen in the test JVM itself: a
+ * Rust panic or a hang ends the child, never the test run.
  */
 public final class ChildJvm {
 
     private ChildJvm() {}
+
+    /** Starts {@code main} with {@code options} before it; its stderr merged into its stdout. */
+    public static Process start(Class<?> main, String... options) throws IOException {
+        return new ProcessBuilder(command(0, List.of(options), main, List.of()))
+                .redirectErrorStream(true)
+                .start();
+    }
 
     /**
      * Runs {@code main} with {@code jvmOptions} and {@code args} (under {@code bash -c "ulimit -n N"} when
@@ -21,16 +28,9 @@ public final class ChildJvm {
      */
     public static String run(int descriptorLimit, List<String> jvmOptions, Class<?> main, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        if (descriptorLimit > 0) {
-            command.addAll(List.of("bash", "-c", "ulimit -n " + descriptorLimit + " && exec \"$0\" \"$@\""));
-        }
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(jvmOptions);
-        command.addAll(List.of(
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command(descriptorLimit, jvmOptions, main, List.of(args)))
+                .redirectErrorStream(true)
+                .start();
         boolean ended = p.waitFor(120, TimeUnit.SECONDS);
         if (!ended) {
             p.destroyForcibly().waitFor(); // before reading: a live child's output never ends
@@ -42,5 +42,19 @@ public final class ChildJvm {
                 .as("%s %s exited abnormally:%n%s", main.getSimpleName(), List.of(args), out)
                 .isZero();
         return out;
+    }
+
+    private static List<String> command(
+            int descriptorLimit, List<String> jvmOptions, Class<?> main, List<String> args) {
+        List<String> command = new ArrayList<>();
+        if (descriptorLimit > 0) {
+            command.addAll(List.of("bash", "-c", "ulimit -n " + descriptorLimit + " && exec \"$0\" \"$@\""));
+        }
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(args);
+        return command;
     }
 }

@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -202,6 +203,27 @@ public class CallBenchmark {
     @Benchmark
     public int addTyped() {
         return add.applyAsInt(i++, 2);
+    }
+
+    /** Calls per virtual thread in {@link #addTypedFromVirtualThread}, which amortise starting it. */
+    static final int VIRTUAL_CALLS = 1000;
+
+    /**
+     * The typed add from a virtual thread: each call is handed to a platform thread and back (the binding's way of
+     * keeping wasm off the carriers); one thread started per {@value #VIRTUAL_CALLS} calls.
+     */
+    @Benchmark
+    @OperationsPerInvocation(VIRTUAL_CALLS)
+    public int addTypedFromVirtualThread() throws InterruptedException {
+        int[] sum = new int[1];
+        Thread.ofVirtual()
+                .start(() -> {
+                    for (int k = 0; k < VIRTUAL_CALLS; k++) {
+                        sum[0] += add.applyAsInt(k, 2);
+                    }
+                })
+                .join();
+        return sum[0];
     }
 
     @Benchmark

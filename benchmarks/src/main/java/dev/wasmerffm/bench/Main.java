@@ -180,7 +180,20 @@ public final class Main {
         if (timed != null && untimed != null) {
             md.append(String.format("- Micrometer call timing costs %.0f ns per pooled call%n", timed - untimed));
         }
-        deadlines(md, score, allocs, primaries.get("stopEndlessLoop"));
+        Double virtual = score.get("addTypedFromVirtualThread");
+        if (virtual != null) {
+            md.append(String.format(
+                    "- a call from a virtual thread (typed add, run on a platform thread and back): %.0f ns,"
+                            + " %.0f ns more than from a platform thread%n",
+                    virtual, virtual - score.get("addTyped")));
+        }
+        deadlines(md, score, allocs, primaries);
+        double[] watchdog = probe(CLASSPATH, List.of(), "watchdog-cpu");
+        md.append(String.format(
+                "- the watchdog's CPU while a call runs past a deadline it cannot stop: %.2f ms per second for a"
+                        + " guest sleeping in libwasmer, %.2f ms per second for a host function ignoring its"
+                        + " interrupt (goal 0)%n",
+                watchdog[0], watchdog[1]));
         peerTable(md, score, c, peers, smoke);
         md.append("\nStartup and memory (fresh JVMs, median of ")
                 .append(smoke ? 1 : 5)
@@ -244,8 +257,21 @@ public final class Main {
         System.out.println(md);
     }
 
-    /** The deadline figures: what a deadline adds to a call, how late it stops a loop, what metering costs. */
-    static void deadlines(StringBuilder md, Map<String, Double> score, Map<String, Double> allocs, Result<?> stop) {
+    /** What each stop benchmark of {@link DeadlineBenchmark} stops, in the report's words. */
+    static final Map<String, String> STOPS = stops();
+
+    private static Map<String, String> stops() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("stopEndlessLoop", "an endless metered loop");
+        m.put("stopOtherStoreLoop", "an endless loop of another store, called from a host function");
+        m.put("stopSleepingWasiCall", "a guest sleeping in WASI's poll_oneoff");
+        m.put("stopBlockingHostFunction", "a host function blocked in Thread.sleep");
+        return m;
+    }
+
+    /** The deadline figures: what a deadline adds to a call, how late it stops what runs, what metering costs. */
+    static void deadlines(
+            StringBuilder md, Map<String, Double> score, Map<String, Double> allocs, Map<String, Result<?>> results) {
         Double with = score.get("addWithDeadline");
         Double without = score.get("addNoDeadline");
         if (with != null && without != null) {
@@ -254,14 +280,20 @@ public final class Main {
                             + " %.1f ns; goal <= 50 ns, 0 B)%n",
                     with - without, allocs.getOrDefault("addWithDeadline", 0.0), with, without));
         }
-        if (stop != null) {
-            var stats = stop.getStatistics();
-            double ms = DeadlineBenchmark.STOP_AFTER.toNanos();
-            md.append(String.format(
-                    "- an endless loop with a 1 ms deadline stops %.2f ms late at the median, %.2f ms at"
-                            + " p99 (%d rounds; goal p99 <= 5 ms on an idle machine)%n",
-                    (stats.getPercentile(50) - ms) / 1e6, (stats.getPercentile(99) - ms) / 1e6, stats.getN()));
-        }
+        double ms = DeadlineBenchmark.STOP_AFTER.toNanos();
+        STOPS.forEach((benchmark, what) -> {
+            Result<?> stop = results.get(benchmark);
+            if (stop != null) {
+                var stats = stop.getStatistics();
+                md.append(String.format(
+                        "- %s, with a 1 ms deadline, stops %.2f ms late at the median, %.2f ms at p99 (%d rounds;"
+                                + " goal p99 <= 5 ms on an idle machine)%n",
+                        what,
+                        (stats.getPercentile(50) - ms) / 1e6,
+                        (stats.getPercentile(99) - ms) / 1e6,
+                        stats.getN()));
+            }
+        });
         for (String k : Kernels.NAMES) {
             ratio(
                     md,

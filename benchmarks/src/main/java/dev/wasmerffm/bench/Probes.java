@@ -1,14 +1,24 @@
 package dev.wasmerffm.bench;
 
+import dev.wasmerffm.Config;
+import dev.wasmerffm.DeadlineExceededException;
 import dev.wasmerffm.Engine;
+import dev.wasmerffm.Func;
+import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
+import dev.wasmerffm.ValType;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmerObserver;
+import dev.wasmerffm.wasi.WasiConfig;
+import dev.wasmerffm.wasi.WasiEnv;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +38,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   with its own store) add;
  *   <li>{@code starter DIR on|off}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on or off;
  *   <li>{@code pool-scaling PAIRS MS}: the pool's throughput on two threads over one, in paired windows (see
- *   {@link #pairedScaling}): the median ratio, then the quartiles.
+ *   {@link #pairedScaling}): the median ratio, then the quartiles;
+ *   <li>{@code watchdog-cpu}: ms of CPU the deadline watchdog spends per second that a call runs past a deadline it
+ *   cannot stop: a guest sleeping in libwasmer (WASIX thread_sleep), then a host function ignoring its interrupt.
  * </ul>
  */
 public final class Probes {
@@ -110,8 +122,65 @@ public final class Probes {
                     System.out.printf("%.3f %.3f %.3f%n", r[r.length / 2], r[r.length / 4], r[r.length * 3 / 4]);
                 }
             }
+            case "watchdog-cpu" -> {
+                try (Engine e = new Engine(new Config().deadlines(true));
+                        Module m = Module.compile(e, NAP);
+                        Store s = new Store(m);
+                        WasiEnv wasi = WasiEnv.create(s, new WasiConfig("nap"));
+                        Engine plain = new Engine();
+                        Store p = new Store(plain)) {
+                    Func nap = wasi.instantiate(m).func("nap");
+                    Func deaf = Func.host(p, FuncType.of(List.of(ValType.I64), List.of()), c -> {
+                        long end = System.nanoTime() + c.i64(0);
+                        while (System.nanoTime() - end < 0) {
+                            Thread.interrupted(); // deaf to the watchdog's interrupt
+                        }
+                    });
+                    System.out.printf("%.3f %.3f%n", overdueWatchdogCpu(nap), overdueWatchdogCpu(deaf));
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    /** A guest sleeping its argument's nanoseconds in WASIX's thread_sleep, which libwasmer serves itself. */
+    static final String NAP = """
+            (module
+              (import "wasix_32v1" "thread_sleep" (func $sleep (param i64) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "nap") (param i64) (call $sleep (local.get 0)) drop))
+            """;
+
+    /**
+     * ms of the watchdog thread's CPU per second that {@code f(ns)}, running {@code ns} under a 10 ms deadline that
+     * cannot stop it, is overdue; after short runs, so that linking and compiling what the watchdog runs is not
+     * counted.
+     */
+    static double overdueWatchdogCpu(Func f) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long watchdog = -1;
+        double perSecond = 0;
+        for (long ns : new long[] {100_000_000L, 100_000_000L, 100_000_000L, 100_000_000L, 2_000_000_000L}) {
+            long cpu = watchdog < 0 ? 0 : mx.getThreadCpuTime(watchdog);
+            long t0 = System.nanoTime();
+            try {
+                f.callWithTimeout(Duration.ofMillis(10), ns);
+                throw new IllegalStateException(f + " returned past its deadline");
+            } catch (DeadlineExceededException expected) {
+                // it ended as it came back
+            }
+            double overdue = (System.nanoTime() - t0 - 10_000_000L) / 1e9;
+            if (watchdog < 0) {
+                watchdog = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().equals("wasmer-deadlines"))
+                        .findFirst()
+                        .orElseThrow()
+                        .threadId();
+            } else {
+                perSecond = (mx.getThreadCpuTime(watchdog) - cpu) / 1e6 / overdue;
+            }
+        }
+        return perSecond;
     }
 
     /**

@@ -91,11 +91,20 @@ class BenchmarkSmokeTest {
                                 + " quartiles \\d+\\.\\d\\d-\\d+\\.\\d\\dx; the load cancels out of each pair\\): \\d+\\.\\d\\dx");
         assertThat(md)
                 .containsPattern("a deadline adds -?\\d+\\.\\d ns and \\d+ B to a call")
-                .containsPattern(
-                        "stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms at p99 \\(\\d+ rounds")
+                .containsPattern("a call from a virtual thread \\(typed add, run on a platform thread and back\\):"
+                        + " \\d+ ns, -?\\d+ ns more than from a platform thread")
+                .containsPattern("the watchdog's CPU while a call runs past a deadline it cannot stop: \\d+\\.\\d\\d ms"
+                        + " per second for a guest sleeping in libwasmer, \\d+\\.\\d\\d ms per second for a host"
+                        + " function ignoring its interrupt")
                 .containsPattern("kernel sha256: compiled for deadlines \\(metered\\) vs not, cranelift \\(time\\):"
                         + " \\d+\\.\\dx")
                 .containsPattern("load average when the JMH runs ended \\d");
+        for (String stopped : Main.STOPS.values()) {
+            assertThat(md)
+                    .containsPattern(java.util.regex.Pattern.quote(stopped)
+                            + ", with a 1 ms deadline, stops -?\\d+\\.\\d\\d ms late at the median, -?\\d+\\.\\d\\d ms"
+                            + " at p99 \\(\\d+ rounds");
+        }
         assertThat(md)
                 .containsPattern("cold start [^\\n]*: \\d+\\.\\d ms; with a JDK AOT cache [^\\n]*: \\d+\\.\\d ms "
                         + "[^\\n]*from C take \\d+\\.\\d ms")

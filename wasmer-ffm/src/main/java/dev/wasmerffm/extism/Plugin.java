@@ -46,6 +46,12 @@ public final class Plugin implements AutoCloseable {
     Http.Response lastResponse;
 
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * The thread running one of the plugin's host functions, if any: a call made on a virtual thread runs on a
+     * platform thread, where the lock is not held, so the lock alone would not see a call from a host function.
+     */
+    private volatile Thread hostThread;
+
     private PluginStore store;
     private volatile boolean closed;
 
@@ -74,7 +80,7 @@ public final class Plugin implements AutoCloseable {
      */
     public byte[] call(String function, byte[] input) {
         Objects.requireNonNull(input, "input");
-        if (lock.isHeldByCurrentThread()) {
+        if (lock.isHeldByCurrentThread() || hostThread == Thread.currentThread()) {
             throw new IllegalStateException(
                     "plugin " + compiled.name + " cannot be called from its own host function (" + function + ")");
         }
@@ -104,6 +110,17 @@ public final class Plugin implements AutoCloseable {
                 dropStore();
             }
             lock.unlock();
+        }
+    }
+
+    /** Runs one of the plugin's host functions, marking the thread that runs it. */
+    void inHostFunction(java.util.concurrent.Callable<?> body) throws Exception {
+        Thread outer = hostThread;
+        hostThread = Thread.currentThread();
+        try {
+            body.call();
+        } finally {
+            hostThread = outer;
         }
     }
 

@@ -68,8 +68,16 @@ final class PluginStore implements AutoCloseable {
             }
             HostEnv.define(env, store, this, plugin);
             for (CompiledPlugin.Function f : compiled.functions) {
-                env.define(f.module(), f.name(), Func.host(store, f.type(), c -> f.fn().call(
-                                new PluginCall(c, this, plugin))));
+                env.define(
+                        f.module(),
+                        f.name(),
+                        Func.host(
+                                store,
+                                f.type(),
+                                c -> plugin.inHostFunction(() -> {
+                                    f.fn().call(new PluginCall(c, this, plugin));
+                                    return null;
+                                })));
             }
             if (compiled.wasi != null) {
                 guest = WasiEnv.create(store, compiled.wasi.get()).instantiate(compiled.guest, env);

@@ -796,7 +796,7 @@ final class WasiDescriptors {
      * poll_oneoff: the descriptors of fd_read/fd_write subscriptions are translated in the guest's memory for the
      * call and translated back after it (its events name no descriptor).
      */
-    private Object[] poll(HostCall c, Func original, int size) {
+    private Object[] poll(HostCall c, Func original, int size) throws InterruptedException {
         Object[] served = stdio.poll(c, size);
         if (served != null) {
             return served;

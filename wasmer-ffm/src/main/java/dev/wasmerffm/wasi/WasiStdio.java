@@ -16,6 +16,7 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -35,6 +36,13 @@ final class WasiStdio {
     private static final long MAX_TRANSFER = 0xFFFF_FFFFL;
     /** An fd_read event's flag: the peer hung up (stdin is used up). */
     private static final short EVENT_HANGUP = 1;
+    /** What a call that would block in libwasmer, where no deadline reaches, says when refused under one. */
+    private static final String STDIN_UNDER_DEADLINE = "reading the JVM's stdin (WasiConfig.inheritStdin()) blocks in"
+            + " libwasmer, where the call's deadline cannot stop it, so it is refused under a deadline: give the"
+            + " guest its input with WasiConfig.stdin(bytes), or call without a deadline";
+
+    private static final String CLOCK_UNDER_DEADLINE = "poll_oneoff on an absolute time or a CPU-time clock sleeps in"
+            + " libwasmer, where the call's deadline cannot stop it, so it is refused under a deadline";
     /** WASI (and WASIX) calls that move, copy or read a descriptor out of order. */
     private static final Set<String> STDIO_MOVES = Set.of("fd_renumber", "fd_dup", "fd_dup2", "fd_pread", "fd_pwrite");
 
@@ -126,7 +134,7 @@ final class WasiStdio {
      */
     Func wrap(String module, String name, FuncType type, Func original, boolean translated) {
         boolean write = name.equals("fd_write") && !(config.inheritsStdout() && config.inheritsStderr());
-        boolean read = name.equals("fd_read") && !config.inheritsStdin();
+        boolean read = name.equals("fd_read"); // the JVM's stdin too: refused under a deadline
         if (STDIO_MOVES.contains(name) || name.equals("fd_close")) {
             return guard(name, type, original, translated);
         }
@@ -142,6 +150,9 @@ final class WasiStdio {
         return Func.host(store, type, c -> {
             int fd = c.i32(0);
             if (!served(fd)) {
+                if (read && jvmStdin(fd)) {
+                    refuseUnderDeadline(STDIN_UNDER_DEADLINE);
+                }
                 c.results(original.call(c.params()));
                 return;
             }
@@ -224,50 +235,123 @@ final class WasiStdio {
     }
 
     /**
-     * poll_oneoff when a subscription names a served descriptor: those are always ready (stdin holds what is left
-     * of the config's bytes, or hangs up; the outputs take what fits), so their events are returned at once, as poll
-     * may return any ready subset, and libwasmer, whose 0-2 are the JVM's, is not asked. Null when none is named:
-     * then the call is libwasmer's. Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes
-     * longer); an event is 32: userdata, errno at 8, type at 10, nbytes at 16, flags at 24. Called with the guest's
-     * own call, whose memory it reads (the descriptor translation calls it first, as a host function called from
-     * Java has no guest memory).
+     * poll_oneoff, where it must not reach libwasmer: null when libwasmer may answer. Called with the guest's own
+     * call, whose memory it reads (the descriptor translation calls it first, with the guest's numbers).
+     * Subscriptions are {@code subscriptionSize} bytes (preview 0's clock is 8 bytes longer); an event is 32:
+     * userdata, errno at 8, type at 10, nbytes at 16, flags at 24.
      */
-    Object[] poll(HostCall c, int subscriptionSize) {
-        if (config.inheritsStdin() && config.inheritsStdout() && config.inheritsStderr()) {
-            return null;
-        }
+    Object[] poll(HostCall c, int subscriptionSize) throws InterruptedException {
         MemorySegment mem = CORE.unscoped(c.memory()); // the store cannot be freed during this call
         long in = Integer.toUnsignedLong(c.i32(0));
         long events = Integer.toUnsignedLong(c.i32(1));
         long n = Integer.toUnsignedLong(c.i32(2));
+        long count = Integer.toUnsignedLong(c.i32(3));
         try {
-            int ready = 0;
-            for (long i = 0; i < n; i++) {
-                long at = in + i * subscriptionSize;
-                byte tag = mem.get(JAVA_BYTE, at + 8);
-                int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
-                if ((tag != 1 && tag != 2) || !served(fd)) {
-                    continue; // a clock, or a descriptor that is not served
-                }
-                fd = streams.applyAsInt(fd);
-                boolean read = tag == 1;
-                long e = events + 32L * ready++;
-                long left =
-                        read ? config.stdin().length - stdinPosition : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
-                boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
-                mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
-                mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
-                mem.set(JAVA_BYTE, e + 10, tag);
-                mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
-                mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
-            }
-            if (ready == 0) {
-                return null;
-            }
-            mem.set(JAVA_INT_UNALIGNED, Integer.toUnsignedLong(c.i32(3)), ready);
-            return new Object[] {0};
+            Object[] served = pollServed(mem, in, events, n, subscriptionSize, count);
+            return served != null ? served : pollBlocking(mem, in, events, n, subscriptionSize, count);
         } catch (IndexOutOfBoundsException e) {
             return new Object[] {ERRNO_FAULT};
+        }
+    }
+
+    /**
+     * When a subscription names a served descriptor: those are always ready (stdin holds what is left of the
+     * config's bytes, or hangs up; the outputs take what fits), so their events are returned at once, as poll may
+     * return any ready subset, and libwasmer, whose 0-2 are the JVM's, is not asked.
+     */
+    private Object[] pollServed(MemorySegment mem, long in, long events, long n, int size, long count) {
+        if (config.inheritsStdin() && config.inheritsStdout() && config.inheritsStderr()) {
+            return null;
+        }
+        int ready = 0;
+        for (long i = 0; i < n; i++) {
+            long at = in + i * size;
+            byte tag = mem.get(JAVA_BYTE, at + 8);
+            int fd = mem.get(JAVA_INT_UNALIGNED, at + 16);
+            if ((tag != 1 && tag != 2) || !served(fd)) {
+                continue; // a clock, or a descriptor that is not served
+            }
+            fd = streams.applyAsInt(fd);
+            boolean read = tag == 1;
+            long e = events + 32L * ready++;
+            long left = read ? config.stdin().length - stdinPosition : fd == 0 ? 0 : (fd == 1 ? stdout : stderr).room();
+            boolean bad = stdioClosed[fd] || (read ? fd != 0 : fd == 0);
+            mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
+            mem.set(JAVA_SHORT_UNALIGNED, e + 8, (short) (bad ? ERRNO_BADF : 0));
+            mem.set(JAVA_BYTE, e + 10, tag);
+            mem.set(JAVA_LONG_UNALIGNED, e + 16, bad ? 0 : left);
+            mem.set(JAVA_SHORT_UNALIGNED, e + 24, (short) (read && !bad && left == 0 ? EVENT_HANGUP : 0));
+        }
+        if (ready == 0) {
+            return null;
+        }
+        mem.set(JAVA_INT_UNALIGNED, count, ready);
+        return new Object[] {0};
+    }
+
+    /**
+     * When the poll would block in libwasmer, where no deadline reaches. A sleep on relative realtime or monotonic
+     * clocks only (how guest libraries sleep) waits here, interruptibly, so a deadline's watchdog stops it; under a
+     * deadline, polling the JVM's stdin or sleeping on another clock or until an absolute time is refused. Other
+     * descriptors (files) are always ready: libwasmer answers.
+     */
+    private Object[] pollBlocking(MemorySegment mem, long in, long events, long n, int size, long count)
+            throws InterruptedException {
+        int clock = size == 56 ? 24 : 16; // a clock's id; its timeout is 8 bytes after, its flags 24
+        long shortest = -1; // unsigned nanoseconds
+        boolean clocksOnly = n > 0;
+        boolean relative = true;
+        for (long i = 0; i < n; i++) {
+            long at = in + i * size;
+            byte tag = mem.get(JAVA_BYTE, at + 8);
+            if (tag != 0) {
+                clocksOnly = false;
+                if (tag == 1 && jvmStdin(mem.get(JAVA_INT_UNALIGNED, at + 16))) {
+                    refuseUnderDeadline(STDIN_UNDER_DEADLINE);
+                }
+                continue;
+            }
+            int id = mem.get(JAVA_INT_UNALIGNED, at + clock);
+            relative &= (id == 0 || id == 1) && (mem.get(JAVA_SHORT_UNALIGNED, at + clock + 24) & 1) == 0;
+            long timeout = mem.get(JAVA_LONG_UNALIGNED, at + clock + 8);
+            if (Long.compareUnsigned(timeout, shortest) < 0) {
+                shortest = timeout;
+            }
+        }
+        if (!clocksOnly) {
+            return null;
+        }
+        if (!relative) {
+            refuseUnderDeadline(CLOCK_UNDER_DEADLINE);
+            return null;
+        }
+        mem.asSlice(events, 32 * n); // a FAULT before the sleep, not after
+        long start = System.nanoTime();
+        TimeUnit.NANOSECONDS.sleep(shortest < 0 ? Long.MAX_VALUE : shortest);
+        long slept = System.nanoTime() - start;
+        int ready = 0;
+        for (long i = 0; i < n; i++) {
+            long at = in + i * size;
+            long timeout = mem.get(JAVA_LONG_UNALIGNED, at + clock + 8);
+            if (timeout == shortest || Long.compareUnsigned(timeout, slept) <= 0) {
+                long e = events + 32L * ready++;
+                mem.asSlice(e, 32).fill((byte) 0); // errno 0, type 0 (clock), no descriptor fields
+                mem.set(JAVA_LONG_UNALIGNED, e, mem.get(JAVA_LONG_UNALIGNED, at)); // userdata
+            }
+        }
+        mem.set(JAVA_INT_UNALIGNED, count, ready);
+        return new Object[] {0};
+    }
+
+    /** Whether guest descriptor {@code fd} is the JVM's stdin (inherited, so libwasmer reads it). */
+    private boolean jvmStdin(int fd) {
+        return config.inheritsStdin() && streams.applyAsInt(fd) == 0;
+    }
+
+    /** Throws {@code reason} as an {@link UnsupportedOperationException} if the call runs under a deadline. */
+    private static void refuseUnderDeadline(String reason) {
+        if (CORE.underDeadline()) {
+            throw new UnsupportedOperationException(reason);
         }
     }
 }

@@ -47,6 +47,30 @@ class PluginAdversarialTest {
     }
 
     @Test
+    void aHostFunctionCallingItsOwnPluginOnAVirtualThreadIsRefusedToo() throws Exception {
+        // the call runs on a platform thread, where the plugin's lock is not held: it must not wait for it
+        AtomicReference<Plugin> self = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (Plugin p = rust(in -> self.get().call("echo", in))) {
+            self.set(p);
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    p.call("call_host", "x");
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            assertThat(caller.join(java.time.Duration.ofSeconds(30))).isTrue();
+            assertThat(failure.get())
+                    .isInstanceOf(TrapException.class)
+                    .cause()
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot be called from its own host function");
+            assertThat(p.call("echo", "fine")).isEqualTo("fine");
+        }
+    }
+
+    @Test
     void closingFromAHostFunctionLetsTheCallFinishAndRefusesTheNext() {
         AtomicReference<Plugin> self = new AtomicReference<>();
         Plugin p = rust(in -> {

@@ -2,6 +2,7 @@ package dev.wasmerffm.wasi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Memory;
@@ -56,15 +57,7 @@ class WasiStdioIsolationTest {
 
     @Test
     void aGuestReadsNothingOfTheJvmsStdinAndKeepsItsDescriptorsInPlace() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Guest.class.getName())
-                .redirectErrorStream(true)
-                .start();
+        Process p = ChildJvm.start(Guest.class);
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write("SECRET-STDIN-LINE\n".getBytes(StandardCharsets.UTF_8));
         }

@@ -59,6 +59,9 @@ public interface CoreAccess {
     /** The memory's data for a running host call, without the per-access open check. */
     MemorySegment unscoped(Memory memory);
 
+    /** Whether the calling thread runs under an armed call deadline (a host function of such a call). */
+    boolean underDeadline();
+
     /** The exit code a WASI {@code proc_exit} trap carries, or -1. */
     int wasiExitCode(TrapException trap);
 

@@ -1,0 +1,140 @@
+package dev.wasmerffm;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Runs the wasm calls of virtual threads on platform threads. A thread inside a downcall, and inside a host function
+ * called from one, is pinned to its carrier: a virtual thread calling wasm would hold one of the few carriers for as
+ * long as the wasm runs or a host function blocks, and once every carrier is held no other virtual thread runs. So
+ * the virtual thread hands the call to a platform thread and parks, unmounted, until the call returns. At most
+ * {@link #MAX_THREADS} calls run so at once (system property {@code dev.wasmerffm.platformCallThreads}, default
+ * 256, the JDK's own bound on carriers); more wait their turn, parked. Idle platform threads end after 30 s. With
+ * the property at 0 a virtual thread's calls run on it, pinning its carrier.
+ *
+ * <p>The store lock the virtual thread holds is lent to the platform thread for the call ({@link Store.Lock}), so a
+ * host function uses the store as it would on the calling thread. An interrupt of the waiting virtual thread is
+ * passed on to the platform thread while it runs the call, and an interrupt the call leaves set comes back. Host
+ * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
+ * theirs, and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
+ * for ever).
+ */
+final class PlatformCalls {
+
+    static final int MAX_THREADS = Math.max(0, Integer.getInteger("dev.wasmerffm.platformCallThreads", 256));
+
+    /** Whether the calls of virtual threads move to platform threads. */
+    static final boolean ON = MAX_THREADS > 0;
+
+    private static final Semaphore PERMITS = new Semaphore(MAX_THREADS);
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static final ThreadPoolExecutor THREADS =
+            new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "wasmer-call-" + NAMES.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+
+    private PlatformCalls() {}
+
+    /** Runs {@code body} on a platform thread with the store lock the caller holds, and returns what it returns. */
+    static <T> T call(Store store, Supplier<T> body) {
+        Task<T> task = new Task<>(store.lock, Thread.currentThread(), body);
+        PERMITS.acquireUninterruptibly();
+        try {
+            THREADS.execute(task);
+        } catch (RuntimeException | Error e) { // no thread could be made
+            PERMITS.release();
+            throw e;
+        }
+        return task.await();
+    }
+
+    private static final class Task<T> implements Runnable {
+        private final Store.Lock lock;
+        private final Thread caller;
+        private final Supplier<T> body;
+        /** The platform thread once it runs the call; guarded by this task, like the two flags below. */
+        private Thread runner;
+
+        private boolean finished;
+        /** An interrupt of the caller that came before the call started, or after it ended. */
+        private boolean interruptFirst;
+
+        private boolean interruptAfter;
+
+        private T result;
+        private Throwable failure;
+        private boolean leftInterrupted;
+        private volatile boolean done;
+
+        Task(Store.Lock lock, Thread caller, Supplier<T> body) {
+            this.lock = lock;
+            this.caller = caller;
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            Thread self = Thread.currentThread();
+            synchronized (this) {
+                runner = self;
+                if (interruptFirst) {
+                    self.interrupt();
+                }
+            }
+            boolean borrowed = lock.borrow(caller);
+            try {
+                result = body.get();
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (borrowed) {
+                    lock.giveBack(caller);
+                }
+                synchronized (this) {
+                    finished = true;
+                }
+                leftInterrupted = Thread.interrupted(); // the caller's to keep, not the next call's
+                PERMITS.release();
+                done = true;
+                LockSupport.unpark(caller);
+            }
+        }
+
+        T await() {
+            while (!done) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    synchronized (this) {
+                        if (runner == null) {
+                            interruptFirst = true;
+                        } else if (!finished) {
+                            runner.interrupt();
+                        } else {
+                            interruptAfter = true;
+                        }
+                    }
+                }
+            }
+            if (interruptAfter || leftInterrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new WasmerException("a call failed on its platform thread", failure);
+            }
+            return result;
+        }
+    }
+}
