@@ -101,7 +101,11 @@ class WasiResourcesTest {
                             .contains("file descriptors");
                     refused++;
                 }
+                if (i % 1000 == 0) {
+                    System.gc(); // so RSS shows native memory, not a heap that grew for want of a collection
+                }
             }
+            System.gc();
             long fdsAfter = OS.getOpenFileDescriptorCount();
             long rssAfter = status("VmRSS");
             System.out.printf(

@@ -1,5 +1,6 @@
 package dev.wasmerffm.internal.store;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -8,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * hundred bytes of the store. Forgotten stores are freed by the Cleaner, which runs only after a collection, and the
  * heap has no reason to collect: a loop forgetting stores runs the 128 TiB of a 47-bit address space out at about
  * 16 000 memories. So the memories of live stores are counted here, as {@code java.nio.Bits} counts direct buffer
- * memory: a growth of {@link #COLLECT_STEP} since the level last settled asks for a collection (so the Cleaner frees
- * what was forgotten), and a reservation past {@link #MAX} waits for the Cleaner after a collection, then is refused.
+ * memory: a growth of {@link #COLLECT_STEP} since the level last settled asks for a collection and waits while the
+ * Cleaner frees what was forgotten, and a reservation past {@link #MAX} waits for the Cleaner after a collection,
+ * then is refused.
  */
 public final class AddressSpace {
 
@@ -22,7 +24,12 @@ public final class AddressSpace {
     /** Growth that asks for a collection: 2 TiB of address space (less under a small {@link #MAX}). */
     public static final int COLLECT_STEP = Math.max(1, Math.min(256, MAX / 4));
 
+    /** How long the Cleaner may be idle before a collection's wait ends. */
+    private static final int QUIET_MS = 10;
+
     private static final AtomicLong RESERVED = new AtomicLong();
+    /** Whether a thread is collecting: the others go on. */
+    private static final AtomicBoolean COLLECTING = new AtomicBoolean();
     /** The level at which the next reservation asks for a collection; follows the level down as stores are freed. */
     private static volatile long collectAt = COLLECT_STEP;
 
@@ -68,14 +75,38 @@ public final class AddressSpace {
     private static boolean tryReserve(int n) {
         for (long r = RESERVED.get(); r + n <= MAX; r = RESERVED.get()) {
             if (RESERVED.compareAndSet(r, r + n)) {
-                if (r + n >= collectAt) {
-                    collectAt = 2 * (r + n); // a store count that really grows asks for log2 of it collections
-                    System.gc(); // the Cleaner then frees the forgotten stores
+                if (r + n >= collectAt && COLLECTING.compareAndSet(false, true)) {
+                    try {
+                        collect();
+                    } finally {
+                        COLLECTING.set(false);
+                    }
                 }
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Asks for a collection and waits while the Cleaner frees the stores it found, until {@value #QUIET_MS} ms pass
+     * without a free (at most a second): a loop forgetting stores outruns a Cleaner it does not wait for. The next
+     * collection is asked for at twice the level left, so stores that really are in use cost log2 of their number.
+     */
+    private static void collect() {
+        System.gc();
+        long level = RESERVED.get();
+        try {
+            for (int quiet = 0, waited = 0; quiet < QUIET_MS && waited < 1_000; waited++) {
+                Thread.sleep(1);
+                long now = RESERVED.get();
+                quiet = now < level ? 0 : quiet + 1;
+                level = Math.min(level, now);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        collectAt = Math.max(COLLECT_STEP, 2 * RESERVED.get());
     }
 
     /** Gives back {@code n} memories of a freed store. */
