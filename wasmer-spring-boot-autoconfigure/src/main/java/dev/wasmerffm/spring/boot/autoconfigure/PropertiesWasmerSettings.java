@@ -216,8 +216,7 @@ final class PropertiesWasmerSettings {
             }
             CacheManager manager = cacheManager.get();
             if (manager == null) {
-                throw new IllegalStateException("wasmer.cache.shared.enabled=true needs one CacheManager bean "
-                        + "(e.g. @EnableCaching with spring.cache.type=redis)");
+                throw new NoCacheManagerException();
             }
             builder.shared(new SpringCacheSharedStore(manager, shared.getCacheName()), sharedKey);
         }

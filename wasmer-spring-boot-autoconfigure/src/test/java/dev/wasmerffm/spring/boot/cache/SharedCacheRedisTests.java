@@ -1,6 +1,7 @@
 package dev.wasmerffm.spring.boot.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Store;
@@ -10,17 +11,26 @@ import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerAutoConfiguration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cache.Cache;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
 /** The shared artifact cache on a real Redis: contexts stand for the pods of one service. */
+@ExtendWith(OutputCaptureExtension.class)
 class SharedCacheRedisTests {
 
     static final String KEY = "wasmer.cache.shared.key=the fleet's secret, 32 characters or more";
@@ -114,6 +124,53 @@ class SharedCacheRedisTests {
                     });
         } finally {
             redis.close();
+        }
+    }
+
+    /** The README's recipe as an application: data-redis, {@code @EnableCaching}, {@code spring.cache.type=redis}. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @EnableCaching
+    static class RecipeApp {}
+
+    static SpringApplicationBuilder recipe(RealRedis redis, String cacheName) {
+        return new SpringApplicationBuilder(RecipeApp.class)
+                .web(WebApplicationType.NONE)
+                .properties(redis.properties())
+                .properties(
+                        "spring.main.banner-mode=off",
+                        "wasmer.cache.enabled=false",
+                        KEY,
+                        "wasmer.cache.shared.cache-name=" + cacheName);
+    }
+
+    @Test
+    void theRecipeWithoutSpringBootStarterCacheIsAShortReportAndWithItStarts(CapturedOutput output) throws Exception {
+        String name = "wasmer-" + UUID.randomUUID();
+        String shared = "--wasmer.cache.shared.enabled=true";
+        try (RealRedis redis = RealRedis.start()) {
+            // Without spring-boot-starter-cache, Boot 4 has no CacheAutoConfiguration: no RedisCacheManager is made.
+            assertThatThrownBy(() -> recipe(redis, name)
+                            .properties("spring.autoconfigure.exclude=" + CacheAutoConfiguration.class.getName())
+                            .run(shared))
+                    .isNotNull();
+            String log = output.getAll();
+            String report = log.substring(log.lastIndexOf("APPLICATION FAILED TO START"));
+            assertThat(report.substring(report.indexOf("Description:"), report.indexOf("Action:")))
+                    .contains(
+                            "wasmer.cache.shared.enabled=true (from \"wasmer.cache.shared.enabled\" from property"
+                                    + " source \"commandLineArgs\")",
+                            "the context has no CacheManager bean");
+            assertThat(report.substring(report.indexOf("Action:")))
+                    .contains("add it next to spring-boot-starter-data-redis, with @EnableCaching and"
+                            + " spring.cache.type=redis");
+            assertThat(report.strip().lines()).as(report).hasSizeLessThanOrEqualTo(12);
+            // With it (CacheAutoConfiguration), the same application starts and keeps its modules in Redis.
+            try (ConfigurableApplicationContext ctx = recipe(redis, name).run(shared)) {
+                String key = ctx.getBean(WasmModules.class).get("add").cacheKey();
+                assertThat(ctx.getBean(CacheManager.class).getCache(name).get(key, byte[].class))
+                        .isNotEmpty();
+            }
         }
     }
 
