@@ -36,7 +36,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>{@code cold-start}: ms from main() to the first result: load libwasmer, engine, compile, instantiate, call;
  *   <li>{@code rss-1000}: KiB of resident (native) memory and KiB of live Java heap that 1 000 live instances (each
  *   with its own store) add;
- *   <li>{@code starter DIR on|off}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on or off;
+ *   <li>{@code starter DIR on|off|compile}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on
+ *   or off, or on with the disk cache off (every module compiled);
  *   <li>{@code pool-scaling PAIRS MS}: the pool's throughput on two threads over one, in paired windows (see
  *   {@link #pairedScaling}): the median ratio, then the quartiles;
  *   <li>{@code watchdog-cpu}: ms of CPU the deadline watchdog spends per second that a call runs past a deadline it
@@ -97,7 +98,9 @@ public final class Probes {
                 app.setWebApplicationType(WebApplicationType.NONE);
                 app.setDefaultProperties(java.util.Map.of(
                         "wasmer.enabled",
-                        args[2].equals("on"),
+                        !args[2].equals("off"),
+                        "wasmer.cache.enabled",
+                        !args[2].equals("compile"),
                         "wasmer.cache.directory",
                         args[1],
                         "wasmer.modules.locations",
