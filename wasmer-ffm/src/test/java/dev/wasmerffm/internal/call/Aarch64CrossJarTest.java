@@ -3,13 +3,14 @@ package dev.wasmerffm.internal.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.internal.NativeJar;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,13 +91,7 @@ class Aarch64CrossJarTest {
     }
 
     static String run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as(out).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-        return out;
+        return ChildJvm.exec(new ProcessBuilder(command).directory(dir.toFile()), Duration.ofSeconds(300))
+                .ok();
     }
 }
