@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * What wasmer-native's default build does about the linux-aarch64 jar on a machine without its cross toolchain: it
@@ -121,6 +123,17 @@ class CrossJarBuildTest {
         assertThat(r.stderr())
                 .contains("error: need gcc-aarch64-linux-gnu to cross-compile libwasmer for linux-aarch64");
         assertThat(tmp.resolve("cache")).doesNotExist();
+    }
+
+    /** macOS cannot cross-compile it; a linux-aarch64 host's default jar already is it (no second jar). */
+    @ParameterizedTest
+    @CsvSource({
+        "Darwin, arm64, only linux-x86_64 cross-compiles it; build it on linux-aarch64",
+        "Linux, aarch64, this linux-aarch64 host builds it as its default jar"
+    })
+    void otherHostsSkipTheJarInOneLine(String os, String arch, String why) throws Exception {
+        executable(bin.resolve("uname"), "case \"$1\" in -s) echo " + os + ";; -m) echo " + arch + ";; esac");
+        assertSkippedInOneLine(build("if-present"), why);
     }
 
     @Test
