@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The linux-aarch64 jar, cross-compiled on linux-x86_64 (wasmer-native's cross-linux-aarch64 profile): its layout
+ * The linux-aarch64 jar, cross-compiled on linux-x86_64 (by wasmer-native's default build where the cross toolchain
+ * is installed, or its cross-linux-aarch64 profile): its layout
  * and recorded hash, and wasmer-native/src/test/c/smoke.c built with the cross compiler against it and run under
  * qemu-aarch64 (compile, instantiate, call add, trap, WASI hello, and StackGuard's aarch64 stack-pointer stub).
  * Skipped, saying why, where the jar was not built or the cross compiler or qemu is missing.
