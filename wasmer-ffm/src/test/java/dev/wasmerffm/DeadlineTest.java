@@ -293,6 +293,16 @@ class DeadlineTest {
             // a call timeout is no call's deadline yet: the start function runs
             other.callTimeout(SHORT);
             assertThat(Instance.create(other, starts).global("n").get()).isEqualTo(1000);
+            // a module read back from an artifact knows it has a start function too
+            ArtifactKey key = ArtifactKey.random();
+            try (Module back = Module.deserialize(ENGINE, starts.serialize(key), key, starts.identity());
+                    Store third = new Store(back)) {
+                Instance again = instance(store, c -> Instance.create(third, back));
+                assertThatThrownBy(() -> again.func("callf").callWithTimeout(Duration.ofSeconds(10)))
+                        .isInstanceOf(TrapException.class)
+                        .cause()
+                        .hasMessageContaining("has a start function");
+            }
         }
         // what bounds an endless start function is the engine's metering budget
         try (Engine budgeted = new Engine(new Config().metering(Metering.of(1_000_000)));
