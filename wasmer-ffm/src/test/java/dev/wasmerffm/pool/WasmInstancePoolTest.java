@@ -414,6 +414,43 @@ class WasmInstancePoolTest {
         }
     }
 
+    /**
+     * Shutdown: an endless call whose deadline is an hour away ends within a second of stopCalls, and no call starts
+     * after it; a store stopped before its first call refuses it too (no deadline slot yet).
+     */
+    @Test
+    void stopCallsEndsARunningCallNowAndRefusesNewOnes() throws Exception {
+        try (Engine timed = new Engine(new Config().deadlines(true));
+                ModuleCache timedCache = new ModuleCache(timed);
+                WasmModules spin = WasmModules.builder(timedCache)
+                        .module("spin.wat", "spin", bytes(SPIN))
+                        .build();
+                WasmInstancePool pool = WasmInstancePool.builder(spin)
+                        .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofHours(1), -1, 2))
+                        .build()) {
+            WasmInstancePool.Lease idle = pool.borrow("spin");
+            dev.wasmerffm.Store unused = idle.instance().store();
+            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.call("spin", "spin"));
+            while (pool.stats().get("spin").inUse() < 2) {
+                Thread.onSpinWait();
+            }
+            Thread.sleep(200); // in wasm
+            long t0 = System.nanoTime();
+            pool.stopCalls();
+            assertThatThrownBy(() -> running.get(1, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(DeadlineExceededException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            assertThatThrownBy(() -> idle.instance().func("count").call(1L))
+                    .as("a lent instance's store never armed a deadline: still refused")
+                    .isInstanceOf(DeadlineExceededException.class);
+            assertThat(unused.isClosed()).isFalse();
+            idle.close();
+            assertThatThrownBy(() -> pool.call("spin", "count", 1L))
+                    .isInstanceOf(PoolClosedException.class)
+                    .hasMessageContaining("'spin'");
+        }
+    }
+
     @Test
     void aCallPastItsDeadlineStopsAndItsInstanceIsReplaced() {
         try (Engine timed = new Engine(new Config().deadlines(true));
@@ -449,8 +486,8 @@ class WasmInstancePoolTest {
         lent.close();
         assertThat(stillLent.isClosed()).isTrue();
         assertThatThrownBy(() -> pool.borrow("add"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("instance pool is closed");
+                .isInstanceOf(PoolClosedException.class)
+                .hasMessage("instance pool is closed: no call of module 'add' starts");
     }
 
     @Test
