@@ -49,8 +49,9 @@ class WasmerModulesConfiguration {
         Map<String, ModuleCache> own = new HashMap<>();
         WasmModules modules;
         List<String> emptyLocations;
+        settings.checkEngine(cache.engine());
         try {
-            settings.ownEngineConfigs(cache.engine().config())
+            settings.moduleConfigs(cache.engine().config())
                     .forEach((name, config) ->
                             own.put(name, settings.moduleCache(new Engine(config), cacheManager::getIfUnique)));
             WasmModules.Builder builder = WasmModules.builder(cache)
