@@ -420,14 +420,7 @@ class WasmInstancePoolTest {
      */
     @Test
     void stopCallsEndsARunningCallNowAndRefusesNewOnes() throws Exception {
-        try (Engine timed = new Engine(new Config().deadlines(true));
-                ModuleCache timedCache = new ModuleCache(timed);
-                WasmModules spin = WasmModules.builder(timedCache)
-                        .module("spin.wat", "spin", bytes(SPIN))
-                        .build();
-                WasmInstancePool pool = WasmInstancePool.builder(spin)
-                        .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofHours(1), -1, 2))
-                        .build()) {
+        withSpinPool(Duration.ofHours(1), 2, WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP, pool -> {
             WasmInstancePool.Lease idle = pool.borrow("spin");
             dev.wasmerffm.Store unused = idle.instance().store();
             var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.call("spin", "spin"));
@@ -448,26 +441,38 @@ class WasmInstancePoolTest {
             assertThatThrownBy(() -> pool.call("spin", "count", 1L))
                     .isInstanceOf(PoolClosedException.class)
                     .hasMessageContaining("'spin'");
-        }
+        });
     }
 
-    @Test
-    void aCallPastItsDeadlineStopsAndItsInstanceIsReplaced() {
+    /** What a test does with a pool of SPIN compiled for deadlines, its calls with {@code timeout}. */
+    interface SpinPoolTest {
+        void run(WasmInstancePool pool) throws Exception;
+    }
+
+    private void withSpinPool(Duration timeout, int size, WasmInstancePool.InstanceReuse reuse, SpinPoolTest test)
+            throws Exception {
         try (Engine timed = new Engine(new Config().deadlines(true));
                 ModuleCache timedCache = new ModuleCache(timed);
                 WasmModules spin = WasmModules.builder(timedCache)
                         .module("spin.wat", "spin", bytes(SPIN))
                         .build();
                 WasmInstancePool pool = WasmInstancePool.builder(spin)
-                        .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1))
-                        .reuse(WasmInstancePool.InstanceReuse.REUSE)
+                        .limits(new ModuleLimits(Long.MAX_VALUE, timeout, -1, size))
+                        .reuse(reuse)
                         .build()) {
+            test.run(pool);
+        }
+    }
+
+    @Test
+    void aCallPastItsDeadlineStopsAndItsInstanceIsReplaced() throws Exception {
+        withSpinPool(Duration.ofMillis(50), 1, WasmInstancePool.InstanceReuse.REUSE, pool -> {
             assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
             pool.call("spin", "count", 10L);
             WasmInstancePool.Stats stats = pool.stats().get("spin");
             assertThat(stats.deadlines()).isEqualTo(1);
             assertThat(stats.recycled()).as("replaced even under REUSE").isEqualTo(1);
-        }
+        });
     }
 
     @Test
