@@ -161,6 +161,9 @@ class WasmerAutoConfigurationTests {
                             "3 modules [add, counter, spin]",
                             "(compiled 3, from disk 0");
         });
+        runner().run(ctx -> assertThat(output.getOut())
+                .as("the default call timeout meters with no budget")
+                .contains("metering for deadlines only"));
     }
 
     @Test
