@@ -219,15 +219,7 @@ class ExecutableJarIT {
     @Test
     void aRunawayPluginCallDoesNotHoldUpGracefulShutdown() throws Exception {
         App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=3s");
-        var inFlight = stallInFlight(app);
-        long start = System.nanoTime();
-        app.process().destroy(); // SIGTERM: a graceful shutdown
-        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
-                .as("the JVM exits well before the 30 s graceful" + " timeout:%n%s", app.output())
-                .isTrue();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        long millis = sigtermWithStallInFlight(app);
         assertThat(app.output()).contains("Graceful shutdown complete");
         System.out.println("shutdown with a runaway call in flight took " + millis + " ms");
     }
@@ -243,20 +235,29 @@ class ExecutableJarIT {
                 tmp.resolve("home"),
                 "-Dwasmer.modules.settings.stall.call-timeout=1h",
                 "-Dspring.lifecycle.timeout-per-shutdown-phase=3s");
-        var inFlight = stallInFlight(app);
-        long start = System.nanoTime();
-        app.process().destroy();
-        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
-                .as("the JVM exits after the graceful phase:%n%s", app.output())
-                .isTrue();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        long millis = sigtermWithStallInFlight(app);
         assertThat(app.output())
                 .as("the call ran through the graceful phase")
                 .contains("after timeout of 3000ms: [webServerGracefulShutdown]");
         assertThat(millis).as("graceful phase 3 s + 1 s, + JVM exit").isBetween(2900L, 5000L);
         System.out.println("shutdown with an endless call (deadline 1 h) in flight took " + millis + " ms");
+    }
+
+    /**
+     * Sends SIGTERM while a call of stall's endless loop runs; returns how long the JVM took to exit (at most 10 s)
+     * once the call's request was answered 504 (its deadline passed, or the starter stopped it).
+     */
+    static long sigtermWithStallInFlight(App app) throws Exception {
+        var inFlight = stallInFlight(app);
+        long start = System.nanoTime();
+        app.process().destroy(); // SIGTERM: a graceful shutdown
+        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
+                .as("the JVM exits well before the 30 s graceful timeout:%n%s", app.output())
+                .isTrue();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        return millis;
     }
 
     /** Starts a call of stall's endless loop and returns once it runs (the module's pool has an instance in use). */
