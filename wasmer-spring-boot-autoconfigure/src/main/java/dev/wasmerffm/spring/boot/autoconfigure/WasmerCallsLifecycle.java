@@ -6,14 +6,16 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Stops the pooled and interface calls still running when the context closes: after the web server's graceful
  * shutdown has waited for in-flight requests, each running call ends as if its deadline passed now, and no call
- * starts ({@code PoolClosedException}). So an endless plugin loop holds shutdown no longer than the graceful phase.
+ * starts ({@code PoolClosedException}). So an endless plugin loop holds shutdown for the graceful phase and about a
+ * second more at most.
  */
 final class WasmerCallsLifecycle implements SmartLifecycle {
 
     /**
      * Below Spring Boot's graceful shutdown ({@code WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE},
      * {@code Integer.MAX_VALUE - 1024}), which stops first, and above the web server's own stop
-     * ({@code START_STOP_LIFECYCLE_PHASE}, {@code Integer.MAX_VALUE - 2048}), which waits for the request threads the stopped calls free.
+     * ({@code START_STOP_LIFECYCLE_PHASE}, {@code Integer.MAX_VALUE - 2048}), which closes the connections the
+     * stopped calls' requests are answered on.
      */
     static final int PHASE = Integer.MAX_VALUE - 1536;
 
