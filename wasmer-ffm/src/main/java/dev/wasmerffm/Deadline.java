@@ -136,15 +136,30 @@ final class Deadline {
                 throw passed(func, reported);
             }
         }
+        if (store.stopped) {
+            throw passed(func, reported);
+        }
         if (instances.length == 0 && !func.isHost()) {
             throw unstoppable(func, timeoutNanos <= 0);
         }
         this.timeoutNanos = reported;
         this.caller = Thread.currentThread();
         due = at;
+        if (store.stopped) { // stopCalls ran since the look above, maybe before this due: stop now
+            due = now;
+        }
         state = WASM; // from DONE, which only this thread leaves: no race
-        Watchdog.armed(at);
+        Watchdog.armed(due);
         return this;
+    }
+
+    /**
+     * {@link Store#stopCalls()}: the armed call's deadline is now. The store's flag is set first, so a call arming
+     * meanwhile either sees it or has written its due before this one.
+     */
+    void expire() {
+        due = System.nanoTime();
+        Watchdog.wake();
     }
 
     private static DeadlineExceededException passed(Func func, long timeoutNanos) {

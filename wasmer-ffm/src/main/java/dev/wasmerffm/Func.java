@@ -457,7 +457,7 @@ public final class Func extends Extern {
         } else {
             CallThread thread = CallThread.current();
             Deadline outer = thread.deadline; // a call running in another store on this thread has one
-            if (timeoutNanos <= 0 && outer == null) {
+            if (timeoutNanos <= 0 && outer == null && !store.stopped) {
                 trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
                 stopped = false;
             } else {

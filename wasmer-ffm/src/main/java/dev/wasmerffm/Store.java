@@ -83,8 +83,13 @@ public final class Store implements AutoCloseable {
     volatile long callTimeoutNanos;
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
     Deadline deadline;
-    /** The deadline reused by every call here that has one, made on the first. */
-    Deadline deadlineSlot;
+    /**
+     * The deadline reused by every call here that has one, made on the first; volatile for {@link #stopCalls()} on
+     * another thread.
+     */
+    volatile Deadline deadlineSlot;
+    /** Set by {@link #stopCalls()}: a call with a deadline ends now, and none starts. */
+    volatile boolean stopped;
 
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
@@ -355,6 +360,20 @@ public final class Store implements AutoCloseable {
     /** The deadline every call gets, {@link Duration#ZERO} for none. */
     public Duration callTimeout() {
         return Duration.ofNanos(callTimeoutNanos);
+    }
+
+    /**
+     * For shutdown, from any thread: the call running here ends as if its deadline passed now (if it has one: a
+     * {@link #callTimeout(Duration)} or its own), and every later call from Java fails to start with a
+     * {@link DeadlineExceededException}. The store stays open. A call without a deadline runs on, since only a
+     * deadline's metering can stop wasm.
+     */
+    public void stopCalls() {
+        stopped = true;
+        Deadline d = deadlineSlot;
+        if (d != null) {
+            d.expire();
+        }
     }
 
     /** How many instances have been made here. */

@@ -57,6 +57,47 @@ class DeadlineTest {
         assertThat(in.pointsExhausted()).isFalse();
     }
 
+    /**
+     * stopCalls racing a call as it starts (before, while and after it arms its deadline, an hour away): every call
+     * ends within a second, as a deadline, and none starts afterwards; a host function in a stopped call is
+     * interrupted. 200 rounds, the stop at a random moment in the first 2 ms.
+     */
+    @Test
+    void stopCallsRacingACallThatStartsEndsItAndRefusesTheNext() throws Exception {
+        Random random = new Random(7);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 200; round++) {
+                try (Store store = new Store(MODULE).callTimeout(Duration.ofHours(1))) {
+                    Instance in = instance(store, c -> {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    String export = round % 4 == 3 ? "callf" : "spin";
+                    Future<?> call = pool.submit(() -> in.func(export).call());
+                    long delay = random.nextLong(2_000_000);
+                    long t0 = System.nanoTime();
+                    while (System.nanoTime() - t0 < delay) {
+                        Thread.onSpinWait();
+                    }
+                    store.stopCalls();
+                    long stoppedAt = System.nanoTime();
+                    assertThatThrownBy(() -> call.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                            .as("round %d", round)
+                            .hasCauseInstanceOf(DeadlineExceededException.class);
+                    assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(Duration.ofSeconds(1));
+                    assertThatThrownBy(() -> in.func("add").call(1, 2)).isInstanceOf(DeadlineExceededException.class);
+                    assertThat(store.isClosed()).isFalse();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anEndlessLoopStopsAtItsDeadlineAndTheInstanceRunsOn() {
         try (Store store = new Store(MODULE)) {

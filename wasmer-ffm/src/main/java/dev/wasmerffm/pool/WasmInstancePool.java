@@ -76,6 +76,8 @@ public final class WasmInstancePool implements AutoCloseable {
         final Set<String> functions;
         /** Set when the module is replaced or removed: instances go when their leases end. */
         volatile boolean retired;
+        /** Every instance alive, lent or idle: {@link #stopCalls()} reaches the lent ones' stores. */
+        final Set<Pooled> alive = ConcurrentHashMap.newKeySet();
 
         Slot(ModuleLimits limits, Module module) {
             idle = new IdleQueue<>(limits.poolSize());
@@ -89,6 +91,7 @@ public final class WasmInstancePool implements AutoCloseable {
 
         void close(Pooled pooled) {
             pooled.close();
+            alive.remove(pooled);
             created.decrementAndGet();
             recycled.increment();
         }
@@ -97,6 +100,7 @@ public final class WasmInstancePool implements AutoCloseable {
             Pooled p;
             while ((p = idle.poll()) != null) {
                 p.close();
+                alive.remove(p);
             }
         }
 
@@ -274,7 +278,7 @@ public final class WasmInstancePool implements AutoCloseable {
     /** An instance of {@code module} for this thread alone until the lease is closed. */
     public Lease borrow(String module) {
         if (closed) {
-            throw new IllegalStateException("instance pool is closed");
+            throw new PoolClosedException(module);
         }
         modules.get(module); // UnknownModuleException naming the registered ones
         Slot slot = slot(module);
@@ -284,6 +288,7 @@ public final class WasmInstancePool implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 p = create(module, slot.module, slot.limits);
+                slot.alive.add(p);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -303,6 +308,9 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (resetPointsPerCall && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
+        }
+        if (closed) { // stopCalls ran since the look above and may have missed this instance
+            p.store.stopCalls();
         }
         slot.inUse.increment();
         return new Lease(this, slot, p);
@@ -529,10 +537,23 @@ public final class WasmInstancePool implements AutoCloseable {
         return out;
     }
 
-    /** Closes every idle instance; lent ones close when returned. */
+    /**
+     * Closes every idle instance; lent ones close when returned. No call starts after it
+     * ({@link PoolClosedException}).
+     */
     @Override
     public void close() {
         closed = true;
         slots.values().forEach(Slot::closeIdle);
+    }
+
+    /**
+     * For shutdown: {@link #close()}, and the calls running now end as if their deadline passed
+     * ({@link Store#stopCalls()}): a call with a deadline (a {@link ModuleLimits#callTimeout()}) stops with a
+     * {@link DeadlineExceededException} within the watchdog's reaction time; one without runs on.
+     */
+    public void stopCalls() {
+        close();
+        slots.values().forEach(slot -> slot.alive.forEach(p -> p.store.stopCalls()));
     }
 }
