@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * host function uses the store as it would on the calling thread. An interrupt of the waiting virtual thread is
  * passed on to the platform thread while it runs the call, and an interrupt the call leaves set comes back. Host
  * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
- * theirs, and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
+ * theirs (a store's {@link Store#handOff} can carry some, e.g. a tracing scope), and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
  * for ever).
  */
 final class PlatformCalls {
@@ -42,9 +42,12 @@ final class PlatformCalls {
 
     private PlatformCalls() {}
 
-    /** Runs {@code body} on a platform thread with the store lock the caller holds, and returns what it returns. */
+    /**
+     * Runs {@code body} on a platform thread with the store lock the caller holds, wrapped by the store's
+     * {@link Store#handOff hand-off}, and returns what it returns.
+     */
     static <T> T call(Store store, Supplier<T> body) {
-        Task<T> task = new Task<>(store.lock, Thread.currentThread(), body);
+        Task<T> task = new Task<>(store, Thread.currentThread(), body);
         PERMITS.acquireUninterruptibly();
         try {
             THREADS.execute(task);
@@ -58,7 +61,8 @@ final class PlatformCalls {
     private static final class Task<T> implements Runnable {
         private final Store.Lock lock;
         private final Thread caller;
-        private final Supplier<T> body;
+        /** The call as the store's hand-off wrapped it: sets {@link #result}. */
+        private final Runnable body;
         /** The platform thread once it runs the call; guarded by this task, like the two flags below. */
         private Thread runner;
 
@@ -73,10 +77,10 @@ final class PlatformCalls {
         private boolean leftInterrupted;
         private volatile boolean done;
 
-        Task(Store.Lock lock, Thread caller, Supplier<T> body) {
-            this.lock = lock;
+        Task(Store store, Thread caller, Supplier<T> body) {
+            this.lock = store.lock;
             this.caller = caller;
-            this.body = body;
+            this.body = store.handOff.apply(() -> result = body.get());
         }
 
         @Override
@@ -90,7 +94,7 @@ final class PlatformCalls {
             }
             boolean borrowed = lock.borrow(caller);
             try {
-                result = body.get();
+                body.run();
             } catch (Throwable e) {
                 failure = e;
             } finally {
