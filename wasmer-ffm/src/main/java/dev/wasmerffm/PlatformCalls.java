@@ -1,5 +1,6 @@
 package dev.wasmerffm;
 
+import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -61,8 +62,12 @@ final class PlatformCalls {
     private static final class Task<T> implements Runnable {
         private final Store.Lock lock;
         private final Thread caller;
-        /** The call as the store's hand-off wrapped it: sets {@link #result}. */
+        /** The call as the store's hand-off wrapped it: runs {@link #call}. */
         private final Runnable body;
+
+        private final Supplier<T> call;
+        /** Set once {@link #call} ran: a hand-off that skips it fails the call instead of leaving no result. */
+        private boolean ran;
         /** The platform thread once it runs the call; guarded by this task, like the two flags below. */
         private Thread runner;
 
@@ -77,10 +82,32 @@ final class PlatformCalls {
         private boolean leftInterrupted;
         private volatile boolean done;
 
-        Task(Store store, Thread caller, Supplier<T> body) {
+        Task(Store store, Thread caller, Supplier<T> call) {
             this.lock = store.lock;
             this.caller = caller;
-            this.body = store.handOff.apply(() -> result = body.get());
+            this.call = call;
+            this.body =
+                    Objects.requireNonNull(store.handOff.apply(this::runCall), "the store's hand-off returned null");
+        }
+
+        /**
+         * The call itself, inside the hand-off: its failure is kept here, so a hand-off catching what it throws
+         * cannot turn it into a result.
+         */
+        private void runCall() {
+            if (ran) {
+                IllegalStateException twice = new IllegalStateException("the store's hand-off ran the call twice");
+                if (failure == null) {
+                    failure = twice;
+                }
+                throw twice;
+            }
+            ran = true;
+            try {
+                result = call.get();
+            } catch (Throwable e) {
+                failure = e;
+            }
         }
 
         @Override
@@ -95,8 +122,13 @@ final class PlatformCalls {
             boolean borrowed = lock.borrow(caller);
             try {
                 body.run();
+                if (!ran) {
+                    failure = new IllegalStateException("the store's hand-off did not run the call");
+                }
             } catch (Throwable e) {
-                failure = e;
+                if (failure == null) { // the call's own failure comes first
+                    failure = e;
+                }
             } finally {
                 if (borrowed) {
                     lock.giveBack(caller);

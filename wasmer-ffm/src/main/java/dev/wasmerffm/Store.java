@@ -356,8 +356,10 @@ public final class Store implements AutoCloseable {
     /**
      * Wraps the wasm calls of virtual threads for the platform thread that runs them ({@link Func}): {@code handOff}
      * is applied on the calling thread at each hand-off and the {@link Runnable} it returns runs the call on the
-     * platform thread, e.g. inside the calling thread's tracing scope, so host functions see it. It is user code on
-     * the call path: keep it cheap; what it throws fails the call. Default: the call as it is.
+     * platform thread, e.g. inside the calling thread's tracing scope, so host functions see it. The {@link Runnable}
+     * must run the call once, on the thread that runs it; one that skips it or runs it twice fails the call with
+     * {@link IllegalStateException}, and the call's own failure is thrown even if the wrapper catches it. It is user
+     * code on the call path: keep it cheap; what it throws fails the call. Default: the call as it is.
      */
     public Store handOff(UnaryOperator<Runnable> handOff) {
         this.handOff = Objects.requireNonNull(handOff, "handOff");
