@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
+import dev.wasmerffm.Metering;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
@@ -109,6 +111,47 @@ class WasmerObserverTest {
                                 // a lease is not a call
                                 "instantiated add");
             }
+        }
+    }
+
+    @Test
+    void aCallsScopeHearsThePointsItUsed() {
+        List<Long> points = Collections.synchronizedList(new ArrayList<>());
+        WasmerObserver observer = new WasmerObserver() {
+            @Override
+            public CallScope callStarted(String module, String function) {
+                return (nanos, used, failure) -> points.add(used);
+            }
+        };
+        try (Engine engine = new Engine(new Config().metering(Metering.of(10_000)));
+                ModuleCache cache = new ModuleCache(engine);
+                WasmModules modules = WasmModules.builder(cache)
+                        .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
+                        .build();
+                WasmInstancePool pool = WasmInstancePool.builder(modules)
+                        .limits(new ModuleLimits(10_000, Duration.ZERO, -1, 1))
+                        .observer(observer)
+                        .build()) {
+            assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
+            assertThatThrownBy(() -> pool.call("nothing", "f")).isInstanceOf(UnknownModuleException.class);
+            assertThat(points).hasSize(2);
+            assertThat(points.getFirst())
+                    .isPositive()
+                    .isEqualTo(pool.stats().get("add").consumedPoints());
+            assertThat(points.getLast()).as("no instance, no points").isEqualTo(-1);
+        }
+        points.clear();
+        try (Engine engine = new Engine();
+                ModuleCache cache = new ModuleCache(engine);
+                WasmModules modules = WasmModules.builder(cache)
+                        .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
+                        .build();
+                WasmInstancePool pool = WasmInstancePool.builder(modules)
+                        .limits(new ModuleLimits(0, Duration.ZERO, -1, 1))
+                        .observer(observer)
+                        .build()) {
+            assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
+            assertThat(points).as("unmetered: unknown").containsExactly(-1L);
         }
     }
 
