@@ -193,17 +193,7 @@ class VirtualThreadTest {
         try (Engine engine = new Engine();
                 Module module = Module.compile(engine, WAT);
                 Store store = new Store(engine)) {
-            store.handOff(call -> {
-                String captured = CONTEXT.get(); // on the calling thread
-                return () -> {
-                    CONTEXT.set(captured);
-                    try {
-                        call.run();
-                    } finally {
-                        CONTEXT.remove();
-                    }
-                };
-            });
+            store.handOff(HandOffs.carrying(CONTEXT));
             Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
                 seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + CONTEXT.get());
                 c.result(0, 1);

@@ -79,17 +79,7 @@ class PluginAdversarialTest {
                     seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + context.get());
                     return in;
                 })
-                .handOff(call -> {
-                    String captured = context.get(); // on the calling thread
-                    return () -> {
-                        context.set(captured);
-                        try {
-                            call.run();
-                        } finally {
-                            context.remove();
-                        }
-                    };
-                })
+                .handOff(dev.wasmerffm.HandOffs.carrying(context))
                 .build()) {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread caller = Thread.ofVirtual().start(() -> {

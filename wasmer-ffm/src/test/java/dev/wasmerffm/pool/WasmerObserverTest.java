@@ -9,6 +9,7 @@ import dev.wasmerffm.Config;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Func;
 import dev.wasmerffm.FuncType;
+import dev.wasmerffm.HandOffs;
 import dev.wasmerffm.Imports;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Metering;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -114,45 +117,43 @@ class WasmerObserverTest {
         }
     }
 
-    @Test
-    void aCallsScopeHearsThePointsItUsed() {
-        List<Long> points = Collections.synchronizedList(new ArrayList<>());
+    /** Runs {@code calls} on a one-instance pool of {@code add} in {@code engine}, with the points each call heard. */
+    private static void withPointsHeard(Engine engine, long points, BiConsumer<WasmInstancePool, List<Long>> calls) {
+        List<Long> heard = Collections.synchronizedList(new ArrayList<>());
         WasmerObserver observer = new WasmerObserver() {
             @Override
             public CallScope callStarted(String module, String function) {
-                return (nanos, used, failure) -> points.add(used);
+                return (nanos, used, failure) -> heard.add(used);
             }
         };
-        try (Engine engine = new Engine(new Config().metering(Metering.of(10_000)));
+        try (engine;
                 ModuleCache cache = new ModuleCache(engine);
                 WasmModules modules = WasmModules.builder(cache)
                         .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
                         .build();
                 WasmInstancePool pool = WasmInstancePool.builder(modules)
-                        .limits(new ModuleLimits(10_000, Duration.ZERO, -1, 1))
+                        .limits(new ModuleLimits(points, Duration.ZERO, -1, 1))
                         .observer(observer)
                         .build()) {
+            calls.accept(pool, heard);
+        }
+    }
+
+    @Test
+    void aCallsScopeHearsThePointsItUsed() {
+        withPointsHeard(new Engine(new Config().metering(Metering.of(10_000))), 10_000, (pool, heard) -> {
             assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
             assertThatThrownBy(() -> pool.call("nothing", "f")).isInstanceOf(UnknownModuleException.class);
-            assertThat(points).hasSize(2);
-            assertThat(points.getFirst())
+            assertThat(heard).hasSize(2);
+            assertThat(heard.getFirst())
                     .isPositive()
                     .isEqualTo(pool.stats().get("add").consumedPoints());
-            assertThat(points.getLast()).as("no instance, no points").isEqualTo(-1);
-        }
-        points.clear();
-        try (Engine engine = new Engine();
-                ModuleCache cache = new ModuleCache(engine);
-                WasmModules modules = WasmModules.builder(cache)
-                        .module("add.wat", "add", WasmInstancePoolTest.ADD.getBytes(UTF_8))
-                        .build();
-                WasmInstancePool pool = WasmInstancePool.builder(modules)
-                        .limits(new ModuleLimits(0, Duration.ZERO, -1, 1))
-                        .observer(observer)
-                        .build()) {
+            assertThat(heard.getLast()).as("no instance, no points").isEqualTo(-1);
+        });
+        withPointsHeard(new Engine(), 0, (pool, heard) -> {
             assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
-            assertThat(points).as("unmetered: unknown").containsExactly(-1L);
-        }
+            assertThat(heard).as("unmetered: unknown").containsExactly(-1L);
+        });
     }
 
     @Test
@@ -203,6 +204,8 @@ class WasmerObserverTest {
     /** What the calling thread's call is: the context a tracer keeps in a thread-local. */
     static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
 
+    static final UnaryOperator<Runnable> CARRY = HandOffs.carrying(CURRENT);
+
     /** Puts each call in {@link #CURRENT} on the calling thread, and carries it to the thread that runs it. */
     static final class Propagating implements WasmerObserver {
         @Override
@@ -213,16 +216,7 @@ class WasmerObserverTest {
 
         @Override
         public Runnable handOff(Runnable call) {
-            String captured = CURRENT.get();
-            return () -> {
-                String before = CURRENT.get();
-                CURRENT.set(captured);
-                try {
-                    call.run();
-                } finally {
-                    CURRENT.set(before);
-                }
-            };
+            return CARRY.apply(call);
         }
     }
 
