@@ -22,8 +22,8 @@ import java.util.function.Supplier;
  * host function uses the store as it would on the calling thread. An interrupt of the waiting virtual thread is
  * passed on to the platform thread while it runs the call, and an interrupt the call leaves set comes back. Host
  * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
- * theirs (a store's {@link Store#handOff} can carry some, e.g. a tracing scope), and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
- * for ever).
+ * theirs (a store's {@link Store#handOff} can carry some, e.g. a tracing scope), and neither are the locks it holds
+ * (one it holds across the call, taken again by a host function, waits for ever).
  */
 final class PlatformCalls {
 
