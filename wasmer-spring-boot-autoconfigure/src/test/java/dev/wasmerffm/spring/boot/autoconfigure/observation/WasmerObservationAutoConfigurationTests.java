@@ -28,6 +28,7 @@ import io.micrometer.tracing.test.simple.SimpleTracer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -230,16 +231,19 @@ class WasmerObservationAutoConfigurationTests {
     /** The host function: writes down the span current where it runs. */
     static class Host {
         final SimpleTracer tracer;
+        final ObservationRegistry registry;
         final List<SimpleSpan> seen = new CopyOnWriteArrayList<>();
 
-        Host(SimpleTracer tracer) {
+        Host(SimpleTracer tracer, ObservationRegistry registry) {
             this.tracer = tracer;
+            this.registry = registry;
         }
 
+        /** Writes down the current span, and observes its own work, as a client call in a host function would. */
         @WasmHostFunction
         int twice(int x) {
             seen.add(tracer.currentSpan());
-            return 2 * x;
+            return Observation.createNotStarted("host work", registry).observe(() -> 2 * x);
         }
 
         @WasmHostFunction
@@ -250,6 +254,11 @@ class WasmerObservationAutoConfigurationTests {
     @AutoConfigurationPackage(basePackageClasses = TextPlugin.class)
     static class TracedApp {
         final SimpleTracer tracer = new SimpleTracer();
+        final ObservationRegistry registry = ObservationRegistry.create();
+
+        TracedApp() {
+            registry.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
+        }
 
         @Bean
         SimpleTracer tracer() {
@@ -258,13 +267,11 @@ class WasmerObservationAutoConfigurationTests {
 
         @Bean
         Host host() {
-            return new Host(tracer);
+            return new Host(tracer, registry);
         }
 
         @Bean
         ObservationRegistry observationRegistry() {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
             return registry;
         }
     }
@@ -281,16 +288,22 @@ class WasmerObservationAutoConfigurationTests {
                     Function<String, Integer> request =
                             name -> Observation.createNotStarted(name, registry).observe(() -> text.quadruple(5));
                     assertThat(request.apply("platform request")).isEqualTo(20);
-                    Thread virtual = Thread.ofVirtual().start(() -> assertThat(request.apply("virtual request"))
-                            .isEqualTo(20));
-                    virtual.join();
+                    AtomicInteger onVirtual = new AtomicInteger();
+                    Thread.ofVirtual()
+                            .start(() -> onVirtual.set(request.apply("virtual request")))
+                            .join();
+                    assertThat(onVirtual).hasValue(20);
                     assertThat(tracer.getSpans())
                             .extracting(SimpleSpan::getName)
                             .containsExactlyInAnyOrder(
                                     "platform request",
                                     "virtual request",
                                     "wasmer text.quadruple",
-                                    "wasmer text.quadruple");
+                                    "wasmer text.quadruple",
+                                    "host work",
+                                    "host work",
+                                    "host work",
+                                    "host work");
                     Map<String, SimpleSpan> spans = tracer.getSpans().stream()
                             .filter(s -> s.getName().endsWith("request"))
                             .collect(Collectors.toMap(SimpleSpan::getName, s -> s));
@@ -306,6 +319,15 @@ class WasmerObservationAutoConfigurationTests {
                     assertThat(host.seen)
                             .as("each twice (two per call) saw its call's span, not the request's")
                             .extracting(s -> s == null ? "none" : s.context().spanId())
+                            .containsExactly(
+                                    calls.get(0).context().spanId(),
+                                    calls.get(0).context().spanId(),
+                                    calls.get(1).context().spanId(),
+                                    calls.get(1).context().spanId());
+                    assertThat(tracer.getSpans().stream()
+                                    .filter(span -> span.getName().equals("host work"))
+                                    .map(SimpleSpan::getParentId))
+                            .as("the host function's own observations are children of the call's span")
                             .containsExactly(
                                     calls.get(0).context().spanId(),
                                     calls.get(0).context().spanId(),
