@@ -34,8 +34,12 @@ import java.util.concurrent.locks.LockSupport;
  * wasm and the guest keeps counting. Once the 0 stays (two passes in a row read 0 or exhaustion: the guest stopped,
  * or sits in native code such as a libwasmer import, where it traps on its return) or the thread is in Java (after
  * its one interrupt), there is nothing to do: the watchdog looks again only when the thread moves back into wasm,
- * and, in case the guest was merely descheduled between its load and its store, at growing intervals (up to
- * {@value #CALM_MAX_NANOS} ns). So it spins only while wasm runs that it can stop.
+ * and, in case the guest was merely descheduled between its load and its store, at growing intervals (from
+ * {@value #CALM_MIN_NANOS} to {@value #CALM_MAX_NANOS} ns). So it spins only while wasm runs that it can stop. The
+ * first intervals are short because a 0 that reads back for a while often has not landed: measured, a metered loop
+ * read 0 for over 0.1 ms after the write while its thread kept running, and its counter read as wrapped 1 ms
+ * later; starting the pauses at 1 ms made each such miss cost 1 ms (stop delay at p99 48-67 ms against 9-12 ms
+ * now, DeadlineBenchmark at load average 9).
  *
  * <p>Points are never given back: before each write the watchdog reads what the guest has left, and the call ends
  * with the last value read before the stop landed, which differs from the truth only by what the guest ran between
@@ -56,6 +60,8 @@ final class Deadline {
     static final long REPEAT_NANOS = 1_000_000;
     /** The longest pause between looks at an overdue call whose stop stays (see the class comment). */
     static final long CALM_MAX_NANOS = 64_000_000;
+    /** The first pause after a stop seems to have landed; doubled while it seems so (see the class comment). */
+    static final long CALM_MIN_NANOS = 100_000;
 
     /**
      * What a host function's upcall throws when the deadline has passed as it starts or returns: the call ends
@@ -219,7 +225,7 @@ final class Deadline {
                 if (s == JAVA) {
                     return idle; // the thread's next move into wasm wakes the watchdog
                 }
-                calmPause = Math.min(CALM_MAX_NANOS, Math.max(REPEAT_NANOS, calmPause * 2));
+                calmPause = Math.min(CALM_MAX_NANOS, Math.max(CALM_MIN_NANOS, calmPause * 2));
                 return t + calmPause;
             }
             calmPause = 0;

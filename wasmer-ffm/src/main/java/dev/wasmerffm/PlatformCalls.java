@@ -24,6 +24,12 @@ import java.util.function.Supplier;
  * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
  * theirs (a store's {@link Store#handOff} can carry some, e.g. a tracing scope), and neither are the locks it holds
  * (one it holds across the call, taken again by a host function, waits for ever).
+ *
+ * <p>A call nested in one running here never waits for a platform thread: one made on the platform thread itself
+ * (a host function calling wasm) runs there, as on any platform thread; one made on a virtual thread that a host
+ * function here started, while that call still runs, runs on its virtual thread when no platform thread is free.
+ * Otherwise a host function waiting for such a virtual thread would hold its platform thread while the virtual
+ * thread waits for one, and with every platform thread so held no call would ever end.
  */
 final class PlatformCalls {
 
@@ -34,6 +40,12 @@ final class PlatformCalls {
 
     private static final Semaphore PERMITS = new Semaphore(MAX_THREADS);
     private static final AtomicInteger NAMES = new AtomicInteger();
+    /**
+     * The call a thread's platform thread runs, seen by the virtual threads its host functions start (an inheritable
+     * value is copied when a thread is made): a call of theirs is nested in it.
+     */
+    private static final InheritableThreadLocal<Task<?>> RUNNING = new InheritableThreadLocal<>();
+
     private static final ThreadPoolExecutor THREADS =
             new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                 Thread t = new Thread(r, "wasmer-call-" + NAMES.incrementAndGet());
@@ -45,14 +57,23 @@ final class PlatformCalls {
 
     /**
      * Runs {@code body} on a platform thread with the store lock the caller holds, wrapped by the store's
-     * {@link Store#handOff hand-off}, and returns what it returns.
+     * {@link Store#handOff hand-off}, and returns what it returns; on the calling virtual thread (unwrapped: its
+     * context is there) if it was started inside a call still running here and no platform thread is free.
      */
     static <T> T call(Store store, Supplier<T> body) {
-        Task<T> task = new Task<>(store, Thread.currentThread(), body);
-        PERMITS.acquireUninterruptibly();
+        Task<?> outer = RUNNING.get();
+        if (outer != null && !outer.done) {
+            if (!PERMITS.tryAcquire()) {
+                return body.get();
+            }
+        } else {
+            PERMITS.acquireUninterruptibly();
+        }
+        Task<T> task;
         try {
+            task = new Task<>(store, Thread.currentThread(), body);
             THREADS.execute(task);
-        } catch (RuntimeException | Error e) { // no thread could be made
+        } catch (RuntimeException | Error e) { // the hand-off failed, or no thread could be made
             PERMITS.release();
             throw e;
         }
@@ -120,6 +141,7 @@ final class PlatformCalls {
                 }
             }
             boolean borrowed = lock.borrow(caller);
+            RUNNING.set(this);
             try {
                 body.run();
                 if (!ran) {
@@ -130,6 +152,7 @@ final class PlatformCalls {
                     failure = e;
                 }
             } finally {
+                RUNNING.remove();
                 if (borrowed) {
                     lock.giveBack(caller);
                 }

@@ -344,6 +344,10 @@ public final class Store implements AutoCloseable {
      * Gives every call into this store from Java (boxed and typed alike) a deadline: past it, the call stops with a
      * {@link DeadlineExceededException}, as {@link Func#callWithTimeout(Duration, Object...)} does. The store's
      * modules must be metered ({@link Config#deadlines(boolean)}). {@link Duration#ZERO} (the default) for none.
+     * A module's start function is no call: libwasmer runs it while {@link Instance#create} makes the instance,
+     * before the watchdog can reach that instance's points, so no deadline stops it (only the engine's
+     * {@link Config#metering(Metering) metering} budget does), and making such an instance inside a call with a
+     * deadline is refused.
      */
     public Store callTimeout(Duration timeout) {
         if (timeout.isNegative()) {

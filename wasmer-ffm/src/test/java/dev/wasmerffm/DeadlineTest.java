@@ -265,6 +265,54 @@ class DeadlineTest {
         }
     }
 
+    /** Its start function counts the global {@code n} to 1000. */
+    static final String STARTS = """
+            (module (global $n (export "n") (mut i32) (i32.const 0))
+              (func $start (loop (global.set $n (i32.add (global.get $n) (i32.const 1)))
+                                 (br_if 0 (i32.lt_u (global.get $n) (i32.const 1000)))))
+              (start $start))
+            """;
+
+    @Test
+    void aStartFunctionIsRefusedUnderARunningDeadlineAndBoundedByTheBudgetOutsideOne() {
+        try (Module starts = Module.compile(ENGINE, STARTS);
+                Store store = new Store(MODULE);
+                Store other = new Store(starts)) {
+            java.util.concurrent.atomic.AtomicReference<Instance> made =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Instance in = instance(store, c -> made.set(Instance.create(other, starts)));
+            // libwasmer runs it while making the instance, where the watchdog cannot reach its points
+            assertThatThrownBy(() -> in.func("callf").callWithTimeout(Duration.ofSeconds(10)))
+                    .isInstanceOf(TrapException.class)
+                    .cause()
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has a start function, which the deadline of the running call cannot stop");
+            assertThat(made.get()).isNull();
+            in.func("callf").call(); // without a deadline it is made, and its start function ran
+            assertThat(made.get().global("n").get()).isEqualTo(1000);
+            // a call timeout is no call's deadline yet: the start function runs
+            other.callTimeout(SHORT);
+            assertThat(Instance.create(other, starts).global("n").get()).isEqualTo(1000);
+            // a module read back from an artifact knows it has a start function too
+            ArtifactKey key = ArtifactKey.random();
+            try (Module back = Module.deserialize(ENGINE, starts.serialize(key), key, starts.identity());
+                    Store third = new Store(back)) {
+                Instance again = instance(store, c -> Instance.create(third, back));
+                assertThatThrownBy(() -> again.func("callf").callWithTimeout(Duration.ofSeconds(10)))
+                        .isInstanceOf(TrapException.class)
+                        .cause()
+                        .hasMessageContaining("has a start function");
+            }
+        }
+        // what bounds an endless start function is the engine's metering budget
+        try (Engine budgeted = new Engine(new Config().metering(Metering.of(1_000_000)));
+                Module endless = Module.compile(budgeted, "(module (func $s (loop br 0)) (start $s))");
+                Store store = new Store(endless)) {
+            store.callTimeout(SHORT);
+            assertThatThrownBy(() -> Instance.create(store, endless)).isInstanceOf(TrapException.class);
+        }
+    }
+
     @Test
     void aHostFunctionCalledDirectlyEndsAtItsDeadlineWhileTheWatchdogIdles() {
         try (Engine plain = new Engine();

@@ -351,10 +351,7 @@ class VirtualThreadTest {
 
     @Test
     void withNoPlatformCallThreadsAVirtualThreadsCallsStayOnIt() throws Exception {
-        Process p = ChildJvm.start(InPlace.class, "-Ddev.wasmerffm.platformCallThreads=0");
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
+        String out = ChildJvm.run(0, List.of("-Ddev.wasmerffm.platformCallThreads=0"), InPlace.class);
         assertThat(out).contains("host function on a virtual thread: true");
     }
 
@@ -367,6 +364,52 @@ class VirtualThreadTest {
                 Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
                     System.out.println("host function on a virtual thread: "
                             + Thread.currentThread().isVirtual());
+                    c.result(0, 1);
+                }));
+                Thread.ofVirtual().start(() -> in.func("callF").call()).join();
+            }
+        }
+    }
+
+    @Test
+    void aCallNestedInOneOnAPlatformThreadNeverWaitsForAnother() throws Exception {
+        String out = ChildJvm.run(0, List.of("-Ddev.wasmerffm.platformCallThreads=1"), Nested.class);
+        assertThat(out).contains("on the platform thread: 42 on it", "from a virtual thread it started: 42");
+    }
+
+    /**
+     * The child JVM of {@link #aCallNestedInOneOnAPlatformThreadNeverWaitsForAnother}: with one platform thread for
+     * calls, a virtual thread's host function calls wasm itself and then waits for a virtual thread it starts to
+     * call wasm; before, that virtual thread waited for the one platform thread, held by the host function waiting
+     * for it.
+     */
+    static final class Nested {
+        public static void main(String[] args) throws Exception {
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, WAT);
+                    Module twice = Module.compile(engine, TWICE);
+                    Store store = new Store(engine);
+                    Store other = new Store(engine)) {
+                AtomicReference<Thread> ranOn = new AtomicReference<>();
+                Func add = Instance.create(
+                                other,
+                                twice,
+                                Func.host(other, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {
+                                    ranOn.set(Thread.currentThread());
+                                    c.result(0, 2 * c.i32(0));
+                                }))
+                        .func("twice");
+                Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                    Thread self = Thread.currentThread();
+                    Object here = add.call(21)[0];
+                    System.out.println("on the platform thread: " + here + (ranOn.get() == self ? " on it" : ""));
+                    AtomicReference<Object> nested = new AtomicReference<>();
+                    Thread t = Thread.ofVirtual().start(() -> nested.set(add.call(21)[0]));
+                    if (!t.join(Duration.ofSeconds(10))) {
+                        System.out.println("the virtual thread's call waited for the busy platform thread");
+                        System.exit(1);
+                    }
+                    System.out.println("from a virtual thread it started: " + nested.get());
                     c.result(0, 1);
                 }));
                 Thread.ofVirtual().start(() -> in.func("callF").call()).join();

@@ -214,12 +214,12 @@ class ExecutableJarIT {
 
     /**
      * SIGTERM while a plugin runs an endless loop: Spring's graceful shutdown waits for in-flight requests (30 s by
-     * default), but the call's deadline (3 s here, so the request is surely running) ends it, so the request is
+     * default), but the call's deadline (4 s here, so the request is surely running) ends it, so the request is
      * answered and the JVM exits right after.
      */
     @Test
     void aRunawayPluginCallDoesNotHoldUpGracefulShutdown() throws Exception {
-        App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=3s");
+        App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=4s");
         int port = app.port();
         var inFlight = HttpClient.newHttpClient()
                 .sendAsync(
@@ -228,10 +228,10 @@ class ExecutableJarIT {
                                 .POST(HttpRequest.BodyPublishers.ofString("[]"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(1000); // the request is in, its call running in wasm
+        awaitCallRunning(port, "stall"); // SIGTERM before the request is accepted would just refuse it
         long start = System.nanoTime();
         app.process().destroy(); // SIGTERM: a graceful shutdown
-        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
+        assertThat(app.process().waitFor(12, TimeUnit.SECONDS))
                 .as("the JVM exits well before the 30 s graceful" + " timeout:%n%s", app.output())
                 .isTrue();
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -239,5 +239,22 @@ class ExecutableJarIT {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
         assertThat(app.output()).contains("Graceful shutdown complete");
         System.out.println("shutdown with a runaway call in flight took " + millis + " ms");
+    }
+
+    /** Polls the actuator until one of {@code module}'s pooled instances is lent out: its call is running. */
+    private static void awaitCallRunning(int port, String module) throws Exception {
+        var client = HttpClient.newHttpClient();
+        var request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/wasmer/" + module))
+                .build();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String body = "";
+        while (System.nanoTime() < end) {
+            body = client.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            if (body.contains("\"inUse\":1")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no call of " + module + " started within 20 s: " + body);
     }
 }

@@ -27,6 +27,8 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -290,12 +292,13 @@ class WasmInstancePoolTest {
                 ExecutorService threads = Executors.newFixedThreadPool(4)) {
             AtomicLong calls = new AtomicLong();
             AtomicIntegerArray seen = new AtomicIntegerArray(4); // the last version each thread saw
+            AtomicBoolean stop = new AtomicBoolean(); // ends the callers when the test fails, so closing cannot hang
             List<Future<String>> problems = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
                 problems.add(threads.submit(() -> {
                     int last = 0;
-                    while (true) {
+                    while (!stop.get()) {
                         int v;
                         try {
                             v = (Integer) pool.call("plugin", "version")[0];
@@ -309,17 +312,22 @@ class WasmInstancePoolTest {
                         last = v;
                         seen.set(thread, v);
                     }
+                    return "still calling version " + last + " when the test gave up";
                 }));
             }
-            for (int v = 2; v <= 5; v++) {
-                long before = calls.get();
-                await(() -> calls.get() >= before + 200); // calls run on the version before
-                modules.register("plugin", version(v));
-            }
-            await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
-            assertThat(modules.remove("plugin")).isTrue();
-            for (Future<String> f : problems) {
-                assertThat(f.get()).isNull();
+            try {
+                for (int v = 2; v <= 5; v++) {
+                    long before = calls.get();
+                    await(() -> calls.get() >= before + 200); // calls run on the version before
+                    modules.register("plugin", version(v));
+                }
+                await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
+                assertThat(modules.remove("plugin")).isTrue();
+                for (Future<String> f : problems) {
+                    assertThat(f.get(30, TimeUnit.SECONDS)).isNull(); // a caller that never sees the removal fails
+                }
+            } finally {
+                stop.set(true);
             }
             assertThat(pool.stats()).doesNotContainKey("plugin"); // the old versions' instances are gone
         }
