@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Owns everything made in it, as libwasmer's store does: instances, functions, memories, tables, globals, WASI
@@ -81,6 +83,9 @@ public final class Store implements AutoCloseable {
     private int maxWasiEnvironments = DEFAULT_MAX_WASI_ENVIRONMENTS;
     /** The deadline of every outermost call from Java, 0 for none (see {@link #callTimeout(Duration)}). */
     volatile long callTimeoutNanos;
+
+    /** What a virtual thread's call is wrapped in to run on its platform thread ({@link #handOff}). */
+    volatile UnaryOperator<Runnable> handOff = UnaryOperator.identity();
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
     Deadline deadline;
     /**
@@ -354,6 +359,19 @@ public final class Store implements AutoCloseable {
             throw new IllegalArgumentException("callTimeout must be >= 0, got " + timeout);
         }
         this.callTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    /**
+     * Wraps the wasm calls of virtual threads for the platform thread that runs them ({@link Func}): {@code handOff}
+     * is applied on the calling thread at each hand-off and the {@link Runnable} it returns runs the call on the
+     * platform thread, e.g. inside the calling thread's tracing scope, so host functions see it. The {@link Runnable}
+     * must run the call once, on the thread that runs it; one that skips it or runs it twice fails the call with
+     * {@link IllegalStateException}, and the call's own failure is thrown even if the wrapper catches it. It is user
+     * code on the call path: keep it cheap; what it throws fails the call. Default: the call as it is.
+     */
+    public Store handOff(UnaryOperator<Runnable> handOff) {
+        this.handOff = Objects.requireNonNull(handOff, "handOff");
         return this;
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -160,6 +161,119 @@ class VirtualThreadTest {
                 })
                 .join();
         assertThat(failure.get()).isNull();
+    }
+
+    /** What the calling thread holds, as a tracer's current span: the store's hand-off carries it. */
+    static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
+
+    /** Runs {@code body} on a virtual thread; its failure, if any, is rethrown here. */
+    static void onVirtualThread(ThrowingRunnable body) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        assertThat(thread.join(Duration.ofSeconds(60))).as("finished").isTrue();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void theStoresHandOffCarriesTheCallersContextToHostFunctions() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, WAT);
+                Store store = new Store(engine)) {
+            store.handOff(HandOffs.carrying(CONTEXT));
+            Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + CONTEXT.get());
+                c.result(0, 1);
+            }));
+            onVirtualThread(() -> {
+                CONTEXT.set("request 1");
+                assertThat(in.func("callF").call()).containsExactly(1);
+                // each call is handed off, and wrapped, again
+                assertThat(in.func("untilF").call()).isEmpty();
+            });
+            CONTEXT.set("platform caller");
+            try {
+                assertThat(in.func("callF").call()).containsExactly(1);
+            } finally {
+                CONTEXT.remove();
+            }
+            assertThat(seen)
+                    .as("a platform thread's call runs where it is, unwrapped")
+                    .containsExactly("platform request 1", "platform request 1", "platform platform caller");
+        }
+    }
+
+    @Test
+    void aHandOffThatFailsSkipsTheCallRunsItTwiceOrHidesItsFailureFailsTheCallAndTheStoreGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, WAT);
+                Store store = new Store(engine)) {
+            AtomicBoolean trap = new AtomicBoolean();
+            Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                calls.incrementAndGet();
+                if (trap.get()) {
+                    throw new IllegalArgumentException("host refuses");
+                }
+                c.result(0, 7);
+            }));
+            onVirtualThread(() -> {
+                store.handOff(call -> {
+                    throw new UnsupportedOperationException("no context today");
+                });
+                for (int i = 0; i <= PlatformCalls.MAX_THREADS; i++) { // more than there are platform threads
+                    assertThatThrownBy(() -> in.func("callF").call())
+                            .isInstanceOf(UnsupportedOperationException.class)
+                            .hasMessage("no context today");
+                }
+                store.handOff(call -> () -> {});
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("the store's hand-off did not run the call");
+                assertThat(calls).as("the call never ran").hasValue(0);
+                store.handOff(call -> () -> {
+                    call.run();
+                    call.run();
+                });
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("the store's hand-off ran the call twice");
+                assertThat(calls).as("the wasm ran once").hasValue(1);
+                store.handOff(call -> () -> {
+                    try {
+                        call.run();
+                    } catch (RuntimeException swallowed) {
+                        // what the call throws is the call's, not the hand-off's to hide
+                    }
+                });
+                trap.set(true);
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(TrapException.class)
+                        .cause()
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("host refuses");
+                trap.set(false);
+                store.handOff(call -> null);
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessage("the store's hand-off returned null");
+                store.handOff(java.util.function.UnaryOperator.identity());
+                assertThat(in.func("callF").call()).as("the store goes on").containsExactly(7);
+            });
+            assertThatThrownBy(() -> store.handOff(null)).isInstanceOf(NullPointerException.class);
+        }
     }
 
     @Test

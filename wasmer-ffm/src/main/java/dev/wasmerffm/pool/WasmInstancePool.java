@@ -333,6 +333,9 @@ public final class WasmInstancePool implements AutoCloseable {
     private Pooled create(String name, Module module, ModuleLimits limits) {
         // on the module's native engine: a metered module has one of its own
         Store store = new Store(module).callTimeout(limits.callTimeout());
+        if (observer != WasmerObserver.NONE) {
+            store.handOff(observer::handOff);
+        }
         WasiEnv env = null;
         try {
             Imports imports = this.imports.apply(store, module);
@@ -403,10 +406,12 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             throw e;
         } finally {
+            long points = -1;
             if (lease != null) {
                 lease.close();
+                points = lease.pointsUsed;
             }
-            scope.ended(System.nanoTime() - t0, failure);
+            scope.ended(System.nanoTime() - t0, points, failure);
         }
     }
 
@@ -434,6 +439,8 @@ public final class WasmInstancePool implements AutoCloseable {
         private final Pooled pooled;
         private final AtomicBoolean returned = new AtomicBoolean();
         private volatile boolean discard;
+        /** The points the lease used, set when it closes; -1 if unknown. */
+        private long pointsUsed = -1;
 
         Lease(WasmInstancePool pool, Slot slot, Pooled pooled) {
             this.pool = pool;
@@ -467,7 +474,8 @@ public final class WasmInstancePool implements AutoCloseable {
             slot.inUse.decrement();
             Instance i = pooled.instance;
             if (pool.resetPointsPerCall && i.isMetered() && !i.isClosed()) {
-                slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
+                pointsUsed = slot.limits.points() - i.remainingPoints();
+                slot.consumedPoints.add(pointsUsed);
             }
             if (discard
                     || pool.reuse == InstanceReuse.FRESH_PER_CALL
