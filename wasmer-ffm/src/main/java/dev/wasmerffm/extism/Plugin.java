@@ -203,6 +203,7 @@ public final class Plugin implements AutoCloseable {
         Duration timeout = Duration.ZERO;
         Level logLevel = Level.INFO;
         Config engineConfig = new Config();
+        UnaryOperator<Runnable> handOff = UnaryOperator.identity();
 
         private Builder() {}
 
@@ -351,6 +352,16 @@ public final class Plugin implements AutoCloseable {
         /** The lowest level of the plugin's log messages passed to its {@link System.Logger}; default INFO. */
         public Builder logLevel(Level level) {
             this.logLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /**
+         * What a virtual thread's call is wrapped in to run on the platform thread that runs it
+         * ({@link dev.wasmerffm.Store#handOff}), e.g. the caller's observation scope, so host functions see it.
+         * Default: the call as it is.
+         */
+        public Builder handOff(UnaryOperator<Runnable> handOff) {
+            this.handOff = Objects.requireNonNull(handOff, "handOff");
             return this;
         }
 

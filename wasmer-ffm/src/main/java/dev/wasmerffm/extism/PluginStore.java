@@ -48,7 +48,7 @@ final class PluginStore implements AutoCloseable {
 
     PluginStore(CompiledPlugin compiled, Plugin plugin) {
         this.compiled = compiled;
-        this.store = new Store(compiled.engine).callTimeout(compiled.timeout);
+        this.store = new Store(compiled.engine).callTimeout(compiled.timeout).handOff(compiled.handOff);
         try {
             kernel = Instance.create(store, compiled.kernel, new Imports());
             accessors = Instance.create(

@@ -76,6 +76,8 @@ public final class WasmInstancePool implements AutoCloseable {
         final Set<String> functions;
         /** Set when the module is replaced or removed: instances go when their leases end. */
         volatile boolean retired;
+        /** Every instance alive, lent or idle: {@link #stopCalls()} reaches the lent ones' stores. */
+        final Set<Pooled> alive = ConcurrentHashMap.newKeySet();
 
         Slot(ModuleLimits limits, Module module) {
             idle = new IdleQueue<>(limits.poolSize());
@@ -89,6 +91,7 @@ public final class WasmInstancePool implements AutoCloseable {
 
         void close(Pooled pooled) {
             pooled.close();
+            alive.remove(pooled);
             created.decrementAndGet();
             recycled.increment();
         }
@@ -97,6 +100,7 @@ public final class WasmInstancePool implements AutoCloseable {
             Pooled p;
             while ((p = idle.poll()) != null) {
                 p.close();
+                alive.remove(p);
             }
         }
 
@@ -274,7 +278,7 @@ public final class WasmInstancePool implements AutoCloseable {
     /** An instance of {@code module} for this thread alone until the lease is closed. */
     public Lease borrow(String module) {
         if (closed) {
-            throw new IllegalStateException("instance pool is closed");
+            throw new PoolClosedException(module);
         }
         modules.get(module); // UnknownModuleException naming the registered ones
         Slot slot = slot(module);
@@ -284,6 +288,7 @@ public final class WasmInstancePool implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 p = create(module, slot.module, slot.limits);
+                slot.alive.add(p);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -303,6 +308,9 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (resetPointsPerCall && p.instance.isMetered()) {
             p.instance.remainingPoints(slot.limits.points());
+        }
+        if (closed) { // stopCalls ran since the look above and may have missed this instance
+            p.store.stopCalls();
         }
         slot.inUse.increment();
         return new Lease(this, slot, p);
@@ -325,6 +333,9 @@ public final class WasmInstancePool implements AutoCloseable {
     private Pooled create(String name, Module module, ModuleLimits limits) {
         // on the module's native engine: a metered module has one of its own
         Store store = new Store(module).callTimeout(limits.callTimeout());
+        if (observer != WasmerObserver.NONE) {
+            store.handOff(observer::handOff);
+        }
         WasiEnv env = null;
         try {
             Imports imports = this.imports.apply(store, module);
@@ -395,10 +406,12 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             throw e;
         } finally {
+            long points = -1;
             if (lease != null) {
                 lease.close();
+                points = lease.pointsUsed;
             }
-            scope.ended(System.nanoTime() - t0, failure);
+            scope.ended(System.nanoTime() - t0, points, failure);
         }
     }
 
@@ -426,6 +439,8 @@ public final class WasmInstancePool implements AutoCloseable {
         private final Pooled pooled;
         private final AtomicBoolean returned = new AtomicBoolean();
         private volatile boolean discard;
+        /** The points the lease used, set when it closes; -1 if unknown. */
+        private long pointsUsed = -1;
 
         Lease(WasmInstancePool pool, Slot slot, Pooled pooled) {
             this.pool = pool;
@@ -459,7 +474,8 @@ public final class WasmInstancePool implements AutoCloseable {
             slot.inUse.decrement();
             Instance i = pooled.instance;
             if (pool.resetPointsPerCall && i.isMetered() && !i.isClosed()) {
-                slot.consumedPoints.add(slot.limits.points() - i.remainingPoints());
+                pointsUsed = slot.limits.points() - i.remainingPoints();
+                slot.consumedPoints.add(pointsUsed);
             }
             if (discard
                     || pool.reuse == InstanceReuse.FRESH_PER_CALL
@@ -529,10 +545,23 @@ public final class WasmInstancePool implements AutoCloseable {
         return out;
     }
 
-    /** Closes every idle instance; lent ones close when returned. */
+    /**
+     * Closes every idle instance; lent ones close when returned. No call starts after it
+     * ({@link PoolClosedException}).
+     */
     @Override
     public void close() {
         closed = true;
         slots.values().forEach(Slot::closeIdle);
+    }
+
+    /**
+     * For shutdown: {@link #close()}, and the calls running now end as if their deadline passed
+     * ({@link Store#stopCalls()}): a call with a deadline (a {@link ModuleLimits#callTimeout()}) stops with a
+     * {@link DeadlineExceededException} within the watchdog's reaction time; one without runs on.
+     */
+    public void stopCalls() {
+        close();
+        slots.values().forEach(slot -> slot.alive.forEach(p -> p.store.stopCalls()));
     }
 }
