@@ -129,6 +129,14 @@ public final class Plugin implements AutoCloseable {
         return new String(call(function, input.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether {@code module} is an Extism plugin: it imports from {@code extism:host/env}, as every PDK's output
+     * does.
+     */
+    public static boolean isPlugin(dev.wasmerffm.Module module) {
+        return module.imports().stream().anyMatch(i -> i.module().equals(Kernel.ENV));
+    }
+
     /** Whether the plugin has a callable function of this name. */
     public boolean functionExists(String function) {
         return compiled.entry(function) >= 0;
