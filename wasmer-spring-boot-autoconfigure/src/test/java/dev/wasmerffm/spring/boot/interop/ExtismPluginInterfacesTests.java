@@ -26,18 +26,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -87,6 +89,9 @@ class ExtismPluginInterfacesTests {
     @AfterAll
     static void stop() {
         server.stop(0);
+        if (ctx != null) {
+            ctx.close();
+        }
     }
 
     static String url(String host) {
@@ -103,104 +108,118 @@ class ExtismPluginInterfacesTests {
         }
     }
 
+    /** Modules compiled once for all the contexts here (the Go plugin takes seconds). */
+    static final String CACHE = "wasmer.cache.directory=target/extism-module-cache";
+
+    static final String[] SETTINGS = {
+        CACHE,
+        "wasmer.modules.locations=classpath:extism/*-plugin.wasm",
+        "wasmer.pool.size=1",
+        "wasmer.modules.settings.go-plugin.plugin.config.vowels=aeiouy",
+        "wasmer.modules.settings.go-plugin.plugin.allowed-hosts=127.0.0.1",
+        "wasmer.modules.settings.go-plugin.call-timeout=2s",
+        "wasmer.modules.settings.rust-plugin.plugin.config.vowels=o",
+        "wasmer.modules.settings.rust-plugin.plugin.allowed-hosts=127.0.0.1",
+        "wasmer.modules.settings.rust-plugin.call-timeout=2s"
+    };
+
+    /** One application for the tests that call plugins: each plugin is compiled once. */
+    static ConfigurableApplicationContext ctx;
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration({WasmerAutoConfiguration.class, JacksonAutoConfiguration.class})
+    static class BootApp extends App {}
+
+    static ConfigurableApplicationContext context() {
+        requirePlugins();
+        if (ctx == null) {
+            ctx = new SpringApplicationBuilder(BootApp.class)
+                    .web(WebApplicationType.NONE)
+                    .properties(SETTINGS)
+                    .properties("wasmer.modules.settings.go-plugin.plugin.allowed-paths[/data]=" + dir)
+                    .run();
+        }
+        return ctx;
+    }
+
     final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class, JacksonAutoConfiguration.class))
             .withUserConfiguration(App.class)
-            .withPropertyValues(
-                    "wasmer.cache.enabled=false",
-                    "wasmer.modules.locations=classpath:extism/*-plugin.wasm",
-                    "wasmer.pool.size=1",
-                    "wasmer.modules.settings.go-plugin.plugin.config.vowels=aeiouy",
-                    "wasmer.modules.settings.go-plugin.plugin.allowed-hosts=127.0.0.1",
-                    "wasmer.modules.settings.go-plugin.call-timeout=300ms",
-                    "wasmer.modules.settings.rust-plugin.plugin.config.vowels=o",
-                    "wasmer.modules.settings.rust-plugin.plugin.allowed-hosts=127.0.0.1",
-                    "wasmer.modules.settings.rust-plugin.call-timeout=300ms");
+            .withPropertyValues(SETTINGS);
 
-    void run(Consumer<AssertableApplicationContext> test) {
-        requirePlugins();
-        runner.withPropertyValues("wasmer.modules.settings.go-plugin.plugin.allowed-paths[/data]=" + dir)
-                .run(ctx -> {
-                    assertThat(ctx).hasNotFailed();
-                    test.accept(ctx);
-                });
+    static PdkPlugin plugin(String name) {
+        return name.equals("go") ? context().getBean(GoPlugin.class) : context().getBean(RustPlugin.class);
     }
 
-    static PdkPlugin plugin(AssertableApplicationContext ctx, String name) {
-        return name.equals("go") ? ctx.getBean(GoPlugin.class) : ctx.getBean(RustPlugin.class);
+    static WasmInstancePool pool() {
+        return context().getBean(WasmInstancePool.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void jsonRecordsGoInAndComeOut(String name) {
-        run(ctx ->
-                assertThat(plugin(ctx, name).greet(new Greeting("Ada", 36))).isEqualTo(new Reply("Hello, Ada!", 37)));
+        assertThat(plugin(name).greet(new Greeting("Ada", 36))).isEqualTo(new Reply("Hello, Ada!", 37));
     }
 
     @Test
     void configComesFromTheModuleSettingsAndVarsPersistOnThePooledPlugin() {
-        run(ctx -> {
-            PdkPlugin go = ctx.getBean(GoPlugin.class);
-            assertThat(go.countVowels("Hello, yellow world")).isEqualTo(new Count(6, 6, "aeiouy"));
-            assertThat(go.countVowels("sky")).isEqualTo(new Count(1, 7, "aeiouy"));
-            PdkPlugin rust = ctx.getBean(RustPlugin.class);
-            assertThat(rust.countVowels("Hello, world")).isEqualTo(new Count(2, 2, "o"));
-            assertThat(rust.countVowels("foo")).isEqualTo(new Count(2, 4, "o"));
-        });
+        Count go = plugin("go").countVowels("Hello, yellow world");
+        assertThat(go.count()).isEqualTo(6);
+        assertThat(go.vowels()).isEqualTo("aeiouy");
+        assertThat(plugin("go").countVowels("sky")).isEqualTo(new Count(1, go.total() + 1, "aeiouy"));
+        Count rust = plugin("rust").countVowels("Hello, world");
+        assertThat(rust.count()).isEqualTo(2);
+        assertThat(rust.vowels()).isEqualTo("o");
+        assertThat(plugin("rust").countVowels("foo")).isEqualTo(new Count(2, rust.total() + 2, "o"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void bytesPassUnchangedAndTextIsUtf8(String name) {
-        run(ctx -> {
-            byte[] all = new byte[256];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = (byte) i;
-            }
-            assertThat(plugin(ctx, name).echo(all)).isEqualTo(all);
-            assertThat(plugin(ctx, name).echo(new byte[0])).isEmpty();
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(new String(pool.call(name + "-plugin", "echo", "héllo".getBytes(StandardCharsets.UTF_8))))
-                    .as("the pool's bytes call")
-                    .isEqualTo("héllo");
-        });
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        assertThat(plugin(name).echo(all)).isEqualTo(all);
+        assertThat(plugin(name).echo(new byte[0])).isEmpty();
+        assertThat(new String(
+                        pool().call(name + "-plugin", "echo", "héllo".getBytes(StandardCharsets.UTF_8)),
+                        StandardCharsets.UTF_8))
+                .as("the pool's bytes call")
+                .isEqualTo("héllo");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void aPluginErrorIsAPluginExceptionWithItsMessageAndThePluginIsKept(String name) {
-        run(ctx -> {
-            PdkPlugin p = plugin(ctx, name);
-            p.countVowels("o");
-            assertThatThrownBy(() -> p.fail("no reason")).isInstanceOfSatisfying(PluginException.class, e -> {
-                assertThat(e.pluginMessage()).isEqualTo("refused: no reason");
-                assertThat(e.returnCode()).isEqualTo(1);
-                assertThat(e.function()).isEqualTo("fail");
-            });
-            assertThat(p.countVowels("o").total())
-                    .as("a plugin error is no trap: the pooled plugin and its vars stay")
-                    .isEqualTo(2);
+        PdkPlugin p = plugin(name);
+        int total = p.countVowels("o").total();
+        assertThatThrownBy(() -> p.fail("no reason")).isInstanceOfSatisfying(PluginException.class, e -> {
+            assertThat(e.pluginMessage()).isEqualTo("refused: no reason");
+            assertThat(e.returnCode()).isEqualTo(1);
+            assertThat(e.function()).isEqualTo("fail");
         });
+        assertThat(p.countVowels("o").total())
+                .as("a plugin error is no trap: the pooled plugin and its vars stay")
+                .isEqualTo(total + 1);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void aBeanMethodIsTheExtismUserHostFunction(String name) {
-        run(ctx -> assertThat(plugin(ctx, name).callHost("héllo")).isEqualTo("HÉLLO!"));
+        assertThat(plugin(name).callHost("héllo")).isEqualTo("HÉLLO!");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void anAllowedHostIsReachedAndAnotherIsRefused(String name) {
-        run(ctx -> {
-            PdkPlugin p = plugin(ctx, name);
-            assertThat(p.httpGet(url("127.0.0.1"))).isEqualTo("200 hello from the host");
-            assertThatThrownBy(() -> p.httpGet(url("localhost")))
-                    .isInstanceOf(TrapException.class)
-                    .cause()
-                    .isInstanceOf(PluginException.class)
-                    .hasMessageContaining("is not allowed");
-        });
+        PdkPlugin p = plugin(name);
+        assertThat(p.httpGet(url("127.0.0.1"))).isEqualTo("200 hello from the host");
+        assertThatThrownBy(() -> p.httpGet(url("localhost")))
+                .isInstanceOf(TrapException.class)
+                .cause()
+                .isInstanceOf(PluginException.class)
+                .hasMessageContaining("is not allowed");
     }
 
     @Test
@@ -216,48 +235,49 @@ class ExtismPluginInterfacesTests {
 
     @Test
     void theGoPluginReadsUnderItsAllowedPathOnly() {
-        run(ctx -> {
-            GoPlugin go = ctx.getBean(GoPlugin.class);
-            assertThat(go.readFile("/data/note.txt")).isEqualTo("a file under an allowed path");
-            assertThatThrownBy(() -> go.readFile("/etc/hostname")).isInstanceOf(PluginException.class);
-        });
+        GoPlugin go = context().getBean(GoPlugin.class);
+        assertThat(go.readFile("/data/note.txt")).isEqualTo("a file under an allowed path");
+        assertThatThrownBy(() -> go.readFile("/etc/hostname")).isInstanceOf(PluginException.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"go", "rust"})
     void anEndlessLoopStopsAtTheModulesDeadlineAndThePoolCountsIt(String name) {
-        run(ctx -> {
-            PdkPlugin p = plugin(ctx, name);
-            long t0 = System.nanoTime();
-            assertThatThrownBy(p::spin).isInstanceOf(DeadlineExceededException.class);
-            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
-            WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
-            assertThat(pool.stats().get(name + "-plugin").deadlines()).isEqualTo(1);
-            assertThat(p.greet(new Greeting("again", 1)).message())
-                    .as("a fresh plugin serves the next call")
-                    .isEqualTo("Hello, again!");
-        });
+        PdkPlugin p = plugin(name);
+        p.echo(new byte[1]); // the pool has stats for the module from its first call
+        long before = pool().stats().get(name + "-plugin").deadlines();
+        long t0 = System.nanoTime();
+        assertThatThrownBy(p::spin).isInstanceOf(DeadlineExceededException.class);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        assertThat(pool().stats().get(name + "-plugin").deadlines()).isEqualTo(before + 1);
+        assertThat(p.greet(new Greeting("again", 1)).message())
+                .as("a fresh plugin serves the next call")
+                .isEqualTo("Hello, again!");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"go", "rust"})
-    void anEndlessLoopRunsOutOfTheModulesPoints(String name) {
+    @Test
+    void anEndlessLoopRunsOutOfTheModulesPoints() {
         requirePlugins();
         runner.withPropertyValues(
                         "wasmer.metering.enabled=true",
                         "wasmer.metering.initial-points=500000000",
                         "wasmer.modules.settings.go-plugin.call-timeout=0s",
                         "wasmer.modules.settings.rust-plugin.call-timeout=0s",
-                        "wasmer.modules.settings." + name + "-plugin.points=20000000")
+                        "wasmer.modules.settings.go-plugin.points=20000000",
+                        "wasmer.modules.settings.rust-plugin.points=20000000")
                 .run(ctx -> {
-                    PdkPlugin p = plugin(ctx, name);
-                    assertThatThrownBy(p::spin).isInstanceOf(MeteringExhaustedException.class);
+                    for (PdkPlugin p : List.of(ctx.getBean(GoPlugin.class), ctx.getBean(RustPlugin.class))) {
+                        assertThatThrownBy(p::spin).isInstanceOf(MeteringExhaustedException.class);
+                        assertThat(p.greet(new Greeting("Bo", 2))).isEqualTo(new Reply("Hello, Bo!", 3));
+                    }
+                    WasmInstancePool.Stats go =
+                            ctx.getBean(WasmInstancePool.class).stats().get("go-plugin");
+                    assertThat(go.exhaustions()).isEqualTo(1);
                     assertThat(ctx.getBean(WasmInstancePool.class)
                                     .stats()
-                                    .get(name + "-plugin")
+                                    .get("rust-plugin")
                                     .exhaustions())
                             .isEqualTo(1);
-                    assertThat(p.greet(new Greeting("Bo", 2))).isEqualTo(new Reply("Hello, Bo!", 3));
                 });
     }
 
@@ -265,12 +285,11 @@ class ExtismPluginInterfacesTests {
     void aPluginRegisteredAtRuntimeIsPooledWithItsSettings() throws IOException {
         requirePlugins();
         byte[] wasm = Files.readAllBytes(Path.of("target/test-classes/extism/rust-plugin.wasm"));
-        run(ctx -> {
-            ctx.getBean(WasmModules.class).register("late", wasm);
-            assertThat(new String(ctx.getBean(WasmInstancePool.class)
-                            .call("late", "greet_json", "{\"name\":\"Late\",\"age\":1}".getBytes())))
-                    .isEqualTo("{\"message\":\"Hello, Late!\",\"nextAge\":2}");
-        });
+        context().getBean(WasmModules.class).register("late", wasm);
+        assertThat(new String(
+                        pool().call("late", "greet_json", "{\"name\":\"Late\",\"age\":1}".getBytes()),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"message\":\"Hello, Late!\",\"nextAge\":2}");
     }
 
     @Test
@@ -278,8 +297,7 @@ class ExtismPluginInterfacesTests {
         requirePlugins();
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
-                .withPropertyValues(
-                        "wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:extism/rust-plugin.wasm")
+                .withPropertyValues(CACHE, "wasmer.modules.locations=classpath:extism/rust-plugin.wasm")
                 .run(ctx -> assertThat(ModuleInterfacesAndHostFunctionsTests.failure(ctx))
                         .contains("extism:host/user")
                         .contains("shout")
@@ -289,7 +307,8 @@ class ExtismPluginInterfacesTests {
     @Test
     void aMissingAllowedPathFailsStartupNamingTheProperty() {
         requirePlugins();
-        runner.withPropertyValues("wasmer.modules.settings.go-plugin.plugin.allowed-paths[/data]=" + dir.resolve("no"))
+        runner.withPropertyValues(
+                        "wasmer.modules.settings.rust-plugin.plugin.allowed-paths[/data]=" + dir.resolve("no"))
                 .run(ctx -> assertThat(ModuleInterfacesAndHostFunctionsTests.failure(ctx))
                         .contains("no such directory on this host"));
     }
@@ -301,8 +320,7 @@ class ExtismPluginInterfacesTests {
                 .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
                 .withUserConfiguration(App.class)
                 .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader("tools.jackson"))
-                .withPropertyValues(
-                        "wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:extism/*-plugin.wasm")
+                .withPropertyValues(CACHE, "wasmer.modules.locations=classpath:extism/*-plugin.wasm")
                 .run(ctx -> assertThat(ModuleInterfacesAndHostFunctionsTests.failure(ctx))
                         .contains("PdkPlugin.")
                         .contains("as JSON")
