@@ -28,7 +28,10 @@ class PoolPluginTest {
               (import "extism:host/env" "error_set" (func $err (param i64)))
               (func (export "echo") (result i32) (call $out (call $in) (call $len)) i32.const 0)
               (func (export "fail") (result i32) (call $err (call $in)) i32.const 3)
-              (func (export "spin") (result i32) (loop br 0) i32.const 0))
+              (func (export "spin") (result i32) (loop br 0) i32.const 0)
+              (memory 1)
+              ;; 0 (success) when its memory cannot grow by 4 pages, 1 when it can
+              (func (export "grow") (result i32) (i32.ne (memory.grow (i32.const 4)) (i32.const -1))))
             """;
 
     /** The same plugin's next version: {@code echo} outputs nothing. */
@@ -53,7 +56,8 @@ class PoolPluginTest {
                 .module("add.wat", "add", WasmInstancePoolTest.bytes(WasmInstancePoolTest.ADD))
                 .build();
         pool = WasmInstancePool.builder(modules)
-                .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(200), -1, 2))
+                .limits(name -> new ModuleLimits(
+                        Long.MAX_VALUE, name.equals("plugin") ? Duration.ofMillis(200) : Duration.ZERO, -1, 2))
                 .plugins((name, builder) -> configured.add(name))
                 .build();
     }
@@ -112,6 +116,21 @@ class PoolPluginTest {
         modules.register("plugin", PLUGIN_V2.getBytes(UTF_8));
         assertThat(pool.call("plugin", "echo", "v2".getBytes(UTF_8))).isEmpty();
         assertThat(configured).containsExactly("plugin", "plugin");
+    }
+
+    @Test
+    void theModulesMemoryLimitHoldsForThePlugin() {
+        try (WasmInstancePool limited = WasmInstancePool.builder(modules)
+                .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ZERO, 3 * 65536, 1))
+                .build()) {
+            assertThat(limited.call("plugin", "grow", new byte[0]))
+                    .as("growing to 5 pages past the limit of 3 fails")
+                    .isEmpty();
+        }
+        assertThatThrownBy(() -> pool.call("plugin", "grow", new byte[0]))
+                .as("without a limit it grows (the function then returns 1)")
+                .isInstanceOfSatisfying(
+                        PluginException.class, e -> assertThat(e.returnCode()).isEqualTo(1));
     }
 
     @Test

@@ -310,6 +310,7 @@ class ExtismPluginInterfacesTests {
         runner.withPropertyValues(
                         "wasmer.modules.settings.rust-plugin.plugin.allowed-paths[/data]=" + dir.resolve("no"))
                 .run(ctx -> assertThat(ModuleInterfacesAndHostFunctionsTests.failure(ctx))
+                        .contains("wasmer.modules.settings.rust-plugin.plugin.allowed-paths[/data]")
                         .contains("no such directory on this host"));
     }
 
