@@ -30,8 +30,8 @@ class PoolPluginTest {
               (func (export "fail") (result i32) (call $err (call $in)) i32.const 3)
               (func (export "spin") (result i32) (loop br 0) i32.const 0)
               (memory 1)
-              ;; 0 (success) when its memory cannot grow by 4 pages, 1 when it can
-              (func (export "grow") (result i32) (i32.ne (memory.grow (i32.const 4)) (i32.const -1))))
+              ;; 0 (success) when its memory cannot grow by 30 pages, 1 when it can
+              (func (export "grow") (result i32) (i32.ne (memory.grow (i32.const 30)) (i32.const -1))))
             """;
 
     /** The same plugin's next version: {@code echo} outputs nothing. */
@@ -46,6 +46,8 @@ class PoolPluginTest {
     WasmModules modules;
     WasmInstancePool pool;
     final List<String> configured = new ArrayList<>();
+    /** What the pool's observer heard: module, function and outcome of each call, and instances made. */
+    final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -59,6 +61,18 @@ class PoolPluginTest {
                 .limits(name -> new ModuleLimits(
                         Long.MAX_VALUE, name.equals("plugin") ? Duration.ofMillis(200) : Duration.ZERO, -1, 2))
                 .plugins((name, builder) -> configured.add(name))
+                .observer(new WasmerObserver() {
+                    @Override
+                    public void instantiated(String module, long nanos) {
+                        observed.add("instantiated " + module);
+                    }
+
+                    @Override
+                    public CallScope callStarted(String module, String function) {
+                        return (nanos, failure) ->
+                                observed.add(module + "." + function + " " + WasmerObserver.Outcome.of(failure));
+                    }
+                })
                 .build();
     }
 
@@ -97,6 +111,14 @@ class PoolPluginTest {
         assertThat(stats.recycled()).isEqualTo(1);
         assertThat(new String(pool.call("plugin", "echo", "again".getBytes(UTF_8)), UTF_8))
                 .isEqualTo("again");
+        assertThat(observed)
+                .as("observers (the starter's metrics and observations) hear of plugin calls as of any")
+                .containsExactly(
+                        "instantiated plugin",
+                        "plugin.fail ERROR",
+                        "plugin.spin TRAP",
+                        "instantiated plugin",
+                        "plugin.echo SUCCESS");
     }
 
     @Test
@@ -121,10 +143,10 @@ class PoolPluginTest {
     @Test
     void theModulesMemoryLimitHoldsForThePlugin() {
         try (WasmInstancePool limited = WasmInstancePool.builder(modules)
-                .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ZERO, 3 * 65536, 1))
+                .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ZERO, 20 * 65536, 1))
                 .build()) {
             assertThat(limited.call("plugin", "grow", new byte[0]))
-                    .as("growing to 5 pages past the limit of 3 fails")
+                    .as("growing to 31 pages past the limit of 20 (the kernel needs 16) fails")
                     .isEmpty();
         }
         assertThatThrownBy(() -> pool.call("plugin", "grow", new byte[0]))
