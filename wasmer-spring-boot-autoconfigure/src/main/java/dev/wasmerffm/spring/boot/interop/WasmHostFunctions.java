@@ -197,6 +197,15 @@ public final class WasmHostFunctions implements BeanPostProcessor, SmartInitiali
                 continue; // Extism's kernel and host functions
             }
             Definition d = byImport.get(imp.importName());
+            if (d != null && d.payload && !plugin) {
+                throw new WasmImportException(
+                        e.name(),
+                        d.where() + " passes bytes, text or JSON through Extism's kernel, and module '" + e.name()
+                                + "', which imports it, is no Extism plugin (it imports nothing from "
+                                + EXTISM_ENV + ")",
+                        "Build the module with an Extism PDK, or give the import a method of int, long, float"
+                                + " and double.");
+            }
             if (d != null && !d.type.equals(imp.type())) {
                 throw new WasmImportException(
                         e.name(),

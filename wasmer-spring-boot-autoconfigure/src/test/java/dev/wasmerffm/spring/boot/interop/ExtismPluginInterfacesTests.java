@@ -305,6 +305,20 @@ class ExtismPluginInterfacesTests {
     }
 
     @Test
+    void aPayloadHostFunctionImportedByAModuleThatIsNoPluginFailsStartup() throws IOException {
+        Path wat = dir.resolve("notplugin.wat");
+        Files.writeString(wat, """
+                (module (import "extism:host/user" "shout" (func (param i64) (result i64))))
+                """);
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withBean(Shouter.class)
+                .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=" + wat.toUri())
+                .run(ctx -> assertThat(ModuleInterfacesAndHostFunctionsTests.failure(ctx))
+                        .contains("module 'notplugin', which imports it, is no Extism plugin"));
+    }
+
+    @Test
     void aMissingAllowedPathFailsStartupNamingTheProperty() {
         requirePlugins();
         runner.withPropertyValues(
