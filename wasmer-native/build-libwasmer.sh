@@ -3,17 +3,21 @@
 # WASMER_DIR set: use it as is. Otherwise build the pinned wasmer-c-api crate from crates.io with cargo
 # into a cache outside the repo, reused by every later build. Concurrent builds each work in a temp dir
 # and publish by an atomic rename, so the cache is never seen half-written.
-# Each platform's jar is built on that platform, except linux-aarch64, which a linux-x86_64 machine cross-compiles
-# (the script installs the Rust target, Debian's cross compiler and qemu-user, or skips with a message).
-# Usage: build-libwasmer.sh VERSION FEATURES [JAR_DIR CLASSIFIER]
+# Each platform's jar is built on that platform, except linux-aarch64, which a linux-x86_64 machine cross-compiles.
+# Usage: build-libwasmer.sh VERSION FEATURES [JAR_DIR CLASSIFIER [CROSS]]
 #   prints the directory holding lib/ and include/; with JAR_DIR, also writes the content of the jar
 #   dev.wasmerffm:wasmer-native:<CLASSIFIER> there (see stage_jar below). CLASSIFIER is the platform
 #   (<os>-<arch>), or <os>-<arch>-singlepass for the jar whose library has the singlepass compiler.
+#   CROSS (wasmer-native's property wasmer.native.cross) marks the call for a cross-compiled jar and says what to do
+#   about its toolchain: if-present builds only when the Rust target and the cross compiler are installed, else skips
+#   the jar with one line; install (the default for a cross CLASSIFIER; profile cross-linux-aarch64) installs them,
+#   and qemu-user for the tests, or fails; skip leaves the jar out.
 set -euo pipefail
 version="${1:?wasmer-c-api version}"
 features="${2:?cargo features}"
 jar_dir="${3:-}"
 classifier="${4:-}"
+cross="${5:-}"
 tools="$(cd "$(dirname "$0")/../tools" && pwd)"
 
 # Platform names as the loader (NativeJar.platform) and the Maven profiles spell them: <os>-<arch>.
@@ -30,29 +34,49 @@ case "$(uname -m)" in
 esac
 platform="${classifier%-singlepass}"
 target="" # a Rust target triple when cross-compiling
+# Leaves this jar out, saying why in one line (the build goes on without it).
+skip_jar() { echo "skipping the $classifier jar: $*" >&2; if [ -n "$jar_dir" ]; then rm -rf "$jar_dir"; fi; exit 0; }
 if [ -n "$jar_dir" ] && [ "$platform" != "$os-$arch" ]; then
+  case "${cross:=install}" in
+    if-present|install) ;;
+    skip) skip_jar "wasmer.native.cross=skip" ;;
+    *) echo "error: wasmer.native.cross=$cross; use if-present, install or skip" >&2; exit 1 ;;
+  esac
   if [ "$platform" != linux-aarch64 ] || [ "$os-$arch" != linux-x86_64 ]; then
+    if [ "$cross" = if-present ]; then skip_jar "only linux-x86_64 cross-compiles it; build it on $platform"; fi
     echo "error: asked for the $classifier jar on $os-$arch; only linux-aarch64 is cross-compiled (on linux-x86_64)," \
       "so build it on $platform" >&2
     exit 1
   fi
   target=aarch64-unknown-linux-gnu
+elif [ -n "$cross" ]; then
+  # wasmer-native's cross execution on a linux-aarch64 host, whose default jar already is this one
+  skip_jar "this $os-$arch host builds it as its default jar"
 fi
 
 sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum -a 256 "$@"; fi | cut -c1-64; }
 
-# A cross build needs the Rust target, the cross C compiler and linker; the tests run its library under qemu.
-# Where they cannot be installed the jar is skipped (the build goes on): exit 0 without writing JAR_DIR.
+# A cross build needs the Rust target, the cross C compiler, linker and strip; the tests run its library under qemu.
+# if-present never installs anything (a cold cross build takes hours here, so a fresh machine's default build must
+# not start one unasked); install does, or fails.
 cross_tools() {
   export PATH="$HOME/.cargo/bin:$PATH"
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-    command -v rustup >/dev/null && rustup target add "$target" >&2 || {
-      echo "skipping the $classifier jar: the Rust target $target is missing and rustup cannot add it" >&2; exit 0; }
+  local sysroot
+  sysroot=$(rustc --print sysroot 2>/dev/null) || sysroot=""
+  if [ ! -d "$sysroot/lib/rustlib/$target/lib" ]; then
+    if [ "$cross" = if-present ]; then
+      skip_jar "the Rust target $target is not installed (-Pcross-linux-aarch64 installs it)"
+    fi
+    rustup target add "$target" >&2 || { echo "error: rustup could not add the Rust target $target" >&2; exit 1; }
   fi
-  if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
-    bash "$tools/apt-install.sh" "to cross-compile libwasmer for $platform and test it" \
-      gcc-aarch64-linux-gnu qemu-user || {
-      echo "skipping the $classifier jar: no aarch64-linux-gnu-gcc (Debian: gcc-aarch64-linux-gnu)" >&2; exit 0; }
+  if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v aarch64-linux-gnu-strip >/dev/null; then
+    if [ "$cross" = if-present ]; then
+      skip_jar "no aarch64-linux-gnu-gcc on PATH (-Pcross-linux-aarch64 installs Debian's gcc-aarch64-linux-gnu)"
+    fi
+    bash "$tools/apt-install.sh" "to cross-compile libwasmer for $platform" gcc-aarch64-linux-gnu
+  fi
+  if [ "$cross" = install ] && ! command -v qemu-aarch64 >/dev/null; then
+    bash "$tools/apt-install.sh" "to test the $platform library (Aarch64CrossJarTest)" qemu-user
   fi
   export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
   export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
@@ -114,8 +138,13 @@ export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p "$cache_root"
 work=$(mktemp -d "$cache_root/.build-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-echo "building libwasmer $version ($features) for ${target:-the host} into $dest; a cold build takes about" \
-  "12 minutes, one of other features or another target reuses what they share" >&2
+if [ -n "$target" ]; then
+  echo "building libwasmer $version ($features) for $target into $dest; a cold cross build took about 2 hours on" \
+    "2 busy cores (-Dwasmer.native.cross=skip leaves it out), later builds reuse it" >&2
+else
+  echo "building libwasmer $version ($features) for the host into $dest; a cold build takes about 12 minutes," \
+    "one of other features reuses what they share" >&2
+fi
 # cargo fetches the crate from crates.io through a throw-away manifest; we then build the unpacked crate
 # itself with its own Cargo.lock.
 mkdir -p "$work/fetch/src"

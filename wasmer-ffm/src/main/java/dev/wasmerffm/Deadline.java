@@ -34,12 +34,17 @@ import java.util.concurrent.locks.LockSupport;
  * wasm and the guest keeps counting. Once the 0 stays (two passes in a row read 0 or exhaustion: the guest stopped,
  * or sits in native code such as a libwasmer import, where it traps on its return) or the thread is in Java (after
  * its one interrupt), there is nothing to do: the watchdog looks again only when the thread moves back into wasm,
- * and, in case the guest was merely descheduled between its load and its store, at growing intervals (up to
- * {@value #CALM_MAX_NANOS} ns). So it spins only while wasm runs that it can stop.
+ * and, in case the guest was merely descheduled between its load and its store, at growing intervals (from
+ * {@value #CALM_MIN_NANOS} to {@value #CALM_MAX_NANOS} ns). So it spins only while wasm runs that it can stop. The
+ * first intervals are short because a 0 that reads back for a while often has not landed: measured, a metered loop
+ * read 0 for over 0.1 ms after the write while its thread kept running, and its counter read as wrapped 1 ms
+ * later; starting the pauses at 1 ms made each such miss cost 1 ms (stop delay at p99 48-67 ms against 9-12 ms
+ * now, DeadlineBenchmark at load average 9).
  *
  * <p>Points are never given back: before each write the watchdog reads what the guest has left, and the call ends
  * with the last value read before the stop landed, which differs from the truth only by what the guest ran between
- * that read and the write (about one downcall). An instance that ran out of points by itself before the watchdog
+ * that read and the write (about one downcall); a counter the 0 wrapped is charged what it counted down since
+ * (a guest descheduled between its two reads ran 15.7 M points on a wrapped counter at load 12). An instance that ran out of points by itself before the watchdog
  * wrote to it keeps its exhaustion, and the call reports it as such, not as a deadline.
  *
  * <p>Arming costs no allocation and, in the common case, no contact with the watchdog: one slot per store is
@@ -56,6 +61,8 @@ final class Deadline {
     static final long REPEAT_NANOS = 1_000_000;
     /** The longest pause between looks at an overdue call whose stop stays (see the class comment). */
     static final long CALM_MAX_NANOS = 64_000_000;
+    /** The first pause after a stop seems to have landed; doubled while it seems so (see the class comment). */
+    static final long CALM_MIN_NANOS = 100_000;
 
     /**
      * What a host function's upcall throws when the deadline has passed as it starts or returns: the call ends
@@ -91,6 +98,12 @@ final class Deadline {
      * stop landed. Written while TOUCHING, read by the caller after DONE.
      */
     private long[] last = new long[0];
+    /**
+     * Per instance, the wrapped counter the watchdog read last since it last read a count, 0 for none: a 0 that
+     * lands between the guest's two reads of its counter wraps it, and what the guest runs after that is charged
+     * from {@link #last} (see {@link #keep}). Same access as {@link #last}.
+     */
+    private long[] wrapped = new long[0];
     /** Whether the watchdog interrupted the caller; written while TOUCHING, read by the caller after DONE. */
     private boolean interrupted;
     // The watchdog's own: how many passes in a row found every instance stopped, and the pause before the next look.
@@ -130,15 +143,30 @@ final class Deadline {
                 throw passed(func, reported);
             }
         }
+        if (store.stopped) {
+            throw passed(func, reported);
+        }
         if (instances.length == 0 && !func.isHost()) {
             throw unstoppable(func, timeoutNanos <= 0);
         }
         this.timeoutNanos = reported;
         this.caller = Thread.currentThread();
         due = at;
+        if (store.stopped) { // stopCalls ran since the look above, maybe before this due: stop now
+            due = now;
+        }
         state = WASM; // from DONE, which only this thread leaves: no race
-        Watchdog.armed(at);
+        Watchdog.armed(due);
         return this;
+    }
+
+    /**
+     * {@link Store#stopCalls()}: the armed call's deadline is now. The store's flag is set first, so a call arming
+     * meanwhile either sees it or has written its due before this one.
+     */
+    void expire() {
+        due = System.nanoTime();
+        Watchdog.wake();
     }
 
     private static DeadlineExceededException passed(Func func, long timeoutNanos) {
@@ -179,6 +207,7 @@ final class Deadline {
         instances = now;
         last = new long[live];
         Arrays.fill(last, -1);
+        wrapped = new long[live];
     }
 
     /**
@@ -219,7 +248,7 @@ final class Deadline {
                 if (s == JAVA) {
                     return idle; // the thread's next move into wasm wakes the watchdog
                 }
-                calmPause = Math.min(CALM_MAX_NANOS, Math.max(REPEAT_NANOS, calmPause * 2));
+                calmPause = Math.min(CALM_MAX_NANOS, Math.max(CALM_MIN_NANOS, calmPause * 2));
                 return t + calmPause;
             }
             calmPause = 0;
@@ -242,15 +271,31 @@ final class Deadline {
         for (int i = 0; i < instances.length; i++) {
             long points = LibWasmer.wasmer_metering_get_remaining_points(instances[i]);
             if (points != 0 && points != -1) {
-                if (points > 0) {
-                    last[i] = points;
-                }
+                keep(i, points);
                 LibWasmer.wasmer_metering_set_remaining_points(instances[i], 0);
                 settled = false;
             }
         }
         calmPasses = settled ? calmPasses + 1 : 0;
         return calmPasses < 2;
+    }
+
+    /**
+     * Records a count read from instance {@code i}. A wrapped one ({@code < -1}) has counted down from 0 since the 0
+     * landed, so what it shows run is taken off {@link #last}: all of it the first time; after that only the further
+     * descent when it is deeper (the watchdog's next 0 was lost under the guest's own store), or all of it when it is
+     * shallower (that 0 landed and the guest wrapped again). A new wrap deeper than the previous one is charged only
+     * its difference: the one case where points can still be given back, at most one watchdog interval's worth.
+     */
+    private void keep(int i, long points) {
+        if (points > 0) {
+            last[i] = points;
+            wrapped[i] = 0;
+        } else if (points < -1 && last[i] >= 0) {
+            long ran = points <= wrapped[i] ? wrapped[i] - points : -points;
+            last[i] = Math.max(0, last[i] - ran);
+            wrapped[i] = points;
+        }
     }
 
     /** Interrupts a host function once per call; nothing more can be done for Java code. */
@@ -356,9 +401,11 @@ final class Deadline {
             long points = LibWasmer.wasmer_metering_get_remaining_points(instances[i]);
             if (last[i] >= 0) {
                 if (points <= 0) { // the stop landed (0, the trap it caused, or the wrap): no count to keep
+                    keep(i, points);
                     LibWasmer.wasmer_metering_set_remaining_points(instances[i], last[i]);
                 }
                 last[i] = -1;
+                wrapped[i] = 0;
             } else if (points == -1) {
                 exhaustedByItself = true;
             }

@@ -32,11 +32,11 @@ import java.util.function.LongUnaryOperator;
  * <p>Called on a virtual thread, a call runs on a platform thread while the virtual thread waits, unmounted: a
  * thread in native code or in a host function called from it is pinned to its carrier, so wasm running there, or a
  * host function blocking, would take a carrier from every other virtual thread. Host functions of such a call run
- * on that platform thread (not seeing the virtual thread's thread-locals, nor holding its locks); an interrupt of
- * the waiting virtual thread reaches them. At most 256 such calls run at once (system property
- * {@code dev.wasmerffm.platformCallThreads}; 0 keeps calls on the virtual thread, pinning its carrier); more wait,
- * parked. Each hand-off costs a platform thread's wake-up and the virtual thread's: make many small calls from a
- * platform thread, or batch them.
+ * on that platform thread (not seeing the virtual thread's thread-locals unless {@link Store#handOff} carries them,
+ * nor holding its locks); an interrupt of the waiting virtual thread reaches them. At most 256 such calls run at
+ * once (system property {@code dev.wasmerffm.platformCallThreads}; 0 keeps calls on the virtual thread, pinning its
+ * carrier); more wait, parked. Each hand-off costs a platform thread's wake-up and the virtual thread's: make many
+ * small calls from a platform thread, or batch them.
  */
 public final class Func extends Extern {
 
@@ -457,7 +457,7 @@ public final class Func extends Extern {
         } else {
             CallThread thread = CallThread.current();
             Deadline outer = thread.deadline; // a call running in another store on this thread has one
-            if (timeoutNanos <= 0 && outer == null) {
+            if (timeoutNanos <= 0 && outer == null && !store.stopped) {
                 trap = LibWasm.wasm_func_call(rawPointer(), f.argsPointer, f.resultsPointer);
                 stopped = false;
             } else {

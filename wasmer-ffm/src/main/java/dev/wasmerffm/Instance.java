@@ -135,6 +135,11 @@ public final class Instance implements AutoCloseable {
                                     + " engine of its own: instantiate it in new Store(module)."
                             : "Use a store of the engine that" + " compiled the module."));
         }
+        if (module.info().hasStart() && (store.deadline != null || CallThread.current().deadline != null)) {
+            // libwasmer runs it inside wasm_instance_new, before the watchdog could reach the instance's points
+            throw new IllegalStateException(module + " has a start function, which the deadline of the running call"
+                    + " cannot stop: make its instance outside a call with a deadline");
+        }
         List<ImportType> declared = module.imports();
         if (imports.length != declared.size()) {
             throw new LinkException(

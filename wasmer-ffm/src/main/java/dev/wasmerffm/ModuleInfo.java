@@ -16,9 +16,11 @@ import java.util.List;
  * @param imports in declaration order
  * @param exports in declaration order (the order of {@code wasm_instance_exports})
  * @param hasV128 whether any signature of the module mentions v128
+ * @param hasStart whether the module has a start function, which runs while an instance is made
  * @param interfaceBytes a code-free module holding just the sections read here; kept in serialized artifacts
  */
-record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean hasV128, byte[] interfaceBytes) {
+record ModuleInfo(
+        List<ImportType> imports, List<ExportType> exports, boolean hasV128, boolean hasStart, byte[] interfaceBytes) {
 
     /** How many memories the module defines (imported ones not counted): each instance reserves address space. */
     int definedMemories() {
@@ -48,13 +50,18 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         List<ExportType> exports = new ArrayList<>();
         ByteArrayOutputStream iface = new ByteArrayOutputStream();
         iface.writeBytes(WasmReader.HEADER);
+        boolean hasStart = false;
         for (WasmReader.Section s : WasmReader.sections(wasm)) {
-            if (s.id() < WasmReader.TYPE || s.id() > WasmReader.EXPORT) {
+            if (s.id() < WasmReader.TYPE || s.id() > WasmReader.START) {
                 continue;
             }
             iface.write(s.id());
             Leb.write(iface, s.end() - s.contentStart());
             iface.write(wasm, s.contentStart(), s.end() - s.contentStart());
+            if (s.id() == WasmReader.START) { // kept, unread, so a deserialized module knows it has one
+                hasStart = true;
+                continue;
+            }
             WasmReader r = WasmReader.of(wasm, s);
             int n = r.count("section " + s.id() + " entry count");
             for (int i = 0; i < n; i++) {
@@ -72,7 +79,7 @@ record ModuleInfo(List<ImportType> imports, List<ExportType> exports, boolean ha
         }
         boolean v128 = types.stream().anyMatch(FuncType::hasV128)
                 || globals.stream().anyMatch(g -> ((GlobalType) g).content() == ValType.V128);
-        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, iface.toByteArray());
+        return new ModuleInfo(List.copyOf(imports), List.copyOf(exports), v128, hasStart, iface.toByteArray());
     }
 
     private static FuncType funcType(WasmReader r, int i) {

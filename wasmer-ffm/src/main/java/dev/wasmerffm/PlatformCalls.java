@@ -1,5 +1,6 @@
 package dev.wasmerffm;
 
+import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,8 +22,14 @@ import java.util.function.Supplier;
  * host function uses the store as it would on the calling thread. An interrupt of the waiting virtual thread is
  * passed on to the platform thread while it runs the call, and an interrupt the call leaves set comes back. Host
  * functions see the platform thread as {@link Thread#currentThread()}: the virtual thread's thread-locals are not
- * theirs, and neither are the locks it holds (one it holds across the call, taken again by a host function, waits
- * for ever).
+ * theirs (a store's {@link Store#handOff} can carry some, e.g. a tracing scope), and neither are the locks it holds
+ * (one it holds across the call, taken again by a host function, waits for ever).
+ *
+ * <p>A call nested in one running here never waits for a platform thread: one made on the platform thread itself
+ * (a host function calling wasm) runs there, as on any platform thread; one made on a virtual thread that a host
+ * function here started, while that call still runs, runs on its virtual thread when no platform thread is free.
+ * Otherwise a host function waiting for such a virtual thread would hold its platform thread while the virtual
+ * thread waits for one, and with every platform thread so held no call would ever end.
  */
 final class PlatformCalls {
 
@@ -33,6 +40,12 @@ final class PlatformCalls {
 
     private static final Semaphore PERMITS = new Semaphore(MAX_THREADS);
     private static final AtomicInteger NAMES = new AtomicInteger();
+    /**
+     * The call a thread's platform thread runs, seen by the virtual threads its host functions start (an inheritable
+     * value is copied when a thread is made): a call of theirs is nested in it.
+     */
+    private static final InheritableThreadLocal<Task<?>> RUNNING = new InheritableThreadLocal<>();
+
     private static final ThreadPoolExecutor THREADS =
             new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                 Thread t = new Thread(r, "wasmer-call-" + NAMES.incrementAndGet());
@@ -42,13 +55,25 @@ final class PlatformCalls {
 
     private PlatformCalls() {}
 
-    /** Runs {@code body} on a platform thread with the store lock the caller holds, and returns what it returns. */
+    /**
+     * Runs {@code body} on a platform thread with the store lock the caller holds, wrapped by the store's
+     * {@link Store#handOff hand-off}, and returns what it returns; on the calling virtual thread (unwrapped: its
+     * context is there) if it was started inside a call still running here and no platform thread is free.
+     */
     static <T> T call(Store store, Supplier<T> body) {
-        Task<T> task = new Task<>(store.lock, Thread.currentThread(), body);
-        PERMITS.acquireUninterruptibly();
+        Task<?> outer = RUNNING.get();
+        if (outer != null && !outer.done) {
+            if (!PERMITS.tryAcquire()) {
+                return body.get();
+            }
+        } else {
+            PERMITS.acquireUninterruptibly();
+        }
+        Task<T> task;
         try {
+            task = new Task<>(store, Thread.currentThread(), body);
             THREADS.execute(task);
-        } catch (RuntimeException | Error e) { // no thread could be made
+        } catch (RuntimeException | Error e) { // the hand-off failed, or no thread could be made
             PERMITS.release();
             throw e;
         }
@@ -58,7 +83,12 @@ final class PlatformCalls {
     private static final class Task<T> implements Runnable {
         private final Store.Lock lock;
         private final Thread caller;
-        private final Supplier<T> body;
+        /** The call as the store's hand-off wrapped it: runs {@link #call}. */
+        private final Runnable body;
+
+        private final Supplier<T> call;
+        /** Set once {@link #call} ran: a hand-off that skips it fails the call instead of leaving no result. */
+        private boolean ran;
         /** The platform thread once it runs the call; guarded by this task, like the two flags below. */
         private Thread runner;
 
@@ -73,10 +103,32 @@ final class PlatformCalls {
         private boolean leftInterrupted;
         private volatile boolean done;
 
-        Task(Store.Lock lock, Thread caller, Supplier<T> body) {
-            this.lock = lock;
+        Task(Store store, Thread caller, Supplier<T> call) {
+            this.lock = store.lock;
             this.caller = caller;
-            this.body = body;
+            this.call = call;
+            this.body =
+                    Objects.requireNonNull(store.handOff.apply(this::runCall), "the store's hand-off returned null");
+        }
+
+        /**
+         * The call itself, inside the hand-off: its failure is kept here, so a hand-off catching what it throws
+         * cannot turn it into a result.
+         */
+        private void runCall() {
+            if (ran) {
+                IllegalStateException twice = new IllegalStateException("the store's hand-off ran the call twice");
+                if (failure == null) {
+                    failure = twice;
+                }
+                throw twice;
+            }
+            ran = true;
+            try {
+                result = call.get();
+            } catch (Throwable e) {
+                failure = e;
+            }
         }
 
         @Override
@@ -89,11 +141,18 @@ final class PlatformCalls {
                 }
             }
             boolean borrowed = lock.borrow(caller);
+            RUNNING.set(this);
             try {
-                result = body.get();
+                body.run();
+                if (!ran) {
+                    failure = new IllegalStateException("the store's hand-off did not run the call");
+                }
             } catch (Throwable e) {
-                failure = e;
+                if (failure == null) { // the call's own failure comes first
+                    failure = e;
+                }
             } finally {
+                RUNNING.remove();
                 if (borrowed) {
                     lock.giveBack(caller);
                 }

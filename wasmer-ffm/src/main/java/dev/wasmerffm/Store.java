@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Owns everything made in it, as libwasmer's store does: instances, functions, memories, tables, globals, WASI
@@ -81,10 +83,18 @@ public final class Store implements AutoCloseable {
     private int maxWasiEnvironments = DEFAULT_MAX_WASI_ENVIRONMENTS;
     /** The deadline of every outermost call from Java, 0 for none (see {@link #callTimeout(Duration)}). */
     volatile long callTimeoutNanos;
+
+    /** What a virtual thread's call is wrapped in to run on its platform thread ({@link #handOff}). */
+    volatile UnaryOperator<Runnable> handOff = UnaryOperator.identity();
     /** The deadline of the running outermost call, if it has one; read and written under the lock. */
     Deadline deadline;
-    /** The deadline reused by every call here that has one, made on the first. */
-    Deadline deadlineSlot;
+    /**
+     * The deadline reused by every call here that has one, made on the first; volatile for {@link #stopCalls()} on
+     * another thread.
+     */
+    volatile Deadline deadlineSlot;
+    /** Set by {@link #stopCalls()}: a call with a deadline ends now, and none starts. */
+    volatile boolean stopped;
 
     private Instance wasiPlaceholder;
     // The stack bound of the thread that last entered, so the check costs one comparison per call.
@@ -339,6 +349,10 @@ public final class Store implements AutoCloseable {
      * Gives every call into this store from Java (boxed and typed alike) a deadline: past it, the call stops with a
      * {@link DeadlineExceededException}, as {@link Func#callWithTimeout(Duration, Object...)} does. The store's
      * modules must be metered ({@link Config#deadlines(boolean)}). {@link Duration#ZERO} (the default) for none.
+     * A module's start function is no call: libwasmer runs it while {@link Instance#create} makes the instance,
+     * before the watchdog can reach that instance's points, so no deadline stops it (only the engine's
+     * {@link Config#metering(Metering) metering} budget does), and making such an instance inside a call with a
+     * deadline is refused.
      */
     public Store callTimeout(Duration timeout) {
         if (timeout.isNegative()) {
@@ -348,9 +362,36 @@ public final class Store implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Wraps the wasm calls of virtual threads for the platform thread that runs them ({@link Func}): {@code handOff}
+     * is applied on the calling thread at each hand-off and the {@link Runnable} it returns runs the call on the
+     * platform thread, e.g. inside the calling thread's tracing scope, so host functions see it. The {@link Runnable}
+     * must run the call once, on the thread that runs it; one that skips it or runs it twice fails the call with
+     * {@link IllegalStateException}, and the call's own failure is thrown even if the wrapper catches it. It is user
+     * code on the call path: keep it cheap; what it throws fails the call. Default: the call as it is.
+     */
+    public Store handOff(UnaryOperator<Runnable> handOff) {
+        this.handOff = Objects.requireNonNull(handOff, "handOff");
+        return this;
+    }
+
     /** The deadline every call gets, {@link Duration#ZERO} for none. */
     public Duration callTimeout() {
         return Duration.ofNanos(callTimeoutNanos);
+    }
+
+    /**
+     * For shutdown, from any thread: the call running here ends as if its deadline passed now (if it has one: a
+     * {@link #callTimeout(Duration)} or its own), and every later call from Java fails to start with a
+     * {@link DeadlineExceededException}. The store stays open. A call without a deadline runs on, since only a
+     * deadline's metering can stop wasm.
+     */
+    public void stopCalls() {
+        stopped = true;
+        Deadline d = deadlineSlot;
+        if (d != null) {
+            d.expire();
+        }
     }
 
     /** How many instances have been made here. */

@@ -57,6 +57,47 @@ class DeadlineTest {
         assertThat(in.pointsExhausted()).isFalse();
     }
 
+    /**
+     * stopCalls racing a call as it starts (before, while and after it arms its deadline, an hour away): every call
+     * ends within a second, as a deadline, and none starts afterwards; a host function in a stopped call is
+     * interrupted. 200 rounds, the stop at a random moment in the first 2 ms.
+     */
+    @Test
+    void stopCallsRacingACallThatStartsEndsItAndRefusesTheNext() throws Exception {
+        Random random = new Random(7);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 200; round++) {
+                try (Store store = new Store(MODULE).callTimeout(Duration.ofHours(1))) {
+                    Instance in = instance(store, c -> {
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    String export = round % 4 == 3 ? "callf" : "spin";
+                    Future<?> call = pool.submit(() -> in.func(export).call());
+                    long delay = random.nextLong(2_000_000);
+                    long t0 = System.nanoTime();
+                    while (System.nanoTime() - t0 < delay) {
+                        Thread.onSpinWait();
+                    }
+                    store.stopCalls();
+                    long stoppedAt = System.nanoTime();
+                    assertThatThrownBy(() -> call.get(5, java.util.concurrent.TimeUnit.SECONDS))
+                            .as("round %d", round)
+                            .hasCauseInstanceOf(DeadlineExceededException.class);
+                    assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(Duration.ofSeconds(1));
+                    assertThatThrownBy(() -> in.func("add").call(1, 2)).isInstanceOf(DeadlineExceededException.class);
+                    assertThat(store.isClosed()).isFalse();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void anEndlessLoopStopsAtItsDeadlineAndTheInstanceRunsOn() {
         try (Store store = new Store(MODULE)) {
@@ -262,6 +303,54 @@ class DeadlineTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("metered");
             assertThat(direct.call()).isEmpty();
+        }
+    }
+
+    /** Its start function counts the global {@code n} to 1000. */
+    static final String STARTS = """
+            (module (global $n (export "n") (mut i32) (i32.const 0))
+              (func $start (loop (global.set $n (i32.add (global.get $n) (i32.const 1)))
+                                 (br_if 0 (i32.lt_u (global.get $n) (i32.const 1000)))))
+              (start $start))
+            """;
+
+    @Test
+    void aStartFunctionIsRefusedUnderARunningDeadlineAndBoundedByTheBudgetOutsideOne() {
+        try (Module starts = Module.compile(ENGINE, STARTS);
+                Store store = new Store(MODULE);
+                Store other = new Store(starts)) {
+            java.util.concurrent.atomic.AtomicReference<Instance> made =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Instance in = instance(store, c -> made.set(Instance.create(other, starts)));
+            // libwasmer runs it while making the instance, where the watchdog cannot reach its points
+            assertThatThrownBy(() -> in.func("callf").callWithTimeout(Duration.ofSeconds(10)))
+                    .isInstanceOf(TrapException.class)
+                    .cause()
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("has a start function, which the deadline of the running call cannot stop");
+            assertThat(made.get()).isNull();
+            in.func("callf").call(); // without a deadline it is made, and its start function ran
+            assertThat(made.get().global("n").get()).isEqualTo(1000);
+            // a call timeout is no call's deadline yet: the start function runs
+            other.callTimeout(SHORT);
+            assertThat(Instance.create(other, starts).global("n").get()).isEqualTo(1000);
+            // a module read back from an artifact knows it has a start function too
+            ArtifactKey key = ArtifactKey.random();
+            try (Module back = Module.deserialize(ENGINE, starts.serialize(key), key, starts.identity());
+                    Store third = new Store(back)) {
+                Instance again = instance(store, c -> Instance.create(third, back));
+                assertThatThrownBy(() -> again.func("callf").callWithTimeout(Duration.ofSeconds(10)))
+                        .isInstanceOf(TrapException.class)
+                        .cause()
+                        .hasMessageContaining("has a start function");
+            }
+        }
+        // what bounds an endless start function is the engine's metering budget
+        try (Engine budgeted = new Engine(new Config().metering(Metering.of(1_000_000)));
+                Module endless = Module.compile(budgeted, "(module (func $s (loop br 0)) (start $s))");
+                Store store = new Store(endless)) {
+            store.callTimeout(SHORT);
+            assertThatThrownBy(() -> Instance.create(store, endless)).isInstanceOf(TrapException.class);
         }
     }
 

@@ -12,12 +12,12 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,14 +107,11 @@ class DefaultJarTest {
                     .resolve("lib")
                     .resolve(Loader.FILE_NAME);
             assumeTrue(Files.isRegularFile(lib), "no build of " + features + " in the build cache (WASMER_DIR?)");
-            Process nm = new ProcessBuilder("nm", lib.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            counts[i] = nm.inputReader()
+            counts[i] = ChildJvm.exec(new ProcessBuilder("nm", lib.toString()), Duration.ofSeconds(120))
+                    .ok()
                     .lines()
                     .filter(l -> l.contains("singlepass"))
                     .count();
-            assertThat(nm.waitFor()).isZero();
         }
         assertThat(counts[0]).as("singlepass symbols in the default build").isZero();
         assertThat(counts[1]).as("singlepass symbols in the singlepass build").isGreaterThan(100);
@@ -142,20 +139,12 @@ class DefaultJarTest {
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.contains("singlepass"))
                 .collect(Collectors.joining(File.pathSeparator));
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder pb = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-Duser.home=" + Files.createDirectories(tmp.resolve("home")),
-                        "-cp",
-                        classpath,
-                        DefaultJarProbe.class.getName())
-                .redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.java(
+                List.of("-Duser.home=" + Files.createDirectories(tmp.resolve("home"))),
+                classpath,
+                DefaultJarProbe.class));
         pb.environment().keySet().removeAll(List.of("WASMER_DIR", "WASMER_JAVA_CACHE", "XDG_CACHE_HOME"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        String out = ChildJvm.exec(pb, Duration.ofSeconds(120)).ok();
         assertThat(out)
                 .contains(
                         "LOADED " + tmp.resolve("home/.cache/wasmer-java/native"),

@@ -7,9 +7,9 @@ import dev.wasmerffm.internal.NativeJar;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,35 +23,26 @@ class LibraryRefusalTest {
     Path tmp;
 
     String loadInChildJvm(Path extraClasspath, String... properties) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new ArrayList<>(List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Duser.home=" + Files.createDirectories(tmp.resolve("home"))));
-        command.addAll(List.of(properties));
-        command.addAll(List.of(
-                "-cp",
+        List<String> options = new ArrayList<>(List.of("-Duser.home=" + Files.createDirectories(tmp.resolve("home"))));
+        options.addAll(List.of(properties));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.java(
+                options,
                 extraClasspath + File.pathSeparator + System.getProperty("java.class.path"),
-                SmokeTest.LoadProbe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("WASMER_DIR");
-        pb.environment().remove("WASMER_JAVA_CACHE");
-        pb.environment().remove("XDG_CACHE_HOME");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isEqualTo(3);
-        return out;
+                SmokeTest.LoadProbe.class));
+        pb.environment().keySet().removeAll(List.of("WASMER_DIR", "WASMER_JAVA_CACHE", "XDG_CACHE_HOME"));
+        ChildJvm.Result child = ChildJvm.exec(pb, Duration.ofSeconds(60));
+        assertThat(child.exitCode()).as(child.output()).isEqualTo(3);
+        return child.output();
     }
 
     @Test
     void aLibraryOfAnotherWasmerVersionIsRefused() throws Exception {
         Path c = Files.writeString(tmp.resolve("old.c"), "const char *wasmer_version(void) { return \"6.1.0\"; }\n");
         Path lib = tmp.resolve("libwasmer.so");
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString())
-                .inheritIO()
-                .start();
-        assertThat(gcc.waitFor()).isZero();
+        ChildJvm.exec(
+                        new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString()),
+                        Duration.ofSeconds(120))
+                .ok();
         String out = loadInChildJvm(tmp, "-D" + WasmerLibrary.PATH_PROPERTY + "=" + lib);
         assertThat(out)
                 .contains("libwasmer at " + lib + " (system property wasmer.library.path) is Wasmer 6.1.0, but"

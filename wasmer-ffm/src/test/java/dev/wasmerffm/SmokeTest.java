@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wasmerffm.internal.Loader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The foundation: the real libwasmer loads, reports its version and runs a WAT module. */
@@ -39,20 +39,15 @@ class SmokeTest {
     /** In a fresh JVM, since this one has loaded the library already: a wrong path names itself and the fix. */
     @Test
     void aWrongLibraryPathGivesTheClearError() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
         Path missing = Path.of("/nonexistent/libwasmer.so");
-        Process p = new ProcessBuilder(
-                        java,
-                        "--enable-native-access=ALL-UNNAMED",
-                        "-D" + WasmerLibrary.PATH_PROPERTY + "=" + missing,
-                        "-cp",
+        ChildJvm.Result child = ChildJvm.exec(
+                new ProcessBuilder(ChildJvm.java(
+                        List.of("-D" + WasmerLibrary.PATH_PROPERTY + "=" + missing),
                         System.getProperty("java.class.path"),
-                        LoadProbe.class.getName())
-                .redirectErrorStream(true)
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.exitValue()).as(out).isEqualTo(3);
+                        LoadProbe.class)),
+                Duration.ofSeconds(60));
+        String out = child.output();
+        assertThat(child.exitCode()).as(out).isEqualTo(3);
         assertThat(out)
                 .contains(
                         "WasmerLibraryException",

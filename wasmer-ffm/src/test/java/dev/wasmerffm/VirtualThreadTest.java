@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -162,6 +163,119 @@ class VirtualThreadTest {
         assertThat(failure.get()).isNull();
     }
 
+    /** What the calling thread holds, as a tracer's current span: the store's hand-off carries it. */
+    static final ThreadLocal<String> CONTEXT = new ThreadLocal<>();
+
+    /** Runs {@code body} on a virtual thread; its failure, if any, is rethrown here. */
+    static void onVirtualThread(ThrowingRunnable body) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread thread = Thread.ofVirtual().start(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        assertThat(thread.join(Duration.ofSeconds(60))).as("finished").isTrue();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void theStoresHandOffCarriesTheCallersContextToHostFunctions() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, WAT);
+                Store store = new Store(engine)) {
+            store.handOff(HandOffs.carrying(CONTEXT));
+            Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + CONTEXT.get());
+                c.result(0, 1);
+            }));
+            onVirtualThread(() -> {
+                CONTEXT.set("request 1");
+                assertThat(in.func("callF").call()).containsExactly(1);
+                // each call is handed off, and wrapped, again
+                assertThat(in.func("untilF").call()).isEmpty();
+            });
+            CONTEXT.set("platform caller");
+            try {
+                assertThat(in.func("callF").call()).containsExactly(1);
+            } finally {
+                CONTEXT.remove();
+            }
+            assertThat(seen)
+                    .as("a platform thread's call runs where it is, unwrapped")
+                    .containsExactly("platform request 1", "platform request 1", "platform platform caller");
+        }
+    }
+
+    @Test
+    void aHandOffThatFailsSkipsTheCallRunsItTwiceOrHidesItsFailureFailsTheCallAndTheStoreGoesOn() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        try (Engine engine = new Engine();
+                Module module = Module.compile(engine, WAT);
+                Store store = new Store(engine)) {
+            AtomicBoolean trap = new AtomicBoolean();
+            Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                calls.incrementAndGet();
+                if (trap.get()) {
+                    throw new IllegalArgumentException("host refuses");
+                }
+                c.result(0, 7);
+            }));
+            onVirtualThread(() -> {
+                store.handOff(call -> {
+                    throw new UnsupportedOperationException("no context today");
+                });
+                for (int i = 0; i <= PlatformCalls.MAX_THREADS; i++) { // more than there are platform threads
+                    assertThatThrownBy(() -> in.func("callF").call())
+                            .isInstanceOf(UnsupportedOperationException.class)
+                            .hasMessage("no context today");
+                }
+                store.handOff(call -> () -> {});
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("the store's hand-off did not run the call");
+                assertThat(calls).as("the call never ran").hasValue(0);
+                store.handOff(call -> () -> {
+                    call.run();
+                    call.run();
+                });
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("the store's hand-off ran the call twice");
+                assertThat(calls).as("the wasm ran once").hasValue(1);
+                store.handOff(call -> () -> {
+                    try {
+                        call.run();
+                    } catch (RuntimeException swallowed) {
+                        // what the call throws is the call's, not the hand-off's to hide
+                    }
+                });
+                trap.set(true);
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(TrapException.class)
+                        .cause()
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("host refuses");
+                trap.set(false);
+                store.handOff(call -> null);
+                assertThatThrownBy(() -> in.func("callF").call())
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessage("the store's hand-off returned null");
+                store.handOff(java.util.function.UnaryOperator.identity());
+                assertThat(in.func("callF").call()).as("the store goes on").containsExactly(7);
+            });
+            assertThatThrownBy(() -> store.handOff(null)).isInstanceOf(NullPointerException.class);
+        }
+    }
+
     @Test
     void manyVirtualThreadsCallingBackIntoOneStoreEachGetTheirOwnResults() throws Exception {
         int threads = 64;
@@ -238,10 +352,7 @@ class VirtualThreadTest {
 
     @Test
     void withNoPlatformCallThreadsAVirtualThreadsCallsStayOnIt() throws Exception {
-        Process p = ChildJvm.start(InPlace.class, "-Ddev.wasmerffm.platformCallThreads=0");
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(p.exitValue()).as(out).isZero();
+        String out = ChildJvm.run(0, List.of("-Ddev.wasmerffm.platformCallThreads=0"), InPlace.class);
         assertThat(out).contains("host function on a virtual thread: true");
     }
 
@@ -254,6 +365,52 @@ class VirtualThreadTest {
                 Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
                     System.out.println("host function on a virtual thread: "
                             + Thread.currentThread().isVirtual());
+                    c.result(0, 1);
+                }));
+                Thread.ofVirtual().start(() -> in.func("callF").call()).join();
+            }
+        }
+    }
+
+    @Test
+    void aCallNestedInOneOnAPlatformThreadNeverWaitsForAnother() throws Exception {
+        String out = ChildJvm.run(0, List.of("-Ddev.wasmerffm.platformCallThreads=1"), Nested.class);
+        assertThat(out).contains("on the platform thread: 42 on it", "from a virtual thread it started: 42");
+    }
+
+    /**
+     * The child JVM of {@link #aCallNestedInOneOnAPlatformThreadNeverWaitsForAnother}: with one platform thread for
+     * calls, a virtual thread's host function calls wasm itself and then waits for a virtual thread it starts to
+     * call wasm; before, that virtual thread waited for the one platform thread, held by the host function waiting
+     * for it.
+     */
+    static final class Nested {
+        public static void main(String[] args) throws Exception {
+            try (Engine engine = new Engine();
+                    Module module = Module.compile(engine, WAT);
+                    Module twice = Module.compile(engine, TWICE);
+                    Store store = new Store(engine);
+                    Store other = new Store(engine)) {
+                AtomicReference<Thread> ranOn = new AtomicReference<>();
+                Func add = Instance.create(
+                                other,
+                                twice,
+                                Func.host(other, FuncType.of(List.of(ValType.I32), List.of(ValType.I32)), c -> {
+                                    ranOn.set(Thread.currentThread());
+                                    c.result(0, 2 * c.i32(0));
+                                }))
+                        .func("twice");
+                Instance in = Instance.create(store, module, Func.host(store, I32, c -> {
+                    Thread self = Thread.currentThread();
+                    Object here = add.call(21)[0];
+                    System.out.println("on the platform thread: " + here + (ranOn.get() == self ? " on it" : ""));
+                    AtomicReference<Object> nested = new AtomicReference<>();
+                    Thread t = Thread.ofVirtual().start(() -> nested.set(add.call(21)[0]));
+                    if (!t.join(Duration.ofSeconds(10))) {
+                        System.out.println("the virtual thread's call waited for the busy platform thread");
+                        System.exit(1);
+                    }
+                    System.out.println("from a virtual thread it started: " + nested.get());
                     c.result(0, 1);
                 }));
                 Thread.ofVirtual().start(() -> in.func("callF").call()).join();

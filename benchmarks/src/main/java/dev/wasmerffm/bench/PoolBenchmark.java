@@ -9,9 +9,13 @@ import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.pool.WasmerObserver;
 import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
 import dev.wasmerffm.spring.boot.metrics.WasmerMeterObserver;
+import dev.wasmerffm.spring.boot.observation.WasmerObservationObserver;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +29,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * A call through the binding's instance pool (built in plain Java), with and without Micrometer call timing (the
- * instrumentation cost), and the same call through the starter's {@code @WasmModule} interface (the proxy's cost).
+ * A call through the binding's instance pool (built in plain Java), without observers and with the starter's, wired
+ * as Boot wires them (the {@code wasmer.call} observation with Micrometer's meter handler deriving its timer, and the
+ * trap counters: the instrumentation cost), and the same call through the starter's {@code @WasmModule} interface
+ * (the proxy's cost).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,14 +51,22 @@ public class PoolBenchmark {
     public void setUp() {
         engine = new Engine();
         cache = new ModuleCache(engine);
-        WasmerObserver observer =
-                timing.equals("off") ? WasmerObserver.NONE : new WasmerMeterObserver(new SimpleMeterRegistry());
+        WasmerObserver observer = timing.equals("off") ? WasmerObserver.NONE : micrometer();
         WasmModules modules = addModule(cache, observer);
         pool = pool(modules, observer);
         adder = WasmModuleInterfaces.create(Adder.class, modules, pool);
         if (adder.add(2, 3) != 5) {
             throw new IllegalStateException("the interface computes a wrong sum");
         }
+    }
+
+    /** The starter's observers as Boot's actuator wires them, over a simple registry. */
+    static WasmerObserver micrometer() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+        return WasmerObserver.of(
+                List.of(new WasmerObservationObserver(observations, null), new WasmerMeterObserver(meters)));
     }
 
     /** A registry of one module, {@code add}, registered in plain Java. */

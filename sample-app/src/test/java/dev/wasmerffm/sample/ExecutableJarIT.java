@@ -214,12 +214,54 @@ class ExecutableJarIT {
 
     /**
      * SIGTERM while a plugin runs an endless loop: Spring's graceful shutdown waits for in-flight requests (30 s by
-     * default), but the call's deadline (3 s here, so the request is surely running) ends it, so the request is
-     * answered and the JVM exits right after.
+     * default), but the call's deadline (4 s here) ends it, so the request is answered and the JVM exits right after.
      */
     @Test
     void aRunawayPluginCallDoesNotHoldUpGracefulShutdown() throws Exception {
-        App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=3s");
+        App app = start(tmp.resolve("home"), "-Dwasmer.modules.settings.stall.call-timeout=4s");
+        long millis = sigtermWithStallInFlight(app);
+        assertThat(app.output()).contains("Graceful shutdown complete");
+        System.out.println("shutdown with a runaway call in flight took " + millis + " ms");
+    }
+
+    /**
+     * SIGTERM while a plugin runs an endless loop whose deadline is an hour away: the graceful phase (3 s here) waits
+     * for the request until it times out, then the starter stops the call, the request is answered (so Tomcat's
+     * graceful shutdown still completes), and the JVM exits within the graceful phase and a little more.
+     */
+    @Test
+    void anEndlessCallIsStoppedRightAfterTheGracefulPhase() throws Exception {
+        App app = start(
+                tmp.resolve("home"),
+                "-Dwasmer.modules.settings.stall.call-timeout=1h",
+                "-Dspring.lifecycle.timeout-per-shutdown-phase=3s");
+        long millis = sigtermWithStallInFlight(app);
+        assertThat(app.output())
+                .as("the call ran through the graceful phase")
+                .contains("after timeout of 3000ms: [webServerGracefulShutdown]");
+        assertThat(millis).as("graceful phase 3 s + 1 s, + JVM exit").isBetween(2900L, 5000L);
+        System.out.println("shutdown with an endless call (deadline 1 h) in flight took " + millis + " ms");
+    }
+
+    /**
+     * Sends SIGTERM while a call of stall's endless loop runs; returns how long the JVM took to exit (at most 10 s)
+     * once the call's request was answered 504 (its deadline passed, or the starter stopped it).
+     */
+    static long sigtermWithStallInFlight(App app) throws Exception {
+        var inFlight = stallInFlight(app);
+        long start = System.nanoTime();
+        app.process().destroy(); // SIGTERM: a graceful shutdown
+        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
+                .as("the JVM exits well before the 30 s graceful timeout:%n%s", app.output())
+                .isTrue();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
+        return millis;
+    }
+
+    /** Starts a call of stall's endless loop and returns once it runs (the module's pool has an instance in use). */
+    static java.util.concurrent.CompletableFuture<HttpResponse<String>> stallInFlight(App app) throws Exception {
         int port = app.port();
         var inFlight = HttpClient.newHttpClient()
                 .sendAsync(
@@ -228,16 +270,19 @@ class ExecutableJarIT {
                                 .POST(HttpRequest.BodyPublishers.ofString("[]"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(1000); // the request is in, its call running in wasm
-        long start = System.nanoTime();
-        app.process().destroy(); // SIGTERM: a graceful shutdown
-        assertThat(app.process().waitFor(10, TimeUnit.SECONDS))
-                .as("the JVM exits well before the 30 s graceful" + " timeout:%n%s", app.output())
-                .isTrue();
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        HttpResponse<String> response = inFlight.get(1, TimeUnit.SECONDS);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(504);
-        assertThat(app.output()).contains("Graceful shutdown complete");
-        System.out.println("shutdown with a runaway call in flight took " + millis + " ms");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/wasmer/stall"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body()
+                .contains("\"inUse\":1")) {
+            assertThat(System.nanoTime())
+                    .as("the call started:%n%s", app.output())
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        return inFlight;
     }
 }

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -81,6 +83,23 @@ class SampleApplicationTests {
         assertThat(empty.statusCode()).isEqualTo(422);
         assertThat(json(empty).get("title").asString()).isEqualTo("Plugin error");
         assertThat(json(empty).get("detail").asString()).isEqualTo("order of Cy has no items");
+    }
+
+    @Test
+    void eachCallIsOneObservationWhoseTimerTheActuatorShows() throws Exception {
+        assertThat(send("POST", "/plugins/math/add", "[1, 2]").statusCode()).isEqualTo(200);
+        JsonNode call = json(send(
+                "GET",
+                "/actuator/metrics/wasmer.call?tag=wasmer.module:math&tag=wasmer.function:add&tag=outcome:success",
+                null));
+        assertThat(call.get("baseUnit").asString()).isEqualTo("seconds");
+        assertThat(call.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+        List<String> names = new ArrayList<>();
+        json(send("GET", "/actuator/metrics", null)).get("names").forEach(n -> names.add(n.asString()));
+        assertThat(names)
+                .as("the call timer is the observation's, and the only one")
+                .contains("wasmer.call", "wasmer.call.active")
+                .doesNotContain("wasmer.calls");
     }
 
     @Test

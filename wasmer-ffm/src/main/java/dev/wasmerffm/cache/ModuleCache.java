@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * a miss (logged, counted, overwritten by the recompiled artifact), and a store that fails is a miss too, so a lost
  * shared store degrades to compiling locally.
  *
+ * <p>Every module returned runs in the engine's own native engine, also a metered one compiled here (loaded from
+ * the artifact its compile made), so {@code new Store(engine)} instantiates any of them, on a cold cache as on a warm
+ * one.
+ *
  * <p>Made with {@link #ModuleCache(Engine)} (memory only) or {@link #builder(Engine)}. Modules returned are shared:
  * do not close them; {@link #close()} closes them all.
  */
@@ -191,7 +195,8 @@ public final class ModuleCache implements AutoCloseable {
         }
         Module module = Module.compile(engine, wasm);
         compiles.incrementAndGet();
-        if (disk != null || shared != null) {
+        boolean own = engine.isMetered();
+        if (disk != null || shared != null || own) {
             byte[] artifact = module.serialize();
             if (disk != null) {
                 disk.save(key, artifact);
@@ -199,8 +204,23 @@ public final class ModuleCache implements AutoCloseable {
             if (shared != null) {
                 shared.save(key, artifact);
             }
+            if (own) {
+                module = onEngine(module, artifact);
+            }
         }
         return module;
+    }
+
+    /**
+     * A metered compile runs in a native engine of its own (libwasmer's metering middleware serves one module), so
+     * its instances could not share {@code new Store(engine)} with the engine's other modules; a module loaded from
+     * disk or the shared store runs in the engine's own. Loading the artifact just made there too gives one module
+     * the same engine cold or warm, and frees the compile's engine. The bytes never left this process.
+     */
+    private Module onEngine(Module compiled, byte[] artifact) {
+        try (compiled) {
+            return Module.deserializeUnchecked(engine, artifact);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A plugin compiled once, with its settings: the kernel, the guest, the driver and the kernel's accessors (see
@@ -52,6 +53,7 @@ public final class CompiledPlugin implements AutoCloseable {
     final long maxHttpResponseBytes;
     final Duration httpTimeout;
     final Level logLevel;
+    final UnaryOperator<Runnable> handOff;
 
     CompiledPlugin(Plugin.Builder b, byte[] wasm) {
         this.name = b.name;
@@ -64,6 +66,7 @@ public final class CompiledPlugin implements AutoCloseable {
         this.maxHttpResponseBytes = b.maxHttpResponseBytes;
         this.httpTimeout = b.httpTimeout;
         this.logLevel = b.logLevel;
+        this.handOff = b.handOff;
         Config c = b.engineConfig.copy();
         if (b.maxMemoryPages >= 0) {
             c.maxMemory(b.maxMemoryPages * Memory.PAGE_SIZE);

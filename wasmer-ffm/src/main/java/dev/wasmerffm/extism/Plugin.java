@@ -52,7 +52,9 @@ public final class Plugin implements AutoCloseable {
      */
     private volatile Thread hostThread;
 
-    private PluginStore store;
+    /** Volatile for {@link #stopCalls()}, which reads it without the lock a running call holds. */
+    private volatile PluginStore store;
+
     private volatile boolean closed;
 
     Plugin(CompiledPlugin compiled, boolean ownsCompiled) {
@@ -167,6 +169,17 @@ public final class Plugin implements AutoCloseable {
     }
 
     /**
+     * For shutdown: the running call, if it has a deadline, ends now as if it passed ({@link dev.wasmerffm.Store#stopCalls()}),
+     * and no call starts on this store; the plugin stays open.
+     */
+    public void stopCalls() {
+        PluginStore s = store;
+        if (s != null) {
+            s.stopCalls();
+        }
+    }
+
+    /**
      * Frees the plugin's store (and the compiled plugin, if {@link Builder#build()} made it). Never waits: during a
      * call (from a host function, or another thread) the store is freed when the call returns, and later calls throw
      * {@link IllegalStateException}.
@@ -211,6 +224,7 @@ public final class Plugin implements AutoCloseable {
         Duration timeout = Duration.ZERO;
         Level logLevel = Level.INFO;
         Config engineConfig = new Config();
+        UnaryOperator<Runnable> handOff = UnaryOperator.identity();
 
         private Builder() {}
 
@@ -359,6 +373,16 @@ public final class Plugin implements AutoCloseable {
         /** The lowest level of the plugin's log messages passed to its {@link System.Logger}; default INFO. */
         public Builder logLevel(Level level) {
             this.logLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /**
+         * What a virtual thread's call is wrapped in to run on the platform thread that runs it
+         * ({@link dev.wasmerffm.Store#handOff}), e.g. the caller's observation scope, so host functions see it.
+         * Default: the call as it is.
+         */
+        public Builder handOff(UnaryOperator<Runnable> handOff) {
+            this.handOff = Objects.requireNonNull(handOff, "handOff");
             return this;
         }
 

@@ -48,7 +48,7 @@ final class PluginStore implements AutoCloseable {
 
     PluginStore(CompiledPlugin compiled, Plugin plugin) {
         this.compiled = compiled;
-        this.store = new Store(compiled.engine).callTimeout(compiled.timeout);
+        this.store = new Store(compiled.engine).callTimeout(compiled.timeout).handOff(compiled.handOff);
         try {
             kernel = Instance.create(store, compiled.kernel, new Imports());
             accessors = Instance.create(
@@ -211,6 +211,11 @@ final class PluginStore implements AutoCloseable {
 
     void free(long offset) {
         free.applyAsLong(offset);
+    }
+
+    /** {@link Store#stopCalls()} of the plugin's store. */
+    void stopCalls() {
+        store.stopCalls();
     }
 
     @Override

@@ -87,6 +87,8 @@ public final class WasmInstancePool implements AutoCloseable {
         volatile boolean retired;
         /** The compiled plugin its instances are made from, when the module is an Extism plugin. */
         final @Nullable CompiledPlugin plugin;
+        /** Every instance alive, lent or idle: {@link #stopCalls()} reaches the lent ones' stores. */
+        final Set<Pooled> alive = ConcurrentHashMap.newKeySet();
 
         final String name;
 
@@ -104,6 +106,7 @@ public final class WasmInstancePool implements AutoCloseable {
 
         void close(Pooled pooled) {
             pooled.close();
+            alive.remove(pooled);
             created.decrementAndGet();
             recycled.increment();
         }
@@ -113,6 +116,7 @@ public final class WasmInstancePool implements AutoCloseable {
             Pooled p;
             while ((p = idle.poll()) != null) {
                 p.close();
+                alive.remove(p);
             }
             if (plugin != null) {
                 plugin.close();
@@ -159,6 +163,15 @@ public final class WasmInstancePool implements AutoCloseable {
         /** Whether the instance is metered (a plugin meters its calls itself). */
         boolean metered() {
             return instance != null && instance.isMetered() && !instance.isClosed();
+        }
+
+        /** {@link Store#stopCalls()} of the instance's store, or the plugin's. */
+        void stopCalls() {
+            if (plugin != null) {
+                plugin.stopCalls();
+            } else if (store != null) {
+                store.stopCalls();
+            }
         }
 
         /** Frees the instance, its environment and all they made: the store owns them. */
@@ -326,7 +339,7 @@ public final class WasmInstancePool implements AutoCloseable {
     /** An instance of {@code module} for this thread alone until the lease is closed. */
     public Lease borrow(String module) {
         if (closed) {
-            throw new IllegalStateException("instance pool is closed");
+            throw new PoolClosedException(module);
         }
         modules.get(module); // UnknownModuleException naming the registered ones
         Slot slot = slot(module);
@@ -336,6 +349,7 @@ public final class WasmInstancePool implements AutoCloseable {
             try {
                 long t0 = System.nanoTime();
                 p = create(module, slot);
+                slot.alive.add(p);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
                 slot.created.decrementAndGet();
@@ -355,6 +369,9 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         if (resetPointsPerCall && p.metered()) {
             Objects.requireNonNull(p.instance).remainingPoints(slot.limits.points());
+        }
+        if (closed) { // stopCalls ran since the look above and may have missed this instance
+            p.stopCalls();
         }
         slot.inUse.increment();
         return new Lease(this, slot, p);
@@ -407,6 +424,9 @@ public final class WasmInstancePool implements AutoCloseable {
         ModuleLimits limits = slot.limits;
         // on the module's native engine: a metered module has one of its own
         Store store = new Store(module).callTimeout(limits.callTimeout());
+        if (observer != WasmerObserver.NONE) {
+            store.handOff(observer::handOff);
+        }
         WasiEnv env = null;
         try {
             Imports imports = this.imports.apply(store, module);
@@ -477,10 +497,12 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             throw e;
         } finally {
+            long points = -1;
             if (lease != null) {
                 lease.close();
+                points = lease.pointsUsed;
             }
-            scope.ended(System.nanoTime() - t0, failure);
+            scope.ended(System.nanoTime() - t0, points, failure);
         }
     }
 
@@ -519,6 +541,8 @@ public final class WasmInstancePool implements AutoCloseable {
         private final Pooled pooled;
         private final AtomicBoolean returned = new AtomicBoolean();
         private volatile boolean discard;
+        /** The points the lease used, set when it closes; -1 if unknown. */
+        private long pointsUsed = -1;
 
         Lease(WasmInstancePool pool, Slot slot, Pooled pooled) {
             this.pool = pool;
@@ -570,8 +594,8 @@ public final class WasmInstancePool implements AutoCloseable {
             slot.inUse.decrement();
             Instance i = pooled.instance;
             if (pool.resetPointsPerCall && pooled.metered()) {
-                slot.consumedPoints.add(
-                        slot.limits.points() - Objects.requireNonNull(i).remainingPoints());
+                pointsUsed = slot.limits.points() - Objects.requireNonNull(i).remainingPoints();
+                slot.consumedPoints.add(pointsUsed);
             }
             if (discard
                     || pool.reuse == InstanceReuse.FRESH_PER_CALL
@@ -641,10 +665,23 @@ public final class WasmInstancePool implements AutoCloseable {
         return out;
     }
 
-    /** Closes every idle instance; lent ones close when returned. */
+    /**
+     * Closes every idle instance; lent ones close when returned. No call starts after it
+     * ({@link PoolClosedException}).
+     */
     @Override
     public void close() {
         closed = true;
         slots.values().forEach(Slot::closeIdle);
+    }
+
+    /**
+     * For shutdown: {@link #close()}, and the calls running now end as if their deadline passed
+     * ({@link Store#stopCalls()}): a call with a deadline (a {@link ModuleLimits#callTimeout()}) stops with a
+     * {@link DeadlineExceededException} within the watchdog's reaction time; one without runs on.
+     */
+    public void stopCalls() {
+        close();
+        slots.values().forEach(slot -> slot.alive.forEach(Pooled::stopCalls));
     }
 }

@@ -33,20 +33,32 @@ public interface WasmerObserver {
         return CallScope.NONE;
     }
 
-    /** One call being observed. */
+    /**
+     * A pooled instance's wasm call leaves a virtual thread for the platform thread that runs it
+     * ({@link dev.wasmerffm.Store#handOff}): called on the calling thread, inside {@link #callStarted}'s call;
+     * returns what the platform thread runs instead of {@code call}, e.g. {@code call} in the calling thread's
+     * observation scope, so host functions see it there too. Default: {@code call}.
+     */
+    default Runnable handOff(Runnable call) {
+        return call;
+    }
+
+    /** One call being observed: started on the thread that called, and ended there. */
     @FunctionalInterface
     interface CallScope {
 
         /** Hears nothing. */
-        CallScope NONE = (nanos, failure) -> {};
+        CallScope NONE = (nanos, points, failure) -> {};
 
         /**
          * The call ended.
          *
          * @param nanos how long it took, borrowing included
+         * @param points the metering points it used, or -1 if unknown (an unmetered module, no instance borrowed, or
+         *     points not given back per call)
          * @param failure what it threw, or null
          */
-        void ended(long nanos, @Nullable Throwable failure);
+        void ended(long nanos, long points, @Nullable Throwable failure);
     }
 
     /** How a call ended, as observers tag it. */
@@ -87,7 +99,16 @@ public interface WasmerObserver {
                 List<CallScope> scopes = observers.stream()
                         .map(o -> o.callStarted(module, function))
                         .toList();
-                return (nanos, failure) -> scopes.forEach(s -> s.ended(nanos, failure));
+                return (nanos, points, failure) -> scopes.forEach(s -> s.ended(nanos, points, failure));
+            }
+
+            @Override
+            public Runnable handOff(Runnable call) {
+                Runnable wrapped = call;
+                for (WasmerObserver o : observers) {
+                    wrapped = o.handOff(wrapped);
+                }
+                return wrapped;
             }
         };
     }

@@ -65,6 +65,42 @@ class ModuleCacheTest {
         }
     }
 
+    /**
+     * Metered modules (metering, or deadlines) the cache compiles run in the engine's own native engine, as those it
+     * loads from disk do: two of them and an instance of each in one {@code new Store(engine)}, cold and warm, each
+     * with its own points.
+     */
+    @Test
+    void meteredModulesRunInOneStoreOfTheEngineColdAndWarm(@TempDir Path dir) throws Exception {
+        for (Config config : List.of(new Config().metering(Metering.of(1000)), new Config().deadlines(true))) {
+            try (Engine engine = new Engine(config)) {
+                for (String cacheState : List.of("cold", "warm")) {
+                    try (ModuleCache cache =
+                                    ModuleCache.builder(engine).directory(dir).build();
+                            Store store = new Store(engine)) {
+                        Module add = cache.get(TestModules.ADD.getBytes());
+                        Module sub = cache.get(SUB.getBytes());
+                        assertThat(cache.stats().diskLoads())
+                                .as(cacheState)
+                                .isEqualTo(cacheState.equals("warm") ? 2 : 0);
+                        Instance a = Instance.create(store, add);
+                        Instance b = Instance.create(store, sub);
+                        assertThat(a.func("add").call(40, 2)).as(cacheState).containsExactly(42);
+                        assertThat(b.func("sub").call(44, 2)).containsExactly(42);
+                        a.remainingPoints(500);
+                        b.func("sub").call(1, 1);
+                        assertThat(a.remainingPoints())
+                                .as("points are per instance")
+                                .isEqualTo(500);
+                        assertThat(call(add, "add", 1, 2))
+                                .as("and in a store of the module")
+                                .isEqualTo(3);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void tamperedTruncatedAndSwappedEntriesAreRecompiledNeverLoaded(@TempDir Path dir) throws Exception {
         try (Engine engine = new Engine()) {

@@ -71,6 +71,32 @@ class PluginAdversarialTest {
     }
 
     @Test
+    void theHandOffCarriesTheCallersContextToHostFunctionsOfAVirtualThreadsCall() throws Exception {
+        ThreadLocal<String> context = new ThreadLocal<>();
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Plugin p = rustBuilder()
+                .hostFunction("shout", in -> {
+                    seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + context.get());
+                    return in;
+                })
+                .handOff(dev.wasmerffm.HandOffs.carrying(context))
+                .build()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread caller = Thread.ofVirtual().start(() -> {
+                context.set("request 7");
+                try {
+                    assertThat(p.call("call_host", "x")).isEqualTo("x");
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            assertThat(caller.join(Duration.ofSeconds(30))).isTrue();
+            assertThat(failure.get()).isNull();
+            assertThat(seen).containsExactly("platform request 7");
+        }
+    }
+
+    @Test
     void closingFromAHostFunctionLetsTheCallFinishAndRefusesTheNext() {
         AtomicReference<Plugin> self = new AtomicReference<>();
         Plugin p = rust(in -> {

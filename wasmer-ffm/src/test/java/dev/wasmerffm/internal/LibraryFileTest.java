@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmerffm.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,23 +117,16 @@ class LibraryFileTest {
     /** A whole start the copying way, in a child JVM: the library loads and works. */
     @Test
     void aJvmLoadsThroughAPrivateCopyWhenAskedTo() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder pb = new ProcessBuilder(
-                        java,
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.java(
+                List.of(
                         "-XX:-UsePerfData",
-                        "--enable-native-access=ALL-UNNAMED",
                         "-D" + LibraryFile.COPY_PROPERTY + "=true",
                         "-Duser.home=" + Files.createDirectories(tmp.resolve("home")),
-                        "-Djava.io.tmpdir=" + Files.createDirectories(tmp.resolve("tmp")),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        VictimProbe.class.getName())
-                .redirectErrorStream(true);
+                        "-Djava.io.tmpdir=" + Files.createDirectories(tmp.resolve("tmp"))),
+                System.getProperty("java.class.path"),
+                VictimProbe.class));
         pb.environment().keySet().removeAll(Set.of("WASMER_DIR", "WASMER_JAVA_CACHE", "XDG_CACHE_HOME"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        String out = ChildJvm.exec(pb, Duration.ofSeconds(120)).ok();
         assertThat(out).contains("LOADED " + tmp.resolve("home/.cache/wasmer-java/native"), "GENUINE");
         try (var left = Files.list(tmp.resolve("tmp"))) {
             assertThat(left)

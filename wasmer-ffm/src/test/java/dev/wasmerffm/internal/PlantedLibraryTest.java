@@ -3,17 +3,18 @@ package dev.wasmerffm.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmerffm.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -254,15 +255,10 @@ class PlantedLibraryTest {
         }
         command.addAll(List.of("-cp", classpath, VictimProbe.class.getName()));
         command.addAll(probeArgs);
-        ProcessBuilder pb =
-                new ProcessBuilder(command).redirectErrorStream(true).directory(stage.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).directory(stage.toFile());
         pb.environment().keySet().removeAll(Set.of("WASMER_DIR", "WASMER_JAVA_CACHE", "XDG_CACHE_HOME"));
         pb.environment().put("HOME", home.toString());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return new Run(out);
+        return new Run(ChildJvm.exec(pb, Duration.ofSeconds(120)).ok());
     }
 
     static List<String> attacker(String script) {
@@ -279,9 +275,7 @@ class PlantedLibraryTest {
     }
 
     static void run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(command + ": " + out).isZero();
+        ChildJvm.exec(new ProcessBuilder(command), Duration.ofSeconds(120)).ok();
     }
 
     /** A home of the victim's own, or (not writable) one of root's the victim can only read. */

@@ -12,6 +12,9 @@ import dev.wasmerffm.extism.PluginException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +72,7 @@ class PoolPluginTest {
 
                     @Override
                     public CallScope callStarted(String module, String function) {
-                        return (nanos, failure) ->
+                        return (nanos, points, failure) ->
                                 observed.add(module + "." + function + " " + WasmerObserver.Outcome.of(failure));
                     }
                 })
@@ -153,6 +156,32 @@ class PoolPluginTest {
                 .as("without a limit it grows (the function then returns 1)")
                 .isInstanceOfSatisfying(
                         PluginException.class, e -> assertThat(e.returnCode()).isEqualTo(1));
+    }
+
+    @Test
+    void stopCallsEndsARunningPluginCallAndNoneStartsAfter() throws Exception {
+        try (WasmInstancePool longCalls = WasmInstancePool.builder(modules)
+                .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofSeconds(60), -1, 1))
+                .build()) {
+            longCalls.call("plugin", "echo", new byte[0]); // compiled and made before the race
+            CompletableFuture<byte[]> running =
+                    CompletableFuture.supplyAsync(() -> longCalls.call("plugin", "spin", new byte[0]));
+            while (longCalls.stats().get("plugin").inUse() == 0) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(200); // into the loop
+            long t0 = System.nanoTime();
+            longCalls.stopCalls();
+            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(DeadlineExceededException.class);
+            assertThat((System.nanoTime() - t0) / 1_000_000)
+                    .as("ended by stopCalls, not its 60 s deadline")
+                    .isLessThan(10_000);
+            assertThatThrownBy(() -> longCalls.call("plugin", "echo", new byte[0]))
+                    .isInstanceOf(PoolClosedException.class);
+        }
     }
 
     @Test

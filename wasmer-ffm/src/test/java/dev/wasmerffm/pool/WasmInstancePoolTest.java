@@ -27,6 +27,8 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -290,12 +292,13 @@ class WasmInstancePoolTest {
                 ExecutorService threads = Executors.newFixedThreadPool(4)) {
             AtomicLong calls = new AtomicLong();
             AtomicIntegerArray seen = new AtomicIntegerArray(4); // the last version each thread saw
+            AtomicBoolean stop = new AtomicBoolean(); // ends the callers when the test fails, so closing cannot hang
             List<Future<String>> problems = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
                 problems.add(threads.submit(() -> {
                     int last = 0;
-                    while (true) {
+                    while (!stop.get()) {
                         int v;
                         try {
                             v = (Integer) pool.call("plugin", "version")[0];
@@ -309,17 +312,22 @@ class WasmInstancePoolTest {
                         last = v;
                         seen.set(thread, v);
                     }
+                    return "still calling version " + last + " when the test gave up";
                 }));
             }
-            for (int v = 2; v <= 5; v++) {
-                long before = calls.get();
-                await(() -> calls.get() >= before + 200); // calls run on the version before
-                modules.register("plugin", version(v));
-            }
-            await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
-            assertThat(modules.remove("plugin")).isTrue();
-            for (Future<String> f : problems) {
-                assertThat(f.get()).isNull();
+            try {
+                for (int v = 2; v <= 5; v++) {
+                    long before = calls.get();
+                    await(() -> calls.get() >= before + 200); // calls run on the version before
+                    modules.register("plugin", version(v));
+                }
+                await(() -> IntStream.range(0, 4).allMatch(t -> seen.get(t) == 5)); // every thread on the last
+                assertThat(modules.remove("plugin")).isTrue();
+                for (Future<String> f : problems) {
+                    assertThat(f.get(30, TimeUnit.SECONDS)).isNull(); // a caller that never sees the removal fails
+                }
+            } finally {
+                stop.set(true);
             }
             assertThat(pool.stats()).doesNotContainKey("plugin"); // the old versions' instances are gone
         }
@@ -414,23 +422,65 @@ class WasmInstancePoolTest {
         }
     }
 
+    /**
+     * Shutdown: an endless call whose deadline is an hour away ends within a second of stopCalls, and no call starts
+     * after it; a store stopped before its first call refuses it too (no deadline slot yet).
+     */
     @Test
-    void aCallPastItsDeadlineStopsAndItsInstanceIsReplaced() {
+    void stopCallsEndsARunningCallNowAndRefusesNewOnes() throws Exception {
+        withSpinPool(Duration.ofHours(1), 2, WasmInstancePool.InstanceReuse.DISCARD_AFTER_TRAP, pool -> {
+            WasmInstancePool.Lease idle = pool.borrow("spin");
+            dev.wasmerffm.Store unused = idle.instance().store();
+            var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> pool.call("spin", "spin"));
+            while (pool.stats().get("spin").inUse() < 2) {
+                Thread.onSpinWait();
+            }
+            Thread.sleep(200); // in wasm
+            long t0 = System.nanoTime();
+            pool.stopCalls();
+            assertThatThrownBy(() -> running.get(1, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(DeadlineExceededException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+            assertThatThrownBy(() -> idle.instance().func("count").call(1L))
+                    .as("a lent instance's store never armed a deadline: still refused")
+                    .isInstanceOf(DeadlineExceededException.class);
+            assertThat(unused.isClosed()).isFalse();
+            idle.close();
+            assertThatThrownBy(() -> pool.call("spin", "count", 1L))
+                    .isInstanceOf(PoolClosedException.class)
+                    .hasMessageContaining("'spin'");
+        });
+    }
+
+    /** What a test does with a pool of SPIN compiled for deadlines, its calls with {@code timeout}. */
+    interface SpinPoolTest {
+        void run(WasmInstancePool pool) throws Exception;
+    }
+
+    private void withSpinPool(Duration timeout, int size, WasmInstancePool.InstanceReuse reuse, SpinPoolTest test)
+            throws Exception {
         try (Engine timed = new Engine(new Config().deadlines(true));
                 ModuleCache timedCache = new ModuleCache(timed);
                 WasmModules spin = WasmModules.builder(timedCache)
                         .module("spin.wat", "spin", bytes(SPIN))
                         .build();
                 WasmInstancePool pool = WasmInstancePool.builder(spin)
-                        .limits(new ModuleLimits(Long.MAX_VALUE, Duration.ofMillis(50), -1, 1))
-                        .reuse(WasmInstancePool.InstanceReuse.REUSE)
+                        .limits(new ModuleLimits(Long.MAX_VALUE, timeout, -1, size))
+                        .reuse(reuse)
                         .build()) {
+            test.run(pool);
+        }
+    }
+
+    @Test
+    void aCallPastItsDeadlineStopsAndItsInstanceIsReplaced() throws Exception {
+        withSpinPool(Duration.ofMillis(50), 1, WasmInstancePool.InstanceReuse.REUSE, pool -> {
             assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
             pool.call("spin", "count", 10L);
             WasmInstancePool.Stats stats = pool.stats().get("spin");
             assertThat(stats.deadlines()).isEqualTo(1);
             assertThat(stats.recycled()).as("replaced even under REUSE").isEqualTo(1);
-        }
+        });
     }
 
     @Test
@@ -449,8 +499,8 @@ class WasmInstancePoolTest {
         lent.close();
         assertThat(stillLent.isClosed()).isTrue();
         assertThatThrownBy(() -> pool.borrow("add"))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessage("instance pool is closed");
+                .isInstanceOf(PoolClosedException.class)
+                .hasMessage("instance pool is closed: no call of module 'add' starts");
     }
 
     @Test

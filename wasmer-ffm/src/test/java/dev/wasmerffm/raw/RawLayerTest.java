@@ -2,6 +2,7 @@ package dev.wasmerffm.raw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.WasmerLibrary;
 import dev.wasmerffm.internal.Layouts;
 import dev.wasmerffm.internal.Loader;
@@ -12,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +32,8 @@ class RawLayerTest {
     static final List<String> PREFIXES = List.of("wasm_", "wasmer_", "wasi_", "wat2wasm");
 
     static String run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-        return out;
+        return ChildJvm.exec(new ProcessBuilder(command), Duration.ofSeconds(120))
+                .ok();
     }
 
     static Set<String> exportedSymbols() throws Exception {
@@ -160,13 +158,8 @@ class RawLayerTest {
         Path src = Files.writeString(tmp.resolve("layouts.c"), c);
         Path exe = tmp.resolve("layouts");
         run("gcc", "-I" + Loader.includeDirectory(), src.toString(), "-o", exe.toString());
-        Process p = new ProcessBuilder(exe.toString()).redirectErrorStream(true).start();
         Map<String, Long> actual = new TreeMap<>();
-        new String(p.getInputStream().readAllBytes())
-                .lines()
-                .map(l -> l.split(" "))
-                .forEach(kv -> actual.put(kv[0], Long.parseLong(kv[1])));
-        assertThat(p.waitFor()).isZero();
+        run(exe.toString()).lines().map(l -> l.split(" ")).forEach(kv -> actual.put(kv[0], Long.parseLong(kv[1])));
         assertThat(actual).isEqualTo(expected);
         // the hand-kept offsets the binding reads with
         assertThat(Layouts.VEC_SIZE).isEqualTo(actual.get("wasm_byte_vec_t.size"));

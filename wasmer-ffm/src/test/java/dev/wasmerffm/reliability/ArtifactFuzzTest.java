@@ -4,17 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wasmerffm.ArtifactAuthenticationException;
 import dev.wasmerffm.ArtifactKey;
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Instance;
 import dev.wasmerffm.Module;
 import dev.wasmerffm.Scale;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.WasmerLibrary;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,13 +45,9 @@ class ArtifactFuzzTest {
                 Child.class.getName(),
                 String.valueOf(count),
                 String.valueOf(Long.getLong("wasmer.fuzz.seed", 20261201L))));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        String out = ChildJvm.exec(new ProcessBuilder(command), Duration.ofMinutes(10))
+                .ok(); // a crash is not 0
         System.out.print(out);
-        assertThat(p.exitValue())
-                .as("child JVM exit (a crash is not 0)\n" + out)
-                .isZero();
         Matcher m = Pattern.compile("flips=(\\d+) truncations=(\\d+) swaps=(\\d+) refused=(\\d+) loaded=(\\d+) "
                         + "other=(\\d+) control=42")
                 .matcher(out);

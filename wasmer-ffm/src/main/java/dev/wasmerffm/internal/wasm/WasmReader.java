@@ -27,6 +27,7 @@ public final class WasmReader {
     public static final int MEMORY = 5;
     public static final int GLOBAL = 6;
     public static final int EXPORT = 7;
+    public static final int START = 8;
     /** The rank of each section id in the spec's order: tag (13) sits before global, data count (12) before code. */
     private static final int[] ORDER = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
 

@@ -3,19 +3,21 @@ package dev.wasmerffm.internal.call;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.wasmerffm.ChildJvm;
 import dev.wasmerffm.internal.NativeJar;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The linux-aarch64 jar, cross-compiled on linux-x86_64 (wasmer-native's cross-linux-aarch64 profile): its layout
+ * The linux-aarch64 jar, cross-compiled on linux-x86_64 (by wasmer-native's default build where the cross toolchain
+ * is installed, or its cross-linux-aarch64 profile): its layout
  * and recorded hash, and wasmer-native/src/test/c/smoke.c built with the cross compiler against it and run under
  * qemu-aarch64 (compile, instantiate, call add, trap, WASI hello, and StackGuard's aarch64 stack-pointer stub).
  * Skipped, saying why, where the jar was not built or the cross compiler or qemu is missing.
@@ -90,13 +92,7 @@ class Aarch64CrossJarTest {
     }
 
     static String run(Path dir, String... command) throws Exception {
-        Process p = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).as(out).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-        return out;
+        return ChildJvm.exec(new ProcessBuilder(command).directory(dir.toFile()), Duration.ofSeconds(300))
+                .ok();
     }
 }

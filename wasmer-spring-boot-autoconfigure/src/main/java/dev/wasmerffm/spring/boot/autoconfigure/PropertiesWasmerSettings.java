@@ -57,6 +57,9 @@ final class PropertiesWasmerSettings {
 
     private final WasmerProperties properties;
 
+    /** The engine the starter made, if it made the application's. */
+    private @Nullable Engine made;
+
     PropertiesWasmerSettings(WasmerProperties properties) {
         this.properties = properties;
     }
@@ -83,8 +86,9 @@ final class PropertiesWasmerSettings {
     }
 
     /**
-     * The engine's config as the properties say, before any {@link WasmerConfigCustomizer}. A call timeout, global or
-     * of a module, compiles with deadlines.
+     * The engine's config as the properties say, before any {@link WasmerConfigCustomizer}. A global call timeout,
+     * the 10 s default unless set to 0, compiles with deadlines; a module's own compiles only that module
+     * ({@link #moduleConfigs}).
      */
     Config engineConfig() {
         PropertyMapper map = PropertyMapper.get();
@@ -102,12 +106,61 @@ final class PropertiesWasmerSettings {
         map.from(limits.getMaxTableElements())
                 .to(elements -> refusing(
                         "wasmer.limits.max-table-elements", elements, () -> config.maxTableElements(elements)));
-        map.from(limits.getCallTimeout() != null
-                        || this.properties.getModules().getSettings().values().stream()
-                                .anyMatch(m -> m.getCallTimeout() != null))
-                .whenTrue()
+        map.from(limits.getCallTimeout())
+                .orFrom(() -> WasmerProperties.Limits.DEFAULT_CALL_TIMEOUT)
+                .when(Duration::isPositive)
                 .toCall(() -> config.deadlines(true));
         return config;
+    }
+
+    /** Records the engine the starter made, so that an application's own is checked against the properties. */
+    Engine made(Engine engine) {
+        this.made = engine;
+        return engine;
+    }
+
+    /**
+     * Fails startup for settings an application-defined {@code Engine} bean does not have, which the starter would
+     * otherwise drop without a word: the engine is the application's, the properties configure only one the
+     * starter makes.
+     */
+    void checkEngine(Engine engine) {
+        if (engine == this.made) {
+            return;
+        }
+        Config config = engine.config();
+        WasmerProperties.Limits limits = this.properties.getLimits();
+        if (this.properties.getMetering().isEnabled()
+                && config.copy().deadlines(false).metering() == null) {
+            throw notHonoured("wasmer.metering.enabled", true, "is not metered", "Config.metering(...)");
+        }
+        DataSize maxMemory = limits.getMaxMemory();
+        if (maxMemory != null
+                && config.maxMemoryPages() != memoryLimit("wasmer.limits.max-memory", maxMemory) / PAGE.toBytes()) {
+            throw notHonoured(
+                    "wasmer.limits.max-memory", maxMemory, "has another memory limit", "Config.maxMemory(bytes)");
+        }
+        Long tableElements = limits.getMaxTableElements();
+        if (tableElements != null && config.maxTableElements() != tableElements) {
+            throw notHonoured(
+                    "wasmer.limits.max-table-elements",
+                    tableElements,
+                    "has another table limit",
+                    "Config.maxTableElements(n)");
+        }
+        Duration callTimeout = limits.getCallTimeout();
+        if (callTimeout != null && callTimeout.isPositive() && !config.deadlines()) {
+            throw notHonoured("wasmer.limits.call-timeout", callTimeout, "has no deadlines", "Config.deadlines(true)");
+        }
+    }
+
+    private static InvalidConfigurationPropertyValueException notHonoured(
+            String property, Object value, String lacks, String fix) {
+        return new InvalidConfigurationPropertyValueException(
+                property,
+                value,
+                "the application's own Engine bean " + lacks + ", and the starter configures only an engine it makes:"
+                        + " set it in that bean's Config (" + fix + "), or remove the property (or the bean)");
     }
 
     private @Nullable Target target() {
@@ -163,15 +216,33 @@ final class PropertiesWasmerSettings {
     }
 
     /**
-     * The config of each module with a memory limit of its own ({@code wasmer.modules.settings.<name>.max-memory}),
-     * by name: {@code engineConfig} with that limit. Such a module is compiled by an engine of its own.
+     * The config of each module whose own settings compile it otherwise than {@code engineConfig}, by name: a memory
+     * limit of its own, a call timeout where the engine has no deadlines (or 0 where it has them only for the global
+     * one), or points where it is not metered. Such a module is compiled by an engine of its own, so one module's
+     * settings never change another's code.
      */
-    Map<String, Config> ownEngineConfigs(Config engineConfig) {
-        PropertyMapper map = PropertyMapper.get();
+    Map<String, Config> moduleConfigs(Config engineConfig) {
         Map<String, Config> configs = new LinkedHashMap<>();
-        this.properties.getModules().getSettings().forEach((name, settings) -> map.from(settings.getMaxMemory())
-                .as(size -> memoryLimit(moduleProperty(name, "max-memory"), size))
-                .to(bytes -> configs.put(name, engineConfig.copy().maxMemory(bytes))));
+        this.properties.getModules().getSettings().forEach((name, settings) -> {
+            Config config = engineConfig.copy();
+            boolean own = false;
+            if (settings.getMaxMemory() != null) {
+                config.maxMemory(memoryLimit(moduleProperty(name, "max-memory"), settings.getMaxMemory()));
+                own = true;
+            }
+            Duration timeout = settings.getCallTimeout();
+            if (timeout != null && !timeout.isNegative() && timeout.isPositive() != config.deadlines()) {
+                // off only where the engine has deadlines for the global timeout, not for its own metering
+                own |= config.deadlines(timeout.isPositive()).deadlines() == timeout.isPositive();
+            }
+            if (settings.getPoints() != null && config.metering() == null) {
+                config.metering(metering());
+                own = true;
+            }
+            if (own) {
+                configs.put(name, config);
+            }
+        });
         return configs;
     }
 
@@ -239,30 +310,37 @@ final class PropertiesWasmerSettings {
     /**
      * Each module's limits: its {@code wasmer.modules.settings.<name>.*} over the global ones. They are made now, for
      * every module with settings and for the others, so that a refused value fails startup. The points default to
-     * {@code metering}'s, the engine's whoever set it (properties or a customizer); an unmetered engine's instances,
-     * metered only for deadlines, get points no call exhausts.
+     * the metering of the config the module was compiled with ({@code compiled}, by name, else {@code engineConfig}),
+     * whoever set it (properties or a customizer); an unmetered engine's instances, metered only for deadlines, get
+     * points no call exhausts. The default call timeout applies where the module was compiled with deadlines: an
+     * application's own engine without them runs calls without one.
      */
-    Function<String, ModuleLimits> moduleLimits(@Nullable Metering metering) {
-        ModuleLimits global = limits(null, new ModuleSettings(), metering);
+    Function<String, ModuleLimits> moduleLimits(Config engineConfig, Map<String, Config> compiled) {
+        ModuleLimits global = limits(null, new ModuleSettings(), engineConfig);
         Map<String, ModuleLimits> own = new HashMap<>();
-        this.properties.getModules().getSettings().forEach((name, m) -> own.put(name, limits(name, m, metering)));
+        this.properties
+                .getModules()
+                .getSettings()
+                .forEach((name, m) -> own.put(name, limits(name, m, compiled.getOrDefault(name, engineConfig))));
         return module -> own.getOrDefault(module, global);
     }
 
-    private ModuleLimits limits(@Nullable String module, ModuleSettings settings, @Nullable Metering metering) {
+    private ModuleLimits limits(@Nullable String module, ModuleSettings settings, Config compiled) {
         WasmerProperties.Limits global = this.properties.getLimits();
+        Metering metering = compiled.metering();
         Value<Long> points = Value.of(
                 module,
                 "points",
                 settings.getPoints(),
                 "wasmer.metering.initial-points",
                 metering != null ? metering.initialPoints() : Long.MAX_VALUE);
+        Duration defaultTimeout = compiled.deadlines() ? WasmerProperties.Limits.DEFAULT_CALL_TIMEOUT : Duration.ZERO;
         Value<Duration> callTimeout = Value.of(
                 module,
                 "call-timeout",
                 settings.getCallTimeout(),
                 "wasmer.limits.call-timeout",
-                global.getCallTimeout() != null ? global.getCallTimeout() : Duration.ZERO);
+                global.getCallTimeout() != null ? global.getCallTimeout() : defaultTimeout);
         Value<Integer> poolSize = Value.of(
                 module,
                 "pool-size",

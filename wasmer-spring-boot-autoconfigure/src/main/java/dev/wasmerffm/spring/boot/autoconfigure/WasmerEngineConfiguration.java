@@ -18,7 +18,7 @@ class WasmerEngineConfiguration {
         settings.loadLibrary();
         Config config = settings.engineConfig();
         customizers.orderedStream().forEach(c -> c.customize(config));
-        return new Engine(config);
+        return settings.made(new Engine(config));
     }
 
     /**

@@ -49,8 +49,9 @@ class WasmerModulesConfiguration {
         Map<String, ModuleCache> own = new HashMap<>();
         WasmModules modules;
         List<String> emptyLocations;
+        settings.checkEngine(cache.engine());
         try {
-            settings.ownEngineConfigs(cache.engine().config())
+            settings.moduleConfigs(cache.engine().config())
                     .forEach((name, config) ->
                             own.put(name, settings.moduleCache(new Engine(config), cacheManager::getIfUnique)));
             WasmModules.Builder builder = WasmModules.builder(cache)
@@ -77,7 +78,12 @@ class WasmerModulesConfiguration {
         ModuleCache.Stats stats = cache.stats();
         logger.info("Wasmer " + Wasmer.version().full() + " (" + WasmerLibrary.load() + "), backend "
                 + config.backend() + ", metering "
-                + (config.metering() == null ? "off" : config.metering().initialPoints() + " points") + ", "
+                + (config.metering() == null
+                        ? "off"
+                        : config.copy().deadlines(false).metering() == null
+                                ? "for deadlines only"
+                                : config.metering().initialPoints() + " points")
+                + ", "
                 + modules.all().size() + " modules "
                 + modules.all().stream().map(WasmModules.Entry::name).toList() + " (compiled " + stats.compiles()
                 + ", from disk " + stats.diskLoads() + ", from shared cache " + stats.sharedLoads() + ")");

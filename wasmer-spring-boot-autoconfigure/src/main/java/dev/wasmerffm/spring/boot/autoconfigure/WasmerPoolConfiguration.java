@@ -5,6 +5,7 @@ import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.pool.WasmerObserver;
 import dev.wasmerffm.spring.boot.interop.WasmHostFunctions;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -27,7 +28,11 @@ class WasmerPoolConfiguration {
             ObjectProvider<WasmerObserver> observer,
             WasmHostFunctions hostFunctions) {
         WasmInstancePool.Builder pool = settings.pool(WasmInstancePool.builder(modules))
-                .limits(settings.moduleLimits(engine.config().metering()))
+                .limits(settings.moduleLimits(
+                        engine.config(),
+                        modules.all().stream().collect(Collectors.toMap(WasmModules.Entry::name, e -> e.module()
+                                .engine()
+                                .config()))))
                 .observer(WasmerObserver.of(observer.orderedStream().toList()))
                 .imports(hostFunctions::imports)
                 .plugins((name, plugin) -> {
@@ -38,5 +43,10 @@ class WasmerPoolConfiguration {
         settings.checkModuleSettings(
                 modules.all().stream().map(WasmModules.Entry::name).toList());
         return pool.build();
+    }
+
+    @Bean
+    WasmerCallsLifecycle wasmerCallsLifecycle(WasmInstancePool pool) {
+        return new WasmerCallsLifecycle(pool);
     }
 }

@@ -146,10 +146,14 @@ public class WasmerProperties {
          */
         private @Nullable Long maxTableElements;
 
+        /** The deadline of pooled and interface calls unless a call-timeout is set. */
+        public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+
         /**
-         * Deadline of every pooled call; a call past it stops with a DeadlineExceededException and its instance is
-         * replaced. Setting it (here or per module) compiles every module with metering, which deadlines need.
-         * Default: none.
+         * Deadline of every pooled and interface call; a call past it stops with a DeadlineExceededException and its
+         * instance is replaced. Modules with a deadline are compiled with metering, which deadlines need (and which
+         * batches cannot run on). 0 turns deadlines off (then a module's endless loop holds its caller and
+         * shutdown). Default: 10s.
          */
         private @Nullable Duration callTimeout;
 
@@ -303,7 +307,10 @@ public class WasmerProperties {
         /** Metering points an instance of this module gets. Default: wasmer.metering.initial-points. */
         private @Nullable Long points;
 
-        /** Deadline of this module's pooled calls. Default: wasmer.limits.call-timeout. */
+        /**
+         * Deadline of this module's pooled and interface calls; 0 for none, which compiles this module without
+         * metering (so batches run on it) whatever the other modules' deadlines. Default: wasmer.limits.call-timeout.
+         */
         private @Nullable Duration callTimeout;
 
         /**

@@ -280,9 +280,10 @@ public final class WasmModuleInterfaces {
                         module,
                         WasmTypes.describe(m) + " is a batch, and module '" + module
                                 + "' is metered: batches run on unmetered modules only",
-                        "Call the export row by"
-                                + " row (int, long, float, double), or run the module unmetered (no wasmer.metering.enabled,"
-                                + " and no call-timeout: deadlines meter modules too).");
+                        "Call the export row by row (int, long, float, double), or compile module '" + module
+                                + "' unmetered: wasmer.modules.settings." + module + ".call-timeout=0 (deadlines,"
+                                + " the 10 s default too, meter a module; the others keep theirs) and no"
+                                + " wasmer.metering.enabled.");
             }
             return new Batched(module, export, m, r == void.class ? null : r.getComponentType());
         }

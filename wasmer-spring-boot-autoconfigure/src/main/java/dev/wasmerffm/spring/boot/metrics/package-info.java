@@ -1,5 +1,5 @@
 /**
- * Micrometer meters of the module cache, metering and pooled calls.
+ * Micrometer meters of the module cache, metering, loads, instantiations and traps.
  */
 @NullMarked
 package dev.wasmerffm.spring.boot.metrics;

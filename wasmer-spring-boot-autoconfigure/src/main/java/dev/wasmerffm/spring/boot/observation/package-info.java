@@ -1,5 +1,5 @@
 /**
- * Micrometer Observations of pooled calls.
+ * Micrometer Observations of calls through the instance pool: {@code wasmer.call}, its context and conventions.
  */
 @NullMarked
 package dev.wasmerffm.spring.boot.observation;

@@ -62,8 +62,11 @@ class PropertiesWasmerSettingsTests {
     // the engine
 
     @Test
-    void defaultPropertiesGiveTheBindingsDefaultConfig() {
+    void defaultPropertiesGiveTheBindingsDefaultConfigButDeadlines() {
         Config mapped = settings.engineConfig();
+        assertThat(mapped.deadlines()).as("for the default call timeout").isTrue();
+        properties.getLimits().setCallTimeout(Duration.ZERO);
+        mapped = settings.engineConfig();
         Config library = new Config();
         assertThat(mapped.backend()).isEqualTo(library.backend());
         assertThat(mapped.features()).isEqualTo(library.features()).isEmpty();
@@ -101,17 +104,43 @@ class PropertiesWasmerSettingsTests {
     }
 
     @Test
-    void aCallTimeoutGlobalOrOfOneModuleCompilesWithDeadlines() {
-        assertThat(settings.engineConfig().deadlines()).isFalse();
-        module("spin").setCallTimeout(Duration.ofMillis(40));
-        assertThat(settings.engineConfig().deadlines()).isTrue();
+    void theDefaultCallTimeoutCompilesWithDeadlinesAndZeroTurnsItOff() {
+        assertThat(settings.engineConfig().deadlines()).as("the 10 s default").isTrue();
         assertThat(settings.engineConfig().metering())
                 .as("points no call exhausts")
                 .extracting(Metering::initialPoints)
                 .isEqualTo(Long.MAX_VALUE);
-        properties.getModules().getSettings().clear();
+        properties.getLimits().setCallTimeout(Duration.ZERO);
+        assertThat(settings.engineConfig().deadlines()).isFalse();
         properties.getLimits().setCallTimeout(Duration.ofSeconds(1));
         assertThat(settings.engineConfig().deadlines()).isTrue();
+    }
+
+    /** One module's deadline never changes another's compile: only the module whose settings differ gets its own. */
+    @Test
+    void aModulesOwnDeadlineOrPointsCompileOnlyThatModuleOtherwise() {
+        properties.getLimits().setCallTimeout(Duration.ZERO);
+        Config engine = settings.engineConfig();
+        module("spin").setCallTimeout(Duration.ofMillis(40));
+        module("add").setPoolSize(2);
+        module("counter").setPoints(500L);
+        Map<String, Config> own = settings.moduleConfigs(engine);
+        assertThat(own).containsOnlyKeys("spin", "counter");
+        assertThat(own.get("spin").deadlines()).isTrue();
+        assertThat(own.get("counter").metering()).as("metered for its points").isNotNull();
+        assertThat(settings.engineConfig().deadlines()).as("the others' engine").isFalse();
+
+        properties.getLimits().setCallTimeout(null); // the default: deadlines for every module but one turned off
+        module("spin").setCallTimeout(Duration.ZERO);
+        own = settings.moduleConfigs(settings.engineConfig());
+        assertThat(own).containsOnlyKeys("spin");
+        assertThat(own.get("spin").deadlines())
+                .as("unmetered, so batches run on it")
+                .isFalse();
+        assertThat(own.get("spin").metering()).isNull();
+
+        properties.getMetering().setEnabled(true); // metered for points: 0 cannot turn that off
+        assertThat(settings.moduleConfigs(settings.engineConfig())).isEmpty();
     }
 
     @Test
@@ -124,6 +153,7 @@ class PropertiesWasmerSettingsTests {
         refused(settings::engineConfig, "wasmer.metering.costs.MemoryGrow", -1L, "negative cost -1 for operator");
         properties.getMetering().getCosts().remove("MemoryGrow");
         properties.getMetering().getCosts().put("Cal", 1L);
+        properties.getLimits().setCallTimeout(Duration.ZERO); // no deadlines, which meter with points no call exhausts
         assertThat(settings.engineConfig().metering()).as("off").isNull();
         properties.getMetering().setEnabled(true);
         refused(settings::engineConfig, "wasmer.metering.costs.Cal", 1L, "no operator named 'Cal'");
@@ -148,18 +178,18 @@ class PropertiesWasmerSettingsTests {
     }
 
     @Test
-    void onlyModulesWithAMemoryLimitOfTheirOwnGetAnEngineConfigOfTheirOwn() {
+    void modulesWithAMemoryLimitOfTheirOwnGetAnEngineConfigOfTheirOwn() {
         Config engine = new Config().backend(Backend.SINGLEPASS).maxMemory(16 << 20);
         module("counter").setMaxMemory(DataSize.ofKilobytes(128));
         module("add").setPoolSize(1);
-        Map<String, Config> own = settings.ownEngineConfigs(engine);
+        Map<String, Config> own = settings.moduleConfigs(engine);
         assertThat(own).containsOnlyKeys("counter");
         assertThat(own.get("counter").maxMemoryPages()).isEqualTo(2);
         assertThat(own.get("counter").backend()).isEqualTo(Backend.SINGLEPASS);
         assertThat(engine.maxMemoryPages()).as("a copy").isEqualTo(256);
         module("add").setMaxMemory(DataSize.ofBytes(100));
         refused(
-                () -> settings.ownEngineConfigs(engine),
+                () -> settings.moduleConfigs(engine),
                 "wasmer.modules.settings.add.max-memory",
                 DataSize.ofBytes(100),
                 "one WebAssembly page");
@@ -270,7 +300,8 @@ class PropertiesWasmerSettingsTests {
         module("spin").setMaxMemory(DataSize.ofKilobytes(128));
         module("spin").setPoolSize(1);
         module("add").setPoolSize(2);
-        Function<String, ModuleLimits> limits = settings.moduleLimits(Metering.of(1000));
+        Function<String, ModuleLimits> limits =
+                settings.moduleLimits(new Config().metering(Metering.of(1000)), Map.of());
         assertThat(limits.apply("spin")).isEqualTo(new ModuleLimits(5000, Duration.ofMillis(40), 128 * 1024, 1));
         assertThat(limits.apply("add")).isEqualTo(new ModuleLimits(1000, Duration.ofSeconds(1), 16 << 20, 2));
         assertThat(limits.apply("other")).isEqualTo(new ModuleLimits(1000, Duration.ofSeconds(1), 16 << 20, 3));
@@ -279,31 +310,50 @@ class PropertiesWasmerSettingsTests {
     @Test
     void withoutSettingsAModuleHasNoLimitButItsPoolSize() {
         properties.getPool().setSize(4);
-        assertThat(settings.moduleLimits(null).apply("any"))
-                .as("points no call exhausts, no deadline, no memory limit")
+        assertThat(settings.moduleLimits(new Config(), Map.of()).apply("any"))
+                .as("an application's engine without deadlines: points no call exhausts, no deadline, no memory limit")
                 .isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ZERO, -1, 4));
+        assertThat(settings.moduleLimits(settings.engineConfig(), Map.of()).apply("any"))
+                .as("the starter's engine: the default deadline")
+                .isEqualTo(new ModuleLimits(Long.MAX_VALUE, Duration.ofSeconds(10), -1, 4));
     }
 
     @Test
     void aRefusedLimitIsNamedByTheSettingItCameFrom() {
         properties.getPool().setSize(0);
-        refused(() -> settings.moduleLimits(null), "wasmer.pool.size", 0, "poolSize must be >= 1, got 0");
+        refused(
+                () -> settings.moduleLimits(new Config(), Map.of()),
+                "wasmer.pool.size",
+                0,
+                "poolSize must be >= 1, got 0");
         properties.getPool().setSize(2);
         module("add").setPoolSize(0);
-        refused(() -> settings.moduleLimits(null), "wasmer.modules.settings.add.pool-size", 0, "poolSize must be >= 1");
+        refused(
+                () -> settings.moduleLimits(new Config(), Map.of()),
+                "wasmer.modules.settings.add.pool-size",
+                0,
+                "poolSize must be >= 1");
         module("add").setPoolSize(null);
         module("add").setCallTimeout(Duration.ofSeconds(-1));
         refused(
-                () -> settings.moduleLimits(null),
+                () -> settings.moduleLimits(new Config(), Map.of()),
                 "wasmer.modules.settings.add.call-timeout",
                 Duration.ofSeconds(-1),
                 "callTimeout must be >= 0");
         module("add").setCallTimeout(null);
         properties.getLimits().setCallTimeout(Duration.ofSeconds(-1));
-        refused(() -> settings.moduleLimits(null), "wasmer.limits.call-timeout", Duration.ofSeconds(-1), "callTimeout");
+        refused(
+                () -> settings.moduleLimits(new Config(), Map.of()),
+                "wasmer.limits.call-timeout",
+                Duration.ofSeconds(-1),
+                "callTimeout");
         properties.getLimits().setCallTimeout(null);
         module("add").setPoints(-1L);
-        refused(() -> settings.moduleLimits(null), "wasmer.modules.settings.add.points", -1L, "points must be >= 0");
+        refused(
+                () -> settings.moduleLimits(new Config(), Map.of()),
+                "wasmer.modules.settings.add.points",
+                -1L,
+                "points must be >= 0");
     }
 
     @Test

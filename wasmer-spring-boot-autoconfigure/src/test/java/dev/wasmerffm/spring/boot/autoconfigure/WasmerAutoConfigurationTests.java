@@ -83,7 +83,11 @@ class WasmerAutoConfigurationTests {
                     .hasSingleBean(WasmerInfoContributor.class);
             Engine engine = ctx.getBean(Engine.class);
             assertThat(engine.config().backend()).isEqualTo(Backend.CRANELIFT);
-            assertThat(engine.isMetered()).isFalse();
+            assertThat(engine.config().deadlines())
+                    .as("for the default call timeout")
+                    .isTrue();
+            assertThat(ctx.getBean(WasmInstancePool.class).limits("add").callTimeout())
+                    .isEqualTo(Duration.ofSeconds(10));
             assertThat(ctx.getBean(WasmModules.class).all())
                     .extracting(WasmModules.Entry::name)
                     .containsExactly("add", "counter", "spin");
@@ -157,6 +161,9 @@ class WasmerAutoConfigurationTests {
                             "3 modules [add, counter, spin]",
                             "(compiled 3, from disk 0");
         });
+        runner().run(ctx -> assertThat(output.getOut())
+                .as("the default call timeout meters with no budget")
+                .contains("metering for deadlines only"));
     }
 
     @Test
@@ -305,6 +312,79 @@ class WasmerAutoConfigurationTests {
         });
     }
 
+    /**
+     * Metered modules (metering, or the deadlines of a call timeout) run in the Store bean whether the cache was cold
+     * (compiled now, each compile in a native engine of its own before) or warm (loaded from disk), and with no disk
+     * cache at all.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"wasmer.metering.enabled=true", "wasmer.limits.call-timeout=5s"})
+    void theStoreBeanRunsTheStartersModulesOnAColdAndAWarmCache(String setting) {
+        for (String cache : List.of("cold", "warm", "off")) {
+            runner().withPropertyValues(setting, "wasmer.cache.enabled=" + !cache.equals("off"))
+                    .run(ctx -> {
+                        ModuleCache.Stats stats = ctx.getBean(ModuleCache.class).stats();
+                        assertThat(stats.diskLoads()).as(cache).isEqualTo(cache.equals("warm") ? 3 : 0);
+                        Store store = ctx.getBean(Store.class);
+                        dev.wasmerffm.Module add =
+                                ctx.getBean(WasmModules.class).get("add").module();
+                        assertThat(add.isMetered()).isTrue();
+                        dev.wasmerffm.Instance instance = dev.wasmerffm.Instance.create(store, add);
+                        assertThat(instance.func("add").call(2, 3)).as(cache).containsExactly(5);
+                        assertThat(instance.isMetered()).isTrue();
+                        assertThat(ctx.getBean(WasmInstancePool.class).call("add", "add", 2, 3))
+                                .containsExactly(5);
+                    });
+        }
+    }
+
+    static Stream<Arguments> settingsAnApplicationsEngineCannotHonourFailStartup() {
+        return Stream.of(
+                Arguments.of("wasmer.metering.enabled=true", "is not metered"),
+                Arguments.of("wasmer.limits.max-memory=1MB", "has another memory limit"),
+                Arguments.of("wasmer.limits.max-table-elements=10", "has another table limit"),
+                Arguments.of("wasmer.limits.call-timeout=5s", "has no deadlines"));
+    }
+
+    /** The application's own Engine: properties it does not have fail startup, naming them, instead of dropping. */
+    @ParameterizedTest
+    @MethodSource
+    void settingsAnApplicationsEngineCannotHonourFailStartup(String setting, String reason) {
+        runner().withUserConfiguration(UserBeans.class)
+                .withPropertyValues(setting)
+                .run(ctx -> assertThat(ctx.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class, e -> {
+                            assertThat(e.getName()).isEqualTo(setting.substring(0, setting.indexOf('=')));
+                            assertThat(e.getReason()).contains(reason, "application's own Engine bean");
+                        }));
+    }
+
+    /**
+     * With the application's own Engine, a module's own call timeout compiles that module with deadlines (from the
+     * engine's config), and the others, compiled by the application's engine without deadlines, get no default one.
+     */
+    @Test
+    void anApplicationsEngineStillHonoursAModulesOwnCallTimeout() {
+        runner().withUserConfiguration(UserBeans.class)
+                .withPropertyValues("wasmer.modules.settings.spin.call-timeout=50ms")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    WasmInstancePool pool = ctx.getBean(WasmInstancePool.class);
+                    assertThatThrownBy(() -> pool.call("spin", "spin")).isInstanceOf(DeadlineExceededException.class);
+                    assertThat(ctx.getBean(WasmModules.class)
+                                    .get("spin")
+                                    .module()
+                                    .engine()
+                                    .config()
+                                    .backend())
+                            .isEqualTo(Backend.SINGLEPASS);
+                    assertThat(pool.limits("add").callTimeout()).isZero();
+                    assertThat(pool.call("add", "add", 1, 2)).containsExactly(3);
+                });
+    }
+
     // wasmer.limits.call-timeout and wasmer.modules.settings.<name>.*
 
     @Test
@@ -347,9 +427,10 @@ class WasmerAutoConfigurationTests {
                                     -1,
                                     Runtime.getRuntime().availableProcessors()));
                     assertThat(pool.limits("add"))
+                            .as("the default deadline")
                             .isEqualTo(new ModuleLimits(
                                     5000,
-                                    Duration.ZERO,
+                                    WasmerProperties.Limits.DEFAULT_CALL_TIMEOUT,
                                     -1,
                                     Runtime.getRuntime().availableProcessors()));
                     long t0 = System.nanoTime();

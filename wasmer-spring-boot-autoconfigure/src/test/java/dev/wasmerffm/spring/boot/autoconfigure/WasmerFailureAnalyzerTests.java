@@ -159,6 +159,33 @@ class WasmerFailureAnalyzerTests {
         assertThat(report.strip().lines()).as(report).hasSizeLessThanOrEqualTo(16);
     }
 
+    static Stream<Arguments> commandLineArguments() {
+        return Stream.of(
+                Arguments.of("--wasmer.pool.size=0", "'0'", "poolSize must be >= 1, got 0"),
+                Arguments.of("--wasmer.limits.max-memory=-1MB", "'-1MB'", "must be at least 64KB"),
+                Arguments.of("--wasmer.limits.call-timeout=-1s", "'-1s'", "callTimeout must be >= 0"),
+                Arguments.of("--wasmer.modules.settings.add2.points=5", "'5'", "no module named 'add2' was loaded"));
+    }
+
+    /** A refused value set on the command line: shown as written, with the argument as its origin. */
+    @ParameterizedTest
+    @MethodSource
+    void commandLineArguments(String argument, String asWritten, String reason, CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(PLAIN)
+                        .web(WebApplicationType.NONE)
+                        .properties("wasmer.cache.enabled=false", "spring.main.banner-mode=off")
+                        .run(argument, "--wasmer.modules.locations=classpath:wasm/add.wat"))
+                .isNotNull();
+        String log = output.getAll();
+        String report = log.substring(log.lastIndexOf("APPLICATION FAILED TO START"));
+        String property = argument.substring(2, argument.indexOf('='));
+        assertThat(report)
+                .contains(
+                        "Invalid value " + asWritten + " for configuration property '" + property + "'",
+                        "Origin: command line argument '" + argument + "'",
+                        reason);
+    }
+
     /** The child JVM's application. */
     public static final class MissingLibraryApp {
         public static void main(String[] args) {

@@ -37,7 +37,8 @@ class BatchedModuleInterfacesTests {
             .withPropertyValues(
                     "wasmer.cache.enabled=false",
                     "wasmer.modules.locations=classpath:batch-wasm/*.wat",
-                    "wasmer.pool.size=1");
+                    "wasmer.pool.size=1",
+                    "wasmer.modules.settings.calc.call-timeout=0");
 
     @Test
     void aBatchOfAMillionRowsGivesWhatTheExportGivesRowByRow() {
@@ -112,6 +113,49 @@ class BatchedModuleInterfacesTests {
                     .startsWith(
                             "Change WrongBatch.add(int[], int[]) to (i32, i32) -> (i32) (int[], long[], float[], double[]");
         });
+    }
+
+    /**
+     * Policies per module: another module's deadline compiles only that module with metering, so batches keep
+     * working on calc; and the default deadline, which calc turned off, holds for the other.
+     */
+    @Test
+    void batchesRunOnAModuleWithoutDeadlineWhileAnotherHasOne() {
+        runner.withUserConfiguration(App.class)
+                .withPropertyValues(
+                        "wasmer.modules.locations=classpath:batch-wasm/*.wat,classpath:wasm/spin.wat",
+                        "wasmer.modules.settings.spin.call-timeout=50ms")
+                .run(ctx -> {
+                    assertThat(ctx.getBean(Calc.class).add(new int[] {1, 2}, new int[] {40, 40}))
+                            .containsExactly(41, 42);
+                    WasmModules modules = ctx.getBean(WasmModules.class);
+                    assertThat(modules.get("calc").module().isMetered()).isFalse();
+                    assertThat(modules.get("spin").module().isMetered()).isTrue();
+                    assertThatThrownBy(() -> ctx.getBean(WasmInstancePool.class).call("spin", "spin"))
+                            .isInstanceOf(dev.wasmerffm.DeadlineExceededException.class);
+                });
+        runner.withUserConfiguration(App.class)
+                .withPropertyValues(
+                        "wasmer.modules.locations=classpath:batch-wasm/*.wat,classpath:wasm/spin.wat",
+                        "wasmer.limits.call-timeout=0",
+                        "wasmer.modules.settings.spin.call-timeout=50ms")
+                .run(ctx -> {
+                    assertThat(ctx.getBean(Calc.class).add(new int[] {1}, new int[] {41}))
+                            .containsExactly(42);
+                    assertThatThrownBy(() -> ctx.getBean(WasmInstancePool.class).call("spin", "spin"))
+                            .isInstanceOf(dev.wasmerffm.DeadlineExceededException.class);
+                });
+    }
+
+    @Test
+    void aBatchOnTheDefaultDeadlineFailsStartupSayingHowToTurnItOff() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(WasmerAutoConfiguration.class))
+                .withPropertyValues("wasmer.cache.enabled=false", "wasmer.modules.locations=classpath:batch-wasm/*.wat")
+                .withUserConfiguration(App.class)
+                .run(ctx -> assertThat(NestedExceptionUtils.getMostSpecificCause(ctx.getStartupFailure()))
+                        .isInstanceOfSatisfying(WasmModuleInterfaceException.class, e -> assertThat(e.fix())
+                                .contains("wasmer.modules.settings.calc.call-timeout=0")));
     }
 
     @Test

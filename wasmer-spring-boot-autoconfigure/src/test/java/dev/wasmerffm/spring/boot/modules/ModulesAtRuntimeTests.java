@@ -58,7 +58,9 @@ class ModulesAtRuntimeTests {
     @Test
     void aReplacementThatNoLongerFitsItsInterfaceIsRefusedAndTheOldOneServesOn() {
         runner.withUserConfiguration(CalcApp.class)
-                .withPropertyValues("wasmer.modules.locations=classpath:batch-wasm/*.wat")
+                .withPropertyValues(
+                        "wasmer.modules.locations=classpath:batch-wasm/*.wat",
+                        "wasmer.modules.settings.calc.call-timeout=0") // Calc has batches
                 .run(ctx -> {
                     WasmModules modules = ctx.getBean(WasmModules.class);
                     Calc calc = ctx.getBean(Calc.class);

@@ -13,7 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-/** Micrometer meters of the module cache, metering, loads, instantiations and pooled calls. */
+/** Micrometer meters of the module cache, metering, loads, instantiations and traps. */
 @AutoConfiguration(
         after = WasmerAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -28,9 +28,9 @@ public final class WasmerMetricsAutoConfiguration {
     }
 
     /**
-     * Times loads, instantiations and every pooled call, and counts traps. Boot's own toggles turn meters off, e.g.
-     * {@code management.metrics.enable.wasmer.calls=false} (or a {@code MeterFilter} bean): the registry then hands
-     * out no-op meters.
+     * Times loads and instantiations, and counts traps (calls are timed by the {@code wasmer.call} observation). Boot's
+     * own toggles turn meters off, e.g. {@code management.metrics.enable.wasmer.traps=false} (or a
+     * {@code MeterFilter} bean): the registry then hands out no-op meters.
      */
     @Bean
     @ConditionalOnMissingBean

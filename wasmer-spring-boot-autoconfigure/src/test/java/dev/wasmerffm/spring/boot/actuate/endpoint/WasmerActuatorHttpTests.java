@@ -109,7 +109,8 @@ class WasmerActuatorHttpTests {
         assertThat(size.get("baseUnit").asString()).isEqualTo("modules");
         assertThat(size.get("measurements").get(0).get("value").asDouble()).isEqualTo(3.0);
         assertThat(pool.call("add", "add", 1, 1)).containsExactly(2);
-        JsonNode calls = get("/actuator/metrics/wasmer.calls?tag=module:add&tag=function:add&tag=outcome:success");
+        JsonNode calls =
+                get("/actuator/metrics/wasmer.call?tag=wasmer.module:add&tag=wasmer.function:add&tag=outcome:success");
         assertThat(calls.get("baseUnit").asString()).isEqualTo("seconds");
         assertThat(calls.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.call("spin", "spin"))
