@@ -43,7 +43,7 @@ class PackageGraphTest {
                             P + ".internal.store",
                             P + ".internal.wasm")),
             Map.entry(P + ".cache", Set.of(P, P + ".internal", P + ".internal.access")),
-            Map.entry(P + ".pool", Set.of(P, P + ".wasi", P + ".cache")),
+            Map.entry(P + ".pool", Set.of(P, P + ".wasi", P + ".cache", P + ".extism")),
             Map.entry(P + ".extism", Set.of(P, P + ".wasi")),
             Map.entry(P + ".raw", Set.of(P + ".internal")),
             Map.entry(P + ".internal", Set.of()),

@@ -7,6 +7,7 @@ import dev.wasmerffm.MeteringExhaustedException;
 import dev.wasmerffm.NoSuchExportException;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmArgumentException;
+import dev.wasmerffm.extism.PluginException;
 import dev.wasmerffm.pool.PoolExhaustedException;
 import dev.wasmerffm.pool.UnknownModuleException;
 import dev.wasmerffm.pool.WasmImportException;
@@ -43,6 +44,11 @@ class ApiErrors {
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .body(problem(
                         HttpStatus.SERVICE_UNAVAILABLE, "All instances of '" + e.module() + "' busy", e.getMessage()));
+    }
+
+    @ExceptionHandler(PluginException.class)
+    ProblemDetail pluginError(PluginException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Plugin error", e.pluginMessage());
     }
 
     @ExceptionHandler(TrapException.class)

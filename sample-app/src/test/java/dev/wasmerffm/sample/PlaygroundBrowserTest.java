@@ -89,6 +89,12 @@ class PlaygroundBrowserTest {
         driver.findElement(By.id("call")).click();
         wait.until(d -> d.findElement(By.id("result")).getText().contains("81"));
 
+        driver.findElement(By.id("classify")).click(); // the default order, as JSON through the Extism plugin
+        wait.until(d -> d.findElement(By.id("result")).getText().contains("totalCents"));
+        assertThat(driver.findElement(By.id("result")).getText())
+                .contains("\"approved\": true")
+                .contains("\"totalCents\": 7200");
+
         byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
         Path shot = Path.of("target", "playground.png");
         Files.write(shot, png);

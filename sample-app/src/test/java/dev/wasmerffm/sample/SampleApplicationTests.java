@@ -61,6 +61,31 @@ class SampleApplicationTests {
     }
 
     @Test
+    void anOrderGoesAsJsonThroughTheExtismPluginBuiltFromItsRustSource() throws Exception {
+        HttpResponse<String> ok = send(
+                "POST",
+                "/orders/classify",
+                "{\"customer\":\"Ada\",\"items\":[{\"sku\":\"book\",\"quantity\":2,\"priceCents\":1500},"
+                        + "{\"sku\":\"lamp\",\"quantity\":1,\"priceCents\":4200}]}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok).get("approved").asBoolean()).isTrue();
+        assertThat(json(ok).get("totalCents").asLong()).isEqualTo(7200);
+        assertThat(json(ok).get("reason").asString())
+                .as("the limit comes from application.yml's plugin.config")
+                .isEqualTo("within the limit of 50000 cents");
+        JsonNode over = json(send(
+                "POST",
+                "/orders/classify",
+                "{\"customer\":\"Bo\",\"items\":[{\"sku\":\"car\",\"quantity\":1,\"priceCents\":900000}]}"));
+        assertThat(over.get("approved").asBoolean()).isFalse();
+        assertThat(over.get("reason").asString()).isEqualTo("over the limit of 50000 cents, mostly car");
+        HttpResponse<String> empty = send("POST", "/orders/classify", "{\"customer\":\"Cy\",\"items\":[]}");
+        assertThat(empty.statusCode()).isEqualTo(422);
+        assertThat(json(empty).get("title").asString()).isEqualTo("Plugin error");
+        assertThat(json(empty).get("detail").asString()).isEqualTo("order of Cy has no items");
+    }
+
+    @Test
     void eachCallIsOneObservationWhoseTimerTheActuatorShows() throws Exception {
         assertThat(send("POST", "/plugins/math/add", "[1, 2]").statusCode()).isEqualTo(200);
         JsonNode call = json(send(

@@ -52,7 +52,9 @@ public final class Plugin implements AutoCloseable {
      */
     private volatile Thread hostThread;
 
-    private PluginStore store;
+    /** Volatile for {@link #stopCalls()}, which reads it without the lock a running call holds. */
+    private volatile PluginStore store;
+
     private volatile boolean closed;
 
     Plugin(CompiledPlugin compiled, boolean ownsCompiled) {
@@ -129,6 +131,14 @@ public final class Plugin implements AutoCloseable {
         return new String(call(function, input.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether {@code module} is an Extism plugin: it imports from {@code extism:host/env}, as every PDK's output
+     * does.
+     */
+    public static boolean isPlugin(dev.wasmerffm.Module module) {
+        return module.imports().stream().anyMatch(i -> i.module().equals(Kernel.ENV));
+    }
+
     /** Whether the plugin has a callable function of this name. */
     public boolean functionExists(String function) {
         return compiled.entry(function) >= 0;
@@ -155,6 +165,17 @@ public final class Plugin implements AutoCloseable {
         if (store != null) {
             store.close();
             store = null;
+        }
+    }
+
+    /**
+     * For shutdown: the running call, if it has a deadline, ends now as if it passed ({@link dev.wasmerffm.Store#stopCalls()}),
+     * and no call starts on this store; the plugin stays open.
+     */
+    public void stopCalls() {
+        PluginStore s = store;
+        if (s != null) {
+            s.stopCalls();
         }
     }
 

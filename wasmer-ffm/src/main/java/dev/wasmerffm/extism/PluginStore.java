@@ -213,6 +213,11 @@ final class PluginStore implements AutoCloseable {
         free.applyAsLong(offset);
     }
 
+    /** {@link Store#stopCalls()} of the plugin's store. */
+    void stopCalls() {
+        store.stopCalls();
+    }
+
     @Override
     public void close() {
         store.close();

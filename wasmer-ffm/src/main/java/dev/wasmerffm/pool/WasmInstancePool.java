@@ -11,18 +11,22 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.extism.CompiledPlugin;
+import dev.wasmerffm.extism.Plugin;
 import dev.wasmerffm.wasi.WasiConfig;
 import dev.wasmerffm.wasi.WasiEnv;
 import dev.wasmerffm.wasi.WasiExit;
 import dev.wasmerffm.wasi.WasiVersion;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -35,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * its memory, globals and tables from call to call ({@link InstanceReuse} chooses otherwise). A store keeps all it
  * ever made until it closes, so an instance is replaced, store and all, after {@code maxCalls} leases, a deadline or
  * (by default) a trap: the pool's footprint stays flat however long it serves.
+ *
+ * <p>An Extism plugin (a module importing {@code extism:host/env}, see {@link Plugin#isPlugin}) is pooled as
+ * {@link Plugin}s compiled once per module version with the module's limits: its points and deadline hold per call,
+ * its memory limit for the guest's and the kernel's memory each; {@link #call(String, String, byte[])} calls it.
  *
  * <pre>{@code
  * try (WasmInstancePool pool = WasmInstancePool.builder(modules)
@@ -56,6 +64,7 @@ public final class WasmInstancePool implements AutoCloseable {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final WasmerObserver observer;
     private final BiFunction<Store, Module, Imports> imports;
+    private final BiConsumer<String, Plugin.Builder> plugins;
     private volatile boolean closed;
 
     /** Per module: idle instances, and how many exist. */
@@ -76,13 +85,19 @@ public final class WasmInstancePool implements AutoCloseable {
         final Set<String> functions;
         /** Set when the module is replaced or removed: instances go when their leases end. */
         volatile boolean retired;
+        /** The compiled plugin its instances are made from, when the module is an Extism plugin. */
+        final @Nullable CompiledPlugin plugin;
         /** Every instance alive, lent or idle: {@link #stopCalls()} reaches the lent ones' stores. */
         final Set<Pooled> alive = ConcurrentHashMap.newKeySet();
 
-        Slot(ModuleLimits limits, Module module) {
+        final String name;
+
+        Slot(String name, ModuleLimits limits, Module module, @Nullable CompiledPlugin plugin) {
             idle = new IdleQueue<>(limits.poolSize());
+            this.name = name;
             this.limits = limits;
             this.module = module;
+            this.plugin = plugin;
             this.functions = module.exports().stream()
                     .filter(e -> e.type() instanceof FuncType)
                     .map(ExportType::name)
@@ -96,11 +111,15 @@ public final class WasmInstancePool implements AutoCloseable {
             recycled.increment();
         }
 
+        /** Closes the idle instances; a plugin's compiled code goes when the last plugin made from it does. */
         void closeIdle() {
             Pooled p;
             while ((p = idle.poll()) != null) {
                 p.close();
                 alive.remove(p);
+            }
+            if (plugin != null) {
+                plugin.close();
             }
         }
 
@@ -109,14 +128,18 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
-    /** One pooled instance with its own store (and WASI environment, for WASI modules), and its lease count. */
+    /**
+     * One pooled instance with its own store (and WASI environment, for WASI modules), or one plugin (which has its
+     * own store), and its lease count.
+     */
     private static final class Pooled {
         /** Where the lease count is in {@link #leases}: 56 bytes of the array on either side of it. */
         static final int LEASES = 7;
 
-        final Store store;
+        final @Nullable Store store;
         final @Nullable WasiEnv wasi;
-        final Instance instance;
+        final @Nullable Instance instance;
+        final @Nullable Plugin plugin;
         /**
          * The lease count, alone on its cache line: every lease writes it, and the GC packs the pool's instances side
          * by side, so as a plain field it shared a line with another thread's instance in some runs.
@@ -127,11 +150,37 @@ public final class WasmInstancePool implements AutoCloseable {
             this.store = store;
             this.wasi = wasi;
             this.instance = instance;
+            this.plugin = null;
+        }
+
+        Pooled(Plugin plugin) {
+            this.store = null;
+            this.wasi = null;
+            this.instance = null;
+            this.plugin = plugin;
+        }
+
+        /** Whether the instance is metered (a plugin meters its calls itself). */
+        boolean metered() {
+            return instance != null && instance.isMetered() && !instance.isClosed();
+        }
+
+        /** {@link Store#stopCalls()} of the instance's store, or the plugin's. */
+        void stopCalls() {
+            if (plugin != null) {
+                plugin.stopCalls();
+            } else if (store != null) {
+                store.stopCalls();
+            }
         }
 
         /** Frees the instance, its environment and all they made: the store owns them. */
         void close() {
-            store.close();
+            if (plugin != null) {
+                plugin.close();
+            } else if (store != null) {
+                store.close();
+            }
         }
     }
 
@@ -162,6 +211,7 @@ public final class WasmInstancePool implements AutoCloseable {
         private Function<String, WasiConfig> wasi = WasiConfig::new;
         private WasmerObserver observer = WasmerObserver.NONE;
         private BiFunction<Store, Module, Imports> imports = (store, module) -> new Imports();
+        private BiConsumer<String, Plugin.Builder> plugins = (module, plugin) -> {};
 
         private Builder(WasmModules modules) {
             this.modules = modules;
@@ -237,6 +287,16 @@ public final class WasmInstancePool implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What an Extism plugin module gets besides its limits, by module name: config, allowed paths and hosts,
+         * {@code extism:host/user} functions ({@link Plugin.Builder}). Called once per module version, before it is
+         * compiled. Default: nothing.
+         */
+        public Builder plugins(BiConsumer<String, Plugin.Builder> plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
         /** The pool; it hears of modules replaced or removed in {@code modules} from now on. */
         public WasmInstancePool build() {
             return new WasmInstancePool(this);
@@ -253,6 +313,7 @@ public final class WasmInstancePool implements AutoCloseable {
         this.wasi = b.wasi;
         this.observer = b.observer;
         this.imports = b.imports;
+        this.plugins = b.plugins;
         modules.onChange(this::retire);
     }
 
@@ -287,7 +348,7 @@ public final class WasmInstancePool implements AutoCloseable {
         if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
             try {
                 long t0 = System.nanoTime();
-                p = create(module, slot.module, slot.limits);
+                p = create(module, slot);
                 slot.alive.add(p);
                 observer.instantiated(module, System.nanoTime() - t0);
             } catch (RuntimeException e) {
@@ -306,11 +367,11 @@ public final class WasmInstancePool implements AutoCloseable {
                 throw new PoolExhaustedException(module, borrowTimeout, size);
             }
         }
-        if (resetPointsPerCall && p.instance.isMetered()) {
-            p.instance.remainingPoints(slot.limits.points());
+        if (resetPointsPerCall && p.metered()) {
+            Objects.requireNonNull(p.instance).remainingPoints(slot.limits.points());
         }
         if (closed) { // stopCalls ran since the look above and may have missed this instance
-            p.store.stopCalls();
+            p.stopCalls();
         }
         slot.inUse.increment();
         return new Lease(this, slot, p);
@@ -319,10 +380,35 @@ public final class WasmInstancePool implements AutoCloseable {
     /** The instances of a registered module. */
     private Slot slot(String module) {
         Slot slot = slots.get(module);
-        return slot != null
-                ? slot
-                : slots.computeIfAbsent(
-                        module, k -> new Slot(limits(k), modules.get(k).module()));
+        return slot != null ? slot : slots.computeIfAbsent(module, this::newSlot);
+    }
+
+    private Slot newSlot(String name) {
+        WasmModules.Entry entry = modules.get(name);
+        ModuleLimits limits = limits(name);
+        byte[] wasm = entry.pluginWasm();
+        return new Slot(name, limits, entry.module(), wasm == null ? null : compilePlugin(entry, wasm, limits));
+    }
+
+    /**
+     * A plugin module compiled with Extism's kernel on an engine configured as the module's, with the module's limits
+     * in place of its metering: points (unless unlimited) and the deadline per call, the memory limit per memory.
+     */
+    private CompiledPlugin compilePlugin(WasmModules.Entry entry, byte[] wasm, ModuleLimits limits) {
+        dev.wasmerffm.Config config = entry.module().engine().config().copy().deadlines(false);
+        boolean metered = config.metering() != null;
+        config.metering(null);
+        Plugin.Builder b = Plugin.builder()
+                .name(entry.name())
+                .wasm(wasm)
+                .engineConfig(config)
+                .points(metered && limits.points() != Long.MAX_VALUE ? limits.points() : 0)
+                .timeout(limits.callTimeout());
+        if (limits.maxMemory() >= 0) {
+            b.maxMemoryPages(limits.maxMemory() / dev.wasmerffm.Memory.PAGE_SIZE);
+        }
+        plugins.accept(entry.name(), b);
+        return b.compile();
     }
 
     /** The limits of {@code module}'s calls. */
@@ -330,7 +416,12 @@ public final class WasmInstancePool implements AutoCloseable {
         return limits.apply(module);
     }
 
-    private Pooled create(String name, Module module, ModuleLimits limits) {
+    private Pooled create(String name, Slot slot) {
+        if (slot.plugin != null) {
+            return new Pooled(slot.plugin.instantiate());
+        }
+        Module module = slot.module;
+        ModuleLimits limits = slot.limits;
         // on the module's native engine: a metered module has one of its own
         Store store = new Store(module).callTimeout(limits.callTimeout());
         if (observer != WasmerObserver.NONE) {
@@ -415,6 +506,17 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code function} of a pooled plugin of Extism plugin {@code module} with {@code input}, returning its
+     * output ({@link Plugin#call(String, byte[])}).
+     *
+     * @throws dev.wasmerffm.extism.PluginException if the function reported an error (the plugin is kept)
+     * @throws WasmerException if {@code module} is not an Extism plugin
+     */
+    public byte[] call(String module, String function, byte[] input) {
+        return leased(module, function, lease -> lease.plugin().call(function, input));
+    }
+
     /** Calls {@code function} of a pooled instance of {@code module} with boxed arguments. */
     public Object[] call(String module, String function, Object... args) {
         return call(module, function, instance -> instance.func(function).call(args));
@@ -450,10 +552,28 @@ public final class WasmInstancePool implements AutoCloseable {
 
         /** The instance, for this lease only. */
         public Instance instance() {
+            checkLent();
+            if (pooled.instance == null) {
+                throw new WasmerException("module '" + slot.name
+                        + "' is an Extism plugin: call it with call(module, function, byte[]) or lease.plugin()");
+            }
+            return pooled.instance;
+        }
+
+        /** The plugin, for this lease only, when the module is an Extism plugin. */
+        public Plugin plugin() {
+            checkLent();
+            if (pooled.plugin == null) {
+                throw new WasmerException(
+                        "module '" + slot.name + "' is not an Extism plugin: it imports nothing from extism:host/env");
+            }
+            return pooled.plugin;
+        }
+
+        private void checkLent() {
             if (returned.get()) {
                 throw new IllegalStateException("lease already returned");
             }
-            return pooled.instance;
         }
 
         /** The instance's WASI environment, or null for a module without WASI imports. */
@@ -473,14 +593,14 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             slot.inUse.decrement();
             Instance i = pooled.instance;
-            if (pool.resetPointsPerCall && i.isMetered() && !i.isClosed()) {
-                pointsUsed = slot.limits.points() - i.remainingPoints();
+            if (pool.resetPointsPerCall && pooled.metered()) {
+                pointsUsed = slot.limits.points() - Objects.requireNonNull(i).remainingPoints();
                 slot.consumedPoints.add(pointsUsed);
             }
             if (discard
                     || pool.reuse == InstanceReuse.FRESH_PER_CALL
                     || ++pooled.leases[Pooled.LEASES] >= pool.maxCalls
-                    || i.isClosed()
+                    || i != null && i.isClosed()
                     || pool.closed
                     || slot.retired
                     || !resetStdio(pooled)
@@ -528,7 +648,7 @@ public final class WasmInstancePool implements AutoCloseable {
         slots.forEach((name, s) -> {
             long remaining = 0;
             for (Pooled p : s.idle.snapshot()) {
-                remaining += p.instance.isMetered() && !p.instance.isClosed() ? p.instance.remainingPoints() : 0;
+                remaining += p.metered() ? Objects.requireNonNull(p.instance).remainingPoints() : 0;
             }
             out.put(
                     name,
@@ -562,6 +682,6 @@ public final class WasmInstancePool implements AutoCloseable {
      */
     public void stopCalls() {
         close();
-        slots.values().forEach(slot -> slot.alive.forEach(p -> p.store.stopCalls()));
+        slots.values().forEach(slot -> slot.alive.forEach(Pooled::stopCalls));
     }
 }

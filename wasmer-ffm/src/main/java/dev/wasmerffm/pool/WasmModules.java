@@ -4,6 +4,7 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerException;
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.extism.Plugin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiled modules by name, for {@link WasmInstancePool}: the module files given to the {@link #builder builder},
@@ -41,8 +43,16 @@ public final class WasmModules implements AutoCloseable {
      * @param module the compiled module, shared: do not close it
      * @param cacheKey its key in the module cache
      * @param cache the cache it was loaded with
+     * @param pluginWasm the binary of an Extism plugin ({@link Plugin#isPlugin}), which the pool compiles with
+     *     Extism's kernel; null for other modules
      */
-    public record Entry(String name, String location, Module module, String cacheKey, ModuleCache cache) {}
+    public record Entry(
+            String name,
+            String location,
+            Module module,
+            String cacheKey,
+            ModuleCache cache,
+            byte @Nullable [] pluginWasm) {}
 
     private final ModuleCache cache;
     private final Function<String, ModuleCache> cacheOf;
@@ -165,7 +175,8 @@ public final class WasmModules implements AutoCloseable {
         caches.add(own);
         Module m = own.get(bytes);
         observer.moduleLoaded(name, System.nanoTime() - t0);
-        return new Entry(name, location, m, own.key(Wasmer.wat2wasm(bytes)), own);
+        byte[] wasm = Wasmer.wat2wasm(bytes);
+        return new Entry(name, location, m, own.key(wasm), own, Plugin.isPlugin(m) ? wasm : null);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.wasmerffm.Target;
 import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.WasmerLibrary;
 import dev.wasmerffm.cache.ModuleCache;
+import dev.wasmerffm.extism.Plugin;
 import dev.wasmerffm.pool.ModuleLimits;
 import dev.wasmerffm.pool.WasmInstancePool;
 import dev.wasmerffm.spring.boot.autoconfigure.WasmerProperties.ModuleSettings;
@@ -391,15 +392,32 @@ final class PropertiesWasmerSettings {
                         set.getValue(),
                         "no module named '" + name + "' was loaded; modules: " + new TreeSet<>(loaded));
             }
-            m.getWasi().getDirs().forEach((guest, host) -> {
-                if (!Files.isDirectory(host)) {
-                    throw new InvalidConfigurationPropertyValueException(
-                            moduleProperty(name, "wasi.dirs[" + guest + "]"),
-                            host,
-                            "no such directory on this host: the guest's " + guest + " would fail every call");
-                }
-            });
+            requireDirectories(name, "wasi.dirs", m.getWasi().getDirs());
+            requireDirectories(name, "plugin.allowed-paths", m.getPlugin().getAllowedPaths());
         });
+    }
+
+    private static void requireDirectories(String module, String property, Map<String, Path> dirs) {
+        dirs.forEach((guest, host) -> {
+            if (!Files.isDirectory(host)) {
+                throw new InvalidConfigurationPropertyValueException(
+                        moduleProperty(module, property + "[" + guest + "]"),
+                        host,
+                        "no such directory on this host: the guest's " + guest + " would fail every call");
+            }
+        });
+    }
+
+    /** What Extism plugin {@code module} gets from its {@code plugin.*} settings: config, allowed paths and hosts. */
+    void plugin(String module, Plugin.Builder plugin) {
+        WasmerProperties.ModuleSettings settings =
+                this.properties.getModules().getSettings().get(module);
+        if (settings != null) {
+            WasmerProperties.PluginSettings p = settings.getPlugin();
+            plugin.config(p.getConfig());
+            p.getAllowedPaths().forEach((guest, host) -> plugin.allowedPath(host, guest));
+            p.getAllowedHosts().forEach(plugin::allowedHost);
+        }
     }
 
     /** The first setting {@code m} has and its value, for the report to find where it was set. */
@@ -413,7 +431,16 @@ final class PropertiesWasmerSettings {
                 .filter(e -> e.getValue() != null)
                 .findFirst()
                 .map(e -> Map.entry(e.getKey(), Objects.requireNonNull(e.getValue())))
-                .orElse(Map.entry("wasi", m.getWasi()));
+                .orElseGet(() -> hasWasiSettings(m)
+                        ? Map.<String, Object>entry("wasi", m.getWasi())
+                        : Map.<String, Object>entry("plugin", m.getPlugin()));
+    }
+
+    private static boolean hasWasiSettings(ModuleSettings m) {
+        WasmerProperties.Wasi wasi = m.getWasi();
+        return !wasi.getDirs().isEmpty()
+                || !wasi.getArgs().isEmpty()
+                || !wasi.getEnv().isEmpty();
     }
 
     /** The WASI configuration of a module's pooled instances: its name, and its settings' args, env and dirs. */

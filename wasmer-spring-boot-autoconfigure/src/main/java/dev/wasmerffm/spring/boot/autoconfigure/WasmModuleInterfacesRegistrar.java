@@ -1,7 +1,11 @@
 package dev.wasmerffm.spring.boot.autoconfigure;
 
+import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.spring.boot.annotation.WasmModule;
+import dev.wasmerffm.spring.boot.interop.PluginPayloads;
 import dev.wasmerffm.spring.boot.interop.WasmModuleInterfaces;
+import java.util.Objects;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -16,6 +20,7 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.core.type.filter.AnnotationTypeFilter;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Registers a bean for every {@link WasmModule} interface in the application's auto-configuration packages (those of
@@ -67,6 +72,14 @@ final class WasmModuleInterfacesRegistrar implements ImportBeanDefinitionRegistr
         // a factory method, not an instance supplier: ahead-of-time processing can generate code for it
         RootBeanDefinition definition = new RootBeanDefinition(WasmModuleInterfaces.class);
         definition.setFactoryMethodName("create");
+        // the overload taking plugin payloads: resolved here, since ahead-of-time processing cannot choose
+        definition.setResolvedFactoryMethod(Objects.requireNonNull(ReflectionUtils.findMethod(
+                WasmModuleInterfaces.class,
+                "create",
+                Class.class,
+                WasmModules.class,
+                WasmInstancePool.class,
+                PluginPayloads.class)));
         definition.getConstructorArgumentValues().addIndexedArgumentValue(0, type);
         definition.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
         definition.setTargetType(type);

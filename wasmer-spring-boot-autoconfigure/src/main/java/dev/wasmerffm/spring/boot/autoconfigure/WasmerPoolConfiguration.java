@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The instance pool: each module's limits, the pool's settings and a WASI module's configuration come from
- * {@link PropertiesWasmerSettings}; instances import the {@code @WasmHostFunction} bean methods.
+ * {@link PropertiesWasmerSettings}; instances import the {@code @WasmHostFunction} bean methods (an Extism plugin's
+ * {@code extism:host/user} ones too, beside its {@code plugin.*} settings).
  */
 @Configuration(proxyBeanMethods = false)
 class WasmerPoolConfiguration {
@@ -33,7 +34,11 @@ class WasmerPoolConfiguration {
                                 .engine()
                                 .config()))))
                 .observer(WasmerObserver.of(observer.orderedStream().toList()))
-                .imports(hostFunctions::imports);
+                .imports(hostFunctions::imports)
+                .plugins((name, plugin) -> {
+                    settings.plugin(name, plugin);
+                    hostFunctions.plugin(modules.get(name).module(), plugin);
+                });
         // after the values are checked: a refused value is the more precise report
         settings.checkModuleSettings(
                 modules.all().stream().map(WasmModules.Entry::name).toList());

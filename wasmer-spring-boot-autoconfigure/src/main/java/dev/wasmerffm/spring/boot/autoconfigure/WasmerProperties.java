@@ -322,11 +322,18 @@ public class WasmerProperties {
         /** Most instances of this module at once. Default: wasmer.pool.size. */
         private @Nullable Integer poolSize;
 
-        /** What this module's instances get from WASI, if it imports WASI. */
+        /** What this module gets from WASI, if it imports WASI. */
         private final Wasi wasi = new Wasi();
+
+        /** What this module gets as an Extism plugin, if it is one (it imports extism:host/env). */
+        private final PluginSettings plugin = new PluginSettings();
 
         public Wasi getWasi() {
             return this.wasi;
+        }
+
+        public PluginSettings getPlugin() {
+            return this.plugin;
         }
 
         public @Nullable DataSize getMaxMemory() {
@@ -399,6 +406,49 @@ public class WasmerProperties {
 
         public void setDirs(Map<String, Path> dirs) {
             this.dirs = dirs;
+        }
+    }
+
+    /** What an Extism plugin module gets; Extism's defaults (nothing) where unset. */
+    public static class PluginSettings {
+
+        /** Configuration values the plugin reads with config_get (the PDKs' config::get / pdk.GetConfig). */
+        private Map<String, String> config = new LinkedHashMap<>();
+
+        /**
+         * Host directories the plugin sees through WASI, by the path it sees each at, as wasi.dirs, e.g.
+         * {@code allowed-paths[/data]=/srv/plugin-data}. It cannot leave them.
+         */
+        private Map<String, Path> allowedPaths = new LinkedHashMap<>();
+
+        /**
+         * Hosts the plugin may send HTTP requests to, as globs ({@code api.example.com}, {@code *.example.com}).
+         * None by default: every request is refused.
+         */
+        private List<String> allowedHosts = new ArrayList<>();
+
+        public Map<String, String> getConfig() {
+            return this.config;
+        }
+
+        public void setConfig(Map<String, String> config) {
+            this.config = config;
+        }
+
+        public Map<String, Path> getAllowedPaths() {
+            return this.allowedPaths;
+        }
+
+        public void setAllowedPaths(Map<String, Path> allowedPaths) {
+            this.allowedPaths = allowedPaths;
+        }
+
+        public List<String> getAllowedHosts() {
+            return this.allowedHosts;
+        }
+
+        public void setAllowedHosts(List<String> allowedHosts) {
+            this.allowedHosts = allowedHosts;
         }
     }
 

@@ -17,8 +17,6 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,17 +42,25 @@ public final class WasmModuleInterfaces {
      * naming the method, the export and both signatures when they do not match.
      */
     public static <T> T create(Class<T> type, WasmModules modules, WasmInstancePool pool) {
+        return create(type, modules, pool, new PluginPayloads(() -> null));
+    }
+
+    /**
+     * {@link #create(Class, WasmModules, WasmInstancePool)}, with {@code payloads} mapping the inputs and outputs of
+     * an Extism plugin's methods.
+     */
+    public static <T> T create(Class<T> type, WasmModules modules, WasmInstancePool pool, PluginPayloads payloads) {
         WasmModule annotation = type.getAnnotation(WasmModule.class);
         if (!type.isInterface() || annotation == null) {
             throw new IllegalArgumentException(type.getName() + " is not an interface annotated with @WasmModule");
         }
         String module = annotation.value();
-        Map<Method, Binding> bindings = bindings(type, module, modules.get(module));
+        Map<Method, Binding> bindings = bindings(type, module, modules.get(module), payloads);
         WasmModules.Hold hold = modules.hold(module, holder(type));
         // A replacement registered at runtime must fit too: the proxy keeps the signatures it was bound to.
         modules.checkOnRegister(e -> {
             if (e.name().equals(module)) {
-                bindings(type, module, e);
+                bindings(type, module, e, payloads);
             }
         });
         InvocationHandler handler = new Handler(type, module, bindings, pool, hold);
@@ -102,18 +108,25 @@ public final class WasmModuleInterfaces {
     }
 
     /** Each method of {@code type} bound to its export in {@code entry}; the typed exception if one does not fit. */
-    private static Map<Method, Binding> bindings(Class<?> type, String module, WasmModules.Entry entry) {
+    private static Map<Method, Binding> bindings(
+            Class<?> type, String module, WasmModules.Entry entry, PluginPayloads payloads) {
         Map<Method, Binding> bindings = new HashMap<>();
         for (Method m : type.getMethods()) {
             if (!m.isDefault() && !Modifier.isStatic(m.getModifiers())) {
-                bindings.put(m, Batched.isBatch(m) ? Batched.of(m, module, entry) : Call.of(m, module, entry));
+                Binding b;
+                if (entry.pluginWasm() != null) {
+                    b = PluginMethod.of(m, module, entry, payloads);
+                } else {
+                    b = Batched.isBatch(m) ? Batched.of(m, module, entry) : Call.of(m, module, entry);
+                }
+                bindings.put(m, b);
             }
         }
         return bindings;
     }
 
     /** One method bound to its export. */
-    private sealed interface Binding permits Call, Batched {
+    private sealed interface Binding permits Call, Batched, PluginMethod {
 
         /** Calls the export on an instance of {@code pool} with the method's arguments (null for none). */
         @Nullable
@@ -163,6 +176,60 @@ public final class WasmModuleInterfaces {
                     WasmTypes.describe(m) + " does not match export " + module + "." + export + ": " + needs + " "
                             + expected + ", the module has " + actual,
                     "Change " + WasmTypes.describe(m) + " to " + actual + " (" + types + ").");
+        }
+    }
+
+    /**
+     * A method of an Extism plugin: its argument (none, or one) encoded as the function's input, its output decoded
+     * as its result ({@link PluginPayloads}), on a pooled plugin ({@link WasmInstancePool#call(String, String,
+     * byte[])}).
+     */
+    private record PluginMethod(String module, String export, Method method, PluginPayloads payloads)
+            implements Binding {
+
+        private static final byte[] NO_INPUT = {};
+        private static final FuncType RETURNS_CODE = FuncType.of(List.of(), List.of(ValType.I32));
+        private static final FuncType RETURNS_NOTHING = FuncType.of(List.of(), List.of());
+
+        static PluginMethod of(Method m, String module, WasmModules.Entry entry, PluginPayloads payloads) {
+            String export = exportOf(m);
+            FuncType actual = exported(m, module, entry, export);
+            if (!actual.equals(RETURNS_CODE) && !actual.equals(RETURNS_NOTHING)) {
+                throw new WasmModuleInterfaceException(
+                        module,
+                        WasmTypes.describe(m) + ": export " + module + "." + export + " has " + actual
+                                + ", not a plugin function (() -> i32 or () -> ())",
+                        "Bind the method to a function the PDK exports (#[plugin_fn], //go:wasmexport).");
+            }
+            if (m.getParameterCount() > 1) {
+                throw new WasmModuleInterfaceException(
+                        module,
+                        WasmTypes.describe(m) + " takes " + m.getParameterCount()
+                                + " parameters; a plugin function takes one input",
+                        "Pass one value: byte[], String, or a type the JSON mapper maps (e.g. a record).");
+            }
+            try {
+                for (Class<?> p : m.getParameterTypes()) {
+                    payloads.requireMapping(m, p);
+                }
+                if (m.getReturnType() != void.class) {
+                    payloads.requireMapping(m, m.getReturnType());
+                }
+            } catch (IllegalStateException e) {
+                throw new WasmModuleInterfaceException(
+                        module,
+                        String.valueOf(e.getMessage()),
+                        "Add Jackson to the application, or pass byte[] or String.");
+            }
+            return new PluginMethod(module, export, m, payloads);
+        }
+
+        @Override
+        public @Nullable Object call(WasmInstancePool pool, @Nullable Object @Nullable [] args) {
+            byte[] input = args == null || args.length == 0 ? NO_INPUT : payloads.encode(args[0]);
+            byte[] output = pool.call(module, export, input);
+            Class<?> r = method.getReturnType();
+            return r == void.class ? null : payloads.decode(output, r, method.getGenericReturnType());
         }
     }
 
@@ -347,7 +414,7 @@ public final class WasmModuleInterfaces {
                         throw new IllegalArgumentException(WasmTypes.describe(method) + ": argument " + i
                                 + " is null; bytes parameters need a value");
                     }
-                    byte[] data = toBytes(in[i]);
+                    byte[] data = PluginPayloads.toBytes(in[i]);
                     int ptr = (Integer) instance.func("alloc").call(data.length)[0];
                     allocated.add(new int[] {ptr, data.length});
                     memory.write(checked(memory, ptr, data.length, "alloc(" + data.length + ")"), data);
@@ -362,7 +429,7 @@ public final class WasmModuleInterfaces {
                     int len = (int) packed;
                     byte[] data = memory.read(checked(memory, ptr, len, export), len);
                     dealloc.call(ptr, len);
-                    result = fromBytes(data, method.getReturnType());
+                    result = PluginPayloads.fromBytes(data, method.getReturnType());
                 } else {
                     result = result(out);
                 }
@@ -399,25 +466,6 @@ public final class WasmModuleInterfaces {
 
         private @Nullable Object result(Object[] out) {
             return method.getReturnType() == void.class ? null : out[0];
-        }
-
-        private static byte[] toBytes(Object a) {
-            if (a instanceof String s) {
-                return s.getBytes(StandardCharsets.UTF_8);
-            }
-            if (a instanceof ByteBuffer b) {
-                byte[] data = new byte[b.remaining()];
-                b.duplicate().get(data);
-                return data;
-            }
-            return (byte[]) a;
-        }
-
-        private static Object fromBytes(byte[] data, Class<?> type) {
-            if (type == String.class) {
-                return new String(data, StandardCharsets.UTF_8);
-            }
-            return type == ByteBuffer.class ? ByteBuffer.wrap(data) : data;
         }
     }
 }

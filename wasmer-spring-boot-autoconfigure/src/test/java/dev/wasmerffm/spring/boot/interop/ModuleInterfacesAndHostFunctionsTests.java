@@ -307,7 +307,8 @@ public class ModuleInterfacesAndHostFunctionsTests {
                     .anySatisfy(source -> assertThat(source.getInputStream())
                             .asString(StandardCharsets.UTF_8)
                             .contains("getTextPluginInstanceSupplier")
-                            .contains("WasmModuleInterfaces.create(args.get(0), args.get(1), args.get(2))"));
+                            .contains(
+                                    "WasmModuleInterfaces.create(args.get(0), args.get(1), args.get(2), args.get(3))"));
         }
     }
 }
