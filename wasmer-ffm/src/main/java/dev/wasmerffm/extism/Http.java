@@ -133,6 +133,9 @@ final class Http {
             if (cause instanceof PluginException p) {
                 throw p;
             }
+            if (cause instanceof java.net.http.HttpTimeoutException) { // the request's own timeout won the race
+                throw new PluginException("HTTP request to " + url + " took longer than " + timeout);
+            }
             throw new PluginException("HTTP request to " + url + " failed: " + cause);
         } finally {
             f.cancel(true); // a no-op once done; otherwise (deadline, timeout) stops the exchange
