@@ -407,6 +407,9 @@ public final class WasmInstancePool implements AutoCloseable {
         if (limits.maxMemory() >= 0) {
             b.maxMemoryPages(limits.maxMemory() / dev.wasmerffm.Memory.PAGE_SIZE);
         }
+        if (observer != WasmerObserver.NONE) {
+            b.handOff(observer::handOff); // as for a store: host functions of a virtual thread's call see its scope
+        }
         plugins.accept(entry.name(), b);
         return b.compile();
     }

@@ -124,6 +124,52 @@ class PoolPluginTest {
                         "plugin.echo SUCCESS");
     }
 
+    /**
+     * A virtual thread's call runs on a platform thread; the observer's hand-off (the starter's: the caller's
+     * observation scope) reaches a plugin's host function there as it does a module's.
+     */
+    @Test
+    void theObserversHandOffReachesAPluginsHostFunctionOnAVirtualThreadsCall() throws Exception {
+        String relay = """
+                (module
+                  (import "extism:host/env" "input_offset" (func $in (result i64)))
+                  (import "extism:host/env" "input_length" (func $len (result i64)))
+                  (import "extism:host/env" "output_set" (func $out (param i64 i64)))
+                  (import "extism:host/user" "probe" (func $probe (param i64) (result i64)))
+                  (func (export "relay") (result i32)
+                    (call $out (call $probe (call $in)) (call $len)) i32.const 0))
+                """;
+        ThreadLocal<String> context = new ThreadLocal<>();
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (WasmModules relayModules = WasmModules.builder(cache)
+                        .module("relay.wat", "relay", relay.getBytes(UTF_8))
+                        .build();
+                WasmInstancePool relayPool = WasmInstancePool.builder(relayModules)
+                        .plugins((name, builder) -> builder.hostFunction("probe", in -> {
+                            seen.add((Thread.currentThread().isVirtual() ? "virtual " : "platform ") + context.get());
+                            return in;
+                        }))
+                        .observer(new WasmerObserver() {
+                            @Override
+                            public Runnable handOff(Runnable call) {
+                                return dev.wasmerffm.HandOffs.carrying(context).apply(call);
+                            }
+                        })
+                        .build()) {
+            CompletableFuture<byte[]> out = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                context.set("request 7");
+                try {
+                    out.complete(relayPool.call("relay", "relay", "x".getBytes(UTF_8)));
+                } catch (Throwable e) {
+                    out.completeExceptionally(e);
+                }
+            });
+            assertThat(new String(out.get(30, TimeUnit.SECONDS), UTF_8)).isEqualTo("x");
+            assertThat(seen).containsExactly("platform request 7");
+        }
+    }
+
     @Test
     void theBytesCallRefusesAModuleThatIsNoPluginAndAPluginHasNoInstance() {
         assertThatThrownBy(() -> pool.call("add", "add", new byte[0]))
