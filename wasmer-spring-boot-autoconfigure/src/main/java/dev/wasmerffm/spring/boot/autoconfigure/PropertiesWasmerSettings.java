@@ -55,6 +55,8 @@ final class PropertiesWasmerSettings {
     /** libwasmer takes any verbosity from 0 (4 and above trace); the property documents 0 to 4. */
     private static final int MAX_VERBOSITY = 4;
 
+    private static final Object LOADING = new Object();
+
     private final WasmerProperties properties;
 
     /** The engine the starter made, if it made the application's. */
@@ -66,12 +68,8 @@ final class PropertiesWasmerSettings {
 
     /** Loads libwasmer, from {@code wasmer.library-path} unless one is loaded already, and starts its tracing. */
     void loadLibrary() {
+        loadLibrary(this.properties.getLibraryPath());
         PropertyMapper map = PropertyMapper.get();
-        map.from(this.properties.getLibraryPath())
-                .when(path -> !WasmerLibrary.isLoaded())
-                .as(Path::toString)
-                .to(path -> System.setProperty(WasmerLibrary.PATH_PROPERTY, path));
-        WasmerLibrary.load();
         WasmerProperties.Tracing tracing = this.properties.getTracing();
         if (tracing.getVerbosity() > MAX_VERBOSITY) {
             throw new InvalidConfigurationPropertyValueException(
@@ -83,6 +81,19 @@ final class PropertiesWasmerSettings {
                         "wasmer.tracing.verbosity",
                         verbosity,
                         () -> Wasmer.setupTracing(verbosity, tracing.isColor())));
+    }
+
+    /**
+     * Loads libwasmer from {@code libraryPath} unless one is loaded already: the one way both the auto-configuration
+     * and {@link WasmerLibraryPreloader} load it, so the two cannot load different files.
+     */
+    static void loadLibrary(@Nullable Path libraryPath) {
+        synchronized (LOADING) { // the property and the load as one step: a preload may race this
+            if (libraryPath != null && !WasmerLibrary.isLoaded()) {
+                System.setProperty(WasmerLibrary.PATH_PROPERTY, libraryPath.toString());
+            }
+            WasmerLibrary.load();
+        }
     }
 
     /**

@@ -1,0 +1,99 @@
+package dev.wasmerffm.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wasmerffm.WasmerLibrary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@link WasmerLibraryPreloader} in child JVMs (libwasmer loads once per JVM). The Wasmer auto-configuration is
+ * excluded, so the library is loaded only if the preload loaded it.
+ */
+class WasmerLibraryPreloaderTests {
+
+    /** The child JVM's application: prints whether libwasmer got loaded, or is being loaded, while it ran. */
+    public static final class Child {
+        public static void main(String[] args) throws Exception {
+            List<String> properties = new ArrayList<>(List.of(
+                    "spring.main.banner-mode=off",
+                    "spring.autoconfigure.exclude=" + WasmerAutoConfiguration.class.getName()));
+            properties.addAll(List.of(args));
+            try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(WasmerIntegrationTests.App.class)
+                    .web(WebApplicationType.NONE)
+                    .properties(properties.toArray(String[]::new))
+                    .run()) {
+                // A preload that started is either still running or has loaded the library (none of these fail):
+                // the thread is looked for first, so one ending in between is seen as loaded.
+                boolean preloading = Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals(WasmerLibraryPreloader.THREAD));
+                if (!preloading && !WasmerLibrary.isLoaded()) {
+                    System.out.println("loaded=false");
+                    return;
+                }
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!WasmerLibrary.isLoaded() && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                System.out.println("loaded=" + WasmerLibrary.isLoaded()
+                        + (WasmerLibrary.isLoaded() ? " path=" + WasmerLibrary.load() : ""));
+            }
+        }
+    }
+
+    private static String run(List<String> jvmOptions, String... properties) throws Exception {
+        List<String> command = new ArrayList<>(
+                List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        command.addAll(List.of(properties));
+        Path out = Files.createTempFile("preload", ".out");
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
+        try {
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("child JVM ended").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        String output = Files.readString(out);
+        Files.delete(out);
+        assertThat(p.exitValue()).as(output).isZero();
+        return output;
+    }
+
+    @Test
+    void theLibraryLoadsInTheBackgroundWhileTheContextStarts() throws Exception {
+        assertThat(run(List.of())).contains("loaded=true path=");
+    }
+
+    @Test
+    void thePreloadLoadsTheLibraryThatWasmerLibraryPathNames(@TempDir Path dir) throws Exception {
+        Path own = Files.createDirectory(
+                dir.resolve("lib"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path copy = Files.copy(
+                WasmerLibrary.load(), own.resolve(WasmerLibrary.load().getFileName()));
+        assertThat(run(List.of(), "wasmer.library-path=" + copy)).contains("loaded=true path=" + copy);
+    }
+
+    @Test
+    void nothingLoadsWhenWasmerIsDisabled() throws Exception {
+        assertThat(run(List.of(), "wasmer.enabled=false")).contains("loaded=false");
+    }
+
+    @Test
+    void nothingLoadsWhenBootsBackgroundPreinitializationIsOff() throws Exception {
+        assertThat(run(List.of("-D" + WasmerLibraryPreloader.IGNORE_PROPERTY + "=true")))
+                .contains("loaded=false");
+    }
+}
