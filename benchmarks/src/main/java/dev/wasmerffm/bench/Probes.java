@@ -11,6 +11,7 @@ import dev.wasmerffm.Store;
 import dev.wasmerffm.ValType;
 import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.pool.WasmInstancePool;
+import dev.wasmerffm.pool.WasmModules;
 import dev.wasmerffm.pool.WasmerObserver;
 import dev.wasmerffm.wasi.WasiConfig;
 import dev.wasmerffm.wasi.WasiEnv;
@@ -36,8 +37,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>{@code cold-start}: ms from main() to the first result: load libwasmer, engine, compile, instantiate, call;
  *   <li>{@code rss-1000}: KiB of resident (native) memory and KiB of live Java heap that 1 000 live instances (each
  *   with its own store) add;
- *   <li>{@code starter DIR on|off|compile}: ms for a Spring context with 10 modules from the cache in DIR, Wasmer on
- *   or off, or on with the disk cache off (every module compiled);
+ *   <li>{@code starter DIR on|off|compile|serial [LOCATION]}: wall ms from main() and CPU ms of the whole JVM for a
+ *   Spring context with the 8 small modules of {@code startup-wasm/} (and those at LOCATION) from the cache in DIR,
+ *   Wasmer on or off, on with the disk cache off (every module compiled), or on with the background preload off;
+ *   <li>{@code plugin-first-call DIR|- PLUGIN}: ms of the first pooled call of the Extism plugin
+ *   {@code extism/PLUGIN.wasm} (compiling it with Extism's kernel), with a disk cache in DIR or memory only;
  *   <li>{@code pool-scaling PAIRS MS}: the pool's throughput on two threads over one, in paired windows (see
  *   {@link #pairedScaling}): the median ratio, then the quartiles;
  *   <li>{@code watchdog-cpu}: ms of CPU the deadline watchdog spends per second that a call runs past a deadline it
@@ -94,6 +98,9 @@ public final class Probes {
                 }
             }
             case "starter" -> {
+                if (args[2].equals("serial")) { // Boot's switch, which the starter's preload follows too
+                    System.setProperty("spring.backgroundpreinitializer.ignore", "true");
+                }
                 SpringApplication app = new SpringApplication(StarterApp.class);
                 app.setWebApplicationType(WebApplicationType.NONE);
                 app.setDefaultProperties(java.util.Map.of(
@@ -104,13 +111,27 @@ public final class Probes {
                         "wasmer.cache.directory",
                         args[1],
                         "wasmer.modules.locations",
-                        "classpath:startup-wasm/*.wat",
+                        "classpath:startup-wasm/*.wat" + (args.length > 3 ? "," + args[3] : ""),
                         "spring.main.banner-mode",
                         "off",
                         "logging.level.root",
                         "warn"));
-                try (ConfigurableApplicationContext ctx = app.run()) {
-                    System.out.printf("%.1f%n", (System.nanoTime() - t0) / 1e6);
+                ConfigurableApplicationContext started;
+                try {
+                    started = app.run();
+                } catch (RuntimeException e) { // Boot logged it, to the probe's no-op logger: print it
+                    e.printStackTrace(System.out);
+                    throw e;
+                }
+                try (ConfigurableApplicationContext ctx = started) {
+                    System.out.printf(
+                            "%.1f %d%n",
+                            (System.nanoTime() - t0) / 1e6,
+                            ProcessHandle.current()
+                                    .info()
+                                    .totalCpuDuration()
+                                    .orElseThrow()
+                                    .toMillis());
                 }
             }
             case "pool-scaling" -> {
@@ -123,6 +144,25 @@ public final class Probes {
                             Integer.parseInt(args[1]),
                             Long.parseLong(args[2]));
                     System.out.printf("%.3f %.3f %.3f%n", r[r.length / 2], r[r.length / 4], r[r.length * 3 / 4]);
+                }
+            }
+            case "plugin-first-call" -> {
+                Path wasm = Path.of(Probes.class.getResource("/extism/" + args[2] + ".wasm").toURI());
+                ModuleCache.Builder b = ModuleCache.builder(new Engine());
+                if (!args[1].equals("-")) {
+                    b.directory(Path.of(args[1]));
+                }
+                try (ModuleCache cache = b.build();
+                        WasmModules modules = WasmModules.builder(cache).module(wasm).build();
+                        WasmInstancePool pool = WasmInstancePool.builder(modules)
+                                .plugins((name, plugin) -> plugin.hostFunction("shout", in -> in))
+                                .build()) {
+                    long t = System.nanoTime();
+                    byte[] out = pool.call(args[2], "echo", "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    if (!Arrays.equals(out, "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                        throw new IllegalStateException(args[2] + " echoed " + Arrays.toString(out));
+                    }
+                    System.out.printf("%.1f%n", (System.nanoTime() - t) / 1e6);
                 }
             }
             case "watchdog-cpu" -> {

@@ -58,6 +58,8 @@ public final class ModuleCache implements AutoCloseable {
     private final DiskArtifacts disk;
 
     private final SharedArtifacts shared;
+    /** What it was built with, for {@link #forEngine}. */
+    private final Builder levels;
 
     /**
      * Compiled artifacts kept where many processes find them, e.g. Redis. Both methods may throw; the cache then
@@ -82,6 +84,7 @@ public final class ModuleCache implements AutoCloseable {
         this.facts = CORE.compiledCodeFacts(engine.config());
         this.disk = b.directory == null ? null : new DiskArtifacts(b.directory, b.maxDiskBytes, b.key);
         this.shared = b.shared == null ? null : new SharedArtifacts(b.shared, b.sharedKey);
+        this.levels = b;
     }
 
     /** A cache for {@code engine}: memory, plus the levels the builder adds. */
@@ -148,6 +151,21 @@ public final class ModuleCache implements AutoCloseable {
      */
     public static Path defaultDirectory() {
         return Loader.buildCacheDirectory().resolveSibling("modules");
+    }
+
+    /**
+     * A cache for {@code other} with this one's levels behind memory (directory, its bound and key, shared store and
+     * its key), and a memory of its own: e.g. for the engine an Extism plugin runs on, so that its kernel and guest
+     * are compiled once, not at every start. Entries of different engines' facts have different keys.
+     */
+    public ModuleCache forEngine(Engine other) {
+        Builder b = new Builder(Objects.requireNonNull(other, "engine"));
+        b.directory = levels.directory;
+        b.maxDiskBytes = levels.maxDiskBytes;
+        b.key = levels.key;
+        b.shared = levels.shared;
+        b.sharedKey = levels.sharedKey;
+        return new ModuleCache(b);
     }
 
     /** The module for these bytes (binary or WAT): from memory, from disk, or compiled and stored. */

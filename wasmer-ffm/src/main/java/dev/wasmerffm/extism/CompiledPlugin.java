@@ -37,6 +37,8 @@ public final class CompiledPlugin implements AutoCloseable {
     final Module guest;
     final Module driver;
     final Module accessors;
+    /** Where the kernel and the guest came from, which owns them; null when they were compiled here. */
+    private final Plugin.ModuleSource source;
     /** The guest's callable functions, in the driver's table order, and their indices. */
     final List<String> entries;
 
@@ -78,10 +80,12 @@ public final class CompiledPlugin implements AutoCloseable {
         }
         this.engine = new Engine(c);
         List<Module> made = new ArrayList<>(4);
+        Plugin.ModuleSource from = null;
         try {
-            this.kernel = track(made, load(engine, Kernel.bytes()));
+            from = b.modules == null ? null : b.modules.apply(engine);
+            this.kernel = from == null ? track(made, load(engine, Kernel.bytes())) : from.get(Kernel.bytes());
             this.accessors = track(made, Kernel.accessors(engine));
-            this.guest = track(made, load(engine, wasm));
+            this.guest = from == null ? track(made, load(engine, wasm)) : from.get(wasm);
             this.entries = guest.exports().stream()
                     .filter(Kernel::isEntry)
                     .map(ExportType::name)
@@ -96,9 +100,13 @@ public final class CompiledPlugin implements AutoCloseable {
                             guest.exports().stream().filter(Kernel::isEntry).toList()));
         } catch (RuntimeException e) {
             made.forEach(Module::close);
+            if (from != null) {
+                from.close();
+            }
             engine.close();
             throw e;
         }
+        this.source = from;
         boolean importsWasi = guest.imports().stream()
                 .map(ImportType::module)
                 .anyMatch(m -> m.startsWith("wasi_snapshot_preview1") || m.equals("wasi_unstable"));
@@ -162,8 +170,12 @@ public final class CompiledPlugin implements AutoCloseable {
     public void close() {
         driver.close();
         accessors.close();
-        guest.close();
-        kernel.close();
+        if (source == null) {
+            guest.close();
+            kernel.close();
+        } else {
+            source.close();
+        }
         engine.close();
     }
 

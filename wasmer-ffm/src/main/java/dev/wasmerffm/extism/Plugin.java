@@ -1,7 +1,9 @@
 package dev.wasmerffm.extism;
 
 import dev.wasmerffm.Config;
+import dev.wasmerffm.Engine;
 import dev.wasmerffm.FuncType;
+import dev.wasmerffm.Module;
 import dev.wasmerffm.NoSuchExportException;
 import dev.wasmerffm.ValType;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -205,6 +208,24 @@ public final class Plugin implements AutoCloseable {
     }
 
     /**
+     * Compiled modules for one engine, which the source owns: a plugin never closes what {@link #get} gave, it closes
+     * the source when it is closed itself ({@link Builder#modules}).
+     */
+    public interface ModuleSource extends AutoCloseable {
+
+        /**
+         * The module of {@code wasm} for the source's engine.
+         *
+         * @throws dev.wasmerffm.CompileException if it does not compile
+         */
+        Module get(byte[] wasm);
+
+        /** Frees the modules it gave. */
+        @Override
+        void close();
+    }
+
+    /**
      * What a plugin is made of and what it may do. Defaults, as Extism's: no config, no directories, no HTTP host
      * allowed, no memory limit, 1 MiB of variables, 50 MiB per HTTP response, no points limit, no deadline, log
      * level INFO; and a 30 s limit per HTTP request.
@@ -225,6 +246,7 @@ public final class Plugin implements AutoCloseable {
         Level logLevel = Level.INFO;
         Config engineConfig = new Config();
         UnaryOperator<Runnable> handOff = UnaryOperator.identity();
+        Function<Engine, ModuleSource> modules;
 
         private Builder() {}
 
@@ -383,6 +405,17 @@ public final class Plugin implements AutoCloseable {
          */
         public Builder handOff(UnaryOperator<Runnable> handOff) {
             this.handOff = Objects.requireNonNull(handOff, "handOff");
+            return this;
+        }
+
+        /**
+         * Where the kernel and the guest come from for the engine the plugin runs on, instead of compiling them:
+         * {@code sources} gets that engine and gives a source, closed with the compiled plugin. E.g. a
+         * {@code ModuleCache} of that engine with a disk level ({@code ModuleCache.forEngine}), so that a plugin
+         * compiled again after a restart loads them, as {@code WasmInstancePool} does.
+         */
+        public Builder modules(Function<Engine, ModuleSource> sources) {
+            this.modules = Objects.requireNonNull(sources, "sources");
             return this;
         }
 

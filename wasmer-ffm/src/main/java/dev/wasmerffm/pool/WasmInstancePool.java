@@ -11,6 +11,7 @@ import dev.wasmerffm.Module;
 import dev.wasmerffm.Store;
 import dev.wasmerffm.TrapException;
 import dev.wasmerffm.WasmerException;
+import dev.wasmerffm.cache.ModuleCache;
 import dev.wasmerffm.extism.CompiledPlugin;
 import dev.wasmerffm.extism.Plugin;
 import dev.wasmerffm.wasi.WasiConfig;
@@ -403,7 +404,9 @@ public final class WasmInstancePool implements AutoCloseable {
                 .wasm(wasm)
                 .engineConfig(config)
                 .points(metered && limits.points() != Long.MAX_VALUE ? limits.points() : 0)
-                .timeout(limits.callTimeout());
+                .timeout(limits.callTimeout())
+                // the module's cache levels for the plugin's engine: a restart loads the kernel and guest it compiled
+                .modules(engine -> new CachedModules(entry.cache().forEngine(engine)));
         if (limits.maxMemory() >= 0) {
             b.maxMemoryPages(limits.maxMemory() / dev.wasmerffm.Memory.PAGE_SIZE);
         }
@@ -412,6 +415,19 @@ public final class WasmInstancePool implements AutoCloseable {
         }
         plugins.accept(entry.name(), b);
         return b.compile();
+    }
+
+    /** A plugin's modules from a {@link ModuleCache} of its engine, which owns them. */
+    private record CachedModules(ModuleCache cache) implements Plugin.ModuleSource {
+        @Override
+        public Module get(byte[] wasm) {
+            return cache.get(wasm);
+        }
+
+        @Override
+        public void close() {
+            cache.close();
+        }
     }
 
     /** The limits of {@code module}'s calls. */

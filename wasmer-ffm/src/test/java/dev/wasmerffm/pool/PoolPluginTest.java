@@ -87,6 +87,50 @@ class PoolPluginTest {
         engine.close();
     }
 
+    /** Each file of {@code dir} with its identity: a file written again (to a temporary name, moved) is another. */
+    static java.util.Map<String, Object> files(java.nio.file.Path dir) throws java.io.IOException {
+        java.util.Map<String, Object> files = new java.util.TreeMap<>();
+        try (var list = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path f : list.toList()) {
+                files.put(
+                        f.getFileName().toString(),
+                        java.nio.file.Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class)
+                                .fileKey());
+            }
+        }
+        return files;
+    }
+
+    @Test
+    void aPluginsKernelAndGuestAreCompiledOnceForADiskCacheNotAtEveryStart(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.util.Map<String, Object> modulesOnly = null;
+        java.util.Map<String, Object> afterFirstCall = null;
+        for (int start = 0; start < 2; start++) {
+            try (Engine e = new Engine();
+                    ModuleCache c = ModuleCache.builder(e).directory(dir).build();
+                    WasmModules m = WasmModules.builder(c)
+                            .module("plugin.wat", "plugin", PLUGIN.getBytes(UTF_8))
+                            .build();
+                    WasmInstancePool p = WasmInstancePool.builder(m).build()) {
+                if (start == 0) {
+                    modulesOnly = files(dir);
+                }
+                assertThat(new String(p.call("plugin", "echo", "cached".getBytes(UTF_8)), UTF_8))
+                        .isEqualTo("cached");
+                if (start == 0) {
+                    afterFirstCall = files(dir);
+                }
+            }
+        }
+        // the first call compiled the plugin (at least Extism's kernel, which no module of the registry is) and
+        // stored what it compiled ...
+        assertThat(afterFirstCall).containsAllEntriesOf(modulesOnly);
+        assertThat(afterFirstCall.size()).isGreaterThan(modulesOnly.size());
+        // ... and the second start loaded every artifact: a compile would have written its file again
+        assertThat(files(dir)).isEqualTo(afterFirstCall);
+    }
+
     @Test
     void aPluginModuleIsRecognisedByItsImportsAndCalledWithBytes() {
         assertThat(modules.get("plugin").pluginWasm()).isNotNull();
