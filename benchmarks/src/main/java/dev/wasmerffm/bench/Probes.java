@@ -29,6 +29,7 @@ import java.util.function.IntUnaryOperator;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -37,7 +38,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>{@code cold-start}: ms from main() to the first result: load libwasmer, engine, compile, instantiate, call;
  *   <li>{@code rss-1000}: KiB of resident (native) memory and KiB of live Java heap that 1 000 live instances (each
  *   with its own store) add;
- *   <li>{@code starter DIR on|off|compile|serial [LOCATION]}: wall ms from main() and CPU ms of the whole JVM for a
+ *   <li>{@code starter DIR on|off|compile|serial [LOCATION]}: wall ms from main(), CPU ms of the whole JVM and ms of
+ *   the main thread in the {@code wasmerEngine} bean (which loads libwasmer unless that is done already) for a
  *   Spring context with the 8 small modules of {@code startup-wasm/} (and those at LOCATION) from the cache in DIR,
  *   Wasmer on or off, on with the disk cache off (every module compiled), or on with the background preload off;
  *   <li>{@code plugin-first-call DIR|- PLUGIN}: ms of the first pooled call of the Extism plugin
@@ -103,6 +105,8 @@ public final class Probes {
                 }
                 SpringApplication app = new SpringApplication(StarterApp.class);
                 app.setWebApplicationType(WebApplicationType.NONE);
+                BufferingApplicationStartup steps = new BufferingApplicationStartup(20_000);
+                app.setApplicationStartup(steps);
                 app.setDefaultProperties(java.util.Map.of(
                         "wasmer.enabled",
                         !args[2].equals("off"),
@@ -125,13 +129,22 @@ public final class Probes {
                 }
                 try (ConfigurableApplicationContext ctx = started) {
                     System.out.printf(
-                            "%.1f %d%n",
+                            "%.1f %d %d%n",
                             (System.nanoTime() - t0) / 1e6,
                             ProcessHandle.current()
                                     .info()
                                     .totalCpuDuration()
                                     .orElseThrow()
-                                    .toMillis());
+                                    .toMillis(),
+                            // the main thread making the engine bean, which loads libwasmer unless done already
+                            steps.getBufferedTimeline().getEvents().stream()
+                                    .filter(e -> e.getStartupStep().getName().equals("spring.beans.instantiate"))
+                                    .filter(e -> java.util.stream.StreamSupport.stream(
+                                                    e.getStartupStep().getTags().spliterator(), false)
+                                            .anyMatch(t -> t.getKey().equals("beanName")
+                                                    && t.getValue().equals("wasmerEngine")))
+                                    .mapToLong(e -> e.getDuration().toMillis())
+                                    .sum());
                 }
             }
             case "pool-scaling" -> {
@@ -147,13 +160,15 @@ public final class Probes {
                 }
             }
             case "plugin-first-call" -> {
-                Path wasm = Path.of(Probes.class.getResource("/extism/" + args[2] + ".wasm").toURI());
+                Path wasm = Path.of(
+                        Probes.class.getResource("/extism/" + args[2] + ".wasm").toURI());
                 ModuleCache.Builder b = ModuleCache.builder(new Engine());
                 if (!args[1].equals("-")) {
                     b.directory(Path.of(args[1]));
                 }
                 try (ModuleCache cache = b.build();
-                        WasmModules modules = WasmModules.builder(cache).module(wasm).build();
+                        WasmModules modules =
+                                WasmModules.builder(cache).module(wasm).build();
                         WasmInstancePool pool = WasmInstancePool.builder(modules)
                                 .plugins((name, plugin) -> plugin.hostFunction("shout", in -> in))
                                 .build()) {

@@ -10,16 +10,19 @@ import java.util.List;
 /**
  * The starter's startup in alternating runs: rounds of fresh JVMs running {@link Probes}' {@code starter} probe with
  * Wasmer off, on (modules from the disk cache), on with the background preload off ({@code serial}), and on with
- * the disk cache off ({@code compile}), the variants of a round in a rotating order, so that load drifting over the
- * series weighs on all alike. Reported: each run's wall and CPU time, and the medians and quartiles of the
- * differences within a round.
+ * the disk cache off ({@code compile}), and off and on again with a JDK AOT cache of their own; the variants of a
+ * round in a rotating order, so that load drifting over the series weighs on all alike. Reported: each run's wall
+ * and CPU time, and the medians and quartiles of the differences within a round.
  *
  * <p>Usage: {@code StartupSeries ROUNDS REPORT [LOCATION]}: LOCATION adds modules (a Spring resource pattern) to the
  * 8 small ones.
  */
 public final class StartupSeries {
 
-    private static final String[] VARIANTS = {"off", "on", "serial", "compile"};
+    private static final String[] VARIANTS = {"off", "on", "serial", "compile", "off", "on"};
+
+    /** The variants run with a JDK AOT cache of their own (the last two). */
+    private static final int AOT = 4;
 
     private StartupSeries() {}
 
@@ -33,9 +36,18 @@ public final class StartupSeries {
             fill.add(location);
         }
         Main.probe(Main.CLASSPATH, List.of(), fill.toArray(String[]::new)); // fills the disk cache
+        Path work = Files.createTempDirectory("wasmer-startup-aot");
+        String jars = Main.jarClasspath(work);
+        List<List<String>> jvm = new ArrayList<>();
+        for (int v = 0; v < VARIANTS.length; v++) {
+            List<String> training = new ArrayList<>(fill);
+            training.set(2, VARIANTS[v]);
+            jvm.add(v < AOT ? List.of() : Main.trainAot(work, jars, training.toArray(String[]::new)));
+        }
         String loadBefore = Main.loadAverage();
         double[][] wall = new double[VARIANTS.length][rounds];
         double[][] cpu = new double[VARIANTS.length][rounds];
+        double[][] engineBean = new double[VARIANTS.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int k = 0; k < VARIANTS.length; k++) {
                 int v = (r + k) % VARIANTS.length;
@@ -43,9 +55,10 @@ public final class StartupSeries {
                 if (location != null) {
                     probe.add(location);
                 }
-                double[] m = Main.probe(Main.CLASSPATH, List.of(), probe.toArray(String[]::new));
+                double[] m = Main.probe(v < AOT ? Main.CLASSPATH : jars, jvm.get(v), probe.toArray(String[]::new));
                 wall[v][r] = m[0];
                 cpu[v][r] = m[1];
+                engineBean[v][r] = m[2];
             }
             System.out.printf("round %d of %d%n", r + 1, rounds);
         }
@@ -62,7 +75,8 @@ public final class StartupSeries {
                 .append(rounds)
                 .append(" rounds of the four variants in a rotating")
                 .append(" order. Wall: ms from `main` to the context's start; CPU: ms of all the JVM's threads until")
-                .append(" then. Load average before / after: ")
+                .append(" then; engine bean: ms the main thread spent making `wasmerEngine` (Spring's startup steps),")
+                .append(" which loads libwasmer unless the background load has. Load average before / after: ")
                 .append(loadBefore)
                 .append(" / ")
                 .append(Main.loadAverage())
@@ -70,9 +84,13 @@ public final class StartupSeries {
                 .append("- off: `wasmer.enabled=false`\n")
                 .append("- on: the modules from the disk cache, libwasmer loaded in the background\n")
                 .append("- serial: as on, with `-Dspring.backgroundpreinitializer.ignore=true` (no background load)\n")
-                .append("- compile: as on, with `wasmer.cache.enabled=false` (every module compiled)\n\n")
-                .append("| round | off wall | on wall | serial wall | compile wall | off CPU | on CPU | serial CPU |")
-                .append(" compile CPU |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("- compile: as on, with `wasmer.cache.enabled=false` (every module compiled)\n")
+                .append("- off AOT, on AOT: off and on with a JDK AOT cache each (`-XX:AOTCache`, made by one training")
+                .append(" run of the same variant; the class path as jars)\n\n")
+                .append(
+                        "| round | off wall | on wall | serial wall | compile wall | off AOT wall | on AOT wall | off CPU |")
+                .append(" on CPU | serial CPU | compile CPU | off AOT CPU | on AOT CPU |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int r = 0; r < rounds; r++) {
             md.append("| ").append(r + 1);
             for (double[][] figure : new double[][][] {wall, cpu}) {
@@ -88,6 +106,15 @@ public final class StartupSeries {
         difference(md, "serial - off: what it added without the background load", wall, cpu, 2, 0);
         difference(md, "serial - on: what the background load saves", wall, cpu, 2, 1);
         difference(md, "compile - on: what the disk cache saves", wall, cpu, 3, 1);
+        difference(md, "on AOT - off AOT: what the starter adds, both with an AOT cache", wall, cpu, 5, 4);
+        difference(md, "on - on AOT: what an AOT cache saves the starter's app", wall, cpu, 1, 5);
+        md.append("\nThe main thread in the `wasmerEngine` bean, medians (quartiles), ms: on ")
+                .append(quartiles(engineBean[1], new double[rounds]))
+                .append(", serial ")
+                .append(quartiles(engineBean[2], new double[rounds]))
+                .append(", compile ")
+                .append(quartiles(engineBean[3], new double[rounds]))
+                .append(".\n");
         Files.createDirectories(report.toAbsolutePath().getParent());
         Files.writeString(report, md);
         System.out.println(md);
