@@ -83,9 +83,10 @@ public final class CompiledPlugin implements AutoCloseable {
         Plugin.ModuleSource from = null;
         try {
             from = b.modules == null ? null : b.modules.apply(engine);
-            this.kernel = from == null ? track(made, load(engine, Kernel.bytes())) : from.get(Kernel.bytes());
+            this.kernel =
+                    from == null ? track(made, load(engine, Kernel.bytes())) : get(from, Kernel.bytes(), "kernel");
             this.accessors = track(made, Kernel.accessors(engine));
-            this.guest = from == null ? track(made, load(engine, wasm)) : from.get(wasm);
+            this.guest = from == null ? track(made, load(engine, wasm)) : get(from, wasm, "guest");
             this.entries = guest.exports().stream()
                     .filter(Kernel::isEntry)
                     .map(ExportType::name)
@@ -118,6 +119,16 @@ public final class CompiledPlugin implements AutoCloseable {
                     dirs.forEach((guestPath, hostDir) -> w.mapDir(guestPath, hostDir));
                     return w;
                 };
+    }
+
+    /** A module from the source, which must be of this plugin's engine: another's would fail only when linked. */
+    private Module get(Plugin.ModuleSource source, byte[] wasm, String what) {
+        Module m = source.get(wasm);
+        if (m == null || m.engine() != engine) {
+            throw new IllegalArgumentException("the module source of plugin " + name + " gave "
+                    + (m == null ? "no module" : "a module of another engine") + " for its " + what);
+        }
+        return m;
     }
 
     private static Module track(List<Module> made, Module m) {

@@ -61,7 +61,13 @@ class WasiStdioIsolationTest {
         try (OutputStream stdin = p.getOutputStream()) {
             stdin.write("SECRET-STDIN-LINE\n".getBytes(StandardCharsets.UTF_8));
         }
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            if (p.isAlive()) { // a child that hangs must not outlive the test (destroy closes its output too)
+                p.destroyForcibly();
+            }
+        }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isZero();
         // renumber onto 10, where nothing is open (EBADF, as WASI runtimes), fd 10 never opened (EBADF), fd 0
