@@ -47,7 +47,7 @@ class BenchmarkSmokeTest {
                         "| interfaceCall [timing=off] |")
                 .containsPattern("\\| addTyped \\|[^\\n]*\\d+\\.\\d\\dx \\|")
                 .contains("deserialize vs cranelift compile")
-                .contains("10 cached modules")
+                .contains("8 cached modules")
                 .contains("| workload | binding | C | chicory-compiler | chicory-interpreter | graal-wasm |"
                         + " wasmtime-java |")
                 .containsPattern("from Chicory \\d[.\\d]+, GraalWasm \\d[.\\d]+, wasmtime-java \\d[.\\d]+ ")

@@ -84,7 +84,7 @@ public final class ModuleCache implements AutoCloseable {
         this.facts = CORE.compiledCodeFacts(engine.config());
         this.disk = b.directory == null ? null : new DiskArtifacts(b.directory, b.maxDiskBytes, b.key);
         this.shared = b.shared == null ? null : new SharedArtifacts(b.shared, b.sharedKey);
-        this.levels = b;
+        this.levels = b.copyFor(b.engine); // the caller may change its builder afterwards
     }
 
     /** A cache for {@code engine}: memory, plus the levels the builder adds. */
@@ -103,6 +103,16 @@ public final class ModuleCache implements AutoCloseable {
 
         private Builder(Engine engine) {
             this.engine = engine;
+        }
+
+        private Builder copyFor(Engine other) {
+            Builder b = new Builder(other);
+            b.directory = directory;
+            b.maxDiskBytes = maxDiskBytes;
+            b.key = key;
+            b.shared = shared;
+            b.sharedKey = sharedKey;
+            return b;
         }
 
         /** Keeps artifacts in {@code directory} too, e.g. {@link #defaultDirectory()}; it must be this user's own. */
@@ -159,13 +169,7 @@ public final class ModuleCache implements AutoCloseable {
      * are compiled once, not at every start. Entries of different engines' facts have different keys.
      */
     public ModuleCache forEngine(Engine other) {
-        Builder b = new Builder(Objects.requireNonNull(other, "engine"));
-        b.directory = levels.directory;
-        b.maxDiskBytes = levels.maxDiskBytes;
-        b.key = levels.key;
-        b.shared = levels.shared;
-        b.sharedKey = levels.sharedKey;
-        return new ModuleCache(b);
+        return new ModuleCache(levels.copyFor(Objects.requireNonNull(other, "engine")));
     }
 
     /** The module for these bytes (binary or WAT): from memory, from disk, or compiled and stored. */
