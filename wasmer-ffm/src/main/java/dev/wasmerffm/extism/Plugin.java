@@ -57,6 +57,8 @@ public final class Plugin implements AutoCloseable {
 
     /** Volatile for {@link #stopCalls()}, which reads it without the lock a running call holds. */
     private volatile PluginStore store;
+    /** {@link #pointsUsed()}: written by the calling thread, read by it after the call. */
+    private long pointsUsed = -1;
 
     private volatile boolean closed;
 
@@ -102,13 +104,19 @@ public final class Plugin implements AutoCloseable {
             if (store == null) {
                 store = new PluginStore(compiled, this);
             }
+            PluginStore s = store;
             try {
-                return store.call(function, entry, input);
+                return s.call(function, entry, input);
             } catch (PluginException e) {
                 throw e;
             } catch (RuntimeException | Error e) {
+                pointsUsed = s.pointsUsed(); // before the store goes
                 dropStore(); // the guest may have stopped half-way: the next call gets a fresh store
                 throw e;
+            } finally {
+                if (store == s) {
+                    pointsUsed = s.pointsUsed();
+                }
             }
         } finally {
             if (closed) {
@@ -116,6 +124,15 @@ public final class Plugin implements AutoCloseable {
             }
             lock.unlock();
         }
+    }
+
+    /**
+     * The metering points the last call used, summed over the guest, the kernel and the two small modules between them
+     * (each gets {@link Builder#points} per call; all of them when the call ran out); -1 when the plugin has no points
+     * or has made no call.
+     */
+    public long pointsUsed() {
+        return pointsUsed;
     }
 
     /** Runs one of the plugin's host functions, marking the thread that runs it. */

@@ -108,6 +108,22 @@ final class PluginStore implements AutoCloseable {
         }
     }
 
+    /** The points the last call used over the four instances (each gets the plugin's points per call); -1 unmetered. */
+    long pointsUsed() {
+        if (compiled.points <= 0) {
+            return -1;
+        }
+        long used = 0;
+        try {
+            for (Instance i : new Instance[] {kernel, guest, driver, accessors}) {
+                used += compiled.points - i.remainingPoints();
+            }
+        } catch (RuntimeException unknown) { // a statistic: it must not replace the call's own outcome
+            return -1;
+        }
+        return used;
+    }
+
     /** One call: input in, the guest's function, output (or the plugin's error) out. */
     byte[] call(String function, int entry, byte[] input) {
         if (compiled.points > 0) {

@@ -612,7 +612,12 @@ public final class WasmInstancePool implements AutoCloseable {
             }
             slot.inUse.decrement();
             Instance i = pooled.instance;
-            if (pool.resetPointsPerCall && pooled.metered()) {
+            if (pooled.plugin != null) { // a plugin gets its points back at every call
+                pointsUsed = pooled.plugin.pointsUsed();
+                if (pointsUsed >= 0) {
+                    slot.consumedPoints.add(pointsUsed);
+                }
+            } else if (pool.resetPointsPerCall && pooled.metered()) {
                 pointsUsed = slot.limits.points() - Objects.requireNonNull(i).remainingPoints();
                 slot.consumedPoints.add(pointsUsed);
             }
@@ -646,7 +651,8 @@ public final class WasmInstancePool implements AutoCloseable {
      * @param inUse instances lent out now
      * @param idle instances waiting
      * @param remainingPoints points left summed over idle metered instances
-     * @param consumedPoints points used by finished leases (per-call reset only)
+     * @param consumedPoints points used by finished leases (per-call reset only; a plugin's always, see
+     *     {@link Plugin#pointsUsed()})
      * @param exhaustions calls stopped for lack of points
      * @param deadlines calls stopped at their deadline
      * @param recycled instances replaced (after a failed call or {@code maxCalls} leases), their stores freed

@@ -87,6 +87,36 @@ class PoolPluginTest {
         engine.close();
     }
 
+    @Test
+    void aPluginsPointsUsedAreCountedLikeAModulesAlsoWhenTheyRunOut() {
+        long budget = 1_000_000;
+        List<Long> points = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Engine metered = new Engine(new dev.wasmerffm.Config().metering(dev.wasmerffm.Metering.of(budget)));
+                ModuleCache c = new ModuleCache(metered);
+                WasmModules m = WasmModules.builder(c)
+                        .module("plugin.wat", "plugin", PLUGIN.getBytes(UTF_8))
+                        .build();
+                WasmInstancePool p = WasmInstancePool.builder(m)
+                        .observer(new WasmerObserver() {
+                            @Override
+                            public CallScope callStarted(String module, String function) {
+                                return (nanos, used, failure) -> points.add(used);
+                            }
+                        })
+                        .build()) {
+            assertThat(p.call("plugin", "echo", "counted".getBytes(UTF_8))).isEqualTo("counted".getBytes(UTF_8));
+            assertThat(points).hasSize(1);
+            assertThat(points.getFirst()).isPositive().isLessThan(budget);
+            assertThat(p.stats().get("plugin").consumedPoints()).isEqualTo(points.getFirst());
+            assertThatThrownBy(() -> p.call("plugin", "spin", new byte[0]))
+                    .isInstanceOf(dev.wasmerffm.MeteringExhaustedException.class);
+            // the guest used all of its points; the kernel and the glue some of theirs
+            assertThat(points).hasSize(2);
+            assertThat(points.get(1)).isGreaterThanOrEqualTo(budget).isLessThan(4 * budget);
+            assertThat(p.stats().get("plugin").consumedPoints()).isEqualTo(points.get(0) + points.get(1));
+        }
+    }
+
     /** Each file of {@code dir} with its identity: a file written again (to a temporary name, moved) is another. */
     static java.util.Map<String, Object> files(java.nio.file.Path dir) throws java.io.IOException {
         java.util.Map<String, Object> files = new java.util.TreeMap<>();
