@@ -57,8 +57,10 @@ public final class Plugin implements AutoCloseable {
 
     /** Volatile for {@link #stopCalls()}, which reads it without the lock a running call holds. */
     private volatile PluginStore store;
-    /** {@link #pointsUsed()}: written by the calling thread, read by it after the call. */
-    private long pointsUsed = -1;
+    /** For {@link #pointsUsed()}: whether a call was made, and what the last one used when its store was dropped. */
+    private boolean called;
+
+    private long droppedPoints = -1;
 
     private volatile boolean closed;
 
@@ -104,19 +106,14 @@ public final class Plugin implements AutoCloseable {
             if (store == null) {
                 store = new PluginStore(compiled, this);
             }
-            PluginStore s = store;
+            called = true;
             try {
-                return s.call(function, entry, input);
+                return store.call(function, entry, input);
             } catch (PluginException e) {
                 throw e;
             } catch (RuntimeException | Error e) {
-                pointsUsed = s.pointsUsed(); // before the store goes
                 dropStore(); // the guest may have stopped half-way: the next call gets a fresh store
                 throw e;
-            } finally {
-                if (store == s) {
-                    pointsUsed = s.pointsUsed();
-                }
             }
         } finally {
             if (closed) {
@@ -129,10 +126,12 @@ public final class Plugin implements AutoCloseable {
     /**
      * The metering points the last call used, summed over the guest, the kernel and the two small modules between them
      * (each gets {@link Builder#points} per call; all of them when the call ran out); -1 when the plugin has no points
-     * or has made no call.
+     * or has made no call. Read on the thread that called, after the call: it is read from the instances, not counted
+     * at every call.
      */
     public long pointsUsed() {
-        return pointsUsed;
+        PluginStore s = store;
+        return !called ? -1 : s != null ? s.pointsUsed() : droppedPoints;
     }
 
     /** Runs one of the plugin's host functions, marking the thread that runs it. */
@@ -183,6 +182,7 @@ public final class Plugin implements AutoCloseable {
 
     private void dropStore() {
         if (store != null) {
+            droppedPoints = store.pointsUsed(); // what the last call used, read while its instances are there
             store.close();
             store = null;
         }
