@@ -337,37 +337,49 @@ public final class WasmInstancePool implements AutoCloseable {
         }
     }
 
+    /** How often a borrower waiting for an instance looks whether its module was replaced or removed meanwhile. */
+    private static final long RETIRED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     /** An instance of {@code module} for this thread alone until the lease is closed. */
     public Lease borrow(String module) {
         if (closed) {
             throw new PoolClosedException(module);
         }
-        modules.get(module); // UnknownModuleException naming the registered ones
-        Slot slot = slot(module);
-        int size = slot.limits.poolSize();
-        Pooled p = slot.idle.poll();
-        if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
-            try {
-                long t0 = System.nanoTime();
-                p = create(module, slot);
-                slot.alive.add(p);
-                observer.instantiated(module, System.nanoTime() - t0);
-            } catch (RuntimeException e) {
-                slot.created.decrementAndGet();
-                throw e;
+        long until = 0; // set when this first waits
+        Slot slot;
+        Pooled p;
+        do { // again when the module was replaced or removed while this waited: its slot lends nothing more
+            modules.get(module); // UnknownModuleException naming the registered ones
+            slot = slot(module);
+            int size = slot.limits.poolSize();
+            p = slot.idle.poll();
+            if (p == null && slot.created.getAndUpdate(n -> n < size ? n + 1 : n) < size) {
+                try {
+                    long t0 = System.nanoTime();
+                    p = create(module, slot);
+                    slot.alive.add(p);
+                    observer.instantiated(module, System.nanoTime() - t0);
+                } catch (RuntimeException e) {
+                    slot.created.decrementAndGet();
+                    throw e;
+                }
             }
-        }
-        if (p == null) {
+            if (p == null && until == 0) {
+                until = System.nanoTime() + borrowTimeout.toNanos();
+            }
             try {
-                p = slot.idle.poll(borrowTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                while (p == null && !slot.retired) {
+                    long left = until - System.nanoTime();
+                    if (left <= 0) {
+                        throw new PoolExhaustedException(module, borrowTimeout, size);
+                    }
+                    p = slot.idle.poll(Math.min(left, RETIRED_CHECK_NANOS), TimeUnit.NANOSECONDS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WasmerException("interrupted waiting for an instance of " + module, e);
             }
-            if (p == null) {
-                throw new PoolExhaustedException(module, borrowTimeout, size);
-            }
-        }
+        } while (p == null);
         if (resetPointsPerCall && p.metered()) {
             Objects.requireNonNull(p.instance).remainingPoints(slot.limits.points());
         }

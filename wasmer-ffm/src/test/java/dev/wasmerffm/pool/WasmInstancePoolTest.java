@@ -284,6 +284,44 @@ class WasmInstancePoolTest {
         }
     }
 
+    /** Calls {@code version} on a thread of its own, which the caller can watch wait. */
+    static java.util.concurrent.CompletableFuture<Object> callOnAThread(WasmInstancePool pool, List<Thread> started) {
+        java.util.concurrent.CompletableFuture<Object> result = new java.util.concurrent.CompletableFuture<>();
+        started.add(Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(pool.call("plugin", "version")[0]);
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }));
+        return result;
+    }
+
+    @Test
+    void aBorrowerWaitingWhenItsModuleIsReplacedOrRemovedMovesOnAtOnce() throws Exception {
+        modules.register("plugin", version(1));
+        try (WasmInstancePool pool = WasmInstancePool.builder(modules)
+                .limits(size(1))
+                .borrowTimeout(Duration.ofSeconds(60))
+                .build()) {
+            List<Thread> waiters = new ArrayList<>();
+            WasmInstancePool.Lease held = pool.borrow("plugin");
+            var replaced = callOnAThread(pool, waiters);
+            await(() -> waiters.getFirst().getState() == Thread.State.TIMED_WAITING); // for the one instance
+            modules.register("plugin", version(2));
+            // the waiter borrows the new version, without waiting for the old one's instance to come back
+            assertThat(replaced.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+            held.close();
+            held = pool.borrow("plugin");
+            var removed = callOnAThread(pool, waiters);
+            await(() -> waiters.getLast().getState() == Thread.State.TIMED_WAITING);
+            assertThat(modules.remove("plugin")).isTrue();
+            assertThatThrownBy(() -> removed.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(UnknownModuleException.class); // not a PoolExhaustedException a minute later
+            held.close();
+        }
+    }
+
     @Test
     void registerReplaceAndRemoveUnderConcurrentCalls() throws Exception {
         modules.register("plugin", version(1));
