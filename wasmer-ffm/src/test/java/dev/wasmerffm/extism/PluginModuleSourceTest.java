@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.wasmerffm.CompileException;
 import dev.wasmerffm.Engine;
 import dev.wasmerffm.Module;
-import dev.wasmerffm.Wasmer;
 import dev.wasmerffm.cache.ModuleCache;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +16,8 @@ import org.junit.jupiter.api.Test;
 /** {@link Plugin.Builder#modules}: where a plugin's kernel and guest come from, and who closes them. */
 class PluginModuleSourceTest {
 
-    static final byte[] ECHO = Wasmer.wat2wasm("""
-            (module
-              (import "extism:host/env" "input_offset" (func $in (result i64)))
-              (import "extism:host/env" "input_length" (func $len (result i64)))
-              (import "extism:host/env" "output_set" (func $out (param i64 i64)))
-              (func (export "echo") (result i32) (call $out (call $in) (call $len)) i32.const 0))
-            """.getBytes(UTF_8));
+    /** An Extism plugin whose {@code echo} outputs its input. */
+    static final byte[] ECHO = PluginPointsTest.PLUGIN;
 
     /** A source over a memory cache of the plugin's engine, noting what it was asked and whether it was closed. */
     static final class Noting implements Plugin.ModuleSource {

@@ -95,6 +95,11 @@ class WasmerLibraryPreloaderTests {
     }
 
     @Test
+    void nothingLoadsOnOneProcessorAsBootPreinitializesNothingThere() throws Exception {
+        assertThat(run(List.of("-XX:ActiveProcessorCount=1"))).contains("loaded=false");
+    }
+
+    @Test
     void nothingLoadsWhenWasmerIsDisabled() throws Exception {
         assertThat(run(List.of(), "wasmer.enabled=false")).contains("loaded=false");
     }
